@@ -1,0 +1,71 @@
+package trustledger
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. One table (in the HTTP layer, and exit codes in the CLI)
+// maps each code to what the caller sees.
+const (
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	EFORBIDDEN    = "forbidden"
+	EUNAUTHORIZED = "unauthorized"
+	EINTERNAL     = "internal"
+)
+
+// Error is the one error type of the domain: a code the caller can act on
+// and a message written for the person who made the request.
+type Error struct {
+	Code    string
+	Message string
+	Op      string // the operation, for logs ("promise add")
+	Err     error  // the wrapped cause, never shown to users for EINTERNAL
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	switch {
+	case e.Message != "":
+		return e.Message
+	case e.Err != nil:
+		return e.Err.Error()
+	}
+	return e.Code
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != "" {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message a user may see: the *Error's message,
+// or a generic sentence for internal errors.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL && e.Message != "" {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,183 @@
+package trustledger
+
+import (
+	"context"
+	"time"
+
+	"github.com/trustledger/trustledger/internal/engine"
+)
+
+// This file is the contract between the services (internal/app) and their
+// callers (the CLI, later the web app and the API). Every method acts for
+// one leader, named by leaderID, and never sees another leader's data:
+// asking for another leader's entry is ENOTFOUND, not EFORBIDDEN, so that
+// ids cannot be probed.
+
+// PersonInput adds a person the leader leads.
+type PersonInput struct {
+	Name  string
+	Kind  engine.RelKind
+	Team  string         // team name; "" for the default team
+	Power map[string]int // base name → 0..4, overriding the kind's defaults
+	Start time.Time      // zero: now
+}
+
+// EventInput logs one ledger entry. Who is a person's name, or "team" (or
+// a team's name) for every active member.
+type EventInput struct {
+	Who          string
+	Kind         engine.Kind
+	At           time.Time // zero: now
+	Source       engine.Source
+	Severity     engine.Severity // 0: normal
+	Note         string
+	Repairs      string // apology: id of the breach
+	Acknowledges bool
+	OffersRepair bool
+	Base         string // authority-granted/removed: which base
+	Shift        int    // and by how much (default ±1)
+}
+
+// PromiseInput records a promise.
+type PromiseInput struct {
+	To   string // person or team
+	What string
+	Due  time.Time
+}
+
+// DecisionInput records a decision. An empty Why logs decision-unexplained.
+type DecisionInput struct {
+	What    string
+	Why     string
+	Affects string // person or team
+	At      time.Time
+}
+
+// EventFilter narrows a ledger listing.
+type EventFilter struct {
+	Who    string // person name, "team", or "" for all
+	Limit  int    // 0: 50
+	Before string // cursor: list entries older than this event id
+}
+
+// RelationshipStatus is one row of `status`.
+type RelationshipStatus struct {
+	Relationship Relationship      `json:"relationship"`
+	Assessment   engine.Assessment `json:"assessment"`
+}
+
+// StatusReport is `status`: every relationship of the leader, and the team
+// averages as in the simulator's JSON.
+type StatusReport struct {
+	Leader        Leader               `json:"leader"`
+	At            time.Time            `json:"at"`
+	Relationships []RelationshipStatus `json:"relationships"`
+	Broken        []Commitment         `json:"newly_broken,omitempty"` // promises the system just marked broken
+}
+
+// Explanation is `explain PERSON`: the numbers and the events behind them.
+type Explanation struct {
+	Relationship Relationship      `json:"relationship"`
+	Assessment   engine.Assessment `json:"assessment"`
+	Weights      []engine.Weight   `json:"weights"` // largest first
+	Events       map[string]Event  `json:"events"`  // by id, for notes
+	IfBroken     engine.Assessment `json:"if_promise_broken"`
+}
+
+// WeekReport is `week`: this week's step, or why there is none, and the
+// outcome of earlier steps that are due for their check.
+type WeekReport struct {
+	WeekStart time.Time `json:"week_start"`
+	Step      *Step     `json:"step"`           // nil when nothing is eligible
+	None      string    `json:"none,omitempty"` // why there is no step
+	Earlier   []Step    `json:"earlier"`        // accepted steps and their outcomes
+	Outcomes  []string  `json:"outcomes"`       // parallel to Earlier
+}
+
+// Backup is the JSON export of one or all leaders; import takes it back in
+// one transaction.
+type Backup struct {
+	Version   int            `json:"version"`
+	Exported  time.Time      `json:"exported_at"`
+	Leaders   []Leader       `json:"leaders"`
+	Teams     []Team         `json:"teams"`
+	People    []Relationship `json:"relationships"`
+	Events    []BackupEvent  `json:"events"`
+	Promises  []Commitment   `json:"commitments"`
+	Decisions []Decision     `json:"decisions"`
+	Steps     []Step         `json:"steps"`
+	Journal   []JournalEntry `json:"journal"`
+	Settings  []Setting      `json:"settings"`
+}
+
+// BackupEvent is an Event with its source and severity spelled out.
+type BackupEvent struct {
+	Event
+	SourceName   string `json:"source"`
+	SeverityName string `json:"severity"`
+}
+
+// Setting is one model setting overridden for a leader.
+type Setting struct {
+	LeaderID string  `json:"leader_id"`
+	Name     string  `json:"name"`
+	Value    float64 `json:"value"`
+}
+
+// Service is everything a leader can do. Implemented by internal/app.
+type Service interface {
+	// Leaders.
+	CreateLeader(ctx context.Context, name string) (*Leader, error)
+	Leaders(ctx context.Context) ([]Leader, error)
+	// ResolveLeader picks the leader by name, or the only one when name
+	// is "" (EINVALID naming the choices when there are several).
+	ResolveLeader(ctx context.Context, name string) (*Leader, error)
+
+	// People and teams.
+	AddPerson(ctx context.Context, leaderID string, in PersonInput) (*Relationship, error)
+	People(ctx context.Context, leaderID string) ([]Relationship, error)
+	SetPower(ctx context.Context, leaderID, person string, power map[string]int) (*Relationship, error)
+	SetActive(ctx context.Context, leaderID, person string, active bool) (*Relationship, error)
+	AddTeam(ctx context.Context, leaderID, name string) (*Team, error)
+	Teams(ctx context.Context, leaderID string) ([]Team, error)
+
+	// The ledger.
+	Log(ctx context.Context, leaderID string, in EventInput) (*Event, error)
+	Reverse(ctx context.Context, leaderID, eventID, note string) (*Event, error)
+	Events(ctx context.Context, leaderID string, f EventFilter) ([]Event, error)
+
+	// Promises. Outcome is kept, kept-late, renegotiated or broken.
+	AddPromise(ctx context.Context, leaderID string, in PromiseInput) (*Commitment, error)
+	ResolvePromise(ctx context.Context, leaderID, id string, outcome CommitmentStatus, newDue time.Time) (*Commitment, error)
+	Promises(ctx context.Context, leaderID string, status CommitmentStatus) ([]Commitment, error)
+	SayDo(ctx context.Context, leaderID string) (kept, due int, err error)
+
+	// Decisions.
+	Decide(ctx context.Context, leaderID string, in DecisionInput) (*Decision, error)
+	Decisions(ctx context.Context, leaderID string) ([]Decision, error)
+
+	// Reading the model.
+	Status(ctx context.Context, leaderID string) (*StatusReport, error)
+	Explain(ctx context.Context, leaderID, person string) (*Explanation, error)
+
+	// The weekly loop.
+	Week(ctx context.Context, leaderID string) (*WeekReport, error)
+	AcceptStep(ctx context.Context, leaderID string) (*Step, *Commitment, error)
+	CloseStep(ctx context.Context, leaderID string, status StepStatus) (*Step, error) // done or skipped
+
+	// The journal (private to the leader).
+	AddJournal(ctx context.Context, leaderID string, question int, text string) (*JournalEntry, error)
+	Journal(ctx context.Context, leaderID string) ([]JournalEntry, error)
+
+	// Settings.
+	Settings(ctx context.Context, leaderID string) (engine.Settings, error)
+	SetSetting(ctx context.Context, leaderID, name string, value float64) error
+
+	// Export and import (import is one transaction; a failure writes nothing).
+	Export(ctx context.Context, leaderID string) (*Backup, error) // leaderID "" exports every leader
+	Import(ctx context.Context, b *Backup) error
+
+	// Tick runs what is due: open promises past due + grace become broken
+	// (a system event). Every command calls it first; it returns what it did.
+	Tick(ctx context.Context) ([]Commitment, error)
+}
