@@ -8,6 +8,7 @@ package trustledger
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/trustledger/trustledger/internal/engine"
 )
@@ -32,6 +33,9 @@ type Team struct {
 // the command line means this team unless another is named.
 const DefaultTeamName = "team"
 
+// MaxNameLength is the longest person or team name accepted, in characters.
+const MaxNameLength = 100
+
 // Relationship is the dyad leader → person: the unit of trust (MODEL.md §1).
 // A person is known by name within one leader's relationships.
 type Relationship struct {
@@ -51,8 +55,8 @@ func (r *Relationship) Validate() error {
 	if r.Person == "" {
 		return Errorf(EINVALID, "a person needs a name")
 	}
-	if len(r.Person) > 100 {
-		return Errorf(EINVALID, "the name %q is longer than 100 characters", r.Person[:20]+"…")
+	if n := utf8.RuneCountInString(r.Person); n > MaxNameLength {
+		return Errorf(EINVALID, "a name may have at most %d characters, this one has %d: shorten it", MaxNameLength, n)
 	}
 	if _, err := engine.ParseRelKind(string(r.Kind)); err != nil {
 		return Errorf(EINVALID, "%v", err)

@@ -1,0 +1,63 @@
+package trustledger
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestErrorCodeAndMessage(t *testing.T) {
+	cause := errors.New("disk on fire")
+	tests := []struct {
+		name     string
+		err      error
+		wantCode string
+		wantMsg  string
+	}{
+		{"nil", nil, "", ""},
+		{"plain error is internal", cause, EINTERNAL, "internal error"},
+		{"invalid", Errorf(EINVALID, "unknown person %q", "Anna"), EINVALID, `unknown person "Anna"`},
+		{"wrapped", fmt.Errorf("log: %w", Errorf(ENOTFOUND, "no such event")), ENOTFOUND, "no such event"},
+		{"internal hides cause", &Error{Code: EINTERNAL, Err: cause}, EINTERNAL, "internal error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ErrorCode(tt.err); got != tt.wantCode {
+				t.Errorf("ErrorCode = %q, want %q", got, tt.wantCode)
+			}
+			if got := ErrorMessage(tt.err); got != tt.wantMsg {
+				t.Errorf("ErrorMessage = %q, want %q", got, tt.wantMsg)
+			}
+		})
+	}
+	e := &Error{Code: EINTERNAL, Op: "store", Err: cause}
+	if !errors.Is(e, cause) {
+		t.Error("Error does not unwrap to its cause")
+	}
+}
+
+func TestRelationshipValidate(t *testing.T) {
+	ok := Relationship{Person: "Ana", Kind: "direct-report", Bases: [6]int{4, 3, 2, 3, 2, 1}}
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("valid relationship rejected: %v", err)
+	}
+	bad := []struct {
+		name string
+		mod  func(r *Relationship)
+	}{
+		{"no name", func(r *Relationship) { r.Person = "" }},
+		{"unknown kind", func(r *Relationship) { r.Kind = "boss" }},
+		{"base above 4", func(r *Relationship) { r.Bases[2] = 5 }},
+		{"negative base", func(r *Relationship) { r.Bases[0] = -1 }},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ok
+			tt.mod(&r)
+			err := r.Validate()
+			if ErrorCode(err) != EINVALID {
+				t.Fatalf("Validate() = %v, want EINVALID", err)
+			}
+		})
+	}
+}
