@@ -126,6 +126,10 @@ type Event struct {
 	Repairs      *Event // the breach, as it was applied
 	Acknowledges bool
 	OffersRepair bool
+
+	// Check-in and pulse only: the measurement that replaces the previous
+	// snapshot of its kind. Nil for every other kind.
+	Snapshot *Snapshot
 }
 
 // Snapshot is a measurement that replaces the previous one of its kind and
