@@ -1,0 +1,355 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// Options configures an App. The zero value is usable.
+type Options struct {
+	// Now is the clock; tests pass a fixed one. nil means time.Now.
+	Now func() time.Time
+	// Logger receives what the services do on their own (promises the
+	// system broke). nil discards.
+	Logger *slog.Logger
+}
+
+// App implements trustledger.Service on a store.DB.
+type App struct {
+	db  *store.DB
+	now func() time.Time
+	log *slog.Logger
+}
+
+var _ tl.Service = (*App)(nil)
+
+// New returns the services over db.
+func New(db *store.DB, opts Options) *App {
+	a := &App{db: db, now: opts.Now, log: opts.Logger}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return a
+}
+
+// clock returns now in UTC, truncated to the millisecond the store keeps,
+// so that what a method returns equals what a later read returns.
+func (a *App) clock() time.Time { return a.now().UTC().Truncate(time.Millisecond) }
+
+// Who records entries: the leader, or the system for derived events.
+const (
+	byLeader = "leader"
+	bySystem = "system"
+)
+
+// Limits on free text, in characters.
+const (
+	maxText    = 1000  // a promise, a decision, a why
+	maxNote    = 10000 // an event's note, a journal entry
+	maxListLen = 1000  // the most entries one Events call returns
+)
+
+// Names of the kinds the services produce themselves.
+const (
+	kindPromiseKept         engine.Kind = "promise-kept"
+	kindPromiseKeptLate     engine.Kind = "promise-kept-late"
+	kindPromiseRenegotiated engine.Kind = "promise-renegotiated"
+	kindPromiseBroken       engine.Kind = "promise-broken"
+	kindDecisionExplained   engine.Kind = "decision-explained"
+	kindDecisionUnexplained engine.Kind = "decision-unexplained"
+	kindAuthorityGranted    engine.Kind = "authority-granted"
+	kindAuthorityRemoved    engine.Kind = "authority-removed"
+)
+
+const day = 24 * time.Hour
+
+// days converts a setting in days to a duration.
+func days(d float64) time.Duration { return time.Duration(d * float64(day)) }
+
+// weekStart is Monday 00:00 UTC of t's week.
+func weekStart(t time.Time) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	off := (int(d.Weekday()) + 6) % 7 // Monday 0 … Sunday 6
+	return d.AddDate(0, 0, -off)
+}
+
+// endOfDay is the last millisecond of t's UTC date.
+func endOfDay(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Add(day - time.Millisecond)
+}
+
+// checkLeader makes sure the leader exists; every method starts here, so
+// an unknown or deleted leader id is ENOTFOUND everywhere.
+func checkLeader(ctx context.Context, tx *store.Tx, leaderID string) (*tl.Leader, error) {
+	if leaderID == "" {
+		return nil, tl.Errorf(tl.EINVALID, "no leader given: pick one with --leader NAME")
+	}
+	l, err := tx.LeaderByID(ctx, leaderID)
+	if err != nil {
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			return nil, tl.Errorf(tl.ENOTFOUND, "no leader with id %q", leaderID)
+		}
+		return nil, err
+	}
+	return l, nil
+}
+
+// settingsFor returns the engine defaults with the leader's overrides.
+func settingsFor(ctx context.Context, tx *store.Tx, leaderID string) (engine.Settings, error) {
+	s := engine.DefaultSettings()
+	over, err := tx.Settings(ctx, leaderID)
+	if err != nil {
+		return s, err
+	}
+	for _, o := range over {
+		if err := s.Set(o.Name, o.Value); err != nil {
+			// A setting the engine no longer knows is ignored rather
+			// than locking the leader out.
+			continue
+		}
+	}
+	return s, nil
+}
+
+// cleanName trims a person or team name and checks its length.
+func cleanName(what, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", tl.Errorf(tl.EINVALID, "a %s needs a name", what)
+	}
+	if n := utf8.RuneCountInString(name); n > tl.MaxNameLength {
+		return "", tl.Errorf(tl.EINVALID, "a name may have at most %d characters, this one has %d: shorten it", tl.MaxNameLength, n)
+	}
+	return name, nil
+}
+
+// checkText validates required free text.
+func checkText(what, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", tl.Errorf(tl.EINVALID, "%s is empty: say what it is", what)
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", tl.Errorf(tl.EINVALID, "%s may have at most %d characters, this one has %d: shorten it", what, max, n)
+	}
+	return s, nil
+}
+
+// target is what a "who" names: one person, or a team's active members.
+type target struct {
+	subject string
+	rel     *tl.Relationship // subject person
+	team    *tl.Team         // subject team
+	members []tl.Relationship
+}
+
+// display is the name shown for the target.
+func (t target) display() string {
+	if t.rel != nil {
+		return t.rel.Person
+	}
+	return t.team.Name
+}
+
+// resolveWho finds a person by name, or "team" (the default team), or a
+// team by name. A person's name wins over a team's; AddPerson and AddTeam
+// keep the two apart.
+func resolveWho(ctx context.Context, tx *store.Tx, leaderID, who string) (target, error) {
+	who = strings.TrimSpace(who)
+	if who == "" {
+		return target{}, tl.Errorf(tl.EINVALID, "say who it is about: a person's name, or %q for the whole team", tl.DefaultTeamName)
+	}
+	if !strings.EqualFold(who, tl.DefaultTeamName) {
+		r, err := tx.RelationshipByName(ctx, leaderID, who)
+		if err == nil {
+			return target{subject: tl.SubjectPerson, rel: r, members: []tl.Relationship{*r}}, nil
+		}
+		if tl.ErrorCode(err) != tl.ENOTFOUND {
+			return target{}, err
+		}
+	}
+	tm, err := tx.TeamByName(ctx, leaderID, who)
+	if err != nil {
+		if tl.ErrorCode(err) != tl.ENOTFOUND {
+			return target{}, err
+		}
+		return target{}, unknownPerson(ctx, tx, leaderID, who)
+	}
+	members, err := tx.TeamMembers(ctx, leaderID, tm.ID)
+	if err != nil {
+		return target{}, err
+	}
+	return target{subject: tl.SubjectTeam, team: tm, members: members}, nil
+}
+
+// findPerson looks a person up by name with a helpful not-found message.
+func findPerson(ctx context.Context, tx *store.Tx, leaderID, name string) (*tl.Relationship, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, tl.Errorf(tl.EINVALID, "say which person: give their name")
+	}
+	r, err := tx.RelationshipByName(ctx, leaderID, name)
+	if err != nil {
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			return nil, unknownPerson(ctx, tx, leaderID, name)
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// unknownPerson builds the not-found error for a name, listing the
+// leader's people (and their teams beyond the default one).
+func unknownPerson(ctx context.Context, tx *store.Tx, leaderID, name string) error {
+	rels, err := tx.Relationships(ctx, leaderID)
+	if err != nil {
+		return err
+	}
+	teams, err := tx.Teams(ctx, leaderID)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(rels))
+	for _, r := range rels {
+		names = append(names, r.Person)
+	}
+	var other []string
+	for _, t := range teams {
+		if !strings.EqualFold(t.Name, tl.DefaultTeamName) {
+			other = append(other, t.Name)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("unknown person ")
+	if len(other) > 0 {
+		b.WriteString("or team ")
+	}
+	b.WriteString(quote(name))
+	b.WriteString(": ")
+	if s := suggest(name, append(append([]string{}, names...), other...)); s != "" {
+		b.WriteString("did you mean " + s + "? ")
+	}
+	if len(names) == 0 {
+		b.WriteString("no people yet")
+	} else {
+		b.WriteString("known people are " + strings.Join(names, ", "))
+	}
+	if len(other) > 0 {
+		b.WriteString("; teams are " + tl.DefaultTeamName + ", " + strings.Join(other, ", "))
+	}
+	b.WriteString(" (add one with: trustledger person add NAME --kind KIND)")
+	return &tl.Error{Code: tl.ENOTFOUND, Message: b.String()}
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+// lookupKind validates an event kind, suggesting the closest known one.
+func lookupKind(kind engine.Kind) (engine.KindInfo, error) {
+	name := strings.TrimSpace(string(kind))
+	if name == "" {
+		return engine.KindInfo{}, tl.Errorf(tl.EINVALID, "an event needs a kind (see: trustledger log --help)")
+	}
+	info, err := engine.LookupKind(name)
+	if err == nil {
+		return info, nil
+	}
+	var known []string
+	for _, k := range engine.Kinds() {
+		known = append(known, string(k.Kind))
+	}
+	if s := suggest(name, known); s != "" {
+		return engine.KindInfo{}, tl.Errorf(tl.EINVALID, "unknown kind %q (did you mean %s? see: trustledger log --help)", name, s)
+	}
+	return engine.KindInfo{}, tl.Errorf(tl.EINVALID, "unknown kind %q (see the kinds with: trustledger log --help)", name)
+}
+
+// suggest returns the known name closest to s when it is close enough to
+// be a typo, or "".
+func suggest(s string, known []string) string {
+	best, bestD := "", 1<<30
+	ls := strings.ToLower(s)
+	for _, k := range known {
+		d := editDistance(ls, strings.ToLower(k))
+		if d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	limit := max(1, min(3, utf8.RuneCountInString(s)/3))
+	if best == "" || bestD > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// parsePower turns base names into a profile on top of b.
+func parsePower(b engine.Bases, power map[string]int) (engine.Bases, error) {
+	names := make([]string, 0, len(power))
+	for n := range power {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v := power[n]
+		base, err := engine.ParseBase(strings.ToLower(strings.TrimSpace(n)))
+		if err != nil {
+			return b, tl.Errorf(tl.EINVALID, "unknown power base %q: the bases are %s", n, baseNames())
+		}
+		if v < 0 || v > 4 {
+			return b, tl.Errorf(tl.EINVALID, "power base %s must be 0–4 (none, slight, moderate, substantial, full), got %d", base, v)
+		}
+		b[base] = v
+	}
+	return b, nil
+}
+
+func baseNames() string {
+	var s []string
+	for i := range engine.NumBases {
+		s = append(s, engine.Base(i).String())
+	}
+	return strings.Join(s, ", ")
+}
+
+// nonNil returns s, or an empty slice when s is nil: lists are never nil.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,273 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// CreateLeader creates a leader and the default team every leader has.
+func (a *App) CreateLeader(ctx context.Context, name string) (*tl.Leader, error) {
+	name, err := cleanName("leader", name)
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock()
+	l := &tl.Leader{ID: store.NewID(now), Name: name, CreatedAt: now}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.LeaderByName(ctx, name); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "a leader named %q already exists: pick another name, or use it with --leader %s", name, name)
+		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
+			return err
+		}
+		if err := tx.CreateLeader(ctx, l); err != nil {
+			return err
+		}
+		return tx.CreateTeam(ctx, &tl.Team{ID: store.NewID(now), LeaderID: l.ID, Name: tl.DefaultTeamName, CreatedAt: now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Leaders lists every leader in the database, by name.
+func (a *App) Leaders(ctx context.Context) ([]tl.Leader, error) {
+	var out []tl.Leader
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Leaders(ctx)
+		return err
+	})
+	return nonNil(out), err
+}
+
+// ResolveLeader finds a leader by name, or the only one when name is "".
+func (a *App) ResolveLeader(ctx context.Context, name string) (*tl.Leader, error) {
+	name = strings.TrimSpace(name)
+	var out *tl.Leader
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		all, err := tx.Leaders(ctx)
+		if err != nil {
+			return err
+		}
+		names := make([]string, len(all))
+		for i, l := range all {
+			names[i] = l.Name
+		}
+		if len(all) == 0 {
+			return tl.Errorf(tl.ENOTFOUND, "no leader yet: create one with: trustledger init --leader NAME")
+		}
+		if name == "" {
+			if len(all) > 1 {
+				return tl.Errorf(tl.EINVALID, "this database has several leaders (%s): pick one with --leader NAME or TRUSTLEDGER_LEADER", strings.Join(names, ", "))
+			}
+			out = &all[0]
+			return nil
+		}
+		l, err := tx.LeaderByName(ctx, name)
+		if err != nil {
+			if tl.ErrorCode(err) == tl.ENOTFOUND {
+				msg := "no leader named " + quote(name) + ": known leaders are " + strings.Join(names, ", ")
+				if s := suggest(name, names); s != "" {
+					msg = "no leader named " + quote(name) + " (did you mean " + s + "?): known leaders are " + strings.Join(names, ", ")
+				}
+				return &tl.Error{Code: tl.ENOTFOUND, Message: msg}
+			}
+			return err
+		}
+		out = l
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AddPerson starts a relationship with the kind's default power profile,
+// overridden base by base, in the named team or the default one.
+func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput) (*tl.Relationship, error) {
+	name, err := cleanName("person", in.Name)
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(name, tl.DefaultTeamName) {
+		return nil, tl.Errorf(tl.EINVALID, "%q means the whole team: give the person another name", name)
+	}
+	kind, err := engine.ParseRelKind(strings.TrimSpace(string(in.Kind)))
+	if err != nil {
+		return nil, tl.Errorf(tl.EINVALID, "%v", err)
+	}
+	bases, err := parsePower(engine.DefaultBases(kind), in.Power)
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock()
+	start := in.Start
+	if start.IsZero() {
+		start = now
+	}
+	if start.After(now) {
+		return nil, tl.Errorf(tl.EINVALID, "the relationship cannot start in the future (%s): give today or an earlier date", start.Format("2006-01-02"))
+	}
+	r := &tl.Relationship{
+		ID: store.NewID(now), LeaderID: leaderID, Person: name, Kind: kind, Bases: bases,
+		Active: true, StartedAt: start.UTC(), CreatedAt: now,
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		team := strings.TrimSpace(in.Team)
+		if team == "" {
+			team = tl.DefaultTeamName
+		}
+		tm, err := tx.TeamByName(ctx, leaderID, team)
+		if err != nil {
+			if tl.ErrorCode(err) == tl.ENOTFOUND {
+				return unknownTeam(ctx, tx, leaderID, team)
+			}
+			return err
+		}
+		r.TeamID = tm.ID
+		if _, err := tx.RelationshipByName(ctx, leaderID, name); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "a person named %q already exists: use another name (e.g. with an initial)", name)
+		}
+		if _, err := tx.TeamByName(ctx, leaderID, name); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "%q is the name of a team: give the person another name", name)
+		}
+		return tx.CreateRelationship(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func unknownTeam(ctx context.Context, tx *store.Tx, leaderID, name string) error {
+	teams, err := tx.Teams(ctx, leaderID)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(teams))
+	for i, t := range teams {
+		names[i] = t.Name
+	}
+	msg := "unknown team " + quote(name) + ": "
+	if s := suggest(name, names); s != "" {
+		msg += "did you mean " + s + "? "
+	}
+	msg += "known teams are " + strings.Join(names, ", ") + " (add one with: trustledger team add NAME)"
+	return &tl.Error{Code: tl.ENOTFOUND, Message: msg}
+}
+
+// People lists the leader's relationships by name.
+func (a *App) People(ctx context.Context, leaderID string) ([]tl.Relationship, error) {
+	var out []tl.Relationship
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Relationships(ctx, leaderID)
+		return err
+	})
+	return nonNil(out), err
+}
+
+// SetPower edits the power profile base by base. It is an edit of the
+// leader's perception, not a ledger event: authority-granted and
+// authority-removed are the events for a real change of power.
+func (a *App) SetPower(ctx context.Context, leaderID, person string, power map[string]int) (*tl.Relationship, error) {
+	if len(power) == 0 {
+		return nil, tl.Errorf(tl.EINVALID, "no power base given: name one or more of %s with a score 0–4", baseNames())
+	}
+	var out *tl.Relationship
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		r, err := findPerson(ctx, tx, leaderID, person)
+		if err != nil {
+			return err
+		}
+		if r.Bases, err = parsePower(r.Bases, power); err != nil {
+			return err
+		}
+		out = r
+		return tx.UpdateRelationship(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SetActive ends or resumes a relationship. An inactive person keeps their
+// history but no longer receives team events nor the weekly step.
+func (a *App) SetActive(ctx context.Context, leaderID, person string, active bool) (*tl.Relationship, error) {
+	var out *tl.Relationship
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		r, err := findPerson(ctx, tx, leaderID, person)
+		if err != nil {
+			return err
+		}
+		r.Active = active
+		out = r
+		return tx.UpdateRelationship(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AddTeam creates another team for the leader.
+func (a *App) AddTeam(ctx context.Context, leaderID, name string) (*tl.Team, error) {
+	name, err := cleanName("team", name)
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock()
+	t := &tl.Team{ID: store.NewID(now), LeaderID: leaderID, Name: name, CreatedAt: now}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		if _, err := tx.TeamByName(ctx, leaderID, name); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "a team named %q already exists", name)
+		}
+		if _, err := tx.RelationshipByName(ctx, leaderID, name); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "%q is the name of a person: give the team another name", name)
+		}
+		return tx.CreateTeam(ctx, t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Teams lists the leader's teams.
+func (a *App) Teams(ctx context.Context, leaderID string) ([]tl.Team, error) {
+	var out []tl.Team
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Teams(ctx, leaderID)
+		return err
+	})
+	return nonNil(out), err
+}

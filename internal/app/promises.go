@@ -1,0 +1,417 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// AddPromise records a promise to a person or a team. Making a promise is
+// not evidence; keeping or breaking it is.
+func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInput) (*tl.Commitment, error) {
+	what, err := checkText("the promise", in.What, maxText)
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock()
+	if in.Due.IsZero() {
+		return nil, tl.Errorf(tl.EINVALID, "a promise needs a due date (--due YYYY-MM-DD)")
+	}
+	due := in.Due.UTC().Truncate(time.Millisecond)
+	if due.Before(now.Add(-day)) {
+		return nil, tl.Errorf(tl.EINVALID, "the due date %s is in the past: give today or a later date", due.Format("2006-01-02"))
+	}
+	var out *tl.Commitment
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		t, err := resolveWho(ctx, tx, leaderID, in.To)
+		if err != nil {
+			return err
+		}
+		c := &tl.Commitment{
+			ID: store.NewID(now), LeaderID: leaderID, To: t.display(), What: what, Due: due,
+			Status: tl.CommitmentOpen, CreatedAt: now,
+		}
+		if t.rel != nil {
+			c.RelationshipID = t.rel.ID
+		} else {
+			c.TeamID = t.team.ID
+		}
+		out = c
+		return tx.CreateCommitment(ctx, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ResolvePromise closes an open promise and logs what happened, as the
+// leader's own (self) evidence: a "kept" claim starts unconfirmed
+// (MODEL.md §5). Renegotiating returns the new open promise.
+func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome tl.CommitmentStatus, newDue time.Time) (*tl.Commitment, error) {
+	switch outcome {
+	case tl.CommitmentKept, tl.CommitmentKeptLate, tl.CommitmentRenegotiated, tl.CommitmentBroken:
+	default:
+		return nil, tl.Errorf(tl.EINVALID, "unknown outcome %q: use kept, kept-late, renegotiated or broken", outcome)
+	}
+	var out *tl.Commitment
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		set, err := settingsFor(ctx, tx, leaderID)
+		if err != nil {
+			return err
+		}
+		c, err := findCommitment(ctx, tx, leaderID, id)
+		if err != nil {
+			return err
+		}
+		out, err = a.resolve(ctx, tx, set, c, outcome, newDue)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func findCommitment(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl.Commitment, error) {
+	c, err := tx.CommitmentByID(ctx, leaderID, strings.TrimSpace(id))
+	if err != nil {
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			return nil, tl.Errorf(tl.ENOTFOUND, "no promise %q (list them with: trustledger promise list)", id)
+		}
+		return nil, err
+	}
+	if c.Status != tl.CommitmentOpen {
+		return nil, tl.Errorf(tl.ECONFLICT, "promise %s (%q) is already %s", c.ID, c.What, c.Status)
+	}
+	return c, nil
+}
+
+// resolve closes the open commitment c with outcome inside tx.
+func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c *tl.Commitment, outcome tl.CommitmentStatus, newDue time.Time) (*tl.Commitment, error) {
+	now := a.clock()
+	onTime := !now.After(endOfDay(c.Due))
+	var kind engine.Kind
+	result := c
+	switch outcome {
+	case tl.CommitmentKept, tl.CommitmentKeptLate:
+		if outcome == tl.CommitmentKept && onTime {
+			kind = kindPromiseKept
+		} else {
+			kind, outcome = kindPromiseKeptLate, tl.CommitmentKeptLate
+		}
+	case tl.CommitmentBroken:
+		kind = kindPromiseBroken
+	case tl.CommitmentRenegotiated:
+		if !onTime {
+			return nil, tl.Errorf(tl.EINVALID, "promise %s was due on %s: a promise is renegotiated before it is due; resolve it as kept-late or broken instead", c.ID, c.Due.Format("2006-01-02"))
+		}
+		if newDue.IsZero() {
+			return nil, tl.Errorf(tl.EINVALID, "renegotiating needs the new due date (--due YYYY-MM-DD)")
+		}
+		newDue = newDue.UTC().Truncate(time.Millisecond)
+		if endOfDay(newDue).Before(now) {
+			return nil, tl.Errorf(tl.EINVALID, "the new due date %s is in the past: give today or a later date", newDue.Format("2006-01-02"))
+		}
+		kind = kindPromiseRenegotiated
+		next := &tl.Commitment{
+			ID: store.NewID(now), LeaderID: c.LeaderID, RelationshipID: c.RelationshipID, TeamID: c.TeamID,
+			To: c.To, What: c.What, Due: newDue, Status: tl.CommitmentOpen, CreatedAt: now, StepID: c.StepID,
+		}
+		if err := tx.CreateCommitment(ctx, next); err != nil {
+			return nil, err
+		}
+		if c.StepID != "" {
+			if err := relinkStep(ctx, tx, c.LeaderID, c.StepID, next.ID); err != nil {
+				return nil, err
+			}
+		}
+		result = next
+	}
+	c.Status, c.ResolvedAt = outcome, now
+	if err := tx.UpdateCommitment(ctx, c); err != nil {
+		return nil, err
+	}
+	targets, err := commitmentTargets(ctx, tx, c)
+	if err != nil {
+		return nil, err
+	}
+	ev := &tl.Event{
+		ID: store.NewID(now), LeaderID: c.LeaderID, Kind: kind, OccurredAt: now, RecordedAt: now,
+		Source: engine.Self, Severity: engine.Normal, Note: c.What, RecordedBy: byLeader, CommitmentID: c.ID,
+	}
+	setSubject(ev, c)
+	if err := record(ctx, tx, set, ev, targets, nil); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// relinkStep points a step at the commitment that replaced its old one.
+func relinkStep(ctx context.Context, tx *store.Tx, leaderID, stepID, commitmentID string) error {
+	steps, err := tx.Steps(ctx, leaderID)
+	if err != nil {
+		return err
+	}
+	for i := range steps {
+		if steps[i].ID == stepID {
+			steps[i].CommitmentID = commitmentID
+			return tx.UpdateStep(ctx, &steps[i])
+		}
+	}
+	return nil
+}
+
+func setSubject(ev *tl.Event, c *tl.Commitment) {
+	if c.RelationshipID != "" {
+		ev.Subject, ev.RelationshipID = tl.SubjectPerson, c.RelationshipID
+	} else {
+		ev.Subject, ev.TeamID = tl.SubjectTeam, c.TeamID
+	}
+}
+
+// commitmentTargets are the relationships a promise's outcome applies to:
+// the person, or the team's members as they are now.
+func commitmentTargets(ctx context.Context, tx *store.Tx, c *tl.Commitment) ([]tl.Relationship, error) {
+	if c.RelationshipID != "" {
+		r, err := tx.RelationshipByID(ctx, c.LeaderID, c.RelationshipID)
+		if err != nil {
+			return nil, err
+		}
+		return []tl.Relationship{*r}, nil
+	}
+	return tx.TeamMembers(ctx, c.LeaderID, c.TeamID)
+}
+
+// Promises lists the leader's promises with one status, or all for "".
+func (a *App) Promises(ctx context.Context, leaderID string, status tl.CommitmentStatus) ([]tl.Commitment, error) {
+	switch status {
+	case "", tl.CommitmentOpen, tl.CommitmentKept, tl.CommitmentKeptLate, tl.CommitmentRenegotiated, tl.CommitmentBroken:
+	default:
+		return nil, tl.Errorf(tl.EINVALID, "unknown promise status %q: use open, kept, kept-late, renegotiated or broken", status)
+	}
+	var out []tl.Commitment
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Commitments(ctx, leaderID, status)
+		return err
+	})
+	return nonNil(out), err
+}
+
+// SayDo counts promises kept (on time or late) against those that were
+// resolved or are due. Renegotiated promises are left out: the promise
+// that replaced them counts instead.
+func (a *App) SayDo(ctx context.Context, leaderID string) (kept, due int, err error) {
+	now := a.clock()
+	err = a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		all, err := tx.Commitments(ctx, leaderID, "")
+		if err != nil {
+			return err
+		}
+		for _, c := range all {
+			switch c.Status {
+			case tl.CommitmentKept, tl.CommitmentKeptLate:
+				kept++
+				due++
+			case tl.CommitmentBroken:
+				due++
+			case tl.CommitmentOpen:
+				if now.After(endOfDay(c.Due)) {
+					due++
+				}
+			}
+		}
+		return nil
+	})
+	return kept, due, err
+}
+
+// Tick breaks every open promise whose due date plus the leader's grace
+// has passed: status broken, and a promise-broken entry from the system,
+// dated when the grace ran out. The entry's id is derived from the
+// promise, so two Ticks racing on PostgreSQL cannot both record it: the
+// loser's transaction fails on the unique id and is retried, and then
+// finds nothing left to do.
+func (a *App) Tick(ctx context.Context) ([]tl.Commitment, error) {
+	for attempt := 0; ; attempt++ {
+		out, err := a.tick(ctx)
+		if err != nil && tl.ErrorCode(err) == tl.ECONFLICT && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range out {
+			a.log.Info("promise broken by the system", "leader_id", c.LeaderID, "commitment_id", c.ID, "due", c.Due)
+		}
+		return nonNil(out), nil
+	}
+}
+
+func (a *App) tick(ctx context.Context) ([]tl.Commitment, error) {
+	now := a.clock()
+	var out []tl.Commitment
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		out = out[:0]
+		overdue, err := tx.OverdueCommitments(ctx, now)
+		if err != nil {
+			return err
+		}
+		sets := map[string]engine.Settings{}
+		for i := range overdue {
+			c := &overdue[i]
+			set, ok := sets[c.LeaderID]
+			if !ok {
+				if set, err = settingsFor(ctx, tx, c.LeaderID); err != nil {
+					return err
+				}
+				sets[c.LeaderID] = set
+			}
+			brokeAt := c.Due.Add(days(set.PromiseGrace))
+			if c.Status != tl.CommitmentOpen || !brokeAt.Before(now) {
+				continue
+			}
+			c.Status, c.ResolvedAt = tl.CommitmentBroken, now
+			if err := tx.UpdateCommitment(ctx, c); err != nil {
+				return err
+			}
+			targets, err := commitmentTargets(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			ev := &tl.Event{
+				ID: brokenID(c.ID, brokeAt), LeaderID: c.LeaderID, Kind: kindPromiseBroken,
+				OccurredAt: brokeAt, RecordedAt: now, Source: engine.System, Severity: engine.Normal,
+				Note: c.What, RecordedBy: bySystem, CommitmentID: c.ID,
+			}
+			setSubject(ev, c)
+			if err := record(ctx, tx, set, ev, targets, nil); err != nil {
+				return err
+			}
+			out = append(out, *c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// brokenID is the id of the system's promise-broken entry for one
+// commitment: the time part of a store id for when it broke, then 16
+// characters derived from the commitment id. Deterministic, so the entry
+// can only be written once.
+func brokenID(commitmentID string, at time.Time) string {
+	const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	id := store.NewID(at)
+	sum := sha256.Sum256([]byte("promise-broken:" + commitmentID))
+	tail := make([]byte, 16)
+	for i := range tail {
+		tail[i] = crockford[sum[i]&31]
+	}
+	if len(id) < 16 {
+		return id + string(tail)
+	}
+	return id[:len(id)-16] + string(tail)
+}
+
+// Decide records a decision and the entry it makes: explained when it has
+// a why, unexplained (a transparency withdrawal) when not.
+func (a *App) Decide(ctx context.Context, leaderID string, in tl.DecisionInput) (*tl.Decision, error) {
+	what, err := checkText("the decision", in.What, maxText)
+	if err != nil {
+		return nil, err
+	}
+	why := strings.TrimSpace(in.Why)
+	if len([]rune(why)) > maxText {
+		return nil, tl.Errorf(tl.EINVALID, "the why may have at most %d characters: shorten it", maxText)
+	}
+	now := a.clock()
+	at := in.At.UTC().Truncate(time.Millisecond)
+	if in.At.IsZero() {
+		at = now
+	}
+	if at.After(now) {
+		return nil, tl.Errorf(tl.EINVALID, "the decision is dated %s, in the future: record decisions once they are made", at.Format("2006-01-02"))
+	}
+	affects := strings.TrimSpace(in.Affects)
+	if affects == "" {
+		affects = tl.DefaultTeamName
+	}
+	var out *tl.Decision
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		set, err := settingsFor(ctx, tx, leaderID)
+		if err != nil {
+			return err
+		}
+		t, err := resolveWho(ctx, tx, leaderID, affects)
+		if err != nil {
+			return err
+		}
+		if len(t.members) == 0 {
+			return tl.Errorf(tl.EINVALID, "team %q has no active members yet: add one with: trustledger person add NAME --kind KIND --team %s", t.team.Name, t.team.Name)
+		}
+		d := &tl.Decision{
+			ID: store.NewID(now), LeaderID: leaderID, What: what, Why: why, Affects: t.display(),
+			DecidedAt: at, CreatedAt: now,
+		}
+		ev := &tl.Event{
+			ID: store.NewID(now), LeaderID: leaderID, Subject: t.subject, Kind: kindDecisionExplained,
+			OccurredAt: at, RecordedAt: now, Source: engine.Self, Severity: engine.Normal,
+			Note: what, RecordedBy: byLeader, DecisionID: d.ID,
+		}
+		if why == "" {
+			ev.Kind = kindDecisionUnexplained
+		}
+		if t.rel != nil {
+			d.RelationshipID, ev.RelationshipID = t.rel.ID, t.rel.ID
+		} else {
+			d.TeamID, ev.TeamID = t.team.ID, t.team.ID
+		}
+		if err := tx.CreateDecision(ctx, d); err != nil {
+			return err
+		}
+		out = d
+		return record(ctx, tx, set, ev, t.members, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Decisions lists the leader's decisions, newest first.
+func (a *App) Decisions(ctx context.Context, leaderID string) ([]tl.Decision, error) {
+	var out []tl.Decision
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Decisions(ctx, leaderID)
+		return err
+	})
+	return nonNil(out), err
+}

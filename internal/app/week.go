@@ -1,0 +1,373 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// maxEarlier is how many earlier steps the week report shows.
+const maxEarlier = 12
+
+// assessOne assesses one relationship now from its stored state.
+func assessOne(ctx context.Context, tx *store.Tx, set engine.Settings, r *tl.Relationship, now time.Time) (engine.Assessment, []engine.Recent, error) {
+	st, err := tx.State(ctx, r.ID)
+	if err != nil {
+		return engine.Assessment{}, nil, err
+	}
+	recent, err := recentFor(ctx, tx, r.LeaderID, r.ID, now.Add(-recentWindow(set)))
+	if err != nil {
+		return engine.Assessment{}, nil, err
+	}
+	return set.Assess(st, r.Bases, recent, now), recent, nil
+}
+
+// Week returns this week's step, choosing and storing it the first time
+// it is asked for, and the outcome of the steps accepted before.
+func (a *App) Week(ctx context.Context, leaderID string) (*tl.WeekReport, error) {
+	now := a.clock()
+	ws := weekStart(now)
+	var out *tl.WeekReport
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		set, err := settingsFor(ctx, tx, leaderID)
+		if err != nil {
+			return err
+		}
+		steps, err := tx.Steps(ctx, leaderID)
+		if err != nil {
+			return err
+		}
+		rep := &tl.WeekReport{WeekStart: ws, Earlier: []tl.Step{}, Outcomes: []string{}}
+		step, err := tx.StepForWeek(ctx, leaderID, ws)
+		switch {
+		case err == nil:
+			rep.Step = step
+		case tl.ErrorCode(err) != tl.ENOTFOUND:
+			return err
+		default:
+			if rep.Step, err = a.chooseStep(ctx, tx, set, leaderID, steps, now); err != nil {
+				return err
+			}
+			if rep.Step == nil {
+				rep.None = fmt.Sprintf("no relationship where authority exceeds trust by %.2f or more", set.GapThreshold)
+			}
+		}
+
+		current := map[string]engine.Assessment{}
+		for _, s := range steps {
+			if len(rep.Earlier) == maxEarlier {
+				break
+			}
+			if s.AcceptedAt.IsZero() || (rep.Step != nil && s.ID == rep.Step.ID) {
+				continue
+			}
+			outcome := string(engine.OutcomePending)
+			switch {
+			case s.Status == tl.StepSkipped:
+				outcome = string(tl.StepSkipped)
+			case !now.Before(s.AcceptedAt.Add(days(set.OutcomeDays))):
+				as, ok := current[s.RelationshipID]
+				if !ok {
+					r, err := tx.RelationshipByID(ctx, leaderID, s.RelationshipID)
+					if err != nil {
+						return err
+					}
+					if as, _, err = assessOne(ctx, tx, set, r, now); err != nil {
+						return err
+					}
+					current[s.RelationshipID] = as
+				}
+				outcome = string(set.CheckOutcome(baseline(s), as, s.AcceptedAt))
+			}
+			rep.Earlier = append(rep.Earlier, s)
+			rep.Outcomes = append(rep.Outcomes, outcome)
+		}
+		out = rep
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// baseline rebuilds the part of an assessment a step keeps for its
+// outcome check.
+func baseline(s tl.Step) engine.Assessment {
+	return engine.Assessment{
+		At:       s.AcceptedAt,
+		Trust:    engine.Opinion{E: s.BaselineE, N: s.BaselineN},
+		Quadrant: s.BaselineQuad,
+		Evidence: s.BaselineN,
+	}
+}
+
+// chooseStep runs the weekly pick (§10) and the recommendation (§11) and
+// stores the suggestion; nil when nothing is eligible.
+func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings, leaderID string, steps []tl.Step, now time.Time) (*tl.Step, error) {
+	rels, err := tx.Relationships(ctx, leaderID)
+	if err != nil {
+		return nil, err
+	}
+	states, err := tx.States(ctx, leaderID)
+	if err != nil {
+		return nil, err
+	}
+	last := map[string]time.Time{}
+	for _, s := range steps {
+		if !s.AcceptedAt.IsZero() && s.AcceptedAt.After(last[s.RelationshipID]) {
+			last[s.RelationshipID] = s.AcceptedAt
+		}
+	}
+	since := now.Add(-recentWindow(set))
+	cands := make([]engine.Candidate, 0, len(rels))
+	assess := make([]engine.Assessment, 0, len(rels))
+	recents := make([][]engine.Recent, 0, len(rels))
+	for _, r := range rels {
+		recent, err := recentFor(ctx, tx, leaderID, r.ID, since)
+		if err != nil {
+			return nil, err
+		}
+		as := set.Assess(states[r.ID], r.Bases, recent, now)
+		cands = append(cands, engine.Candidate{
+			ID: r.ID, Authority: as.Authority, E: as.Trust.E, PrBelowA: as.PrBelowA,
+			Active: r.Active, LastAccepted: last[r.ID],
+		})
+		assess = append(assess, as)
+		recents = append(recents, recent)
+	}
+	i := set.Pick(cands, now)
+	if i < 0 {
+		return nil, nil
+	}
+	rec := set.Recommend(assess[i], recents[i], nil, now)
+	s := &tl.Step{
+		ID: store.NewID(now), LeaderID: leaderID, RelationshipID: rels[i].ID, Person: rels[i].Person,
+		WeekStart: weekStart(now), Rule: rec.Rule, Dim: rec.Dim, Move: rec.Move, Text: rec.Text,
+		Status: tl.StepSuggested, BaselineE: assess[i].Trust.E, BaselineQuad: assess[i].Quadrant,
+		BaselineN: assess[i].Evidence, CreatedAt: now,
+	}
+	if err := tx.CreateStep(ctx, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// AcceptStep takes this week's step on as a commitment to the person, due
+// when the recommendation says, and takes the baseline for the outcome
+// check at acceptance.
+func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Commitment, error) {
+	now := a.clock()
+	ws := weekStart(now)
+	var step *tl.Step
+	var com *tl.Commitment
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		set, err := settingsFor(ctx, tx, leaderID)
+		if err != nil {
+			return err
+		}
+		s, err := tx.StepForWeek(ctx, leaderID, ws)
+		if err != nil {
+			if tl.ErrorCode(err) == tl.ENOTFOUND {
+				return tl.Errorf(tl.ENOTFOUND, "no step for this week yet: see it first with: trustledger week")
+			}
+			return err
+		}
+		if s.Status != tl.StepSuggested {
+			return tl.Errorf(tl.ECONFLICT, "this week's step is already %s", s.Status)
+		}
+		r, err := tx.RelationshipByID(ctx, leaderID, s.RelationshipID)
+		if err != nil {
+			return err
+		}
+		as, recent, err := assessOne(ctx, tx, set, r, now)
+		if err != nil {
+			return err
+		}
+		due := set.Recommend(as, recent, nil, now).Due
+		if due.IsZero() || due.Before(now) {
+			due = ws.Add(7*day - time.Millisecond)
+		}
+		c := &tl.Commitment{
+			ID: store.NewID(now), LeaderID: leaderID, RelationshipID: r.ID, To: r.Person,
+			What: "this week's step: " + s.Text, Due: due.UTC().Truncate(time.Millisecond),
+			Status: tl.CommitmentOpen, CreatedAt: now, StepID: s.ID,
+		}
+		if err := tx.CreateCommitment(ctx, c); err != nil {
+			return err
+		}
+		s.Status, s.AcceptedAt, s.CommitmentID = tl.StepAccepted, now, c.ID
+		s.BaselineE, s.BaselineQuad, s.BaselineN = as.Trust.E, as.Quadrant, as.Evidence
+		if err := tx.UpdateStep(ctx, s); err != nil {
+			return err
+		}
+		step, com = s, c
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return step, com, nil
+}
+
+// CloseStep closes the most recent accepted step: done keeps its
+// commitment (a promise-kept entry, late if past due); skipped closes the
+// commitment as renegotiated, with no entry and no broken-promise
+// penalty. This week's step may also be skipped before it is accepted.
+func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStatus) (*tl.Step, error) {
+	if status != tl.StepDone && status != tl.StepSkipped {
+		return nil, tl.Errorf(tl.EINVALID, "a step is closed as done or skipped, not %q", status)
+	}
+	now := a.clock()
+	var out *tl.Step
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		set, err := settingsFor(ctx, tx, leaderID)
+		if err != nil {
+			return err
+		}
+		steps, err := tx.Steps(ctx, leaderID)
+		if err != nil {
+			return err
+		}
+		var s *tl.Step
+		for i := range steps {
+			if steps[i].Status == tl.StepAccepted {
+				s = &steps[i]
+				break
+			}
+		}
+		if s == nil && status == tl.StepSkipped {
+			for i := range steps {
+				if steps[i].Status == tl.StepSuggested && steps[i].WeekStart.Equal(weekStart(now)) {
+					s = &steps[i]
+					break
+				}
+			}
+		}
+		if s == nil {
+			return tl.Errorf(tl.ENOTFOUND, "no accepted step to close: accept this week's step with: trustledger week accept")
+		}
+		if s.CommitmentID != "" {
+			c, err := tx.CommitmentByID(ctx, leaderID, s.CommitmentID)
+			if err != nil {
+				return err
+			}
+			if c.Status == tl.CommitmentOpen {
+				if status == tl.StepDone {
+					if _, err := a.resolve(ctx, tx, set, c, tl.CommitmentKept, time.Time{}); err != nil {
+						return err
+					}
+				} else {
+					c.Status, c.ResolvedAt = tl.CommitmentRenegotiated, now
+					if err := tx.UpdateCommitment(ctx, c); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		s.Status, s.ClosedAt = status, now
+		if err := tx.UpdateStep(ctx, s); err != nil {
+			return err
+		}
+		out = s
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AddJournal keeps a private reflection: question 1–3 answers one of the
+// article's questions, 0 is a free note.
+func (a *App) AddJournal(ctx context.Context, leaderID string, question int, text string) (*tl.JournalEntry, error) {
+	if question < 0 || question > len(tl.ReflectionQuestions) {
+		return nil, tl.Errorf(tl.EINVALID, "question must be 1–%d for the article's questions, or 0 for a free note; got %d", len(tl.ReflectionQuestions), question)
+	}
+	text, err := checkText("the journal entry", text, maxNote)
+	if err != nil {
+		return nil, err
+	}
+	now := a.clock()
+	j := &tl.JournalEntry{ID: store.NewID(now), LeaderID: leaderID, WeekStart: weekStart(now), Question: question, Text: text, CreatedAt: now}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		return tx.CreateJournal(ctx, j)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Journal lists the leader's entries, newest first.
+func (a *App) Journal(ctx context.Context, leaderID string) ([]tl.JournalEntry, error) {
+	var out []tl.JournalEntry
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Journal(ctx, leaderID)
+		return err
+	})
+	return nonNil(out), err
+}
+
+// Settings returns the model's defaults with the leader's overrides.
+func (a *App) Settings(ctx context.Context, leaderID string) (engine.Settings, error) {
+	var out engine.Settings
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = settingsFor(ctx, tx, leaderID)
+		return err
+	})
+	return out, err
+}
+
+// SetSetting overrides one setting for the leader and rebuilds the
+// leader's running state from the ledger, so that what status shows is
+// what a replay with the new settings gives.
+func (a *App) SetSetting(ctx context.Context, leaderID, name string, value float64) error {
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return tl.Errorf(tl.EINVALID, "setting %s needs a finite number", name)
+	}
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		set, err := settingsFor(ctx, tx, leaderID)
+		if err != nil {
+			return err
+		}
+		if err := set.Set(name, value); err != nil {
+			return tl.Errorf(tl.EINVALID, "%v (see: trustledger settings)", err)
+		}
+		if err := set.Validate(); err != nil {
+			return tl.Errorf(tl.EINVALID, "%v", err)
+		}
+		if err := tx.PutSetting(ctx, tl.Setting{LeaderID: leaderID, Name: name, Value: value}); err != nil {
+			return err
+		}
+		return rebuildStates(ctx, tx, leaderID, set)
+	})
+}
