@@ -100,6 +100,8 @@ func DimensionBars(d Dims) []byte {
 		w.text("text", b.Label, "class", "tl-bar-label", "x", num(barsLeft), "y", num(top+18))
 		w.leaf("rect", "class", "tl-track", "x", num(x(0)), "y", num(by), "width", num(barsTrackW), "height", num(barsH))
 		w.leaf("rect", "class", "tl-bar "+dim, "x", num(x(0)), "y", num(by), "width", num(b.Value*barsTrackW), "height", num(barsH))
+		// Neutral 0.5, across the bar only so that it never crosses a label.
+		w.leaf("line", "class", "tl-ref", "x1", num(x(0.5)), "y1", num(by-4), "x2", num(x(0.5)), "y2", num(by+barsH+4))
 		if ok {
 			w.leaf("path", "class", "tl-interval", "d", whisker(x(lo), x(hi), by+barsH/2, barsH/2+3))
 		}
@@ -107,6 +109,5 @@ func DimensionBars(d Dims) []byte {
 		w.end("g")
 	}
 
-	w.leaf("line", "class", "tl-ref", "x1", num(x(0.5)), "y1", num(barsTop+20), "x2", num(x(0.5)), "y2", num(bottom))
 	return w.finish()
 }

@@ -819,3 +819,31 @@ func TestPreview(t *testing.T) {
 		}
 	}
 }
+
+func TestLongNamesTruncatedInLabelsOnly(t *testing.T) {
+	long := "Maximiliana Featherstonehaugh-Smythe"
+	root := checkCommon(t, WeeklyChart(WeeklyData{Series: []WeeklySeries{{Name: long, Points: []WeekValue{{1, 0.4}, {2, 0.5}}}}}), "img")
+	if l := root.all("tl-series-label"); len(l) != 1 || l[0].text != "Maximiliana…" {
+		t.Errorf("end label %q, want it cut to 13 characters", l[0].text)
+	}
+	if got := root.all("tl-mark")[0].child("title").text; !strings.HasPrefix(got, long+" — ") {
+		t.Errorf("hover title %q lost the full name", got)
+	}
+	root = checkCommon(t, PowerTrustMap(MapData{Labels: true, Points: []MapPoint{{Name: long, Power: 0.5, Trust: 0.5}}}), "img")
+	if l := root.all("tl-point-label"); len(l) != 1 || l[0].text != "Maximiliana Fea…" {
+		t.Errorf("point label %v", l)
+	}
+}
+
+func TestDimsNeutralPerBar(t *testing.T) {
+	root := checkCommon(t, DimensionBars(lenaDims()), "img")
+	refs := root.all("tl-ref")
+	if len(refs) != 3 {
+		t.Fatalf("%d neutral marks, want one per bar", len(refs))
+	}
+	for _, r := range refs {
+		if r.attrs["x1"] != num(barsLeft+0.5*barsTrackW) {
+			t.Errorf("neutral mark at x=%s", r.attrs["x1"])
+		}
+	}
+}

@@ -176,7 +176,7 @@ func PowerTrustMap(m MapData) []byte {
 
 	// The diagonal where power equals trust, labelled along its length.
 	w.leaf("line", "class", "tl-diagonal", "x1", num(x(0)), "y1", num(y(0)), "x2", num(x(1)), "y2", num(y(1)))
-	lx, ly := x(0.8)-4, y(0.8)-4
+	lx, ly := x(0.89)-5, y(0.89)-5
 	w.text("text", "power = trust", "class", "tl-diagonal-label", "x", num(lx), "y", num(ly),
 		"text-anchor", "middle", "transform", "rotate(-45 "+num(lx)+" "+num(ly)+")")
 
@@ -214,7 +214,7 @@ func mapPoint(w *writer, p MapPoint, x, y func(float64) float64, label bool) {
 	}
 	w.marker(quadShape[p.Quadrant], px, py, 6, class)
 	if label && p.Name != "" {
-		w.text("text", p.Name, "class", "tl-point-label", "x", num(px+8), "y", num(py-8))
+		w.text("text", truncate(p.Name, 16), "class", "tl-point-label", "x", num(px+8), "y", num(py-8))
 	}
 	w.end("g")
 	if p.Href != "" {

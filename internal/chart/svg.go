@@ -6,12 +6,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // fontCharWidth is the assumed average advance of one character of chart
-// text in user units. SVG cannot measure text on the server, so layout that
+// text (13px) in user units. SVG cannot measure text on the server, so layout that
 // depends on text width (legends, label collision) uses this estimate.
-const fontCharWidth = 7.2
+const fontCharWidth = 7.8
 
 // writer builds SVG markup one element per line. Attributes are given as
 // name/value pairs in the order they are written, which keeps the output
@@ -291,4 +292,14 @@ func vwhisker(x, y1, y2, c float64) string {
 	return "M" + num(x-c) + " " + num(y1) + "H" + num(x+c) +
 		"M" + num(x) + " " + num(y1) + "V" + num(y2) +
 		"M" + num(x-c) + " " + num(y2) + "H" + num(x+c)
+}
+
+// truncate shortens s to at most n characters, ending in "…", for labels
+// that share the chart with others; hover titles keep the full text.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }

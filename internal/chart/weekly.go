@@ -61,7 +61,7 @@ const (
 	weeklyTop    = 16.0
 	weeklyPlotW  = 380.0
 	weeklyPlotH  = 220.0
-	weeklyWidth  = weeklyLeft + weeklyPlotW + 116
+	weeklyWidth  = weeklyLeft + weeklyPlotW + 136
 	weeklyHeight = weeklyTop + weeklyPlotH + 50
 )
 
@@ -185,7 +185,7 @@ func WeeklyChart(wd WeeklyData) []byte {
 	ends := make([]endLabel, len(all))
 	for i, s := range all {
 		last := s.Points[len(s.Points)-1]
-		ends[i] = endLabel{y: y(last.Value) + 4.5, i: i, x: x(last.Week), label: s.Name}
+		ends[i] = endLabel{y: y(last.Value) + 4.5, i: i, x: x(last.Week), label: truncate(s.Name, 13)}
 	}
 	spreadLabels(ends, func(e *endLabel) *float64 { return &e.y }, 15, weeklyTop+8, weeklyTop+weeklyPlotH+4)
 
