@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// Dialect names returned by DB.Dialect.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// sqlitePragmas are the connection settings every SQLite connection gets:
+// wait for a busy database rather than fail, WAL so readers never block
+// the writer, synchronous=FULL so an acknowledged commit survives a crash
+// or kill -9, and foreign keys enforced.
+const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
+
+// DB is an open, migrated trustledger database. On SQLite it holds one
+// writer connection (so writers queue in Go instead of failing with
+// SQLITE_BUSY) beside a read-only pool; on PostgreSQL one pgx pool serves
+// both.
+type DB struct {
+	dialect string
+	w       *sql.DB // writer (SQLite: one connection)
+	r       *sql.DB // readers (PostgreSQL: same as w)
+	pool    *pgxpool.Pool
+	lockKey int64 // PostgreSQL: advisory lock that serializes writers
+}
+
+// Open opens (creating if needed) and migrates the database. A dsn that
+// starts with "postgres://" or "postgresql://" selects PostgreSQL;
+// anything else is a SQLite file path ("file:" prefix allowed, query
+// parameters are dropped: the pragmas are fixed).
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+// SQLiteDSN returns the modernc DSN for path with the house pragmas; with
+// write it also asks for BEGIN IMMEDIATE so a write transaction takes the
+// write lock up front instead of failing on upgrade. Benchmarks use it to
+// measure raw SQLite with the very same settings.
+func SQLiteDSN(path string, write bool) string {
+	dsn := "file:" + path + "?" + sqlitePragmas
+	if write {
+		return dsn + "&_txlock=immediate"
+	}
+	return dsn + "&_pragma=query_only(1)"
+}
+
+func openSQLite(ctx context.Context, dsn string) (*DB, error) {
+	path := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, tl.Errorf(tl.EINVALID, "no database given: pass a file path such as ./trustledger.db or a postgres:// URL")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, tl.Errorf(tl.EINVALID, "cannot create the database %s: the folder %s does not exist", path, dir)
+		}
+	}
+	w, err := sql.Open("sqlite", SQLiteDSN(path, true))
+	if err != nil {
+		return nil, internal("open sqlite", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, internal("open sqlite "+path, err)
+	}
+	db := &DB{dialect: SQLite, w: w}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	// The read pool opens after migration so query_only never meets an
+	// empty file that still needs its WAL set up.
+	r, err := sql.Open("sqlite", SQLiteDSN(path, false))
+	if err != nil {
+		w.Close()
+		return nil, internal("open sqlite", err)
+	}
+	n := runtime.NumCPU()
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.r = r
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		return nil, internal("open postgres", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, internal("connect to postgres "+redact(dsn), err)
+	}
+	w := stdlib.OpenDBFromPool(pool)
+	db := &DB{dialect: Postgres, w: w, r: w, pool: pool}
+	var schema string
+	if err := w.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		db.Close()
+		return nil, internal("postgres current_schema", err)
+	}
+	db.lockKey = lockKey("trustledger write " + schema)
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// redact drops the password from a PostgreSQL URL for error messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres"
+	}
+	return u.Redacted()
+}
+
+// lockKey turns a name into a PostgreSQL advisory lock key.
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64() & 0x7fffffffffffffff)
+}
+
+// migrate brings the schema to the newest version. On PostgreSQL a
+// session advisory lock (keyed by schema) makes several processes that
+// start together migrate once.
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect)
+	if err != nil {
+		return internal("migrations", err)
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker(
+			lock.WithLockID(db.lockKey^1),
+			lock.WithLockTimeout(1, 300),
+		)
+		if err != nil {
+			return internal("migration lock", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, db.w, sub, opts...)
+	if err != nil {
+		return internal("migrations", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return internal("migrate "+db.dialect, err)
+	}
+	return nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() error {
+	var err error
+	if db.r != nil && db.r != db.w {
+		err = db.r.Close()
+	}
+	if db.w != nil {
+		err = errors.Join(err, db.w.Close())
+	}
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	return err
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect }
+
+// SQL returns the writer handle, for tests and benchmarks.
+func (db *DB) SQL() *sql.DB { return db.w }
+
+// ReadSQL returns the read-only handle (the writer's on PostgreSQL).
+func (db *DB) ReadSQL() *sql.DB { return db.r }
+
+// Tx is one transaction. Its methods are the only queries of trustledger,
+// written once for both databases.
+type Tx struct {
+	tx      *sql.Tx
+	dialect string
+}
+
+// Read runs fn in a read-only transaction. fn must not call Write.
+func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.r, &sql.TxOptions{ReadOnly: db.dialect == Postgres}, false, fn)
+}
+
+// Write runs fn in a read-write transaction; fn's error rolls it back.
+// Writers are serialized on both databases (the one SQLite writer
+// connection; a transaction advisory lock on PostgreSQL) so that the
+// read-modify-write of running state never loses an update. fn must not
+// call Read or Write.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.w, nil, db.dialect == Postgres, fn)
+}
+
+func (db *DB) run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, pgLock bool, fn func(tx *Tx) error) (err error) {
+	stx, err := h.BeginTx(ctx, opts)
+	if err != nil {
+		return translate("begin", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+	}()
+	if pgLock {
+		if _, err := stx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", db.lockKey); err != nil {
+			_ = stx.Rollback()
+			return translate("write lock", err)
+		}
+	}
+	if err := fn(&Tx{tx: stx, dialect: db.dialect}); err != nil {
+		_ = stx.Rollback()
+		var te *tl.Error
+		if errors.As(err, &te) {
+			return err
+		}
+		return translate("transaction", err)
+	}
+	if err := stx.Commit(); err != nil {
+		return translate("commit", err)
+	}
+	return nil
+}
+
+// Dialect returns the database's dialect, for the rare caller that must
+// know.
+func (tx *Tx) Dialect() string { return tx.dialect }
+
+// internal wraps a driver error as EINTERNAL.
+func internal(op string, err error) error {
+	return &tl.Error{Code: tl.EINTERNAL, Op: op, Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+// isUnique reports whether err is a unique or primary-key violation on
+// either database.
+func isUnique(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// translate is the one place driver errors become domain errors: unique
+// violations are ECONFLICT, a *tl.Error passes through, anything else is
+// EINTERNAL with the cause wrapped.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var te *tl.Error
+	if errors.As(err, &te) {
+		return err
+	}
+	if isUnique(err) {
+		return &tl.Error{Code: tl.ECONFLICT, Op: op, Message: "it already exists", Err: err}
+	}
+	return internal(op, err)
+}
+
+// conflict is translate with a message that names what already exists.
+func conflict(op string, err error, format string, args ...any) error {
+	if err != nil && isUnique(err) {
+		return &tl.Error{Code: tl.ECONFLICT, Op: op, Message: fmt.Sprintf(format, args...), Err: err}
+	}
+	return translate(op, err)
+}
