@@ -531,11 +531,16 @@ func TestWeeklyStructure(t *testing.T) {
 	if len(series) != 4 {
 		t.Fatalf("%d series, want 4", len(series))
 	}
-	if !series[3].hasClass("tl-avg") || len(root.all("tl-line", "tl-avg")) != 1 {
+	if !series[3].hasClass("tl-avg") || len(series[3].all("tl-line")) != 1 {
 		t.Errorf("the team average must be one tl-avg line drawn last")
 	}
-	if n := len(root.all("tl-mark")); n != 48 {
+	if n := len(weeklyMarks(root)); n != 48 {
 		t.Errorf("%d marks, want 48 (4 series × 12 weeks)", n)
+	}
+	for _, s := range series {
+		if n := len(s.all("tl-line")); n != 1 {
+			t.Errorf("series %q has %d lines", s.attrs["class"], n)
+		}
 	}
 	// Each person has a distinct colour class and a name at the line's end.
 	seen := map[string]bool{}
@@ -569,10 +574,22 @@ func TestWeeklyStructure(t *testing.T) {
 			}
 		}
 	}
-	got := root.all("tl-mark")[3].child("title").text
+	got := weeklyMarks(root)[3].child("title").text
 	if got != "Ana — week 4: trust 0.32" {
 		t.Errorf("hover title %q", got)
 	}
+}
+
+// weeklyMarks are the weekly chart's points that carry a hover title (the
+// keys beside the end labels carry none).
+func weeklyMarks(root *node) []*node {
+	var out []*node
+	for _, p := range root.all("tl-point") {
+		if p.child("title") != nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func TestWeeklyAutoScale(t *testing.T) {
@@ -592,7 +609,7 @@ func TestWeeklyAutoScale(t *testing.T) {
 	if strings.Join(ticks, ",") != "0,0.5,1,1.5,39,40,41,42,43,44" {
 		t.Errorf("ticks %q, want y to 1.5 by 0.5 and weeks 39–44", ticks)
 	}
-	if n := len(root.all("tl-mark")); n != 3 {
+	if n := len(weeklyMarks(root)); n != 3 {
 		t.Errorf("%d marks, want 3 (NaN left out)", n)
 	}
 }
@@ -627,7 +644,7 @@ func TestEmpty(t *testing.T) {
 			if root.child("desc").text != empty[0].text {
 				t.Errorf("the description should be the message")
 			}
-			if len(root.all("tl-mark")) != 0 {
+			if len(root.all("tl-mark"))+len(root.all("tl-point")) != 0 {
 				t.Errorf("marks in an empty chart")
 			}
 		})
@@ -810,7 +827,7 @@ func TestPreview(t *testing.T) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "<!doctype html><html><head><meta charset=utf-8><link rel=stylesheet href=%s>"+
 			"<style>body{margin:12px;background:%s;display:grid;grid-template-columns:repeat(2,520px);gap:12px}</style></head><body>\n", css, bg)
-		for _, g := range goldens() {
+		for _, g := range append(goldens(), stress()...) {
 			b.Write(g.svg)
 		}
 		b.WriteString("</body></html>\n")
@@ -826,7 +843,7 @@ func TestLongNamesTruncatedInLabelsOnly(t *testing.T) {
 	if l := root.all("tl-series-label"); len(l) != 1 || l[0].text != "Maximiliana…" {
 		t.Errorf("end label %q, want it cut to 13 characters", l[0].text)
 	}
-	if got := root.all("tl-mark")[0].child("title").text; !strings.HasPrefix(got, long+" — ") {
+	if got := weeklyMarks(root)[0].child("title").text; !strings.HasPrefix(got, long+" — ") {
 		t.Errorf("hover title %q lost the full name", got)
 	}
 	root = checkCommon(t, PowerTrustMap(MapData{Labels: true, Points: []MapPoint{{Name: long, Power: 0.5, Trust: 0.5}}}), "img")
@@ -845,5 +862,58 @@ func TestDimsNeutralPerBar(t *testing.T) {
 		if r.attrs["x1"] != num(barsLeft+0.5*barsTrackW) {
 			t.Errorf("neutral mark at x=%s", r.attrs["x1"])
 		}
+	}
+}
+
+// stress is extra data for the previews only: many points, many series,
+// influence on a 0–2 scale and a single reading.
+func stress() []golden {
+	var pts []MapPoint
+	quads := []string{"influence", "compliance", "goodwill", "unanchored", "undetermined"}
+	for i := 0; i < 50; i++ {
+		p, e := float64((i*37)%100)/100, float64((i*61+13)%100)/100
+		pts = append(pts, MapPoint{Name: "P" + strconv.Itoa(i), Power: p, Trust: e, TrustLow: e - 0.1, TrustHigh: e + 0.1, Quadrant: quads[i%5]})
+	}
+	var series []WeeklySeries
+	for k, name := range []string{"Holmes", "Mandela", "Nadella", "Lena", "Ana", "Ben", "Chen"} {
+		var vals []WeekValue
+		for wk := 0; wk <= 52; wk++ {
+			vals = append(vals, WeekValue{Week: wk, Value: 0.2 + float64(k)*0.2 + 0.5*math.Sin(float64(wk+k*7)/9)})
+		}
+		series = append(series, WeeklySeries{Name: name, Points: vals})
+	}
+	series = append(series, WeeklySeries{Name: "team average", Average: true, Points: []WeekValue{{0, 0.8}, {26, 1.0}, {52, 1.2}}})
+	return []golden{
+		{"stress_map", PowerTrustMap(MapData{ID: "s-map", Points: pts})},
+		{"stress_weekly", WeeklyChart(WeeklyData{ID: "s-weekly", Metric: "influence", Ref: 1, RefLabel: "influence = power", Series: series})},
+		{"stress_trend", TrustOverTime(Series{ID: "s-trend", Points: []TrendPoint{{At: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), E: 0.4, Low: 0.2, High: 0.6}}})},
+	}
+}
+
+// TestSizes keeps charts well inside the 100 KB page budget of issue 3.
+func TestSizes(t *testing.T) {
+	for _, g := range stress() {
+		if len(g.svg) > 60_000 {
+			t.Errorf("%s is %d bytes, want under 60 KB", g.name, len(g.svg))
+		}
+		t.Logf("%s: %d bytes", g.name, len(g.svg))
+	}
+}
+
+func TestWeeklyDenseMarkers(t *testing.T) {
+	var long, short []WeekValue
+	for wk := 0; wk <= 30; wk++ {
+		long = append(long, WeekValue{wk, 0.5})
+		if wk <= 10 {
+			short = append(short, WeekValue{wk, 0.5})
+		}
+	}
+	root := checkCommon(t, WeeklyChart(WeeklyData{Series: []WeeklySeries{{Name: "a", Points: long}}}), "img")
+	if n := len(root.all("tl-point-dense")); n != 31 {
+		t.Errorf("%d dense markers over 31 weeks, want 31", n)
+	}
+	root = checkCommon(t, WeeklyChart(WeeklyData{Series: []WeeklySeries{{Name: "a", Points: short}}}), "img")
+	if n := len(root.all("tl-point-dense")); n != 0 {
+		t.Errorf("%d dense markers over 11 weeks, want 0", n)
 	}
 }

@@ -262,20 +262,39 @@ func emptyChart(f frame, msg, def string) []byte {
 // radius r. Shapes pair with colour so that quadrants and series stay
 // distinguishable for colour-blind readers and in print.
 func (w *writer) marker(shape string, x, y, r float64, class string) {
+	w.titledMarker(shape, x, y, r, class, "")
+}
+
+// titledMarker is a marker carrying its own hover title as a child, the
+// most compact form for charts with hundreds of marks.
+func (w *writer) titledMarker(shape string, x, y, r float64, class, title string) {
+	el := w.leaf
+	if title != "" {
+		el = func(tag string, kv ...string) {
+			w.buf.WriteByte('<')
+			w.buf.WriteString(tag)
+			w.attrs(kv)
+			w.buf.WriteString("><title>")
+			escape(&w.buf, title)
+			w.buf.WriteString("</title></")
+			w.buf.WriteString(tag)
+			w.buf.WriteString(">\n")
+		}
+	}
 	switch shape {
 	case "square":
 		s := r * 0.85
-		w.leaf("rect", "class", class, "x", num(x-s), "y", num(y-s), "width", num(2*s), "height", num(2*s))
+		el("rect", "class", class, "x", num(x-s), "y", num(y-s), "width", num(2*s), "height", num(2*s))
 	case "triangle":
 		h := r * 1.2
-		w.leaf("path", "class", class, "d",
+		el("path", "class", class, "d",
 			"M"+num(x)+" "+num(y-h)+"L"+num(x+h*0.866)+" "+num(y+h*0.5)+"L"+num(x-h*0.866)+" "+num(y+h*0.5)+"Z")
 	case "diamond":
 		h := r * 1.15
-		w.leaf("path", "class", class, "d",
+		el("path", "class", class, "d",
 			"M"+num(x)+" "+num(y-h)+"L"+num(x+h)+" "+num(y)+"L"+num(x)+" "+num(y+h)+"L"+num(x-h)+" "+num(y)+"Z")
 	default:
-		w.leaf("circle", "class", class, "cx", num(x), "cy", num(y), "r", num(r))
+		el("circle", "class", class, "cx", num(x), "cy", num(y), "r", num(r))
 	}
 }
 

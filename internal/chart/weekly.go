@@ -189,6 +189,13 @@ func WeeklyChart(wd WeeklyData) []byte {
 	}
 	spreadLabels(ends, func(e *endLabel) *float64 { return &e.y }, 15, weeklyTop+8, weeklyTop+weeklyPlotH+4)
 
+	// When the weeks crowd together the markers are transparent (chart.css)
+	// so the lines stay clean: they still catch the pointer for the hover
+	// titles, and the end labels with their shape keys tell the lines apart.
+	mr, pointClass := 3.5, "tl-point"
+	if maxW-minW > 20 {
+		mr, pointClass = 3, "tl-point tl-point-dense"
+	}
 	for i, s := range all {
 		w.start("g", "class", "tl-series "+s.class)
 		if len(s.Points) > 1 {
@@ -196,18 +203,16 @@ func WeeklyChart(wd WeeklyData) []byte {
 			for k, p := range s.Points {
 				pts[k] = num(x(p.Week)) + "," + num(y(p.Value))
 			}
-			w.leaf("polyline", "class", "tl-line "+s.class, "points", strings.Join(pts, " "))
+			w.leaf("polyline", "class", "tl-line", "points", strings.Join(pts, " "))
 		}
 		for _, p := range s.Points {
-			w.start("g", "class", "tl-mark")
-			w.text("title", s.Name+" — week "+strconv.Itoa(p.Week)+": "+metric+" "+val(p.Value))
-			w.marker(s.shape, x(p.Week), y(p.Value), 3.5, "tl-point "+s.class)
-			w.end("g")
+			w.titledMarker(s.shape, x(p.Week), y(p.Value), mr, pointClass,
+				s.Name+" — week "+strconv.Itoa(p.Week)+": "+metric+" "+val(p.Value))
 		}
 		e := ends[i]
 		lx := weeklyLeft + weeklyPlotW + 8
-		w.marker(s.shape, lx+4, e.y-4.5, 4, "tl-point "+s.class)
-		w.text("text", e.label, "class", "tl-series-label "+s.class, "x", num(lx+13), "y", num(e.y))
+		w.marker(s.shape, lx+4, e.y-4.5, 4, "tl-point tl-key")
+		w.text("text", e.label, "class", "tl-series-label", "x", num(lx+13), "y", num(e.y))
 		w.end("g")
 	}
 	return w.finish()
