@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// ms stores a time as unix milliseconds UTC; the zero time is 0, so an
+// unset optional time ("resolved_at") reads back as the zero time.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is the inverse of ms, always in UTC.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// msTime scans a unix-millisecond column into a time.Time.
+type msTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (m msTime) Scan(src any) error {
+	var n sql.NullInt64
+	if err := n.Scan(src); err != nil {
+		return err
+	}
+	*m.t = fromMS(n.Int64)
+	return nil
+}
+
+// nullID stores an empty optional id as NULL so the foreign key holds.
+func nullID(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// optStr scans a nullable text column into a string ("" for NULL).
+type optStr struct{ s *string }
+
+// Scan implements sql.Scanner.
+func (o optStr) Scan(src any) error {
+	var n sql.NullString
+	if err := n.Scan(src); err != nil {
+		return err
+	}
+	*o.s = n.String
+	return nil
+}
+
+// b2i stores a boolean as INTEGER 0/1 (the same type on both databases).
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// intBool scans an INTEGER 0/1 (or a boolean expression) into a bool.
+type intBool struct{ b *bool }
+
+// Scan implements sql.Scanner.
+func (ib intBool) Scan(src any) error {
+	switch v := src.(type) {
+	case bool:
+		*ib.b = v
+	case int64:
+		*ib.b = v != 0
+	case nil:
+		*ib.b = false
+	default:
+		return fmt.Errorf("cannot read %T as a boolean", src)
+	}
+	return nil
+}
+
+// notFound builds the ENOTFOUND error for what was looked for.
+func notFound(format string, args ...any) error {
+	return tl.Errorf(tl.ENOTFOUND, format, args...)
+}
+
+// exec runs a statement, translating driver errors.
+func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	return res, nil
+}
+
+// execOne runs an UPDATE that must touch exactly one row; none is
+// ENOTFOUND with the given message.
+func (tx *Tx) execOne(ctx context.Context, op, query string, args []any, missing error) error {
+	res, err := tx.exec(ctx, op, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return internal(op, err)
+	}
+	if n == 0 {
+		return missing
+	}
+	return nil
+}
+
+// list runs a query and scans every row with scan, returning a non-nil
+// slice.
+func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, internal(op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(op, err)
+	}
+	return out, nil
+}
+
+// one runs a query expected to return at most one row; no row is the
+// missing error.
+func one[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(*sql.Rows, *T) error, missing error) (*T, error) {
+	vs, err := list(ctx, tx, op, query, args, scan)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, missing
+	}
+	return &vs[0], nil
+}
