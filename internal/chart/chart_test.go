@@ -917,3 +917,41 @@ func TestWeeklyDenseMarkers(t *testing.T) {
 		t.Errorf("%d dense markers over 11 weeks, want 0", n)
 	}
 }
+
+// FuzzText checks that any name, label, link or id yields well-formed XML
+// with no element or attribute a caller could inject.
+func FuzzText(f *testing.F) {
+	f.Add(`<script>alert(1)</script>`, `javascript:alert(1)`, `a" onload="x`)
+	f.Add("\x00\xff\xfe]]>&#", "/people/1", "")
+	f.Add("Zoë 李 🙂", "#x", "id with spaces")
+	f.Fuzz(func(t *testing.T, name, href, id string) {
+		at := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+		for _, svg := range [][]byte{
+			PowerTrustMap(MapData{ID: id, Title: name, Labels: true, Points: []MapPoint{{Name: name, Power: 0.5, Trust: 0.5, TrustLow: 0.3, TrustHigh: 0.7, Quadrant: name, Href: href}}}),
+			TrustOverTime(Series{ID: id, Name: name, Points: []TrendPoint{{At: at, E: 0.5}}}),
+			DimensionBars(Dims{ID: id, Bars: []Bar{{Dim: name, Label: name, Value: 0.5}}}),
+			WeeklyChart(WeeklyData{ID: id, Metric: name, RefLabel: name, Ref: 0.5, Series: []WeeklySeries{{Name: name, Points: []WeekValue{{1, 0.5}}}}}),
+			PowerTrustMap(MapData{ID: id, Empty: name}),
+		} {
+			root := parse(t, svg)
+			root.walk(func(n *node) {
+				switch n.name {
+				case "svg", "title", "desc", "rect", "line", "path", "circle", "polygon", "polyline", "text", "g", "a":
+				default:
+					t.Fatalf("unexpected element <%s>", n.name)
+				}
+				for a, v := range n.attrs {
+					if a == "style" || strings.HasPrefix(a, "on") {
+						t.Fatalf("attribute %s injected", a)
+					}
+					if a == "href" && !safeHref(v) {
+						t.Fatalf("unsafe href %q kept", v)
+					}
+					if a == "id" && !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`).MatchString(v) {
+						t.Fatalf("id %q", v)
+					}
+				}
+			})
+		}
+	})
+}
