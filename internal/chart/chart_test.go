@@ -323,6 +323,9 @@ func TestMapStructure(t *testing.T) {
 			t.Errorf("quadrant label %q drawn %d times", q, n)
 		}
 	}
+	if d := root.child("desc").text; !strings.Contains(d, "1 compliance") || !strings.Contains(d, " Ana: power 0.63, trust 0.32, compliance.") {
+		t.Errorf("desc %q should count quadrants and list the points", d)
+	}
 	if len(root.all("tl-diagonal")) != 1 || len(root.all("tl-quadrant-line")) != 1 || len(root.all("tl-axis-label")) != 2 {
 		t.Errorf("want one diagonal, one pair of quadrant lines and two axis labels")
 	}

@@ -277,8 +277,18 @@ func mapDesc(pts []MapPoint) string {
 		b.WriteString(q)
 	}
 	b.WriteString(".")
+	// A screen reader hears only this description, so small maps list
+	// every point; larger ones rely on the page's list of relationships.
+	if len(pts) <= mapDescListMax {
+		for _, p := range pts {
+			b.WriteString(" " + p.Name + ": power " + val(p.Power) + ", trust " + val(p.Trust) + ", " + p.Quadrant + ".")
+		}
+	}
 	return b.String()
 }
+
+// mapDescListMax is the largest map whose description names every point.
+const mapDescListMax = 12
 
 func orDefault(s, def string) string {
 	if strings.TrimSpace(s) == "" {
