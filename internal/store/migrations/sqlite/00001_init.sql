@@ -2,14 +2,14 @@
 -- Times are unix milliseconds UTC (0: unset); booleans are INTEGER 0/1;
 -- names are matched case-insensitively through their *_lower column.
 CREATE TABLE leaders (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     name TEXT NOT NULL,
     name_lower TEXT NOT NULL UNIQUE,
     created_at INTEGER NOT NULL
 );
 
 CREATE TABLE teams (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     name TEXT NOT NULL,
     name_lower TEXT NOT NULL,
@@ -18,7 +18,7 @@ CREATE TABLE teams (
 );
 
 CREATE TABLE relationships (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     person TEXT NOT NULL,
     person_lower TEXT NOT NULL,
@@ -38,7 +38,7 @@ CREATE TABLE relationships (
 CREATE INDEX relationships_team ON relationships (team_id);
 
 CREATE TABLE events (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     subject TEXT NOT NULL,
     relationship_id TEXT REFERENCES relationships (id),
@@ -75,7 +75,7 @@ CREATE INDEX event_targets_rel ON event_targets (relationship_id, occurred_at, e
 -- The running state of one relationship (engine.State): accumulators
 -- r|s_<dim>_<source>, t_last, and the check-in and pulse snapshots.
 CREATE TABLE rel_state (
-    relationship_id TEXT PRIMARY KEY REFERENCES relationships (id),
+    relationship_id TEXT NOT NULL PRIMARY KEY REFERENCES relationships (id),
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     r_ability_self REAL NOT NULL,
     r_ability_system REAL NOT NULL,
@@ -118,7 +118,7 @@ CREATE TABLE rel_state (
 CREATE INDEX rel_state_leader ON rel_state (leader_id);
 
 CREATE TABLE commitments (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     relationship_id TEXT REFERENCES relationships (id),
     team_id TEXT REFERENCES teams (id),
@@ -134,7 +134,7 @@ CREATE INDEX commitments_leader_due ON commitments (leader_id, due_at);
 CREATE INDEX commitments_status_due ON commitments (status, due_at);
 
 CREATE TABLE decisions (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     what TEXT NOT NULL,
     why TEXT NOT NULL,
@@ -147,7 +147,7 @@ CREATE TABLE decisions (
 CREATE INDEX decisions_leader_time ON decisions (leader_id, decided_at);
 
 CREATE TABLE steps (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     relationship_id TEXT REFERENCES relationships (id),
     person TEXT NOT NULL,
@@ -168,7 +168,7 @@ CREATE TABLE steps (
 CREATE INDEX steps_leader_week ON steps (leader_id, week_start);
 
 CREATE TABLE journal (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     leader_id TEXT NOT NULL REFERENCES leaders (id),
     week_start INTEGER NOT NULL,
     question INTEGER NOT NULL,
