@@ -3,6 +3,7 @@ package trustledger
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. One table (in the HTTP layer, and exit codes in the CLI)
@@ -14,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
+	ERATELIMIT    = "rate_limited"
 )
 
 // Error is the one error type of the domain: a code the caller can act on
@@ -23,6 +25,8 @@ type Error struct {
 	Message string
 	Op      string // the operation, for logs ("promise add")
 	Err     error  // the wrapped cause, never shown to users for EINTERNAL
+	// RetryAfter tells a throttled caller (ERATELIMIT) when to try again.
+	RetryAfter time.Duration
 }
 
 // Error implements error.

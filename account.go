@@ -1,0 +1,111 @@
+package trustledger
+
+import (
+	"context"
+	"time"
+)
+
+// Role is what an account may do. Authorization checks roles once, in
+// internal/app.
+type Role string
+
+// Roles (issue 3 §1). Members arrive with team voice; the role exists now.
+const (
+	RoleOwner  Role = "owner"  // the first account; administers the installation and leads
+	RoleAdmin  Role = "admin"  // invites and administers; may also lead
+	RoleCoach  Role = "coach"  // runs programs across consenting leaders
+	RoleLeader Role = "leader" // keeps trust accounts with the people they lead
+	RoleMember Role = "member" // a team member
+)
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case RoleOwner, RoleAdmin, RoleCoach, RoleLeader, RoleMember:
+		return r, nil
+	}
+	return "", Errorf(EINVALID, "unknown role %q (want admin, coach, leader or member)", s)
+}
+
+// User is an account that signs in to the web app.
+type User struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"` // stored lower-cased
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	LeaderID  string    `json:"leader_id,omitempty"` // the Leader whose accounts this user keeps
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Session is a signed-in browser. Only a SHA-256 of its token is stored.
+type Session struct {
+	UserID    string    `json:"user_id"`
+	CreatedAt time.Time `json:"created_at"`
+	LastSeen  time.Time `json:"last_seen"`
+}
+
+// Session lifetimes (issue 3 §1).
+const (
+	SessionIdleTimeout     = 30 * time.Minute
+	SessionAbsoluteTimeout = 12 * time.Hour
+)
+
+// Login throttling: at most LoginMaxFailures failed attempts per account
+// in LoginWindow, then ERATELIMIT with a RetryAfter.
+const (
+	LoginMaxFailures = 10
+	LoginWindow      = 15 * time.Minute
+)
+
+// Invitation lets someone create an account with a given role. Only a
+// SHA-256 of its token is stored; the token is shown once to the inviter.
+type Invitation struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Role      Role      `json:"role"`
+	InvitedBy string    `json:"invited_by"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	UsedAt    time.Time `json:"used_at,omitzero"`
+}
+
+// SignupInput creates the first account (owner, who also leads).
+type SignupInput struct {
+	Email    string
+	Name     string
+	Password string
+}
+
+// AccountService manages accounts and sessions. Implemented by internal/app.
+// Login failures are EUNAUTHORIZED with the same message and similar time
+// whether or not the account exists; throttled logins are ERATELIMIT.
+type AccountService interface {
+	// HasUsers reports whether any account exists (the first visit signs up).
+	HasUsers(ctx context.Context) (bool, error)
+	// Signup creates the first account: role owner, with its own Leader.
+	// Once any account exists it is EFORBIDDEN.
+	Signup(ctx context.Context, in SignupInput) (*User, error)
+	// Invite creates an invitation (owner/admin only) and returns its token.
+	Invite(ctx context.Context, actorID, email string, role Role) (*Invitation, string, error)
+	// AcceptInvite creates the invited account (with its own Leader for
+	// roles that lead) and uses up the invitation.
+	AcceptInvite(ctx context.Context, token, name, password string) (*User, error)
+	// Login checks a password. It records failures for throttling.
+	Login(ctx context.Context, email, password string) (*User, error)
+	// CreateSession starts a session and returns its token (a new id at
+	// every login).
+	CreateSession(ctx context.Context, userID string) (string, error)
+	// SessionUser returns the signed-in user for a token and refreshes its
+	// idle timer; expired or unknown tokens are EUNAUTHORIZED.
+	SessionUser(ctx context.Context, token string) (*User, error)
+	// Logout ends one session.
+	Logout(ctx context.Context, token string) error
+	// ChangePassword checks the old password, sets the new one and ends
+	// every other session of the user.
+	ChangePassword(ctx context.Context, userID, token, oldPassword, newPassword string) error
+	// Users lists accounts (owner/admin only).
+	Users(ctx context.Context, actorID string) ([]User, error)
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
