@@ -117,9 +117,29 @@ func (p *parser) yamlErr(err error) error {
 	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if parserError(m[2]) {
+			// yaml.v3 reports parser errors (not scanner errors) with a
+			// zero-based line; the file's lines count from one.
+			line++
+		}
 		return p.errf(&yaml.Node{Line: line}, "not valid YAML: %s", m[2])
 	}
 	return p.errf(nil, "not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// parserError reports whether msg is one of yaml.v3's parser (rather than
+// scanner) errors, whose line numbers it reports one too low.
+func parserError(msg string) bool {
+	for _, p := range []string{
+		"did not find expected <document start>", "did not find expected node content",
+		"did not find expected key", "did not find expected '-' indicator",
+		"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // describe names what a node is, for "want X, got Y" messages.
@@ -143,7 +163,7 @@ func describe(n *yaml.Node) string {
 // fields returns a mapping's values by key, rejecting duplicates and keys
 // outside allowed.
 func (p *parser) fields(n *yaml.Node, what string, allowed []string) (map[string]*yaml.Node, []string, error) {
-	if n.Kind == yaml.AliasNode {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return nil, nil, p.errf(n, "anchors and aliases are not supported: write %s out", what)
 	}
 	if n.Kind != yaml.MappingNode {
@@ -258,7 +278,7 @@ func (p *parser) scenario(root *yaml.Node) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range []string{"name", "start", "people"} {
+	for _, k := range []string{"name", "start"} {
 		if f[k] == nil {
 			return nil, p.errf(root, "the scenario needs %s", k)
 		}
@@ -274,6 +294,9 @@ func (p *parser) scenario(root *yaml.Node) (*Scenario, error) {
 		if err := p.settings(n); err != nil {
 			return nil, err
 		}
+	}
+	if f["people"] == nil {
+		return nil, p.errf(root, "the scenario needs people, e.g. people: [{name: Ana, kind: direct-report}]")
 	}
 	if err := p.peopleList(f["people"]); err != nil {
 		return nil, err
@@ -806,6 +829,13 @@ func suggest(word string, candidates []string, label string) string {
 	}
 	if best != "" && bestD <= max(2, utf8.RuneCountInString(word)/4) {
 		return fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	if utf8.RuneCountInString(word) >= 4 {
+		for _, c := range candidates {
+			if lc := strings.ToLower(c); strings.HasPrefix(lc, lw) || strings.HasPrefix(lw, lc) {
+				return fmt.Sprintf(" (did you mean %s?)", c)
+			}
+		}
 	}
 	return fmt.Sprintf(" (%s: %s)", label, strings.Join(candidates, ", "))
 }
