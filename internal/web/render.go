@@ -1,0 +1,298 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+)
+
+// Page is what the layout needs; every page's data struct embeds it and is
+// passed to render by pointer, so render can fill User, Flash and the
+// request id.
+type Page struct {
+	Title     string   // "Dashboard": the <title> becomes "Dashboard · trustledger"
+	Nav       string   // the current nav item: dashboard, log, promises, decisions, journal, settings, simulator, account
+	User      *tl.User // nil on public pages
+	Flash     string   // the confirmation of the last action, shown once
+	FlashUndo string   // a POST path that undoes it ("" for none)
+	// CSRF is empty: cross-site forms are refused by
+	// http.CrossOriginProtection (Sec-Fetch-Site / Origin), so forms carry
+	// no token. The field is kept so templates written against it work.
+	CSRF      string
+	Errors    FormErrors // field name → message, shown next to the field
+	RequestID string     // shown on error pages
+	Status    int        // the HTTP status being rendered
+}
+
+// FormErrors maps a form field's name to what is wrong with it. The key ""
+// holds an error about the whole form.
+type FormErrors map[string]string
+
+func (p *Page) page() *Page { return p }
+
+// pager is implemented by every struct that embeds Page.
+type pager interface{ page() *Page }
+
+// funcs are the template functions every page can use.
+var funcs = template.FuncMap{
+	"date":     func(t time.Time) string { return fmtDate(t) },
+	"datetime": func(t time.Time) string { return fmtDateTime(t) },
+	"isodate":  func(t time.Time) string { return isoDate(t) },
+	"pct":      func(v float64) string { return fmtPct(v) },
+	"num2":     func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
+	"dimname":  dimLabel,
+	"quadname": quadLabel,
+	"warnname": warnLabel,
+	"kindname": kindLabel,
+	"add":      func(a, b int) int { return a + b },
+}
+
+// parseTemplates parses layout.html and partials.html once, then one clone
+// per page file (every other *.html, including pages_*.html), keyed by the
+// file name. A page file defines "content".
+func parseTemplates() (map[string]*template.Template, error) {
+	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// render writes the page named by its template file (e.g. "dashboard.html")
+// inside the layout. data should be a pointer to a struct embedding Page.
+// It renders into a buffer first, so a template error becomes a clean 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.internal(w, r, fmt.Errorf("web: no template %q", name))
+		return
+	}
+	if p, ok := data.(pager); ok {
+		pg := p.page()
+		if pg.User == nil {
+			pg.User = s.user(r)
+		}
+		if pg.Flash == "" {
+			pg.Flash, pg.FlashUndo = s.takeFlash(w, r)
+		}
+		pg.RequestID = requestID(r)
+		pg.Status = status
+		if pg.Errors == nil {
+			pg.Errors = FormErrors{}
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.internal(w, r, fmt.Errorf("web: render %s: %w", name, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// errorPage is the data of error.html.
+type errorPage struct {
+	Page
+	Message string
+}
+
+// statusOf is the one table from error codes to HTTP statuses.
+func statusOf(code string) int {
+	switch code {
+	case tl.EINVALID:
+		return http.StatusBadRequest
+	case tl.ENOTFOUND:
+		return http.StatusNotFound
+	case tl.ECONFLICT:
+		return http.StatusConflict
+	case tl.EFORBIDDEN:
+		return http.StatusForbidden
+	case tl.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case tl.ERATELIMIT:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers a request whose action failed: EINVALID 400 (forms re-render
+// with 422 through formFail instead), ENOTFOUND 404, ECONFLICT 409,
+// EFORBIDDEN 403, EUNAUTHORIZED a redirect to /login, ERATELIMIT 429 with
+// Retry-After, anything else 500 with a generic message and the request id,
+// logged once.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "That form was too large: send less than 1 MB.")
+		return
+	}
+	code := tl.ErrorCode(err)
+	switch code {
+	case tl.EUNAUTHORIZED:
+		s.clearSession(w, r)
+		s.toLogin(w, r)
+		return
+	case tl.ERATELIMIT:
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(err)))
+	case tl.EINTERNAL:
+		s.internal(w, r, err)
+		return
+	}
+	s.renderError(w, r, statusOf(code), tl.ErrorMessage(err))
+}
+
+// retryAfterSeconds is the error's RetryAfter rounded up, at least 1.
+func retryAfterSeconds(err error) int {
+	var e *tl.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return int(math.Ceil(e.RetryAfter.Seconds()))
+	}
+	return 60
+}
+
+// internal logs an unexpected error once and shows a generic page.
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.renderError(w, r, http.StatusInternalServerError,
+		"Something went wrong on our side. It has been logged; quote request "+requestID(r)+" if you report it.")
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	d := &errorPage{Page: Page{Title: http.StatusText(status)}, Message: msg}
+	t := s.pages["error.html"]
+	var buf bytes.Buffer
+	d.User = s.user(r)
+	d.RequestID = requestID(r)
+	d.Status = status
+	d.Errors = FormErrors{}
+	if t == nil || t.ExecuteTemplate(&buf, "layout", d) != nil {
+		http.Error(w, msg, status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// formFail re-renders a form with the input kept: an EINVALID error goes
+// next to field with status 422; any other error goes to fail.
+func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, name string, data pager, field string) {
+	if tl.ErrorCode(err) != tl.EINVALID {
+		s.fail(w, r, err)
+		return
+	}
+	p := data.page()
+	if p.Errors == nil {
+		p.Errors = FormErrors{}
+	}
+	p.Errors[field] = tl.ErrorMessage(err)
+	s.render(w, r, http.StatusUnprocessableEntity, name, data)
+}
+
+// redirect ends a successful POST (303 See Other).
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// Formatting shared by templates and handlers.
+
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("Mon 2 Jan 2006")
+}
+
+func fmtDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006 15:04")
+}
+
+func isoDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+func fmtPct(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	return strconv.Itoa(int(math.Round(v*100))) + "%"
+}
+
+// dimWords names the three dimensions in the article's words.
+var dimWords = [engine.NumDims]string{
+	"Ability: can deliver",
+	"Benevolence: acts in my interest",
+	"Integrity: keeps their word",
+}
+
+func dimLabel(d engine.Dim) string {
+	if d < 0 || int(d) >= engine.NumDims {
+		return d.String()
+	}
+	return dimWords[d]
+}
+
+var quadWords = map[engine.Quadrant]string{
+	engine.Influence:    "Influence: power and trust together",
+	engine.Compliance:   "Compliance: power outpaces trust",
+	engine.Goodwill:     "Goodwill: trust without power",
+	engine.Unanchored:   "Unanchored: neither power nor trust yet",
+	engine.Undetermined: "Not enough evidence yet",
+}
+
+func quadLabel(q engine.Quadrant) string {
+	if s, ok := quadWords[q]; ok {
+		return s
+	}
+	return string(q)
+}
+
+func warnLabel(w string) string {
+	switch w {
+	case engine.WarnFearRisk:
+		return "Fear risk: strong coercive power with low trust"
+	case engine.WarnCommandHeavy:
+		return "Command-heavy: many orders, little persuasion lately"
+	}
+	return w
+}
+
+func kindLabel(k engine.Kind) string {
+	return strings.ReplaceAll(string(k), "-", " ")
+}

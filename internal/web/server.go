@@ -1,0 +1,161 @@
+package web
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the web app needs from its caller (the serve command, or
+// a test). Service and Accounts are usually the same *app.App.
+type Config struct {
+	Service  tl.Service
+	Accounts tl.AccountService
+	// Logger receives one line per request and every internal error with
+	// its request id. nil discards.
+	Logger *slog.Logger
+	// Now is the clock used for defaults shown in forms ("when: today")
+	// and the dashboard's due windows. nil means time.Now.
+	Now func() time.Time
+	// ScenarioDir holds the shipped scenario files the simulator page
+	// offers ("" offers none).
+	ScenarioDir string
+	// Demo marks a demo installation (the login page says so).
+	Demo bool
+	// SecureCookies forces the Secure attribute and the __Host- cookie
+	// name even on plain-http requests, for deployments behind a
+	// TLS-terminating proxy. Requests that arrive over TLS always get them.
+	SecureCookies bool
+}
+
+// Server is the web app: one http.Handler over the services, with the
+// templates parsed once at start.
+type Server struct {
+	svc     tl.Service
+	acc     tl.AccountService
+	log     *slog.Logger
+	now     func() time.Time
+	scenDir string
+	demo    bool
+	secure  bool
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+	public  map[string]bool // route patterns served without a session
+	handler http.Handler
+	maxBody int64
+}
+
+// maxFormBytes caps every request body (issue 3 §5). Forms are tiny; a
+// scenario upload is a few kilobytes.
+const maxFormBytes = 1 << 20
+
+// New parses the templates and builds the routes. It fails only when a
+// template does not parse, which is a programming error caught by tests.
+func New(cfg Config) (*Server, error) {
+	if cfg.Service == nil || cfg.Accounts == nil {
+		return nil, errors.New("web: Config needs Service and Accounts")
+	}
+	s := &Server{
+		svc:     cfg.Service,
+		acc:     cfg.Accounts,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		scenDir: cfg.ScenarioDir,
+		demo:    cfg.Demo,
+		secure:  cfg.SecureCookies,
+		public:  map[string]bool{},
+		maxBody: maxFormBytes,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.mux = http.NewServeMux()
+	s.routes(s.mux)
+	s.handler = s.middleware(s.mux)
+	return s, nil
+}
+
+// Handler is the whole app: security headers, request ids, body caps,
+// cross-origin protection, sessions and the routes.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// HTTPServer wraps Handler in an http.Server with every timeout set, so a
+// slow client cannot hold a connection open (issue 3 §5).
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// handlePublic registers a route that works without a session (login,
+// signup, invitations, static files).
+func (s *Server) handlePublic(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.public[pattern] = true
+	mux.HandleFunc(pattern, h)
+}
+
+// routes registers every route of the app. Routes registered on mux
+// directly need a session; handlePublic marks the few that do not.
+func (s *Server) routes(mux *http.ServeMux) {
+	s.handlePublic(mux, "GET /static/", s.static)
+	s.handlePublic(mux, "GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	s.handlePublic(mux, "GET /login", s.loginForm)
+	s.handlePublic(mux, "POST /login", s.loginSubmit)
+	s.handlePublic(mux, "GET /signup", s.signupForm)
+	s.handlePublic(mux, "POST /signup", s.signupSubmit)
+	s.handlePublic(mux, "GET /invite/{token}", s.inviteForm)
+	s.handlePublic(mux, "POST /invite/{token}", s.inviteSubmit)
+
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /account", s.accountPage)
+	mux.HandleFunc("POST /account/password", s.passwordSubmit)
+	mux.HandleFunc("GET /invitations", s.invitationsPage)
+	mux.HandleFunc("POST /invitations", s.invitationsSubmit)
+
+	mux.HandleFunc("GET /{$}", s.dashboard)
+	mux.HandleFunc("POST /week/accept", s.weekAccept)
+	mux.HandleFunc("POST /week/close", s.weekClose)
+	mux.HandleFunc("POST /people", s.peopleAdd)
+	mux.HandleFunc("GET /people/{id}", s.personPage)
+	mux.HandleFunc("POST /people/{id}/power", s.personPower)
+	mux.HandleFunc("GET /log", s.logForm)
+	mux.HandleFunc("POST /log", s.logSubmit)
+	mux.HandleFunc("POST /ledger/{id}/reverse", s.reverse)
+
+	// Everything else: a page that says so, inside the layout.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, tl.Errorf(tl.ENOTFOUND, "there is no page at %s", r.URL.Path))
+	})
+
+	s.registerPages(mux)
+}
