@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"time"
@@ -372,4 +373,13 @@ func average(rs []Relationship) Team {
 		*p /= n
 	}
 	return t
+}
+
+// WriteJSON writes the result as the indented JSON of MODEL.md §17 with a
+// final newline: what `simulate --json` prints.
+func WriteJSON(w io.Writer, r *Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
 }

@@ -383,8 +383,8 @@ func TestRunIsDeterministic(t *testing.T) {
 
 func TestGoldenLena(t *testing.T) {
 	r := mustRun(t, mustLoad(t, "../../scenarios/lena.yaml"))
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
+	var js bytes.Buffer
+	if err := WriteJSON(&js, r); err != nil {
 		t.Fatal(err)
 	}
 	var table bytes.Buffer
@@ -394,7 +394,7 @@ func TestGoldenLena(t *testing.T) {
 	for _, g := range []struct {
 		file string
 		got  []byte
-	}{{"testdata/lena.json", append(js, '\n')}, {"testdata/lena.txt", table.Bytes()}} {
+	}{{"testdata/lena.json", js.Bytes()}, {"testdata/lena.txt", table.Bytes()}} {
 		if *update {
 			if err := os.WriteFile(g.file, g.got, 0o644); err != nil {
 				t.Fatal(err)
