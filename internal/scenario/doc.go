@@ -59,6 +59,10 @@
 //     belief about what they do surfaces at once.
 //   - The number of weeks reported is the largest week named by an event
 //     or an expect line.
+//   - An expect line's who may be a person, a list of people (each is
+//     checked) or team (the team averages; quadrant and warning are per
+//     person, so they are rejected there). warning: none expects no
+//     warning at all.
 //
 // # Output
 //
@@ -66,5 +70,6 @@
 // rounded to 3 decimals); team averages every numeric field over the
 // relationships; step is the weekly pick (§10) and its recommendation
 // (§11), with no cooldown because a simulation never accepts a step.
-// Check evaluates the expect lines and WriteTable prints the weekly table.
+// Check evaluates the expect lines, WriteTable prints the weekly table and
+// WriteJSON the indented JSON that simulate --json prints.
 package scenario
