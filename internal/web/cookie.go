@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,8 +13,28 @@ import (
 )
 
 // secureRequest reports whether cookies set on this response may carry the
-// Secure attribute (and so the __Host- prefix).
-func (s *Server) secureRequest(r *http.Request) bool { return s.secure || r.TLS != nil }
+// Secure attribute (and so the __Host- prefix): over TLS, when configured,
+// and on loopback hosts, which browsers treat as secure origins.
+func (s *Server) secureRequest(r *http.Request) bool {
+	return s.secure || r.TLS != nil || loopbackHost(r.Host)
+}
+
+// loopbackHost reports whether host (from the Host header, maybe with a
+// port) is localhost or a loopback address. Chromium and Firefox keep
+// Secure and __Host- cookies set by http://127.0.0.1 and http://localhost
+// (checked with Debian's Chromium: both names come back), but refuse them
+// from any other plain-http origin.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
 
 func (s *Server) cookieName(r *http.Request) string {
 	if s.secureRequest(r) {

@@ -64,9 +64,11 @@
 // # Cookies
 //
 // The session cookie is "__Host-trustledger" (Secure, HttpOnly,
-// SameSite=Lax, Path=/) when the request came over TLS or
-// Config.SecureCookies is set, and "trustledger" without Secure over plain
-// http: browsers refuse a __Host- cookie without Secure and, except on
-// "localhost", a Secure cookie from an http origin — the default address
-// 127.0.0.1 is such an origin in Chromium's cookie handling.
+// SameSite=Lax, Path=/, no Domain) when the request came over TLS, to a
+// loopback host (127.0.0.1, ::1, localhost — Debian's Chromium keeps
+// Secure and __Host- cookies from http://127.0.0.1, checked by hand and by
+// the browser test), or Config.SecureCookies is set. From any other
+// plain-http origin a browser would drop a Secure cookie, so there it is
+// "trustledger" without Secure. Go's net/http/cookiejar never sends Secure
+// cookies over http, so Go tests set the Cookie header themselves.
 package web

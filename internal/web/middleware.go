@@ -21,14 +21,12 @@ const (
 	ctxLogger
 )
 
-// The session cookie. Browsers accept the __Host- prefix only on a cookie
-// marked Secure, and a Secure cookie only from a secure origin. Chromium
-// counts http://localhost as secure for cookies but not http://127.0.0.1
-// (see cookie.go's comment and the test there), and the serve command
-// listens on 127.0.0.1 by default, so over plain http the cookie is
-// "trustledger" without Secure; over TLS, or with Config.SecureCookies
-// behind a TLS proxy, it is "__Host-trustledger" with Secure. Both are
-// HttpOnly, SameSite=Lax, Path=/ and carry no Domain.
+// The session cookie is "__Host-trustledger" with Secure whenever the
+// browser will keep it: over TLS, on loopback hosts (127.0.0.1, ::1,
+// localhost: browsers treat them as secure origins), or with
+// Config.SecureCookies behind a TLS proxy. Elsewhere over plain http a
+// browser drops Secure cookies, so it is "trustledger" without Secure.
+// Both are HttpOnly, SameSite=Lax, Path=/ and carry no Domain.
 const (
 	cookieSecure = "__Host-trustledger"
 	cookiePlain  = "trustledger"

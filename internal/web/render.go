@@ -56,6 +56,9 @@ var funcs = template.FuncMap{
 	"warnname": warnLabel,
 	"kindname": kindLabel,
 	"add":      func(a, b int) int { return a + b },
+	"relkind":  relKindLabel,
+	"sevs":     func() []string { return severities },
+	"seq5":     func() []int { return []int{0, 1, 2, 3, 4} },
 }
 
 // parseTemplates parses layout.html and partials.html once, then one clone
@@ -205,9 +208,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // formFail re-renders a form with the input kept: an EINVALID error goes
-// next to field with status 422; any other error goes to fail.
+// next to field with status 422, an ECONFLICT one (a name taken, a step
+// already accepted) with 409; any other error goes to fail.
 func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, name string, data pager, field string) {
-	if tl.ErrorCode(err) != tl.EINVALID {
+	status := http.StatusUnprocessableEntity
+	switch tl.ErrorCode(err) {
+	case tl.EINVALID:
+	case tl.ECONFLICT:
+		status = http.StatusConflict
+	default:
 		s.fail(w, r, err)
 		return
 	}
@@ -216,7 +225,7 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, nam
 		p.Errors = FormErrors{}
 	}
 	p.Errors[field] = tl.ErrorMessage(err)
-	s.render(w, r, http.StatusUnprocessableEntity, name, data)
+	s.render(w, r, status, name, data)
 }
 
 // redirect ends a successful POST (303 See Other).
@@ -286,9 +295,9 @@ func quadLabel(q engine.Quadrant) string {
 func warnLabel(w string) string {
 	switch w {
 	case engine.WarnFearRisk:
-		return "Fear risk: strong coercive power with low trust"
+		return "Fear risk: strong power to punish while they doubt you act in their interest"
 	case engine.WarnCommandHeavy:
-		return "Command-heavy: many orders, little persuasion lately"
+		return "Command-heavy: most recent entries are orders, not persuasion"
 	}
 	return w
 }

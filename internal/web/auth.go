@@ -1,0 +1,342 @@
+package web
+
+import (
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// authPage is the data of the login, signup and invitation-accept forms.
+type authPage struct {
+	Page
+	Email string
+	Name  string
+	Next  string // where to go after signing in (a local path)
+	Token string // invitation token (accept page)
+	Demo  bool
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	if s.user(r) != nil {
+		redirect(w, r, "/")
+		return
+	}
+	has, err := s.acc.HasUsers(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !has {
+		redirect(w, r, "/signup")
+		return
+	}
+	next := r.URL.Query().Get("next")
+	if !localPath(next) {
+		next = ""
+	}
+	s.render(w, r, http.StatusOK, "login.html", &authPage{Page: Page{Title: "Sign in"}, Next: next, Demo: s.demo})
+}
+
+// loginSubmit signs in. Wrong email and wrong password get the same answer
+// (the service also takes similar time for both), so accounts cannot be
+// enumerated; a throttled account gets 429 with Retry-After.
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &authPage{Page: Page{Title: "Sign in"}, Email: strings.TrimSpace(r.PostFormValue("email")), Demo: s.demo}
+	if next := r.PostFormValue("next"); localPath(next) {
+		d.Next = next
+	}
+	u, err := s.acc.Login(r.Context(), d.Email, r.PostFormValue("password"))
+	if err != nil {
+		d.Errors = FormErrors{}
+		switch tl.ErrorCode(err) {
+		case tl.EUNAUTHORIZED:
+			d.Errors[""] = "That email and password do not match an account. Check both and try again."
+			s.render(w, r, http.StatusUnauthorized, "login.html", d)
+		case tl.ERATELIMIT:
+			secs := retryAfterSeconds(err)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			d.Errors[""] = "Too many failed attempts for this account. Wait " + waitText(secs) + " and try again."
+			s.render(w, r, http.StatusTooManyRequests, "login.html", d)
+		case tl.EINVALID:
+			d.Errors[""] = tl.ErrorMessage(err)
+			s.render(w, r, http.StatusUnprocessableEntity, "login.html", d)
+		default:
+			s.fail(w, r, err)
+		}
+		return
+	}
+	if !s.startSession(w, r, u) {
+		return
+	}
+	to := "/"
+	if d.Next != "" {
+		to = d.Next
+	}
+	redirect(w, r, to)
+}
+
+// startSession ends the browser's previous session, if any, and starts a
+// new one with a new id (no session fixation).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *tl.User) bool {
+	if old := s.sessionToken(r); old != "" {
+		if err := s.acc.Logout(r.Context(), old); err != nil && tl.ErrorCode(err) != tl.EUNAUTHORIZED && tl.ErrorCode(err) != tl.ENOTFOUND {
+			s.logger(r).Warn("ending previous session", "err", err)
+		}
+	}
+	token, err := s.acc.CreateSession(r.Context(), u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	s.setSession(w, r, token)
+	return true
+}
+
+func waitText(secs int) string {
+	if secs <= 90 {
+		return strconv.Itoa(secs) + " seconds"
+	}
+	return strconv.Itoa((secs+59)/60) + " minutes"
+}
+
+func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
+	has, err := s.acc.HasUsers(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if has {
+		redirect(w, r, "/login")
+		return
+	}
+	s.render(w, r, http.StatusOK, "signup.html", &authPage{Page: Page{Title: "Create the first account"}})
+}
+
+// checkAccountForm checks what the browser can be told field by field
+// before the service sees it; the service checks again.
+func checkAccountForm(r *http.Request, withEmail bool) FormErrors {
+	fe := FormErrors{}
+	if withEmail {
+		if _, err := mail.ParseAddress(strings.TrimSpace(r.PostFormValue("email"))); err != nil {
+			fe["email"] = "Give an email address like name@example.org."
+		}
+	}
+	if strings.TrimSpace(r.PostFormValue("name")) == "" {
+		fe["name"] = "Give your name as your team knows it."
+	}
+	pw := r.PostFormValue("password")
+	if len([]rune(pw)) < tl.MinPasswordLength {
+		fe["password"] = "Use at least " + strconv.Itoa(tl.MinPasswordLength) + " characters; a few words make a good password."
+	} else if pw != r.PostFormValue("password2") {
+		fe["password2"] = "The two passwords differ: type the same password twice."
+	}
+	return fe
+}
+
+func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &authPage{Page: Page{Title: "Create the first account"},
+		Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	if fe := checkAccountForm(r, true); len(fe) > 0 {
+		d.Errors = fe
+		s.render(w, r, http.StatusUnprocessableEntity, "signup.html", d)
+		return
+	}
+	u, err := s.acc.Signup(r.Context(), tl.SignupInput{Email: d.Email, Name: d.Name, Password: r.PostFormValue("password")})
+	if err != nil {
+		if tl.ErrorCode(err) == tl.EFORBIDDEN {
+			s.flash(w, r, "This installation already has an account: sign in, or ask its owner for an invitation.")
+			redirect(w, r, "/login")
+			return
+		}
+		s.formFail(w, r, err, "signup.html", d, "")
+		return
+	}
+	if !s.startSession(w, r, u) {
+		return
+	}
+	s.flash(w, r, "Welcome, "+u.Name+". Start by adding the first person you lead.")
+	redirect(w, r, "/")
+}
+
+func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "invite.html", &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token")})
+}
+
+func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token"),
+		Name: strings.TrimSpace(r.PostFormValue("name"))}
+	if fe := checkAccountForm(r, false); len(fe) > 0 {
+		d.Errors = fe
+		s.render(w, r, http.StatusUnprocessableEntity, "invite.html", d)
+		return
+	}
+	u, err := s.acc.AcceptInvite(r.Context(), d.Token, d.Name, r.PostFormValue("password"))
+	if err != nil {
+		switch tl.ErrorCode(err) {
+		case tl.ENOTFOUND, tl.EUNAUTHORIZED, tl.EFORBIDDEN, tl.ECONFLICT:
+			d.Errors = FormErrors{"": "This invitation link is not valid any more: it was used, it expired, or it was mistyped. Ask for a new one."}
+			s.render(w, r, http.StatusNotFound, "invite.html", d)
+		default:
+			s.formFail(w, r, err, "invite.html", d, "")
+		}
+		return
+	}
+	if !s.startSession(w, r, u) {
+		return
+	}
+	s.flash(w, r, "Welcome, "+u.Name+". Your account is ready.")
+	redirect(w, r, "/")
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if token := s.sessionToken(r); token != "" {
+		if err := s.acc.Logout(r.Context(), token); err != nil && tl.ErrorCode(err) != tl.EUNAUTHORIZED && tl.ErrorCode(err) != tl.ENOTFOUND {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.clearSession(w, r)
+	s.flash(w, r, "You are signed out.")
+	redirect(w, r, "/login")
+}
+
+// accountPage shows who is signed in and the password form.
+type accountPage struct {
+	Page
+	CanInvite bool
+}
+
+func canInvite(u *tl.User) bool {
+	return u != nil && (u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin)
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "account.html", &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: canInvite(s.user(r))})
+}
+
+func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u := s.user(r)
+	d := &accountPage{Page: Page{Title: "Account", Nav: "account", Errors: FormErrors{}}, CanInvite: canInvite(u)}
+	pw := r.PostFormValue("password")
+	switch {
+	case r.PostFormValue("old") == "":
+		d.Errors["old"] = "Type your current password."
+	case len([]rune(pw)) < tl.MinPasswordLength:
+		d.Errors["password"] = "Use at least " + strconv.Itoa(tl.MinPasswordLength) + " characters."
+	case pw != r.PostFormValue("password2"):
+		d.Errors["password2"] = "The two new passwords differ: type the same one twice."
+	}
+	if len(d.Errors) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
+		return
+	}
+	err := s.acc.ChangePassword(r.Context(), u.ID, s.sessionToken(r), r.PostFormValue("old"), pw)
+	switch tl.ErrorCode(err) {
+	case "":
+		s.flash(w, r, "Password changed. Other browsers signed in to this account were signed out.")
+		redirect(w, r, "/account")
+	case tl.EUNAUTHORIZED:
+		// Here it means the current password was wrong, not that the
+		// session ended: the gate checked the session a moment ago.
+		d.Errors["old"] = "That is not your current password."
+		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
+	case tl.EINVALID:
+		d.Errors["password"] = tl.ErrorMessage(err)
+		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
+	default:
+		s.fail(w, r, err)
+	}
+}
+
+// invitationsPage lists accounts and invites new ones (owner/admin).
+type invitationsPage struct {
+	Page
+	Users []tl.User
+	Roles []tl.Role
+	Email string
+	Role  tl.Role
+	// Link is the new invitation's URL, shown once on the response to the
+	// POST that made it and stored nowhere.
+	Link    string
+	Invited *tl.Invitation
+}
+
+var inviteRoles = []tl.Role{tl.RoleLeader, tl.RoleCoach, tl.RoleAdmin, tl.RoleMember}
+
+func (s *Server) invitationsData(r *http.Request) (*invitationsPage, error) {
+	users, err := s.acc.Users(r.Context(), s.user(r).ID)
+	if err != nil {
+		return nil, err
+	}
+	return &invitationsPage{Page: Page{Title: "Invitations", Nav: "account"}, Users: users, Roles: inviteRoles, Role: tl.RoleLeader}, nil
+}
+
+func (s *Server) invitationsPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.invitationsData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "invitations.html", d)
+}
+
+// invitationsSubmit creates an invitation and shows its link in the
+// response itself rather than redirecting: the token is a secret shown
+// once, so it is not put in a cookie or a URL to survive a redirect.
+func (s *Server) invitationsSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.invitationsData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Email = strings.TrimSpace(r.PostFormValue("email"))
+	role, err := tl.ParseRole(r.PostFormValue("role"))
+	if err != nil || role == tl.RoleOwner {
+		d.Errors = FormErrors{"role": "Pick one of the roles listed."}
+		s.render(w, r, http.StatusUnprocessableEntity, "invitations.html", d)
+		return
+	}
+	d.Role = role
+	if _, err := mail.ParseAddress(d.Email); err != nil {
+		d.Errors = FormErrors{"email": "Give an email address like name@example.org."}
+		s.render(w, r, http.StatusUnprocessableEntity, "invitations.html", d)
+		return
+	}
+	inv, token, err := s.acc.Invite(r.Context(), s.user(r).ID, d.Email, role)
+	if err != nil {
+		s.formFail(w, r, err, "invitations.html", d, "email")
+		return
+	}
+	scheme := "http"
+	if r.TLS != nil || s.secure {
+		scheme = "https"
+	}
+	d.Link = scheme + "://" + r.Host + "/invite/" + token
+	d.Invited = inv
+	d.Email = ""
+	d.Flash = "Invitation created for " + inv.Email + ". Copy the link now: it is shown only this once."
+	s.render(w, r, http.StatusOK, "invitations.html", d)
+}

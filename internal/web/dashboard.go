@@ -1,0 +1,205 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/chart"
+	"github.com/trustledger/trustledger/internal/engine"
+)
+
+// relRow is one relationship in the dashboard's list.
+type relRow struct {
+	ID        string
+	Person    string
+	Kind      engine.RelKind
+	Active    bool
+	Quadrant  engine.Quadrant
+	Enough    bool // false: "not enough evidence yet"
+	Trust     float64
+	TrustLow  float64
+	TrustHigh float64
+	Power     float64
+	Gap       float64
+	Warnings  []string
+}
+
+// personForm is the "add a person" form, kept on a failed submit.
+type personForm struct {
+	Name string
+	Kind string
+	Team string
+}
+
+// dashboardPage is the data of dashboard.html.
+type dashboardPage struct {
+	Page
+	Map      template.HTML
+	Rows     []relRow
+	Overdue  []tl.Commitment
+	DueSoon  []tl.Commitment // due in the next 7 days
+	Week     *tl.WeekReport
+	Add      personForm
+	RelKinds []engine.RelKind
+	Teams    []tl.Team
+}
+
+// relKindWords describes the relationship kinds in the add-person form.
+var relKindWords = map[engine.RelKind]string{
+	engine.DirectReport:    "direct report",
+	engine.SkipLevel:       "skip-level report",
+	engine.CrossFunctional: "cross-functional colleague",
+	engine.Stakeholder:     "stakeholder",
+	engine.Peer:            "peer",
+}
+
+func relKindLabel(k engine.RelKind) string {
+	if s, ok := relKindWords[k]; ok {
+		return s
+	}
+	return string(k)
+}
+
+func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
+	ctx, leader := r.Context(), s.leader(r)
+	st, err := s.svc.Status(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	week, err := s.svc.Week(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.svc.Promises(ctx, leader, tl.CommitmentOpen)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.svc.Teams(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	d := &dashboardPage{
+		Page:     Page{Title: "Dashboard", Nav: "dashboard"},
+		Week:     week,
+		RelKinds: engine.RelKinds(),
+		Teams:    teams,
+		Add:      personForm{Kind: string(engine.DirectReport)},
+	}
+	md := chart.MapData{
+		ID:     "map",
+		Empty:  "No relationships yet: add the first person you lead to see them on the map.",
+		Labels: len(st.Relationships) <= 15,
+	}
+	for _, rs := range st.Relationships {
+		rel, a := rs.Relationship, rs.Assessment
+		row := relRow{
+			ID: rel.ID, Person: rel.Person, Kind: rel.Kind, Active: rel.Active,
+			Quadrant: a.Quadrant, Enough: a.Quadrant != engine.Undetermined,
+			Trust: a.Trust.E, TrustLow: a.Trust.Low, TrustHigh: a.Trust.High,
+			Power: a.Power, Gap: a.Gap, Warnings: a.Warnings,
+		}
+		d.Rows = append(d.Rows, row)
+		if rel.Active {
+			md.Points = append(md.Points, chart.MapPoint{
+				Name: rel.Person, Power: a.Power, Trust: a.Trust.E,
+				TrustLow: a.Trust.Low, TrustHigh: a.Trust.High,
+				Quadrant: string(a.Quadrant), Href: "/people/" + rel.ID,
+			})
+		}
+	}
+	// Compliance first: those are where power outpaces trust.
+	sort.SliceStable(d.Rows, func(i, j int) bool {
+		if d.Rows[i].Active != d.Rows[j].Active {
+			return d.Rows[i].Active
+		}
+		return d.Rows[i].Gap > d.Rows[j].Gap
+	})
+	d.Map = chart.HTML(chart.PowerTrustMap(md))
+	now := s.now()
+	for _, c := range open {
+		switch {
+		case c.Due.Before(now):
+			d.Overdue = append(d.Overdue, c)
+		case c.Due.Before(now.Add(7 * 24 * time.Hour)):
+			d.DueSoon = append(d.DueSoon, c)
+		}
+	}
+	sort.Slice(d.Overdue, func(i, j int) bool { return d.Overdue[i].Due.Before(d.Overdue[j].Due) })
+	sort.Slice(d.DueSoon, func(i, j int) bool { return d.DueSoon[i].Due.Before(d.DueSoon[j].Due) })
+	return d, nil
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	d, err := s.dashboardData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "dashboard.html", d)
+}
+
+// peopleAdd adds a person from the dashboard's form.
+func (s *Server) peopleAdd(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := personForm{
+		Name: strings.TrimSpace(r.PostFormValue("name")),
+		Kind: strings.TrimSpace(r.PostFormValue("kind")),
+		Team: strings.TrimSpace(r.PostFormValue("team")),
+	}
+	rel, err := s.svc.AddPerson(r.Context(), s.leader(r), tl.PersonInput{Name: in.Name, Kind: engine.RelKind(in.Kind), Team: in.Team})
+	if err != nil {
+		d, derr := s.dashboardData(r)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		d.Add = in
+		field := "name"
+		if _, kerr := engine.ParseRelKind(in.Kind); kerr != nil {
+			field = "kind"
+		}
+		if tl.ErrorCode(err) == tl.ENOTFOUND { // an unknown team
+			err, field = &tl.Error{Code: tl.EINVALID, Message: tl.ErrorMessage(err)}, "team"
+		}
+		s.formFail(w, r, err, "dashboard.html", d, field)
+		return
+	}
+	s.flash(w, r, "Added "+rel.Person+" ("+relKindLabel(rel.Kind)+"). Log the first thing that happened between you.")
+	redirect(w, r, "/people/"+rel.ID)
+}
+
+func (s *Server) weekAccept(w http.ResponseWriter, r *http.Request) {
+	step, com, err := s.svc.AcceptStep(r.Context(), s.leader(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Step accepted for "+step.Person+". It is now a promise due "+fmtDate(com.Due)+": mark it done when you have taken it.")
+	redirect(w, r, "/")
+}
+
+func (s *Server) weekClose(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := tl.StepStatus(r.PostFormValue("status"))
+	step, err := s.svc.CloseStep(r.Context(), s.leader(r), status)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := "Step done for " + step.Person + ": logged as a promise kept. Its effect is checked in four weeks."
+	if step.Status == tl.StepSkipped {
+		msg = "Step skipped for " + step.Person + ". No penalty: the promise was renegotiated."
+	}
+	s.flash(w, r, msg)
+	redirect(w, r, "/")
+}

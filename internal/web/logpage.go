@@ -1,0 +1,228 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+)
+
+// kindGroup is one group of kinds on the log form, in the article's terms.
+type kindGroup struct {
+	Title string
+	Help  string
+	Kinds []engine.KindInfo
+}
+
+// logInput is the log form's values, kept on a failed submit.
+type logInput struct {
+	Who      string
+	Kind     string
+	Severity string
+	Source   string
+	Note     string
+	When     string // yyyy-mm-dd
+}
+
+// logPage is the data of log.html.
+type logPage struct {
+	Page
+	People []tl.Relationship
+	Teams  []tl.Team
+	Groups []kindGroup
+	In     logInput
+	Today  string
+	Recent []ledgerRow
+}
+
+// kindGroups lists what a leader logs by hand: the article's builders and
+// barriers, and directives (a use of power, no trust evidence). Apologies
+// need the breach they repair, snapshots come from check-ins and pulses,
+// and power changes from the person page, so they are not offered here.
+func kindGroups() []kindGroup {
+	gs := []kindGroup{
+		{Title: "Builders", Help: "what the article says builds trust"},
+		{Title: "Barriers", Help: "what the article says erodes it"},
+		{Title: "Use of power", Help: "no trust evidence, but counted for command-heavy"},
+	}
+	for _, k := range engine.Kinds() {
+		switch {
+		case k.Group == engine.Builder:
+			gs[0].Kinds = append(gs[0].Kinds, k)
+		case k.Group == engine.Barrier:
+			gs[1].Kinds = append(gs[1].Kinds, k)
+		case k.IsDirective:
+			gs[2].Kinds = append(gs[2].Kinds, k)
+		}
+	}
+	return gs
+}
+
+var severities = []string{"minor", "normal", "major", "severe"}
+
+func (s *Server) logData(r *http.Request, in logInput) (*logPage, error) {
+	ctx, leader := r.Context(), s.leader(r)
+	people, err := s.svc.People(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.svc.Teams(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := s.svc.Events(ctx, leader, tl.EventFilter{Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range people {
+		names[p.ID] = p.Person
+	}
+	for _, t := range teams {
+		names[t.ID] = "team " + t.Name
+	}
+	rows := ledgerRows(evs, "")
+	for i := range rows {
+		if rows[i].RelationshipID != "" {
+			rows[i].Who = names[rows[i].RelationshipID]
+		} else {
+			rows[i].Who = names[rows[i].TeamID]
+		}
+	}
+	today := isoDate(s.now())
+	if in.When == "" {
+		in.When = today
+	}
+	if in.Severity == "" {
+		in.Severity = "normal"
+	}
+	if in.Source == "" {
+		in.Source = engine.Self.String()
+	}
+	var active []tl.Relationship
+	for _, p := range people {
+		if p.Active {
+			active = append(active, p)
+		}
+	}
+	return &logPage{
+		Page:   Page{Title: "Log", Nav: "log"},
+		People: active, Teams: teams, Groups: kindGroups(), In: in, Today: today, Recent: rows,
+	}, nil
+}
+
+func (s *Server) logForm(w http.ResponseWriter, r *http.Request) {
+	d, err := s.logData(r, logInput{Who: r.URL.Query().Get("who")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "log.html", d)
+}
+
+// logSubmit logs one entry and comes back to the form with a confirmation
+// that can undo it (a reversing entry).
+func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := logInput{
+		Who:      strings.TrimSpace(r.PostFormValue("who")),
+		Kind:     strings.TrimSpace(r.PostFormValue("kind")),
+		Severity: r.PostFormValue("severity"),
+		Source:   r.PostFormValue("source"),
+		Note:     strings.TrimSpace(r.PostFormValue("note")),
+		When:     strings.TrimSpace(r.PostFormValue("when")),
+	}
+	fe := FormErrors{}
+	ev := tl.EventInput{Who: in.Who, Kind: engine.Kind(in.Kind), Note: in.Note}
+	if in.Who == "" {
+		fe["who"] = "Pick who it is about: a person, or the whole team."
+	}
+	if in.Kind == "" {
+		fe["kind"] = "Pick what happened."
+	} else if _, err := engine.LookupKind(in.Kind); err != nil {
+		fe["kind"] = "Pick one of the kinds listed."
+	}
+	if sev, err := engine.ParseSeverity(in.Severity); err != nil {
+		fe["severity"] = "Pick minor, normal, major or severe."
+	} else {
+		ev.Severity = sev
+	}
+	switch in.Source {
+	case "", engine.Self.String():
+		ev.Source = engine.Self
+	case engine.Confirmed.String():
+		ev.Source = engine.Confirmed
+	default:
+		fe["source"] = "Pick whether you noted it yourself or they confirmed it."
+	}
+	now := s.now()
+	if in.When != "" && in.When != isoDate(now) {
+		day, err := time.Parse("2006-01-02", in.When)
+		switch {
+		case err != nil:
+			fe["when"] = "Give a date like " + isoDate(now) + "."
+		case day.After(now):
+			fe["when"] = "That date is in the future: log what has happened, up to today."
+		default:
+			ev.At = day.Add(12 * time.Hour) // midday: the day is what the leader knows
+			if ev.At.After(now) {
+				ev.At = now
+			}
+		}
+	}
+	if len(fe) == 0 {
+		e, err := s.svc.Log(r.Context(), s.leader(r), ev)
+		if err == nil {
+			back := "/log?who=" + url.QueryEscape(in.Who)
+			s.flashUndo(w, r, "Logged: "+kindLabel(e.Kind)+" for "+in.Who+".",
+				"/ledger/"+e.ID+"/reverse?back="+url.QueryEscape(back))
+			redirect(w, r, back)
+			return
+		}
+		switch tl.ErrorCode(err) {
+		case tl.EINVALID:
+			fe[""] = tl.ErrorMessage(err)
+		case tl.ENOTFOUND:
+			fe["who"] = tl.ErrorMessage(err)
+		default:
+			s.fail(w, r, err)
+			return
+		}
+	}
+	d, err := s.logData(r, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Errors = fe
+	s.render(w, r, http.StatusUnprocessableEntity, "log.html", d)
+}
+
+// reverse cancels a ledger entry with a reversing entry. It returns to
+// ?back= when given (the undo on a confirmation), else to the person's page.
+func (s *Server) reverse(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rev, err := s.svc.Reverse(r.Context(), s.leader(r), r.PathValue("id"), strings.TrimSpace(r.PostFormValue("note")))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := r.URL.Query().Get("back")
+	if !localPath(back) {
+		back = "/log"
+		if rev.RelationshipID != "" {
+			back = "/people/" + rev.RelationshipID
+		}
+	}
+	s.flash(w, r, "Reversed: the entry no longer counts. The ledger keeps both for the record.")
+	redirect(w, r, back)
+}
