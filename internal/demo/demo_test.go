@@ -1,0 +1,327 @@
+package demo_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/demo"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/scenario"
+	"github.com/trustledger/trustledger/internal/storetest"
+)
+
+const lenaPath = "../../scenarios/lena.yaml"
+
+// now is a Thursday afternoon, so the week has days on both sides.
+var now = time.Date(2026, 11, 26, 15, 4, 5, 0, time.UTC)
+
+func newApp(t *testing.T) *app.App {
+	t.Helper()
+	return app.New(storetest.OpenSQLite(t), app.Options{Now: func() time.Time { return now }})
+}
+
+// seedLena seeds the demo and returns the app and Lena's leader id.
+func seedLena(t *testing.T) (*app.App, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	a := newApp(t)
+	email, password, err := demo.Seed(ctx, a, a, lenaPath, now)
+	if err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	if email != demo.Email {
+		t.Errorf("email = %q, want %q", email, demo.Email)
+	}
+	if len(password) < tl.MinPasswordLength {
+		t.Errorf("password %q is shorter than %d", password, tl.MinPasswordLength)
+	}
+	u, err := a.Login(ctx, email, password)
+	if err != nil {
+		t.Fatalf("login with the printed password: %v", err)
+	}
+	if u.Role != tl.RoleOwner || u.Name != demo.Name || u.LeaderID == "" {
+		t.Fatalf("demo user = %+v, want owner %s with a leader", u, demo.Name)
+	}
+	return a, u.LeaderID, password
+}
+
+func TestSeedLena(t *testing.T) {
+	ctx := context.Background()
+	a, leader, _ := seedLena(t)
+	sc, err := scenario.Load(lenaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Lena's people, in her team, all active.
+	rels, err := a.People(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teams, err := a.Teams(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var teamID string
+	for _, tm := range teams {
+		if tm.Name == demo.TeamName {
+			teamID = tm.ID
+		}
+	}
+	if teamID == "" {
+		t.Fatalf("no team %q among %+v", demo.TeamName, teams)
+	}
+	want := map[string]bool{demo.Newcomer: true}
+	for _, p := range sc.People {
+		want[p.Name] = true
+	}
+	if len(rels) != len(want) {
+		t.Errorf("%d people, want %d", len(rels), len(want))
+	}
+	for _, r := range rels {
+		if !want[r.Person] {
+			t.Errorf("unexpected person %q", r.Person)
+		}
+		if r.TeamID != teamID || !r.Active {
+			t.Errorf("%s: team %s active %v, want the %s team and active", r.Person, r.TeamID, r.Active, demo.TeamName)
+		}
+	}
+
+	// The dashboard: the story's people ended in influence; the newcomer is
+	// where authority is ahead of trust.
+	st, err := a.Status(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	influence := 0
+	for _, rs := range st.Relationships {
+		q := rs.Assessment.Quadrant
+		t.Logf("%s: %s, trust %.3f, authority %.3f", rs.Relationship.Person, q, rs.Assessment.Trust.E, rs.Assessment.Authority)
+		if q == engine.Influence {
+			influence++
+		}
+		if rs.Relationship.Person != demo.Newcomer && q == engine.Compliance {
+			t.Errorf("%s is in compliance at the end of the story (E %.3f)", rs.Relationship.Person, rs.Assessment.Trust.E)
+		}
+	}
+	if influence == 0 {
+		t.Errorf("no relationship in influence at the end: %+v", st.Relationships)
+	}
+
+	wk, err := a.Week(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case wk.Step != nil:
+		if wk.Step.Person != demo.Newcomer {
+			t.Errorf("this week's step is for %s, want the newcomer %s", wk.Step.Person, demo.Newcomer)
+		}
+		if wk.Step.Text == "" {
+			t.Errorf("the step has no text: %+v", wk.Step)
+		}
+	case wk.None == "":
+		t.Errorf("no step and no reason: %+v", wk)
+	default:
+		t.Errorf("no step (%s): the demo should have one for %s", wk.None, demo.Newcomer)
+	}
+
+	// Every replayed entry is in the ledger, in the past, after day 0.
+	wantEvents := 0
+	for _, e := range sc.Events {
+		info, err := engine.LookupKind(string(e.Kind))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.IsSnapshot {
+			continue
+		}
+		n := max(e.Count, 1)
+		if !e.Team {
+			n *= len(e.Who)
+		}
+		wantEvents += n
+	}
+	wantEvents += 3 + 1 // the newcomer's entries, the kept promise
+	evs, err := a.Events(ctx, leader, tl.EventFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != wantEvents {
+		t.Errorf("%d ledger entries, want %d", len(evs), wantEvents)
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	start := today.AddDate(0, 0, -7*sc.Weeks())
+	for _, e := range evs {
+		if e.OccurredAt.After(now) || e.OccurredAt.Before(start) {
+			t.Errorf("entry %s (%s) at %s, outside %s..%s", e.ID, e.Kind, e.OccurredAt, start, now)
+		}
+	}
+	// The story's last week ends this week: its last entries are within
+	// the last seven days.
+	if last := evs[len(evs)-1]; last.OccurredAt.Before(start) || !evs[0].OccurredAt.After(now.Add(-7*24*time.Hour)) {
+		t.Errorf("ledger runs %s..%s, want it to end within the last week", last.OccurredAt, evs[0].OccurredAt)
+	}
+
+	// Decisions: the early weeks' without a why, the later ones with one.
+	ds, err := a.Decisions(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withWhy, without int
+	for _, d := range ds {
+		if d.Why == "" {
+			without++
+		} else {
+			withWhy++
+		}
+		if d.Affects != demo.TeamName {
+			t.Errorf("decision %q affects %q, want %s", d.What, d.Affects, demo.TeamName)
+		}
+	}
+	if without != 4 || withWhy != 12 {
+		t.Errorf("%d decisions without a why and %d with, want 4 and 12", without, withWhy)
+	}
+
+	// Promises in every state the promises page shows.
+	open, err := a.Promises(ctx, leader, tl.CommitmentOpen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var overdue, soon int
+	for _, c := range open {
+		if c.Due.Before(today) {
+			overdue++
+		} else if c.Due.Before(today.AddDate(0, 0, 8)) {
+			soon++
+		}
+	}
+	if len(open) != 4 || overdue != 1 || soon < 1 {
+		t.Errorf("open promises %d (overdue %d, due within a week %d), want 4 with 1 overdue and some due soon", len(open), overdue, soon)
+	}
+	kept, err := a.Promises(ctx, leader, tl.CommitmentKept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 1 {
+		t.Errorf("%d kept promises, want 1", len(kept))
+	}
+	k, due, err := a.SayDo(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k != 1 || due != 2 {
+		t.Errorf("say/do %d/%d, want 1/2 (one kept, one overdue)", k, due)
+	}
+
+	js, err := a.Journal(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(js) != 1 || js[0].Question != 1 {
+		t.Errorf("journal = %+v, want one answer to question 1", js)
+	}
+}
+
+func TestSeedNeedsEmptyDatabase(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := seedLena(t)
+	_, _, err := demo.Seed(ctx, a, a, lenaPath, now)
+	if tl.ErrorCode(err) != tl.ECONFLICT {
+		t.Fatalf("second Seed: %v, want ECONFLICT", err)
+	}
+}
+
+func TestSeedBadScenario(t *testing.T) {
+	ctx := context.Background()
+	a := newApp(t)
+	_, _, err := demo.Seed(ctx, a, a, filepath.Join(t.TempDir(), "missing.yaml"), now)
+	if tl.ErrorCode(err) != tl.ENOTFOUND {
+		t.Fatalf("missing file: %v, want ENOTFOUND", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("name: x\nstart: 2026-01-05\npeople:\n  - {name: Ana, kind: direct-reprot}\nevents: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = demo.Seed(ctx, a, a, bad, now)
+	if tl.ErrorCode(err) != tl.EINVALID || !strings.Contains(err.Error(), "bad.yaml:4") {
+		t.Fatalf("bad file: %v, want EINVALID naming line 4", err)
+	}
+	if has, err := a.HasUsers(ctx); err != nil || has {
+		t.Fatalf("after a failed Seed HasUsers = %v, %v; want no account", has, err)
+	}
+}
+
+// TestSeedPowerApologyAndSettings replays the kinds Lena's story does not
+// use: a setting, a power change, an apology, a pulse (skipped).
+func TestSeedPowerApologyAndSettings(t *testing.T) {
+	ctx := context.Background()
+	a := newApp(t)
+	path := filepath.Join(t.TempDir(), "story.yaml")
+	yaml := `name: a short story
+start: 2026-01-05
+settings: {half_life_days: 60}
+people:
+  - {name: Ana, kind: direct-report}
+  - {name: Ben, kind: peer}
+events:
+  - {week: 1, day: 2, who: Ana, kind: promise-broken}
+  - {week: 1, day: 3, who: team, kind: authority-removed, power: {coercive: 0, legitimate: 4}}
+  - {week: 2, day: 1, who: Ana, kind: apology, repairs: {week: 1, kind: promise-broken}, acknowledges: true}
+  - {week: 2, day: 7, who: team, kind: pulse, scores: {ability: 0.6, benevolence: 0.6, integrity: 0.6}, agreement: 0.8}
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	email, password, err := demo.Seed(ctx, a, a, path, now)
+	if err != nil {
+		t.Fatalf("Seed: %v", err)
+	}
+	u, err := a.Login(ctx, email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := a.Settings(ctx, u.LeaderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.HalfLifeDays != 60 {
+		t.Errorf("half_life_days = %g, want 60 from the scenario", set.HalfLifeDays)
+	}
+	rels, err := a.People(ctx, u.LeaderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rels {
+		if r.Person == demo.Newcomer {
+			continue
+		}
+		if r.Bases[engine.Coercive] != 0 || r.Bases[engine.Legitimate] != 4 {
+			t.Errorf("%s bases %v, want coercive 0 and legitimate 4 after the power change", r.Person, r.Bases)
+		}
+	}
+	evs, err := a.Events(ctx, u.LeaderID, tl.EventFilter{Who: "Ana", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var breach, apology *tl.Event
+	for i := range evs {
+		switch evs[i].Kind {
+		case "promise-broken":
+			breach = &evs[i]
+		case "apology":
+			apology = &evs[i]
+		case "pulse":
+			t.Errorf("a pulse was logged: %+v", evs[i])
+		}
+	}
+	if breach == nil || apology == nil || apology.Repairs != breach.ID || !apology.Acknowledges {
+		t.Fatalf("apology %+v does not repair breach %+v", apology, breach)
+	}
+}
