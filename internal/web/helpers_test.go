@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/storetest"
+)
+
+// clock is a settable test clock; no test sleeps.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// start is a Wednesday, so "this week" has days on both sides.
+var start = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+
+// env is one server over a real SQLite database and the real services.
+type env struct {
+	t   *testing.T
+	app *app.App
+	srv *Server
+	h   http.Handler
+	clk *clock
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	clk := &clock{t: start}
+	a := app.New(storetest.OpenSQLite(t), app.Options{Now: clk.Now})
+	srv, err := New(Config{Service: a, Accounts: a, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, app: a, srv: srv, h: srv.Handler(), clk: clk}
+}
+
+// account is a signed-in user: their session token and their leader.
+type account struct {
+	User  *tl.User
+	Token string
+	Pass  string
+}
+
+const testPassword = "correct horse battery"
+
+// owner signs up the first account and starts a session for it.
+func (e *env) owner(name, email string) *account {
+	e.t.Helper()
+	ctx := context.Background()
+	u, err := e.app.Signup(ctx, tl.SignupInput{Email: email, Name: name, Password: testPassword})
+	if err != nil {
+		e.t.Fatalf("signup: %v", err)
+	}
+	return e.session(u)
+}
+
+// invite creates an account with role through an invitation by inviter.
+func (e *env) invite(inviter *account, name, email string, role tl.Role) *account {
+	e.t.Helper()
+	ctx := context.Background()
+	_, token, err := e.app.Invite(ctx, inviter.User.ID, email, role)
+	if err != nil {
+		e.t.Fatalf("invite: %v", err)
+	}
+	u, err := e.app.AcceptInvite(ctx, token, name, testPassword)
+	if err != nil {
+		e.t.Fatalf("accept invite: %v", err)
+	}
+	return e.session(u)
+}
+
+func (e *env) session(u *tl.User) *account {
+	e.t.Helper()
+	token, err := e.app.CreateSession(context.Background(), u.ID)
+	if err != nil {
+		e.t.Fatalf("session: %v", err)
+	}
+	return &account{User: u, Token: token, Pass: testPassword}
+}
+
+// do sends one request through the whole handler. form, when non-nil, is
+// sent url-encoded (POST). The session cookie is the plain-http one, as
+// httptest's requests go to example.com over http.
+func (e *env) do(method, target string, form url.Values, acc *account) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var r *http.Request
+	if form != nil {
+		r = httptest.NewRequest(method, target, strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		r = httptest.NewRequest(method, target, nil)
+	}
+	if acc != nil {
+		r.AddCookie(&http.Cookie{Name: cookiePlain, Value: acc.Token})
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	return w
+}
+
+// cookie returns the Set-Cookie named name, or nil.
+func cookie(w *httptest.ResponseRecorder, name string) *http.Cookie {
+	for _, c := range w.Result().Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// follow makes a GET to a 303's Location carrying its flash cookie, as a
+// browser would.
+func (e *env) follow(w *httptest.ResponseRecorder, acc *account) *httptest.ResponseRecorder {
+	e.t.Helper()
+	if w.Code != http.StatusSeeOther {
+		e.t.Fatalf("want 303, got %d: %s", w.Code, w.Body.String())
+	}
+	r := httptest.NewRequest("GET", w.Header().Get("Location"), nil)
+	if acc != nil {
+		r.AddCookie(&http.Cookie{Name: cookiePlain, Value: acc.Token})
+	}
+	if c := cookie(w, cookieFlash); c != nil && c.MaxAge > 0 {
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	out := httptest.NewRecorder()
+	e.h.ServeHTTP(out, r)
+	return out
+}
+
+func form(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
