@@ -1,0 +1,573 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+var _ tl.AccountService = (*App)(nil)
+
+// InvitationLifetime is how long an invitation link works: long enough
+// for a week's holiday, short enough that a forgotten link in a mailbox
+// stops being a way in.
+const InvitationLifetime = 7 * 24 * time.Hour
+
+// sessionTouchEvery is how stale a session's last_seen may get before a
+// request writes it again: one write a minute per browser at most, at
+// the price of an idle timeout that may end up to a minute early.
+const sessionTouchEvery = time.Minute
+
+// maxEmailLength is the longest address SMTP can deliver to (RFC 5321).
+const maxEmailLength = 254
+
+// Messages shared by several paths, so that callers see the very same
+// words whatever the hidden reason was.
+const (
+	msgLoginFailed  = "email or password is not right"
+	msgSessionEnded = "your session has ended: sign in again"
+)
+
+// hashToken is what the database keeps of a session or invitation
+// token: the hex SHA-256, so a copy of the database opens no session.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// loginKey is the throttling key of an email: its hash, so that the
+// failures table holds no address a stranger typed.
+func loginKey(email string) string { return hashToken("login\x00" + normalizeEmail(email)) }
+
+// normalizeEmail is the form emails are stored and compared in.
+func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// checkEmail normalizes and validates an email address.
+func checkEmail(s string) (string, error) {
+	email := normalizeEmail(s)
+	if email == "" {
+		return "", tl.Errorf(tl.EINVALID, "an email address is needed: write it like name@example.org")
+	}
+	if len(email) > maxEmailLength {
+		return "", tl.Errorf(tl.EINVALID, "an email address may have at most %d characters: check it", maxEmailLength)
+	}
+	addr, err := mail.ParseAddress(email)
+	at := strings.LastIndexByte(email, '@')
+	if err != nil || addr.Name != "" || addr.Address != email || at < 1 || at == len(email)-1 {
+		return "", tl.Errorf(tl.EINVALID, "%q is not an email address: write it like name@example.org", s)
+	}
+	return email, nil
+}
+
+// checkUserName trims and validates the name an account goes by (also
+// the name of its Leader).
+func checkUserName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", tl.Errorf(tl.EINVALID, "a name is needed: say what people call you")
+	}
+	if n := utf8.RuneCountInString(name); n > tl.MaxNameLength {
+		return "", tl.Errorf(tl.EINVALID, "a name may have at most %d characters, this one has %d: shorten it", tl.MaxNameLength, n)
+	}
+	return name, nil
+}
+
+// leads reports whether accounts of a role keep trust accounts of their
+// own and so get a Leader.
+func leads(r tl.Role) bool {
+	return r == tl.RoleOwner || r == tl.RoleAdmin || r == tl.RoleLeader
+}
+
+// canAdminister reports whether a role may invite and list accounts.
+func canAdminister(r tl.Role) bool { return r == tl.RoleOwner || r == tl.RoleAdmin }
+
+// hashFailed wraps an error of the password hasher (a cancelled request,
+// or a damaged hash in the database) as an internal error.
+func hashFailed(op string, err error) error {
+	return &tl.Error{Code: tl.EINTERNAL, Op: op, Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+// createLeaderTx creates a leader with its default team inside tx, like
+// CreateLeader, so that an account and its Leader appear together or not
+// at all.
+func createLeaderTx(ctx context.Context, tx *store.Tx, name string, now time.Time) (*tl.Leader, error) {
+	if _, err := tx.LeaderByName(ctx, name); err == nil {
+		return nil, tl.Errorf(tl.ECONFLICT, "someone named %q already keeps trust accounts here: add a surname or an initial to your name", name)
+	} else if tl.ErrorCode(err) != tl.ENOTFOUND {
+		return nil, err
+	}
+	l := &tl.Leader{ID: store.NewID(now), Name: name, CreatedAt: now}
+	if err := tx.CreateLeader(ctx, l); err != nil {
+		return nil, err
+	}
+	if err := tx.CreateTeam(ctx, &tl.Team{ID: store.NewID(now), LeaderID: l.ID, Name: tl.DefaultTeamName, CreatedAt: now}); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// HasUsers reports whether any account exists.
+func (a *App) HasUsers(ctx context.Context) (bool, error) {
+	var has bool
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		has, err = tx.HasUsers(ctx)
+		return err
+	})
+	return has, err
+}
+
+// errSignupClosed is what Signup says once an account exists.
+func errSignupClosed() error {
+	return tl.Errorf(tl.EFORBIDDEN, "this installation already has an account: sign in, or ask its owner for an invitation")
+}
+
+// Signup creates the first account, the owner, with a Leader of the same
+// name. The check that no account exists runs inside the write
+// transaction (writers are serialized), so of two racing signups one
+// wins and the other is EFORBIDDEN.
+func (a *App) Signup(ctx context.Context, in tl.SignupInput) (*tl.User, error) {
+	email, err := checkEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	name, err := checkUserName(in.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPassword(in.Password); err != nil {
+		return nil, err
+	}
+	// Refuse early without spending a hash when the answer is known.
+	if has, err := a.HasUsers(ctx); err != nil {
+		return nil, err
+	} else if has {
+		return nil, errSignupClosed()
+	}
+	hash, err := hashPassword(ctx, in.Password)
+	if err != nil {
+		return nil, hashFailed("signup", err)
+	}
+	now := a.clock()
+	u := &tl.User{ID: store.NewID(now), Email: email, Name: name, Role: tl.RoleOwner, CreatedAt: now}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if has, err := tx.HasUsers(ctx); err != nil {
+			return err
+		} else if has {
+			return errSignupClosed()
+		}
+		l, err := createLeaderTx(ctx, tx, name, now)
+		if err != nil {
+			return err
+		}
+		u.LeaderID = l.ID
+		return tx.CreateUser(ctx, u, hash)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// requireAdmin finds the actor and checks that it may administer.
+func requireAdmin(ctx context.Context, tx *store.Tx, actorID, what string) (*tl.User, error) {
+	u, err := tx.UserByID(ctx, actorID)
+	if err != nil {
+		return nil, err
+	}
+	if !canAdminister(u.Role) {
+		return nil, tl.Errorf(tl.EFORBIDDEN, "only the owner or an admin can %s", what)
+	}
+	return u, nil
+}
+
+// Invite creates an invitation for email with role, valid for
+// InvitationLifetime, and returns it with its token. Only the token's
+// hash is kept: the token is shown to the inviter this once.
+func (a *App) Invite(ctx context.Context, actorID, email string, role tl.Role) (*tl.Invitation, string, error) {
+	email, err := checkEmail(email)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := tl.ParseRole(string(role)); err != nil {
+		return nil, "", err
+	}
+	if role == tl.RoleOwner {
+		return nil, "", tl.Errorf(tl.EINVALID, "an installation has one owner: invite as admin instead")
+	}
+	token := rand.Text()
+	now := a.clock()
+	inv := &tl.Invitation{
+		ID: store.NewID(now), Email: email, Role: role, InvitedBy: actorID,
+		CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime),
+	}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := requireAdmin(ctx, tx, actorID, "invite people"); err != nil {
+			return err
+		}
+		if _, err := tx.UserByEmail(ctx, email); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "%s already has an account", email)
+		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
+			return err
+		}
+		return tx.CreateInvitation(ctx, inv, hashToken(token))
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return inv, token, nil
+}
+
+// Invitations lists every invitation, newest first (owner/admin only),
+// for the page that shows which are still open.
+func (a *App) Invitations(ctx context.Context, actorID string) ([]tl.Invitation, error) {
+	var out []tl.Invitation
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := requireAdmin(ctx, tx, actorID, "see invitations"); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Invitations(ctx)
+		return err
+	})
+	return nonNil(out), err
+}
+
+// openInvitation finds the invitation for token and checks that it can
+// still be used.
+func openInvitation(ctx context.Context, tx *store.Tx, token string, now time.Time) (*tl.Invitation, error) {
+	inv, err := tx.InvitationByHash(ctx, hashToken(token))
+	if err != nil {
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			return nil, tl.Errorf(tl.ENOTFOUND, "this invitation link is not valid: check that you copied all of it, or ask for a new one")
+		}
+		return nil, err
+	}
+	if !inv.UsedAt.IsZero() {
+		return nil, tl.Errorf(tl.ECONFLICT, "this invitation was already used: sign in instead")
+	}
+	if !now.Before(inv.ExpiresAt) {
+		return nil, tl.Errorf(tl.EINVALID, "this invitation expired on %s: ask for a new one", inv.ExpiresAt.Format("2 January 2006"))
+	}
+	return inv, nil
+}
+
+// InvitationByToken returns the invitation a link carries if it can
+// still be accepted, so the accept page can show its email and role.
+func (a *App) InvitationByToken(ctx context.Context, token string) (*tl.Invitation, error) {
+	now := a.clock()
+	var out *tl.Invitation
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = openInvitation(ctx, tx, token, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AcceptInvite creates the invited account, with a Leader of its name
+// for roles that lead, and uses up the invitation in the same
+// transaction: of two racing acceptances one wins, the other is
+// ECONFLICT. An unknown token is ENOTFOUND, an expired one EINVALID.
+func (a *App) AcceptInvite(ctx context.Context, token, name, password string) (*tl.User, error) {
+	name, err := checkUserName(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	// A dead link is refused before a hash is spent on it.
+	if _, err := a.InvitationByToken(ctx, token); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(ctx, password)
+	if err != nil {
+		return nil, hashFailed("accept invitation", err)
+	}
+	now := a.clock()
+	var u *tl.User
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		inv, err := openInvitation(ctx, tx, token, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.UserByEmail(ctx, inv.Email); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "%s already has an account: sign in instead", inv.Email)
+		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
+			return err
+		}
+		u = &tl.User{ID: store.NewID(now), Email: inv.Email, Name: name, Role: inv.Role, CreatedAt: now}
+		if leads(inv.Role) {
+			l, err := createLeaderTx(ctx, tx, name, now)
+			if err != nil {
+				return err
+			}
+			u.LeaderID = l.ID
+		}
+		if err := tx.CreateUser(ctx, u, hash); err != nil {
+			return err
+		}
+		return tx.UseInvitation(ctx, inv.ID, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// reserveAttempt counts a password attempt against key before the
+// password is checked: ERATELIMIT when LoginMaxFailures failures already
+// lie within LoginWindow, otherwise it records this attempt as a failure
+// (a success clears it). Reserving first keeps the limit exact when
+// attempts arrive together.
+func reserveAttempt(ctx context.Context, tx *store.Tx, key string, now time.Time) error {
+	since := now.Add(-tl.LoginWindow)
+	if err := tx.PruneLoginFailures(ctx, since); err != nil {
+		return err
+	}
+	n, oldest, err := tx.LoginFailures(ctx, key, since)
+	if err != nil {
+		return err
+	}
+	if n >= tl.LoginMaxFailures {
+		wait := oldest.Add(tl.LoginWindow).Sub(now)
+		return &tl.Error{
+			Code:       tl.ERATELIMIT,
+			Message:    fmt.Sprintf("too many failed attempts for this account: try again in %s", minutes(wait)),
+			RetryAfter: wait,
+		}
+	}
+	return tx.AddLoginFailure(ctx, key, now)
+}
+
+// minutes says a wait in whole minutes, rounded up.
+func minutes(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m <= 1 {
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}
+
+// checkHash verifies password against an encoded hash; a hash the
+// database should never hold is logged and reported as internal.
+func (a *App) checkHash(ctx context.Context, op, encoded, password string) (bool, error) {
+	if utf8.RuneCountInString(password) > MaxPasswordLength {
+		// No stored password is this long; its length is no secret.
+		return false, nil
+	}
+	ok, err := verifyPassword(ctx, encoded, password)
+	if err != nil {
+		if errors.Is(err, errBadHash) {
+			a.log.Error("stored password hash cannot be read", "op", op)
+		}
+		return false, hashFailed(op, err)
+	}
+	return ok, nil
+}
+
+// Login checks an email and password. Unknown emails and wrong passwords
+// get the same EUNAUTHORIZED message, and both spend one hash (unknown
+// emails against a dummy one), so neither words nor time tell whether an
+// account exists. After LoginMaxFailures failures within LoginWindow for
+// an email, known or not, it is ERATELIMIT with RetryAfter set to when
+// the oldest failure leaves the window. A success clears the failures.
+func (a *App) Login(ctx context.Context, email, password string) (*tl.User, error) {
+	email = normalizeEmail(email)
+	key := loginKey(email)
+	now := a.clock()
+	var cred *store.Credentials
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if err := reserveAttempt(ctx, tx, key, now); err != nil {
+			return err
+		}
+		c, err := tx.CredentialsByEmail(ctx, email)
+		switch {
+		case err == nil:
+			cred = c
+		case tl.ErrorCode(err) != tl.ENOTFOUND:
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	encoded := dummyHash()
+	if cred != nil {
+		encoded = cred.PasswordHash
+	}
+	ok, err := a.checkHash(ctx, "login", encoded, password)
+	if err != nil {
+		return nil, err
+	}
+	if cred == nil || !ok {
+		return nil, tl.Errorf(tl.EUNAUTHORIZED, msgLoginFailed)
+	}
+	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.ClearLoginFailures(ctx, key) }); err != nil {
+		return nil, err
+	}
+	return &cred.User, nil
+}
+
+// CreateSession starts a session for the user and returns its token, a
+// fresh one every time (call it at each login). Expired sessions of
+// every user are swept on the way.
+func (a *App) CreateSession(ctx context.Context, userID string) (string, error) {
+	token := rand.Text()
+	now := a.clock()
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.UserByID(ctx, userID); err != nil {
+			return err
+		}
+		if _, err := tx.DeleteExpiredSessions(ctx, now.Add(-tl.SessionIdleTimeout), now.Add(-tl.SessionAbsoluteTimeout)); err != nil {
+			return err
+		}
+		return tx.CreateSession(ctx, hashToken(token), &tl.Session{UserID: userID, CreatedAt: now, LastSeen: now})
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// sessionExpired reports whether a session has been idle for
+// SessionIdleTimeout or has lived SessionAbsoluteTimeout.
+func sessionExpired(s *tl.Session, now time.Time) bool {
+	return now.Sub(s.LastSeen) >= tl.SessionIdleTimeout || now.Sub(s.CreatedAt) >= tl.SessionAbsoluteTimeout
+}
+
+// SessionUser returns the user signed in with token. An unknown or
+// expired token is EUNAUTHORIZED (an expired session is deleted); a
+// live one has its idle timer refreshed, written at most once a minute.
+func (a *App) SessionUser(ctx context.Context, token string) (*tl.User, error) {
+	if token == "" {
+		return nil, tl.Errorf(tl.EUNAUTHORIZED, msgSessionEnded)
+	}
+	h := hashToken(token)
+	now := a.clock()
+	var s *tl.Session
+	var u *tl.User
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if s, err = tx.SessionByHash(ctx, h); err != nil {
+			return err
+		}
+		u, err = tx.UserByID(ctx, s.UserID)
+		return err
+	})
+	if tl.ErrorCode(err) == tl.ENOTFOUND {
+		return nil, tl.Errorf(tl.EUNAUTHORIZED, msgSessionEnded)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sessionExpired(s, now) {
+		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, h) }); err != nil {
+			return nil, err
+		}
+		return nil, tl.Errorf(tl.EUNAUTHORIZED, msgSessionEnded)
+	}
+	if now.Sub(s.LastSeen) >= sessionTouchEvery {
+		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, h, now) }); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// Logout ends the session of token; an unknown token is not an error.
+func (a *App) Logout(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return a.db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, hashToken(token)) })
+}
+
+// ChangePassword checks the user's current password, stores a hash of
+// the new one and ends every other session of the user (token's is
+// kept; pass "" to end them all). A wrong current password is EINVALID,
+// so the form can say so beside the field, and counts towards the login
+// throttle of the account: a stolen session cannot guess it freely.
+func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, newPassword string) error {
+	if err := checkPassword(newPassword); err != nil {
+		return err
+	}
+	if newPassword == oldPassword {
+		return tl.Errorf(tl.EINVALID, "the new password is the same as the current one: choose another")
+	}
+	now := a.clock()
+	var cred *store.Credentials
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		c, err := tx.CredentialsByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		cred = c
+		return reserveAttempt(ctx, tx, loginKey(c.User.Email), now)
+	})
+	if err != nil {
+		return err
+	}
+	key := loginKey(cred.User.Email)
+	ok, err := a.checkHash(ctx, "change password", cred.PasswordHash, oldPassword)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return tl.Errorf(tl.EINVALID, "the current password is not right: type it again")
+	}
+	hash, err := hashPassword(ctx, newPassword)
+	if err != nil {
+		return hashFailed("change password", err)
+	}
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		c, err := tx.CredentialsByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if c.PasswordHash != cred.PasswordHash {
+			return tl.Errorf(tl.ECONFLICT, "the password was changed meanwhile: sign in again with the new one")
+		}
+		if err := tx.ClearLoginFailures(ctx, key); err != nil {
+			return err
+		}
+		if err := tx.SetPasswordHash(ctx, userID, hash); err != nil {
+			return err
+		}
+		keep := ""
+		if token != "" {
+			keep = hashToken(token)
+		}
+		_, err = tx.DeleteOtherSessions(ctx, userID, keep)
+		return err
+	})
+}
+
+// Users lists every account by email (owner/admin only).
+func (a *App) Users(ctx context.Context, actorID string) ([]tl.User, error) {
+	var out []tl.User
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := requireAdmin(ctx, tx, actorID, "see the accounts"); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Users(ctx)
+		return err
+	})
+	return nonNil(out), err
+}
