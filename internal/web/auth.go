@@ -260,7 +260,13 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 		d.Errors["old"] = "That is not your current password."
 		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
 	case tl.EINVALID:
-		d.Errors["password"] = tl.ErrorMessage(err)
+		// The service says which: a wrong current password, or a new one
+		// it does not accept.
+		field := "password"
+		if strings.Contains(tl.ErrorMessage(err), "current password") {
+			field = "old"
+		}
+		d.Errors[field] = tl.ErrorMessage(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
 	default:
 		s.fail(w, r, err)
