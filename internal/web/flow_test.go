@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"math"
 	"crypto/tls"
 	"net/http"
 	"net/http/httptest"
@@ -81,13 +82,21 @@ func TestPersonPageHistoryAndExplanation(t *testing.T) {
 	must(t, err)
 	// Twelve weeks of kept promises, then a dismissal this week.
 	for k := 12; k >= 1; k-- {
-		_, err := e.app.Log(ctx, l, tl.EventInput{Who: "Ana", Kind: engine.KindPromiseKept, At: start.AddDate(0, 0, -7*k), Note: "week " + time.Duration(k).String()})
+		src := engine.Self
+		if k%3 == 0 {
+			src = engine.Confirmed
+		}
+		_, err := e.app.Log(ctx, l, tl.EventInput{Who: "Ana", Kind: engine.KindPromiseKept, At: start.AddDate(0, 0, -7*k), Source: src})
 		must(t, err)
+		if k%4 == 0 {
+			_, err := e.app.Log(ctx, l, tl.EventInput{Who: "Ana", Kind: engine.KindCompetenceFailure, At: start.AddDate(0, 0, -7*k+2)})
+			must(t, err)
+		}
 	}
 	_, err = e.app.Log(ctx, l, tl.EventInput{Who: "Ana", Kind: engine.KindDismissed, Severity: engine.Severe, Note: "brushed off the concern"})
 	must(t, err)
 
-	d, err := e.srv.trustHistory(ctx, l, *rel, mustExplain(t, e, l).Assessment)
+	d, err := e.srv.trustHistory(ctx, l, mustExplain(t, e, l))
 	must(t, err)
 	if len(d) != historyWeeks {
 		t.Fatalf("%d weekly points, want %d", len(d), historyWeeks)
@@ -101,6 +110,24 @@ func TestPersonPageHistoryAndExplanation(t *testing.T) {
 	// the last reading down.
 	if !(d[3].E < d[len(d)-2].E) || !(d[len(d)-1].E < d[len(d)-2].E) {
 		t.Fatalf("history does not follow the ledger: %+v", d)
+	}
+	// Each past point equals a replay of the ledger up to its time.
+	set, err := e.app.Settings(ctx, l)
+	must(t, err)
+	evs, err := e.app.Events(ctx, l, tl.EventFilter{Who: "Ana", Limit: 1000})
+	must(t, err)
+	for _, p := range d[:len(d)-1] {
+		w := p.At.Add(time.Millisecond)
+		var upTo []engine.Event
+		for _, ev := range evs {
+			if !ev.OccurredAt.After(w) {
+				upTo = append(upTo, engine.Event{ID: ev.ID, Kind: ev.Kind, At: ev.OccurredAt, Source: ev.Source, Severity: ev.Severity})
+			}
+		}
+		want := set.Assess(set.Replay(upTo), rel.Bases, nil, w).Trust
+		if math.Abs(want.E-p.E) > 1e-9 || math.Abs(want.Low-p.Low) > 1e-9 || math.Abs(want.High-p.High) > 1e-9 {
+			t.Errorf("at %s: history E %.6f [%.6f, %.6f], replay %.6f [%.6f, %.6f]", w, p.E, p.Low, p.High, want.E, want.Low, want.High)
+		}
 	}
 
 	w := e.do("GET", "/people/"+rel.ID, nil, lena)

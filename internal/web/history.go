@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"sort"
+	"math"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -13,85 +13,62 @@ import (
 // historyWeeks is how many weekly readings the person page draws.
 const historyWeeks = 16
 
-// maxHistoryEvents bounds the ledger read for one person's history
-// (Events pages of at most 1000).
-const maxHistoryEvents = 50000
-
 // trustHistory computes trust E with its 80% interval at the end of each
-// of the last historyWeeks weeks, from the person's ledger as corrected
-// (reversed entries and their reversals left out, as the running state
-// does) folded once in time order with the leader's settings.
+// of the last historyWeeks-1 weeks, and now.
 //
-// Service has no method for a weekly history, so the web layer builds it
-// from Service.Events and the engine's Apply/Assess. Check-ins and pulses
-// are snapshots stored beside the ledger, not in it, so past points leave
-// them out; the last point is the current assessment (cur), which has them.
-func (s *Server) trustHistory(ctx context.Context, leader string, rel tl.Relationship, cur engine.Assessment) ([]chart.TrendPoint, error) {
+// Service has no method for a weekly history, so the web layer derives it
+// from Service.Explain, which it loads for the page anyway. Explain's
+// weights are every live entry's contribution decayed to now, and evidence
+// decays exponentially (2^(−Δt/h)), so the accumulators as they stood at
+// an earlier time w are the weights of the entries up to w, scaled back up
+// by 2^((now−w)/h). The engine's Assess then reads them at w exactly as
+// it reads the stored state (self cap, prior, quadrant). This needs no
+// replay and no second pass over the ledger. Two simplifications: the
+// clamp at zero of reversals and repairs is applied once, now, rather than
+// at each step; and check-ins and pulses (snapshots stored beside the
+// ledger) are left out of past points; the last point is the current
+// assessment, which has them.
+func (s *Server) trustHistory(ctx context.Context, leader string, ex *tl.Explanation) ([]chart.TrendPoint, error) {
 	set, err := s.svc.Settings(ctx, leader)
 	if err != nil {
 		return nil, err
 	}
-	var all []tl.Event
-	before := ""
-	for len(all) < maxHistoryEvents {
-		page, err := s.svc.Events(ctx, leader, tl.EventFilter{Who: rel.Person, Limit: 1000, Before: before})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if len(page) < 1000 {
-			break
-		}
-		before = page[len(page)-1].ID
+	now := ex.Assessment.At
+	if now.IsZero() {
+		now = s.now()
 	}
-	reversed := map[string]bool{}
-	byID := make(map[string]*tl.Event, len(all))
-	for i := range all {
-		byID[all[i].ID] = &all[i]
-		if all[i].Reverses != "" {
-			reversed[all[i].Reverses] = true
-		}
-	}
-	evs := make([]engine.Event, 0, len(all))
-	for i := range all {
-		e := &all[i]
-		if e.Reverses != "" || reversed[e.ID] {
+	now = now.UTC()
+	ws := weekStartOf(now)
+	pts := make([]chart.TrendPoint, 0, historyWeeks)
+	for k := historyWeeks - 1; k >= 1; k-- {
+		w := ws.AddDate(0, 0, -7*(k-1)) // Monday 00:00: the end of the week before
+		if w.Before(ex.Relationship.StartedAt) {
 			continue
 		}
-		ee := engine.Event{ID: e.ID, Kind: e.Kind, At: e.OccurredAt, Source: e.Source, Severity: e.Severity,
-			Acknowledges: e.Acknowledges, OffersRepair: e.OffersRepair}
-		if e.Repairs != "" {
-			if b := byID[e.Repairs]; b != nil {
-				ee.Repairs = &engine.Event{ID: b.ID, Kind: b.Kind, At: b.OccurredAt, Source: b.Source, Severity: b.Severity}
+		up := math.Exp2(now.Sub(w).Hours() / 24 / set.HalfLifeDays)
+		var st engine.State
+		for _, wt := range ex.Weights {
+			if wt.At.After(w) {
+				continue
+			}
+			acc := &st.R[wt.Dim][wt.Source]
+			if wt.Negative {
+				acc = &st.S[wt.Dim][wt.Source]
+			}
+			*acc += wt.Now * up
+		}
+		for d := range st.R {
+			for src := range st.R[d] {
+				st.R[d][src] = max(st.R[d][src], 0)
+				st.S[d][src] = max(st.S[d][src], 0)
 			}
 		}
-		evs = append(evs, ee)
+		st.TLast = w
+		a := set.Assess(st, ex.Relationship.Bases, nil, w)
+		pts = append(pts, chart.TrendPoint{At: w.Add(-time.Millisecond), E: a.Trust.E, Low: a.Trust.Low, High: a.Trust.High})
 	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].At.Before(evs[j].At) })
-
-	now := s.now().UTC()
-	// Readings at the end of each past week (Sunday 24:00 UTC), then now.
-	ws := weekStartOf(now)
-	var at []time.Time
-	for k := historyWeeks - 1; k >= 1; k-- {
-		t := ws.AddDate(0, 0, -7*(k-1))
-		if t.Before(rel.StartedAt) {
-			continue
-		}
-		at = append(at, t)
-	}
-	var st engine.State
-	pts := make([]chart.TrendPoint, 0, historyWeeks)
-	i := 0
-	for _, t := range at {
-		for i < len(evs) && !evs[i].At.After(t) {
-			set.Apply(&st, evs[i])
-			i++
-		}
-		a := set.Assess(st, rel.Bases, nil, t)
-		pts = append(pts, chart.TrendPoint{At: t.Add(-time.Millisecond), E: a.Trust.E, Low: a.Trust.Low, High: a.Trust.High})
-	}
-	pts = append(pts, chart.TrendPoint{At: now, E: cur.Trust.E, Low: cur.Trust.Low, High: cur.Trust.High})
+	cur := ex.Assessment.Trust
+	pts = append(pts, chart.TrendPoint{At: now, E: cur.E, Low: cur.Low, High: cur.High})
 	return pts, nil
 }
 

@@ -98,7 +98,7 @@ func (s *Server) personData(r *http.Request, rel *tl.Relationship) (*personPage,
 	if err != nil {
 		return nil, err
 	}
-	hist, err := s.trustHistory(ctx, leader, ex.Relationship, ex.Assessment)
+	hist, err := s.trustHistory(ctx, leader, ex)
 	if err != nil {
 		return nil, err
 	}
