@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"math"
 	"crypto/tls"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
