@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -16,6 +17,7 @@ type authPage struct {
 	Name  string
 	Next  string // where to go after signing in (a local path)
 	Token string // invitation token (accept page)
+	Role  tl.Role
 	Demo  bool
 }
 
@@ -169,8 +171,31 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/")
 }
 
+// invitationReader is implemented by *app.App beyond AccountService: the
+// accept page uses it to show whom a link is for, and to say at once when
+// a link no longer works.
+type invitationReader interface {
+	InvitationByToken(ctx context.Context, token string) (*tl.Invitation, error)
+}
+
 func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "invite.html", &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token")})
+	d := &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token")}
+	if ir, ok := s.acc.(invitationReader); ok {
+		inv, err := ir.InvitationByToken(r.Context(), d.Token)
+		if err != nil {
+			switch tl.ErrorCode(err) {
+			case tl.ENOTFOUND, tl.ECONFLICT, tl.EINVALID:
+				d.Errors = FormErrors{"": tl.ErrorMessage(err)}
+				d.Token = ""
+				s.render(w, r, http.StatusNotFound, "invite.html", d)
+			default:
+				s.fail(w, r, err)
+			}
+			return
+		}
+		d.Email, d.Role = inv.Email, inv.Role
+	}
+	s.render(w, r, http.StatusOK, "invite.html", d)
 }
 
 func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request) {

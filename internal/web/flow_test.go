@@ -165,9 +165,11 @@ func TestInvitationsAndPassword(t *testing.T) {
 	}
 	e.run(t, []scenario{
 		{name: "bad role", method: "POST", url: "/invitations", form: form("email", "x@example.org", "role", "owner"), as: owner, status: 422},
-		{name: "accept page", url: link, status: 200, contains: []string{"Accept your invitation"}},
+		{name: "accept page", url: link, status: 200, contains: []string{"Accept your invitation", "max@example.org", "leader"}},
+		{name: "mistyped link", url: link + "x", status: 404, contains: []string{"not valid"}, excludes: []string{`name="password"`}},
 		{name: "accept with a short password", method: "POST", url: link, form: form("name", "Max", "password", "x", "password2", "x"), status: 422},
 		{name: "accept", method: "POST", url: link, form: form("name", "Max", "password", testPassword, "password2", testPassword), status: 303, location: "/", setCookie: cookiePlain},
+		{name: "used link", url: link, status: 404, contains: []string{"already used"}},
 		{name: "accept twice", method: "POST", url: link, form: form("name", "Max", "password", testPassword, "password2", testPassword), status: 404, contains: []string{"not valid any more"}},
 	})
 	max := e.do("POST", "/login", form("email", "max@example.org", "password", testPassword), nil)
