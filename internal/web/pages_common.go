@@ -1,0 +1,144 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// whoOption is one choice of a "to whom" or "affects" select: a person or
+// a team, by the name the services resolve.
+type whoOption struct {
+	Value string
+	Label string
+}
+
+// whoOptions are the people and teams a promise or a decision can be
+// about: active people first (a promise to someone who left makes no
+// sense), then the teams with active members.
+type whoOptions struct {
+	People []whoOption
+	Teams  []whoOption
+}
+
+// Empty reports whether there is nobody to choose, so the page can say
+// what to do first instead of showing a form that cannot succeed.
+func (o whoOptions) Empty() bool { return len(o.People) == 0 && len(o.Teams) == 0 }
+
+func (s *Server) whoOptions(ctx context.Context, leader string) (whoOptions, error) {
+	people, err := s.svc.People(ctx, leader)
+	if err != nil {
+		return whoOptions{}, err
+	}
+	teams, err := s.svc.Teams(ctx, leader)
+	if err != nil {
+		return whoOptions{}, err
+	}
+	members := map[string]int{}
+	var o whoOptions
+	for _, p := range people {
+		if p.Active {
+			o.People = append(o.People, whoOption{Value: p.Person, Label: p.Person})
+			members[p.TeamID]++
+		}
+	}
+	for _, t := range teams {
+		if members[t.ID] == 0 {
+			continue
+		}
+		label := "Team " + t.Name
+		if t.Name == tl.DefaultTeamName {
+			label = "The whole team"
+		}
+		o.Teams = append(o.Teams, whoOption{Value: t.Name, Label: label + " (" + plural(members[t.ID], "person", "people") + ")"})
+	}
+	return o, nil
+}
+
+// plural writes "1 person" or "3 people".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// dayStart is midnight UTC of t's date: forms speak in dates, and the
+// services keep UTC.
+func dayStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// parseDay reads an <input type=date> value (YYYY-MM-DD) as midnight UTC.
+func parseDay(v string) (time.Time, error) {
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, tl.Errorf(tl.EINVALID, "write the date as YYYY-MM-DD, e.g. 2026-03-31")
+	}
+	return t, nil
+}
+
+// fieldFor picks the form field a service's EINVALID message is about by
+// the words it contains (pairs of substring and field); "" when none
+// matches, which shows the message above the form.
+func fieldFor(err error, pairs ...string) string {
+	msg := strings.ToLower(tl.ErrorMessage(err))
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.Contains(msg, pairs[i]) {
+			return pairs[i+1]
+		}
+	}
+	return ""
+}
+
+// formError re-renders a page's form after a failed action, with the
+// input kept: a value the user can fix (EINVALID, or a name that matches
+// nobody, which the services call ENOTFOUND) is shown next to field with
+// 422, a conflict (already resolved, name taken) with 409; anything else
+// goes to fail. Unlike formFail it keeps unknown names in the form: a 404
+// is for ids in the URL.
+func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, name string, data pager, field string) {
+	status := http.StatusUnprocessableEntity
+	switch {
+	case isFormError(err):
+	case tl.ErrorCode(err) == tl.ECONFLICT:
+		status = http.StatusConflict
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	p := data.page()
+	if p.Errors == nil {
+		p.Errors = FormErrors{}
+	}
+	p.Errors[field] = tl.ErrorMessage(err)
+	s.render(w, r, status, name, data)
+}
+
+// isFormError reports whether err is the user's to fix in the form: an
+// invalid value, or a name that matches nobody (the services answer
+// ENOTFOUND for an unknown person, with the known names).
+func isFormError(err error) bool {
+	switch tl.ErrorCode(err) {
+	case tl.EINVALID, tl.ENOTFOUND:
+		return true
+	}
+	return false
+}
+
+// whoSelect is whoOptions with the chosen value, for the "who-options"
+// template of the promise and decision forms.
+type whoSelect struct {
+	whoOptions
+	Selected string
+}
+
+// With pairs the options with the value to mark selected (kept input).
+func (o whoOptions) With(selected string) whoSelect {
+	return whoSelect{whoOptions: o, Selected: selected}
+}

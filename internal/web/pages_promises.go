@@ -1,0 +1,278 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// promiseForm is the "make a promise" form, kept on a failed submit.
+type promiseForm struct {
+	To   string
+	What string
+	Due  string // yyyy-mm-dd
+}
+
+// promiseRow is one promise with what the page says about its date.
+type promiseRow struct {
+	tl.Commitment
+	DaysLate int  // overdue: whole days since the due date
+	DueToday bool // due today
+	// NewDue is the renegotiation form's date, kept on a failed submit.
+	NewDue string
+	Error  string // what went wrong resolving this promise
+}
+
+// promisesPage is the data of pages_promises.html.
+type promisesPage struct {
+	Page
+	Overdue  []promiseRow
+	DueSoon  []promiseRow // today and the next 7 days
+	Later    []promiseRow
+	Kept     []promiseRow // kept and kept late, newest first
+	Broken   []promiseRow // broken, newest first
+	SayKept  int     // SayDo: promises kept, on time or late
+	SayDue   int     // SayDo: promises that have come due
+	Ratio    float64 // SayKept/SayDue when SayDue > 0
+	Who      whoOptions
+	Form     promiseForm
+	Today    string // yyyy-mm-dd, the earliest due date the form offers
+	HasAny   bool   // any promise at all, for the empty state
+}
+
+// keptListLimit caps the kept and broken lists: the ratio counts them all.
+const keptListLimit = 20
+
+func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage, error) {
+	ctx, leader := r.Context(), s.leader(r)
+	all, err := s.svc.Promises(ctx, leader, "")
+	if err != nil {
+		return nil, err
+	}
+	kept, due, err := s.svc.SayDo(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	who, err := s.whoOptions(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	today := dayStart(now)
+	if form.Due == "" {
+		form.Due = isoDate(today.AddDate(0, 0, 7))
+	}
+	d := &promisesPage{
+		Page:  Page{Title: "Promises", Nav: "promises"},
+		SayKept: kept, SayDue: due, Who: who, Form: form, Today: isoDate(today), HasAny: len(all) > 0,
+	}
+	if due > 0 {
+		d.Ratio = float64(kept) / float64(due)
+	}
+	for _, c := range all {
+		row := promiseRow{Commitment: c}
+		dueDay := dayStart(c.Due)
+		switch c.Status {
+		case tl.CommitmentOpen:
+			switch {
+			case dueDay.Before(today):
+				row.DaysLate = int(today.Sub(dueDay) / (24 * time.Hour))
+				d.Overdue = append(d.Overdue, row)
+			case !dueDay.After(today.AddDate(0, 0, 7)):
+				row.DueToday = dueDay.Equal(today)
+				d.DueSoon = append(d.DueSoon, row)
+			default:
+				d.Later = append(d.Later, row)
+			}
+		case tl.CommitmentKept, tl.CommitmentKeptLate:
+			d.Kept = append(d.Kept, row)
+		case tl.CommitmentBroken:
+			d.Broken = append(d.Broken, row)
+		}
+	}
+	byDue := func(rows []promiseRow) {
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Due.Before(rows[j].Due) })
+	}
+	byResolved := func(rows []promiseRow) []promiseRow {
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].ResolvedAt.After(rows[j].ResolvedAt) })
+		if len(rows) > keptListLimit {
+			rows = rows[:keptListLimit]
+		}
+		return rows
+	}
+	byDue(d.Overdue)
+	byDue(d.DueSoon)
+	byDue(d.Later)
+	d.Kept = byResolved(d.Kept)
+	d.Broken = byResolved(d.Broken)
+	return d, nil
+}
+
+func (s *Server) promisesPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.promisesData(r, promiseForm{To: r.URL.Query().Get("to")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "pages_promises.html", d)
+}
+
+// promiseAdd records a promise and comes back to the list.
+func (s *Server) promiseAdd(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form := promiseForm{
+		To:   strings.TrimSpace(r.PostFormValue("to")),
+		What: strings.TrimSpace(r.PostFormValue("what")),
+		Due:  strings.TrimSpace(r.PostFormValue("due")),
+	}
+	fe := FormErrors{}
+	if form.To == "" {
+		fe["to"] = "Pick who the promise is to: a person, or a team."
+	}
+	if form.What == "" {
+		fe["what"] = "Say what you promised, in the words you used."
+	}
+	var due time.Time
+	if form.Due == "" {
+		fe["due"] = "Pick the day it is due."
+	} else if t, err := parseDay(form.Due); err != nil {
+		fe["due"] = tl.ErrorMessage(err)
+	} else {
+		due = t
+	}
+	if len(fe) > 0 {
+		s.promisesFormFail(w, r, form, fe)
+		return
+	}
+	c, err := s.svc.AddPromise(r.Context(), s.leader(r), tl.PromiseInput{To: form.To, What: form.What, Due: due})
+	if err != nil {
+		d, derr := s.promisesData(r, form)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		s.formError(w, r, err, "pages_promises.html", d, fieldFor(err, "due", "due", "person", "to", "team", "to", "who", "to", "promise", "what"))
+		return
+	}
+	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: %q. Keeping it is evidence of integrity; mark it here when it is done.", c.To, fmtDate(c.Due), c.What))
+	redirect(w, r, "/promises")
+}
+
+func (s *Server) promisesFormFail(w http.ResponseWriter, r *http.Request, form promiseForm, fe FormErrors) {
+	d, err := s.promisesData(r, form)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Errors = fe
+	s.render(w, r, http.StatusUnprocessableEntity, "pages_promises.html", d)
+}
+
+// outcomeWords says what marking a promise did, for the confirmation.
+var outcomeWords = map[tl.CommitmentStatus]string{
+	tl.CommitmentKept:         "kept",
+	tl.CommitmentKeptLate:     "kept late",
+	tl.CommitmentRenegotiated: "renegotiated",
+	tl.CommitmentBroken:       "broken",
+}
+
+// promiseResolve marks an open promise kept, kept late, renegotiated (with
+// a new due date) or broken. Another leader's promise is a 404.
+func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	outcome := tl.CommitmentStatus(strings.TrimSpace(r.PostFormValue("outcome")))
+	newDueText := strings.TrimSpace(r.PostFormValue("due"))
+	ctx, leader := r.Context(), s.leader(r)
+
+	// Find the promise first, so that another leader's id is a 404 whatever
+	// else is wrong with the form.
+	all, err := s.svc.Promises(ctx, leader, "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var before *tl.Commitment
+	for i := range all {
+		if all[i].ID == id {
+			before = &all[i]
+		}
+	}
+	if before == nil {
+		s.fail(w, r, tl.Errorf(tl.ENOTFOUND, "no such promise among yours"))
+		return
+	}
+
+	var newDue time.Time
+	var err2 error
+	switch {
+	case outcome != tl.CommitmentRenegotiated:
+	case newDueText == "":
+		err2 = tl.Errorf(tl.EINVALID, "pick the new due date you agreed on")
+	default:
+		newDue, err2 = parseDay(newDueText)
+	}
+	var c *tl.Commitment
+	if err2 == nil {
+		c, err2 = s.svc.ResolvePromise(ctx, leader, id, outcome, newDue)
+	}
+	if err2 != nil {
+		s.resolveFail(w, r, err2, id, newDueText)
+		return
+	}
+	to := before.To
+	switch outcome {
+	case tl.CommitmentRenegotiated:
+		s.flash(w, r, fmt.Sprintf("Promise to %s renegotiated: %q is now due %s. Renegotiating before the date keeps your word.", to, c.What, fmtDate(c.Due)))
+	case tl.CommitmentBroken:
+		s.flash(w, r, fmt.Sprintf("Logged: promise to %s broken (%q). Say so to %s yourself; an apology soon after repairs part of it.", to, before.What, to))
+	default:
+		word := outcomeWords[c.Status]
+		if word == "" {
+			word = string(c.Status)
+		}
+		s.flash(w, r, fmt.Sprintf("Logged: promise %s for %s (%q).", word, to, before.What))
+	}
+	redirect(w, r, "/promises")
+}
+
+// resolveFail re-renders the list with the error next to the promise and
+// the new date kept.
+func (s *Server) resolveFail(w http.ResponseWriter, r *http.Request, err error, id, newDue string) {
+	code := tl.ErrorCode(err)
+	if code != tl.EINVALID && code != tl.ECONFLICT {
+		s.fail(w, r, err)
+		return
+	}
+	d, derr := s.promisesData(r, promiseForm{})
+	if derr != nil {
+		s.fail(w, r, derr)
+		return
+	}
+	found := false
+	for _, rows := range [][]promiseRow{d.Overdue, d.DueSoon, d.Later} {
+		for i := range rows {
+			if rows[i].ID == id {
+				rows[i].Error, rows[i].NewDue, found = tl.ErrorMessage(err), newDue, true
+			}
+		}
+	}
+	if !found {
+		d.Errors = FormErrors{"": tl.ErrorMessage(err)}
+	}
+	status := http.StatusUnprocessableEntity
+	if code == tl.ECONFLICT {
+		status = http.StatusConflict
+	}
+	s.render(w, r, status, "pages_promises.html", d)
+}
