@@ -11,7 +11,14 @@
 // # Conventions for page handlers (both web helpers follow them)
 //
 // Routes: register with mux.HandleFunc("GET /path/{id}", s.handler) inside
-// routes (server.go) or registerPages (pages_routes.go, the pages helper's).
+// routes (server.go) or registerPages (pages_routes.go, the pages helper's),
+// with the pattern as a string literal: routes_test.go reads the package's
+// source for every pattern and tries each one signed out (303 to /login),
+// signed in (security headers, no-store, under 100 KB, no inline style or
+// script) and as another leader. A wildcard named {id} must be a row id of
+// the signed-in leader: with another leader's id the route must answer 404
+// (look the id up before validating the form). Other wildcard names
+// ({name} of a setting) are words every leader shares.
 // Every route needs a signed-in user unless it was registered with
 // s.handlePublic; the middleware redirects others to /login (or /signup
 // while there is no account). All routes go through, in order: security
@@ -54,12 +61,17 @@
 // s.flashUndo(w, r, msg, "/ledger/ID/reverse") and redirects with
 // redirect(w, r, "/promises") (303). A failed one calls s.formFail(w, r,
 // err, "pages_promises.html", data, "field") to re-render the form with the
-// input kept and the message next to the field (422 for EINVALID), or
+// input kept and the message next to the field (422 for EINVALID, 409 for
+// ECONFLICT), or
 // s.fail(w, r, err) which maps codes: EINVALID 400, ENOTFOUND 404,
 // ECONFLICT 409, EFORBIDDEN 403, EUNAUTHORIZED → /login, ERATELIMIT 429
 // with Retry-After, anything else 500 with a generic page and the request
 // id, logged once with slog. FormErrors maps a field name to its message;
 // the key "" is shown above the page's content.
+//
+// Promises past due become broken only when Service.Tick runs; the web app
+// does not call it per request, so whoever runs the server (the serve
+// command) calls Tick on a timer.
 //
 // # Cookies
 //
