@@ -1,0 +1,322 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// Exit codes: 2 when the user has to change what they typed (a usage
+// mistake or an EINVALID error), 1 for everything else.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// defaultDB is the database used when neither --db nor TRUSTLEDGER_DB
+// names one: a file next to where the leader works.
+const defaultDB = "./trustledger.db"
+
+// exitRequest carries kong's request to stop (after --help) out of the
+// parser without calling os.Exit, so tests can run the CLI in-process.
+type exitRequest struct{ code int }
+
+// grammar is the whole command line. Global flags live here; kong accepts
+// them before or after the command.
+type grammar struct {
+	DB     string `name:"db" placeholder:"PATH|URL" help:"SQLite file or postgres:// URL (default ./trustledger.db, or $$TRUSTLEDGER_DB)."`
+	Leader string `name:"leader" placeholder:"NAME" help:"Which leader you are, when the database holds several (or $$TRUSTLEDGER_LEADER)."`
+	JSON   bool   `name:"json" help:"Print indented JSON with stable field names, for scripts."`
+	Now    string `name:"now" hidden:"" help:"Pretend it is this moment (RFC 3339 or YYYY-MM-DD), for tests."`
+
+	Init      initCmd      `cmd:"" help:"Create the database and your leader (or add another leader)."`
+	Person    personCmd    `cmd:"" help:"Add, list and change the people you lead."`
+	Team      teamCmd      `cmd:"" help:"Add and list teams."`
+	Log       logCmd       `cmd:"" help:"Log something that built or eroded trust."`
+	Reverse   reverseCmd   `cmd:"" help:"Cancel a ledger entry with a reversing entry."`
+	Ledger    ledgerCmd    `cmd:"" help:"Show the ledger, newest first."`
+	Promise   promiseCmd   `cmd:"" help:"Make promises and record how they ended."`
+	Decide    decideCmd    `cmd:"" help:"Record a decision, with its why."`
+	Decisions decisionsCmd `cmd:"" help:"List your decisions."`
+	Status    statusCmd    `cmd:"" help:"Every relationship: power, trust, influence, quadrant, warnings."`
+	Explain   explainCmd   `cmd:"" help:"Why one relationship stands where it does."`
+	Week      weekCmd      `cmd:"" help:"This week's one step, and accepting or closing it."`
+	Journal   journalCmd   `cmd:"" help:"The article's three questions for reflection, and your answers."`
+	Settings  settingsCmd  `cmd:"" help:"Show or change the model's settings."`
+	Simulate  simulateCmd  `cmd:"" help:"Replay a scenario file week by week."`
+	Export    exportCmd    `cmd:"" help:"Write a JSON backup to standard output."`
+	Import    importCmd    `cmd:"" help:"Load a JSON backup, in one transaction."`
+}
+
+const description = `trustledger keeps the trust account of every relationship you lead: the
+behaviour that earns or spends trust, the power you hold, and one step a week
+where authority outruns trust.`
+
+// run is the whole program, with its surroundings passed in so tests can
+// run it in-process: it parses args, runs one command and returns the exit
+// code. Every error ends as exactly one line on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) (code int) {
+	rt := &runtime{ctx: ctx, stdout: stdout, stderr: stderr, env: env}
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(exitRequest); ok {
+				code = e.code
+			} else {
+				code = rt.fail(fmt.Errorf("unexpected failure: %v", r))
+			}
+		}
+		if err := rt.close(); err != nil && code == exitOK {
+			code = rt.fail(err)
+		}
+	}()
+
+	parser, err := kong.New(&rt.cli,
+		kong.Name("trustledger"),
+		kong.Description(description),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(c int) { panic(exitRequest{c}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
+	)
+	if err != nil {
+		return rt.fail(err)
+	}
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		return rt.usage(err)
+	}
+	if err := rt.setup(); err != nil {
+		return rt.fail(err)
+	}
+	// Subcommands that share a type learn which one ran from these.
+	path := ""
+	if n := kctx.Selected(); n != nil {
+		path = n.FullPath()
+	}
+	outcome, _ := bindOutcome(path)
+	step := tl.StepDone
+	if strings.HasSuffix(path, " skip") {
+		step = tl.StepSkipped
+	}
+	if err := kctx.Run(rt, outcome, step); err != nil {
+		return rt.fail(err)
+	}
+	return exitOK
+}
+
+// usage reports a parse error from kong as one line with a pointer to the
+// right --help.
+func (rt *runtime) usage(err error) int {
+	var te *tl.Error
+	if errors.As(err, &te) {
+		return rt.fail(te)
+	}
+	where := "trustledger"
+	var pe *kong.ParseError
+	if errors.As(err, &pe) && pe.Context != nil {
+		if n := pe.Context.Selected(); n != nil {
+			where = n.FullPath()
+		}
+	}
+	fmt.Fprintf(rt.stderr, "trustledger: %s (see: %s --help)\n", oneLine(err.Error()), where)
+	return exitUsage
+}
+
+// fail prints err as one line and returns the exit code for it. Internal
+// errors show a generic sentence; TRUSTLEDGER_DEBUG=1 adds the cause.
+func (rt *runtime) fail(err error) int {
+	code := tl.ErrorCode(err)
+	msg := tl.ErrorMessage(err)
+	if code == tl.EINTERNAL {
+		if rt.env != nil && rt.env("TRUSTLEDGER_DEBUG") != "" {
+			msg += ": " + err.Error()
+		} else {
+			msg += " (set TRUSTLEDGER_DEBUG=1 to see the cause)"
+		}
+	}
+	fmt.Fprintf(rt.stderr, "trustledger: %s\n", oneLine(msg))
+	if code == tl.EINVALID {
+		return exitUsage
+	}
+	return exitError
+}
+
+// oneLine folds a message onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// runtime is what every command's Run receives: the global flags, the
+// output streams, the clock and, once a command asks for it, the open
+// database and the service over it.
+type runtime struct {
+	ctx            context.Context
+	stdout, stderr io.Writer
+	env            func(string) string
+	cli            grammar
+
+	now    func() time.Time
+	db     *store.DB
+	svc    tl.Service
+	leader *tl.Leader
+}
+
+// setup reads the settings that have an environment fallback.
+func (rt *runtime) setup() error {
+	if rt.cli.DB == "" {
+		rt.cli.DB = rt.getenv("TRUSTLEDGER_DB")
+	}
+	if rt.cli.DB == "" {
+		rt.cli.DB = defaultDB
+	}
+	if rt.cli.Leader == "" {
+		rt.cli.Leader = rt.getenv("TRUSTLEDGER_LEADER")
+	}
+	rt.now = time.Now
+	nowFlag := rt.cli.Now
+	if nowFlag == "" {
+		nowFlag = rt.getenv("TRUSTLEDGER_NOW")
+	}
+	if nowFlag != "" {
+		t, err := parseNow(nowFlag)
+		if err != nil {
+			return err
+		}
+		rt.now = func() time.Time { return t }
+	}
+	return nil
+}
+
+func (rt *runtime) getenv(name string) string {
+	if rt.env == nil {
+		return ""
+	}
+	return strings.TrimSpace(rt.env(name))
+}
+
+// parseNow reads the hidden --now: RFC 3339, or a date meaning its midnight UTC.
+func parseNow(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, tl.Errorf(tl.EINVALID, "invalid --now %q: use RFC 3339 (2026-11-28T09:00:00Z) or YYYY-MM-DD", s)
+}
+
+// isPostgres reports whether the --db value is a PostgreSQL URL.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqlitePath is the file a SQLite --db value names.
+func sqlitePath(dsn string) string {
+	p := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	return p
+}
+
+// dbName is the database as shown to the user (a URL without its password).
+func (rt *runtime) dbName() string {
+	if isPostgres(rt.cli.DB) {
+		if i := strings.Index(rt.cli.DB, "@"); i >= 0 {
+			if j := strings.Index(rt.cli.DB, "://"); j >= 0 && j+3 < i {
+				return rt.cli.DB[:j+3] + "…" + rt.cli.DB[i:]
+			}
+		}
+	}
+	return rt.cli.DB
+}
+
+// open opens the database (creating a SQLite file only when create is
+// set, so a typo in --db does not leave empty databases around), makes
+// the service, and runs Tick, printing each promise the system just
+// marked broken.
+func (rt *runtime) open(create bool) (tl.Service, error) {
+	if rt.svc != nil {
+		return rt.svc, nil
+	}
+	dsn := rt.cli.DB
+	if !create && !isPostgres(dsn) {
+		if _, err := os.Stat(sqlitePath(dsn)); errors.Is(err, os.ErrNotExist) {
+			return nil, tl.Errorf(tl.ENOTFOUND, "no database at %s: create one with: trustledger init --leader NAME (or point --db at yours)", dsn)
+		}
+	}
+	db, err := store.Open(rt.ctx, dsn)
+	if err != nil {
+		if tl.ErrorCode(err) == tl.EINTERNAL {
+			return nil, &tl.Error{Code: tl.EINTERNAL, Op: "open",
+				Message: fmt.Sprintf("cannot open the database %s: is it a trustledger database, and is the server running?", rt.dbName()), Err: err}
+		}
+		return nil, err
+	}
+	rt.db = db
+	rt.svc = app.New(db, app.Options{Now: rt.now, Logger: slog.New(slog.DiscardHandler)})
+	broken, err := rt.svc.Tick(rt.ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := rt.stdout
+	if rt.cli.JSON {
+		w = rt.stderr
+	}
+	for _, c := range broken {
+		fmt.Fprintf(w, "Broken by the system: your promise to %s, %q, was due %s and is now past its grace period (promise %s).\n",
+			c.To, c.What, fmtDay(c.Due), c.ID)
+	}
+	return rt.svc, nil
+}
+
+// service opens the existing database and resolves the leader the
+// command acts for.
+func (rt *runtime) service() (tl.Service, string, error) {
+	svc, err := rt.open(false)
+	if err != nil {
+		return nil, "", err
+	}
+	if rt.leader == nil {
+		l, err := svc.ResolveLeader(rt.ctx, rt.cli.Leader)
+		if err != nil {
+			return nil, "", err
+		}
+		rt.leader = l
+	}
+	return svc, rt.leader.ID, nil
+}
+
+func (rt *runtime) close() error {
+	if rt.db == nil {
+		return nil
+	}
+	err := rt.db.Close()
+	rt.db, rt.svc = nil, nil
+	if err != nil {
+		return &tl.Error{Code: tl.EINTERNAL, Op: "close", Err: err}
+	}
+	return nil
+}
+
+// clock is the current time as the service sees it.
+func (rt *runtime) clock() time.Time { return rt.now().UTC() }
+
+// printf writes to standard output.
+func (rt *runtime) printf(format string, args ...any) {
+	fmt.Fprintf(rt.stdout, format, args...)
+}
