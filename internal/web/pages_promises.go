@@ -30,18 +30,18 @@ type promiseRow struct {
 // promisesPage is the data of pages_promises.html.
 type promisesPage struct {
 	Page
-	Overdue  []promiseRow
-	DueSoon  []promiseRow // today and the next 7 days
-	Later    []promiseRow
-	Kept     []promiseRow // kept and kept late, newest first
-	Broken   []promiseRow // broken, newest first
-	SayKept  int     // SayDo: promises kept, on time or late
-	SayDue   int     // SayDo: promises that have come due
-	Ratio    float64 // SayKept/SayDue when SayDue > 0
-	Who      whoOptions
-	Form     promiseForm
-	Today    string // yyyy-mm-dd, the earliest due date the form offers
-	HasAny   bool   // any promise at all, for the empty state
+	Overdue []promiseRow
+	DueSoon []promiseRow // today and the next 7 days
+	Later   []promiseRow
+	Kept    []promiseRow // kept and kept late, newest first
+	Broken  []promiseRow // broken, newest first
+	SayKept int          // SayDo: promises kept, on time or late
+	SayDue  int          // SayDo: promises that have come due
+	Ratio   float64      // SayKept/SayDue when SayDue > 0
+	Who     whoOptions
+	Form    promiseForm
+	Today   string // yyyy-mm-dd, the earliest due date the form offers
+	HasAny  bool   // any promise at all, for the empty state
 }
 
 // keptListLimit caps the kept and broken lists: the ratio counts them all.
@@ -67,7 +67,7 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 		form.Due = isoDate(today.AddDate(0, 0, 7))
 	}
 	d := &promisesPage{
-		Page:  Page{Title: "Promises", Nav: "promises"},
+		Page:    Page{Title: "Promises", Nav: "promises"},
 		SayKept: kept, SayDue: due, Who: who, Form: form, Today: isoDate(today), HasAny: len(all) > 0,
 	}
 	if due > 0 {

@@ -131,3 +131,8 @@ func TestPagesPromiseBroken(t *testing.T) {
 		t.Errorf("Ana's ledger = %+v, want one promise-broken for the promise", evs)
 	}
 }
+
+// pagesPromiseInput is a promise to who due in a week.
+func pagesPromiseInput(who string) tl.PromiseInput {
+	return tl.PromiseInput{To: who, What: "A promise to " + who, Due: dayStart(pagesNow).AddDate(0, 0, 7)}
+}

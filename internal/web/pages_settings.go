@@ -48,6 +48,64 @@ type kindProfile struct {
 	Power     float64
 }
 
+// settingGroup is a few related settings, shown together and folded
+// unless one of them differs from its default or has an error.
+type settingGroup struct {
+	Title    string
+	Help     string
+	Settings []settingRow
+	Open     bool
+}
+
+// settingGroups sorts the documented settings by what they govern; a
+// setting not named here lands in the last group, so none is ever hidden.
+var settingGroups = []struct {
+	title, help string
+	names       []string
+}{
+	{"Evidence and trust", "How much each entry counts and how fast it fades.", []string{
+		"prior_weight", "base_rate", "trust_threshold", "half_life_days", "kappa_ability", "kappa_benevolence",
+		"kappa_integrity", "lambda_self_positive", "lambda_self_negative", "lambda_system", "lambda_confirmed",
+		"self_cap", "checkin_weight", "checkin_reliability", "pulse_weight"}},
+	{"Quadrants and warnings", "When a relationship is classified, and when a warning is raised.", []string{
+		"power_threshold", "uncertainty_max", "confidence", "command_share", "command_window_days", "fear_coercive"}},
+	{"Breaches and repair", "What an apology repairs, and for how long.", []string{
+		"rho_ability", "rho_benevolence", "rho_integrity", "rho_deception", "apology_window_days",
+		"breach_window_days", "breach_min_weight", "promise_grace_days"}},
+	{"The weekly step", "Which relationship is picked, and when a step counts as having worked.", []string{
+		"gap_threshold", "step_cooldown_days", "outcome_check_days", "outcome_min_rise", "outcome_min_evidence",
+		"barrier_window_days", "tie_tolerance"}},
+	{"Team voice", "Anonymity and agreement for pulses and check-ins.", []string{
+		"anonymity_k", "anonymity_floor", "comments_k", "rwg_weak", "rwg_strong", "self_other_gap"}},
+}
+
+// groupSettings lays rows out in settingGroups, in table order within
+// each group.
+func groupSettings(rows []settingRow) []settingGroup {
+	where := map[string]int{}
+	out := make([]settingGroup, len(settingGroups), len(settingGroups)+1)
+	for i, g := range settingGroups {
+		out[i] = settingGroup{Title: g.title, Help: g.help}
+		for _, n := range g.names {
+			where[n] = i
+		}
+	}
+	var other settingGroup
+	for _, r := range rows {
+		g := &other
+		if i, ok := where[r.Name]; ok {
+			g = &out[i]
+		}
+		g.Settings = append(g.Settings, r)
+		g.Open = g.Open || r.Changed || r.Error != ""
+	}
+	if len(other.Settings) > 0 {
+		other.Title, other.Help = "Other", "Settings added since this page was written."
+		out = append(out, other)
+	}
+	return out
+}
+
 // settingsPage is the data of pages_settings.html.
 type settingsPage struct {
 	Page
@@ -59,6 +117,10 @@ type settingsPage struct {
 	BaseNames []string
 	Kinds     []kindProfile
 }
+
+// Groups is Settings by topic, computed when the page renders so that a
+// failed save's error opens its group.
+func (d *settingsPage) Groups() []settingGroup { return groupSettings(d.Settings) }
 
 // fmtSetting prints a setting's value without trailing zeros.
 func fmtSetting(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

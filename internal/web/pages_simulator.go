@@ -157,10 +157,11 @@ func (s *Server) simulatorUpload(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err, "pages_simulator.html", d, "file")
 		return
 	}
+	name := file
 	if file == "" {
-		d.YAML = string(data)
+		d.YAML, name = string(data), "pasted.yaml"
 	}
-	sc, err := sim.Parse(file, data)
+	sc, err := sim.Parse(name, data)
 	if err == nil {
 		err = checkScenarioSize(sc)
 	}

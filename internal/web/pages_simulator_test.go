@@ -1,0 +1,70 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	sim "github.com/trustledger/trustledger/internal/scenario"
+)
+
+const pagesStory = `name: A short story
+start: 2026-01-05
+people:
+  - {name: Ana, kind: direct-report}
+  - {name: Ben, kind: peer}
+events:
+  - {week: 1, who: team, kind: promise-kept, source: system}
+  - {week: 2, who: Ana, kind: person-valued, source: confirmed}
+expect:
+  - {week: 2, who: Ana, quadrant: undetermined}
+`
+
+func TestPagesSimulator(t *testing.T) {
+	e := newPagesEnv(t)
+	lena := e.lena
+	lenaSc, err := sim.Load("../../scenarios/lena.yaml")
+	e.must(err)
+
+	badKind := strings.Replace(pagesStory, "kind: person-valued", "kind: person-valud", 1)
+	big := bytes.Repeat([]byte("# padding\n"), (maxScenarioBytes/10)+1)
+	e.run(t, []pagesCase{
+		{name: "no session goes to login", url: "/simulator", status: 303, location: "/login"},
+		{name: "shipped scenarios offered", url: "/simulator", as: lena, status: 200, contains: []string{
+			"<title>Simulator · trustledger</title>", `<option value="lena.yaml">Lena&#39;s innovation team</option>`,
+			`enctype="multipart/form-data"`, "up to 256 KiB",
+		}, excludes: []string{"Week by week"}},
+		{name: "run Lena's story", url: "/simulator?scenario=lena.yaml", as: lena, status: 200, contains: []string{
+			"<title>Simulator: Lena&#39;s innovation team · trustledger</title>",
+			fmt.Sprintf("All %d expectations of the scenario hold", len(lenaSc.Expect)),
+			`<option value="lena.yaml" selected>`,
+			"Trust by week", "Influence by week", "<svg", `id="sim-trust`, `id="sim-influence`,
+			"Week by week", "team average", "q-compliance", "q-influence", "2026-04-27",
+		}},
+		{name: "no such shipped scenario", url: "/simulator?scenario=../go.mod", as: lena, status: 404},
+		{name: "upload a file with a failing expectation", method: "POST", url: "/simulator", as: lena,
+			body: pagesMultipart(t, nil, "story.yaml", []byte(strings.Replace(pagesStory, "quadrant: undetermined", "quadrant: compliance", 1))),
+			status: 200, contains: []string{"A short story", "1 of 1 expectations did not hold", "line 10: week 2, Ana: quadrant is",
+				"story.yaml", "team average"}},
+		{name: "parse error with its line", method: "POST", url: "/simulator", as: lena,
+			body:   pagesMultipart(t, nil, `C:\Users\lena\story.yaml`, []byte(badKind)),
+			status: 422, contains: []string{"story.yaml:8: unknown kind", "person-valued", `aria-invalid="true"`},
+			excludes: []string{`C:\Users`}},
+		{name: "pasted text is kept on an error", method: "POST", url: "/simulator", as: lena,
+			body:   pagesMultipart(t, map[string][]string{"yaml": {badKind}}, "", nil),
+			status: 422, contains: []string{"pasted.yaml:8: unknown kind", "kind: person-valud"}},
+		{name: "pasted text runs", method: "POST", url: "/simulator", as: lena,
+			body:   pagesMultipart(t, map[string][]string{"yaml": {pagesStory}}, "", nil),
+			status: 200, contains: []string{"All 1 expectations of the scenario hold"}},
+		{name: "nothing to run", method: "POST", url: "/simulator", as: lena,
+			body:   pagesMultipart(t, nil, "", nil),
+			status: 422, contains: []string{"choose a scenario file"}},
+		{name: "file over the cap", method: "POST", url: "/simulator", as: lena,
+			body:   pagesMultipart(t, nil, "big.yaml", big),
+			status: 422, contains: []string{"up to 256 KiB"}},
+		{name: "too many weeks", method: "POST", url: "/simulator", as: lena,
+			body:   pagesMultipart(t, nil, "long.yaml", []byte(strings.Replace(pagesStory, "week: 2, who: Ana", "week: 900, who: Ana", 1))),
+			status: 422, contains: []string{"runs 900 weeks", "up to 260"}},
+	})
+}
