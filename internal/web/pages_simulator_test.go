@@ -44,7 +44,7 @@ func TestPagesSimulator(t *testing.T) {
 		}},
 		{name: "no such shipped scenario", url: "/simulator?scenario=../go.mod", as: lena, status: 404},
 		{name: "upload a file with a failing expectation", method: "POST", url: "/simulator", as: lena,
-			body: pagesMultipart(t, nil, "story.yaml", []byte(strings.Replace(pagesStory, "quadrant: undetermined", "quadrant: compliance", 1))),
+			body:   pagesMultipart(t, nil, "story.yaml", []byte(strings.Replace(pagesStory, "quadrant: undetermined", "quadrant: compliance", 1))),
 			status: 200, contains: []string{"A short story", "1 of 1 expectations did not hold", "line 10: week 2, Ana: quadrant is",
 				"story.yaml", "team average"}},
 		{name: "parse error with its line", method: "POST", url: "/simulator", as: lena,
