@@ -309,6 +309,12 @@ type invitationsPage struct {
 	// POST that made it and stored nowhere.
 	Link    string
 	Invited *tl.Invitation
+	Open    []tl.Invitation // not used yet and not expired
+}
+
+// invitationLister is implemented by *app.App beyond AccountService.
+type invitationLister interface {
+	Invitations(ctx context.Context, actorID string) ([]tl.Invitation, error)
 }
 
 var inviteRoles = []tl.Role{tl.RoleLeader, tl.RoleCoach, tl.RoleAdmin, tl.RoleMember}
@@ -318,7 +324,20 @@ func (s *Server) invitationsData(r *http.Request) (*invitationsPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &invitationsPage{Page: Page{Title: "Invitations", Nav: "account"}, Users: users, Roles: inviteRoles, Role: tl.RoleLeader}, nil
+	d := &invitationsPage{Page: Page{Title: "Invitations", Nav: "account"}, Users: users, Roles: inviteRoles, Role: tl.RoleLeader}
+	if il, ok := s.acc.(invitationLister); ok {
+		invs, err := il.Invitations(r.Context(), s.user(r).ID)
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		for _, inv := range invs {
+			if inv.UsedAt.IsZero() && now.Before(inv.ExpiresAt) {
+				d.Open = append(d.Open, inv)
+			}
+		}
+	}
+	return d, nil
 }
 
 func (s *Server) invitationsPage(w http.ResponseWriter, r *http.Request) {
