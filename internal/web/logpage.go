@@ -180,7 +180,14 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 		e, err := s.svc.Log(r.Context(), s.leader(r), ev)
 		if err == nil {
 			back := "/log?who=" + url.QueryEscape(in.Who)
-			s.flashUndo(w, r, "Logged: "+kindLabel(e.Kind)+" for "+in.Who+".",
+			whom := in.Who
+			if e.Subject == tl.SubjectTeam {
+				whom = "the whole team"
+				if !strings.EqualFold(in.Who, tl.DefaultTeamName) {
+					whom += " " + in.Who
+				}
+			}
+			s.flashUndo(w, r, "Logged: "+kindLabel(e.Kind)+" for "+whom+".",
 				"/ledger/"+e.ID+"/reverse?back="+url.QueryEscape(back))
 			redirect(w, r, back)
 			return
