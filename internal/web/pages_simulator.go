@@ -25,7 +25,7 @@ const (
 	maxScenarioPeople  = 50
 	maxScenarioWeeks   = 260
 	maxScenarioApplied = 200_000 // event applications: count × people
-	maxTableRows       = 400     // rows of the weekly table before weeks are thinned
+	maxTableRows       = 200     // rows of the weekly table before weeks are thinned (pages stay under 100 KB)
 )
 
 // shippedScenario is one file of Config.ScenarioDir.
@@ -302,8 +302,9 @@ func simulate(sc *sim.Scenario) (*simResult, error) {
 	if len(sc.People) > 1 {
 		perWeek++
 	}
-	for out.Every*maxTableRows < len(res.Weeks)*perWeek {
-		out.Every++
+	n := len(res.Weeks)
+	for (n+out.Every-1)/out.Every*perWeek > maxTableRows && out.Every < n {
+		out.Every++ // weeks shown: ⌈n/Every⌉
 	}
 	for i, wk := range res.Weeks {
 		// Thin from the end, so the last week is always shown.

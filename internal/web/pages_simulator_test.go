@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,6 +27,22 @@ func TestPagesSimulator(t *testing.T) {
 	lena := e.lena
 	lenaSc, err := sim.Load("../../scenarios/lena.yaml")
 	e.must(err)
+
+	// Every shipped scenario runs, its expectations hold, and its page
+	// stays under the size budget (run checks every page's size).
+	shipped, err := filepath.Glob("../../scenarios/*.yaml")
+	e.must(err)
+	if len(shipped) == 0 {
+		t.Fatal("no shipped scenarios found")
+	}
+	var all []pagesCase
+	for _, f := range shipped {
+		name := filepath.Base(f)
+		all = append(all, pagesCase{name: "shipped " + name, url: "/simulator?scenario=" + name, as: lena, status: 200,
+			contains: []string{"expectations of the scenario hold", `<option value="` + name + `" selected>`},
+			excludes: []string{"did not hold"}})
+	}
+	e.run(t, all)
 
 	badKind := strings.Replace(pagesStory, "kind: person-valued", "kind: person-valud", 1)
 	big := bytes.Repeat([]byte("# padding\n"), (maxScenarioBytes/10)+1)
@@ -67,4 +84,36 @@ func TestPagesSimulator(t *testing.T) {
 			body:   pagesMultipart(t, nil, "long.yaml", []byte(strings.Replace(pagesStory, "week: 2, who: Ana", "week: 900, who: Ana", 1))),
 			status: 422, contains: []string{"runs 900 weeks", "up to 260"}},
 	})
+}
+
+// TestPagesSimulatorThinsLongRuns checks that a long run's table keeps to
+// the row budget, always shows the last week, and says it is thinned.
+func TestPagesSimulatorThinsLongRuns(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: long\nstart: 2026-01-05\npeople:\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "  - {name: P%d, kind: peer}\n", i)
+	}
+	b.WriteString("events:\n  - {week: 1, who: team, kind: recognition}\n  - {week: 100, who: team, kind: recognition}\n")
+	sc, err := sim.Parse("long.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := simulate(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, w := range res.Table {
+		rows += len(w.Rows) + 1 // and the step line
+	}
+	if res.Every < 2 || rows > maxTableRows {
+		t.Errorf("every %d, %d rows; want thinned to at most %d rows", res.Every, rows, maxTableRows)
+	}
+	if last := res.Table[len(res.Table)-1]; last.Week != 100 {
+		t.Errorf("last week shown is %d, want 100", last.Week)
+	}
+	if len(res.Table[0].Rows) != 11 || !res.Table[0].Rows[10].Team {
+		t.Errorf("a week has %d rows, want 10 people and the team average last", len(res.Table[0].Rows))
+	}
 }
