@@ -11,7 +11,7 @@ import (
 
 type logCmd struct {
 	Who          string `arg:"" help:"A person's name, \"team\" (or a team's name) for every active member."`
-	Kind         string `arg:"" optional:"" help:"What happened: one of the kinds listed below."`
+	Kind         string `arg:"" optional:"" help:"What happened: one of the kinds listed above."`
 	Note         string `placeholder:"TEXT" help:"What happened, in a sentence."`
 	When         string `placeholder:"DATE" help:"When it happened: YYYY-MM-DD, yesterday, \"3 days ago\", a weekday (default: now)."`
 	Severity     string `enum:"minor,normal,major,severe" default:"normal" help:"minor, normal, major or severe."`

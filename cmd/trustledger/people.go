@@ -11,9 +11,9 @@ import (
 )
 
 type personCmd struct {
-	Add        personAddCmd    `cmd:"" help:"Add a person you lead."`
-	List       personListCmd   `cmd:"" help:"List the people you lead and the power you hold."`
-	Power      personPowerCmd  `cmd:"" help:"Change the power you hold over a person, base by base."`
+	Add        personAddCmd        `cmd:"" help:"Add a person you lead."`
+	List       personListCmd       `cmd:"" help:"List the people you lead and the power you hold."`
+	Power      personPowerCmd      `cmd:"" help:"Change the power you hold over a person, base by base."`
 	Deactivate personDeactivateCmd `cmd:"" help:"Stop tracking a person (their history stays)."`
 	Activate   personActivateCmd   `cmd:"" help:"Track a person again."`
 }

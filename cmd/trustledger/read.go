@@ -94,13 +94,13 @@ func (explainCmd) Help() string {
 
 // weightView is one entry's current weight in explain.
 type weightView struct {
-	EventID string             `json:"event_id"`
-	Kind    string             `json:"kind"`
-	At      time.Time          `json:"occurred_at"`
-	Source  string             `json:"source"`
-	Note    string             `json:"note,omitempty"`
-	Weight  r3                 `json:"weight"` // signed: + deposits, − withdrawals
-	Effects map[string]r3      `json:"effects"`
+	EventID string        `json:"event_id"`
+	Kind    string        `json:"kind"`
+	At      time.Time     `json:"occurred_at"`
+	Source  string        `json:"source"`
+	Note    string        `json:"note,omitempty"`
+	Weight  r3            `json:"weight"` // signed: + deposits, − withdrawals
+	Effects map[string]r3 `json:"effects"`
 	order   [engine.NumDims]float64
 }
 

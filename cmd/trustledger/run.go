@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -233,14 +234,13 @@ func sqlitePath(dsn string) string {
 	return p
 }
 
-// dbName is the database as shown to the user (a URL without its password).
+// dbName is the database as shown to the user: a URL without its password.
 func (rt *runtime) dbName() string {
 	if isPostgres(rt.cli.DB) {
-		if i := strings.Index(rt.cli.DB, "@"); i >= 0 {
-			if j := strings.Index(rt.cli.DB, "://"); j >= 0 && j+3 < i {
-				return rt.cli.DB[:j+3] + "…" + rt.cli.DB[i:]
-			}
+		if u, err := url.Parse(rt.cli.DB); err == nil {
+			return u.Redacted()
 		}
+		return "the PostgreSQL database"
 	}
 	return rt.cli.DB
 }
