@@ -49,6 +49,15 @@ func Seed(ctx context.Context, svc tl.Service, accounts tl.AccountService, scena
 	if err != nil {
 		return "", "", err
 	}
+	return SeedScenario(ctx, svc, accounts, sc, now)
+}
+
+// SeedScenario is Seed for a scenario already parsed, for a caller that
+// embeds the file (scenario.Parse) instead of reading it from disk.
+func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountService, sc *scenario.Scenario, now time.Time) (email, password string, err error) {
+	if sc == nil || len(sc.People) == 0 {
+		return "", "", tl.Errorf(tl.EINVALID, "the demo scenario has no people")
+	}
 	has, err := accounts.HasUsers(ctx)
 	if err != nil {
 		return "", "", fmt.Errorf("demo: %w", err)

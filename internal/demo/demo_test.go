@@ -325,3 +325,31 @@ events:
 		t.Fatalf("apology %+v does not repair breach %+v", apology, breach)
 	}
 }
+
+func TestSeedScenarioParsed(t *testing.T) {
+	ctx := context.Background()
+	data, err := os.ReadFile(lenaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := scenario.Parse("lena.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newApp(t)
+	if _, _, err := demo.SeedScenario(ctx, a, a, &scenario.Scenario{Name: "nobody"}, now); tl.ErrorCode(err) != tl.EINVALID {
+		t.Fatalf("a scenario without people: %v, want EINVALID", err)
+	}
+	email, password, err := demo.SeedScenario(ctx, a, a, sc, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := a.Login(ctx, email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels, err := a.People(ctx, u.LeaderID)
+	if err != nil || len(rels) != len(sc.People)+1 {
+		t.Fatalf("people = %d, %v; want the scenario's %d and the newcomer", len(rels), err, len(sc.People))
+	}
+}
