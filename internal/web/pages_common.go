@@ -142,3 +142,14 @@ type whoSelect struct {
 func (o whoOptions) With(selected string) whoSelect {
 	return whoSelect{whoOptions: o, Selected: selected}
 }
+
+// short cuts free text for a confirmation, which travels in a cookie: the
+// first 80 characters, with an ellipsis when cut.
+func short(s string) string {
+	const n = 80
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

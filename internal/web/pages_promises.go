@@ -161,7 +161,7 @@ func (s *Server) promiseAdd(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err, "pages_promises.html", d, fieldFor(err, "due", "due", "person", "to", "team", "to", "who", "to", "promise", "what"))
 		return
 	}
-	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: %q. Keeping it is evidence of integrity; mark it here when it is done.", c.To, fmtDate(c.Due), c.What))
+	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: “%s”. Keeping it is evidence of integrity; mark it here when it is done.", c.To, fmtDate(c.Due), short(c.What)))
 	redirect(w, r, "/promises")
 }
 
@@ -233,15 +233,15 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 	to := before.To
 	switch outcome {
 	case tl.CommitmentRenegotiated:
-		s.flash(w, r, fmt.Sprintf("Promise to %s renegotiated: %q is now due %s. Renegotiating before the date keeps your word.", to, c.What, fmtDate(c.Due)))
+		s.flash(w, r, fmt.Sprintf("Promise to %s renegotiated: “%s” is now due %s. Renegotiating before the date keeps your word.", to, short(c.What), fmtDate(c.Due)))
 	case tl.CommitmentBroken:
-		s.flash(w, r, fmt.Sprintf("Logged: promise to %s broken (%q). Say so to %s yourself; an apology soon after repairs part of it.", to, before.What, to))
+		s.flash(w, r, fmt.Sprintf("Logged: promise to %s broken (“%s”). Say so to %s yourself; an apology soon after repairs part of it.", to, short(before.What), to))
 	default:
 		word := outcomeWords[c.Status]
 		if word == "" {
 			word = string(c.Status)
 		}
-		s.flash(w, r, fmt.Sprintf("Logged: promise %s for %s (%q).", word, to, before.What))
+		s.flash(w, r, fmt.Sprintf("Logged: promise %s for %s (“%s”).", word, to, short(before.What)))
 	}
 	redirect(w, r, "/promises")
 }

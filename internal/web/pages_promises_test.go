@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -135,4 +136,16 @@ func TestPagesPromiseBroken(t *testing.T) {
 // pagesPromiseInput is a promise to who due in a week.
 func pagesPromiseInput(who string) tl.PromiseInput {
 	return tl.PromiseInput{To: who, What: "A promise to " + who, Due: dayStart(pagesNow).AddDate(0, 0, 7)}
+}
+
+func TestPagesShort(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"  keep it  ", "keep it"},
+		{strings.Repeat("é", 80), strings.Repeat("é", 80)},
+		{strings.Repeat("é", 81), strings.Repeat("é", 79) + "…"},
+	} {
+		if got := short(tc.in); got != tc.want {
+			t.Errorf("short(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }
