@@ -120,13 +120,13 @@ func TestTourPostgres(t *testing.T) {
 
 	// The transcript differs from the SQLite one only in the --db
 	// arguments shown on the command lines.
-	got := strings.ReplaceAll(s.out.String(), "--db <DB> ", "")
+	got := strings.ReplaceAll(s.out.String(), `--db "<DB>" `, "")
 	want, err := os.ReadFile(filepath.Join(goldenDir, "tour.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got != string(want) {
-		path := filepath.Join(t.TempDir(), "tour-postgres.txt")
+		path := filepath.Join(os.TempDir(), "trustledger-tour-postgres.txt")
 		_ = os.WriteFile(path, []byte(got), 0o644)
 		t.Errorf("the PostgreSQL transcript differs from testdata/golden/tour.txt; it is in %s", path)
 	}
