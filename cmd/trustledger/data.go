@@ -72,12 +72,16 @@ func (c *initCmd) Run(rt *runtime) error {
 			rt.printf("Added %s to %s, which now has %s (%s).\n", l.Name, rt.dbName(), plural(len(leaders), "leader", "leaders"), leaderNames(leaders))
 			rt.printf("Act as %s with --leader %s, or export TRUSTLEDGER_LEADER=%s.\n", l.Name, argQuote(l.Name), argQuote(l.Name))
 		}
+		cmd := "trustledger "
+		if len(leaders) > 1 {
+			cmd += "--leader " + argQuote(l.Name) + " "
+		}
 		rt.printf("\nNext steps:\n")
-		rt.printf("  trustledger person add Ana --kind direct-report\n")
-		rt.printf("  trustledger log Ana promise-kept --note \"sent the budget as promised\"\n")
-		rt.printf("  trustledger promise add Ana \"review her proposal\" --due friday\n")
-		rt.printf("  trustledger status\n")
-		rt.printf("  trustledger week\n")
+		rt.printf("  %sperson add Ana --kind direct-report\n", cmd)
+		rt.printf("  %slog Ana promise-kept --note \"sent the budget as promised\"\n", cmd)
+		rt.printf("  %spromise add Ana \"review her proposal\" --due friday\n", cmd)
+		rt.printf("  %sstatus\n", cmd)
+		rt.printf("  %sweek\n", cmd)
 		return nil
 	})
 }

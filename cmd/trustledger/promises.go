@@ -137,13 +137,27 @@ func (c *promiseResolveCmd) Run(rt *runtime, outcome resolveOutcome) error {
 			rt.printf("Kept late: %s (to %s, due %s). It still counts, at half weight.\n", p.What, p.To, fmtDay(p.Due))
 		case tl.CommitmentBroken:
 			rt.printf("Broken: %s (to %s). An apology within 30 days repairs part of it:\n", p.What, p.To)
-			rt.printf("  trustledger ledger %s   (find the promise-broken entry, then)\n", argQuote(p.To))
-			rt.printf("  trustledger log apology --repairs ENTRY_ID --acknowledges --offers-repair\n")
+			rt.printf("  trustledger log apology --repairs %s --acknowledges --offers-repair\n", brokenEntry(rt, svc, lid, p))
 		default:
 			rt.printf("%s: %s (to %s).\n", p.Status, p.What, p.To)
 		}
 		return nil
 	})
+}
+
+// brokenEntry finds the promise-broken entry a resolution just logged,
+// so the apology hint can name it; ENTRY_ID when it cannot be found.
+func brokenEntry(rt *runtime, svc tl.Service, leaderID string, p *tl.Commitment) string {
+	evs, err := svc.Events(rt.ctx, leaderID, tl.EventFilter{Who: p.To, Limit: 20})
+	if err != nil {
+		return "ENTRY_ID"
+	}
+	for _, e := range evs {
+		if e.CommitmentID == p.ID && e.Kind == "promise-broken" {
+			return e.ID
+		}
+	}
+	return "ENTRY_ID"
 }
 
 // resolveOutcome is the outcome a promise subcommand records, bound from
