@@ -26,6 +26,9 @@ func TestErrors(t *testing.T) {
 		t.Errorf("status created a database")
 	}
 	setupLena(s)
+	if err := os.WriteFile(filepath.Join(s.dir, "garbage.db"), []byte("not a database, just some text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, st := range []step{
 		// Usage mistakes caught by the parser.
@@ -64,6 +67,7 @@ func TestErrors(t *testing.T) {
 		{args: []string{"simulate", "bad.yaml"}, code: 2, err: "bad.yaml:5:"},
 		{args: []string{"simulate", "failing.yaml", "--check"}, code: 1, err: "1 of 2 expectations failed"},
 		{args: []string{"import", "missing.json"}, code: 1, err: "missing.json: no such file"},
+		{args: []string{"--db", "garbage.db", "status"}, code: 1, err: "cannot open the database garbage.db: it is not a trustledger database"},
 	} {
 		if st.args[0] == "simulate" {
 			writeScenarios(t, s.dir)

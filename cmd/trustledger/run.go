@@ -26,6 +26,10 @@ const (
 	exitUsage = 2
 )
 
+// opCLI marks internal errors whose Message the CLI wrote itself and may
+// show: it names what failed without exposing the cause.
+const opCLI = "cli"
+
 // defaultDB is the database used when neither --db nor TRUSTLEDGER_DB
 // names one: a file next to where the leader works.
 const defaultDB = "./trustledger.db"
@@ -143,8 +147,19 @@ func (rt *runtime) fail(err error) int {
 	code := tl.ErrorCode(err)
 	msg := tl.ErrorMessage(err)
 	if code == tl.EINTERNAL {
-		if rt.env != nil && rt.env("TRUSTLEDGER_DEBUG") != "" {
-			msg += ": " + err.Error()
+		cause := err
+		var te *tl.Error
+		if errors.As(err, &te) {
+			if te.Op == opCLI && te.Message != "" {
+				// The CLI's own sentence about an internal failure.
+				msg = te.Message
+			}
+			if te.Err != nil {
+				cause = te.Err
+			}
+		}
+		if rt.getenv("TRUSTLEDGER_DEBUG") != "" {
+			msg += ": " + cause.Error()
 		} else {
 			msg += " (set TRUSTLEDGER_DEBUG=1 to see the cause)"
 		}
@@ -262,8 +277,11 @@ func (rt *runtime) open(create bool) (tl.Service, error) {
 	db, err := store.Open(rt.ctx, dsn)
 	if err != nil {
 		if tl.ErrorCode(err) == tl.EINTERNAL {
-			return nil, &tl.Error{Code: tl.EINTERNAL, Op: "open",
-				Message: fmt.Sprintf("cannot open the database %s: is it a trustledger database, and is the server running?", rt.dbName()), Err: err}
+			msg := fmt.Sprintf("cannot open the database %s: it is not a trustledger database, or it is damaged", rt.dbName())
+			if isPostgres(dsn) {
+				msg = fmt.Sprintf("cannot use the PostgreSQL database %s: check that the server is running and the URL, user and password are right", rt.dbName())
+			}
+			return nil, &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: msg, Err: err}
 		}
 		return nil, err
 	}
