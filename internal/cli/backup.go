@@ -69,7 +69,13 @@ func decodeError(name string, data []byte, offset int64, err error) error {
 		offset = int64(len(data))
 		msg = "the file ends in the middle of the backup: it was cut short"
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		msg = "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + ": this is not a trustledger backup, or it was edited"
+		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		// The decoder stops after the object holding the field: point at
+		// the field itself.
+		if i := bytes.LastIndex(data[:min(max(offset, 0), int64(len(data)))], []byte(field)); i >= 0 {
+			offset = int64(i)
+		}
+		msg = "unknown field " + field + ": this is not a trustledger backup, or it was edited"
 	default:
 		msg = "not a trustledger backup: " + strings.TrimPrefix(err.Error(), "json: ")
 	}
