@@ -220,7 +220,11 @@ func importBackup(ctx context.Context, svc tl.Service, name string, r io.Reader)
 	if err := svc.Import(ctx, b); err != nil {
 		var te *tl.Error
 		if errors.As(err, &te) && te.Code != tl.EINTERNAL && te.Message != "" {
-			return importSummary{}, &tl.Error{Code: te.Code, Message: name + ": " + te.Message, Err: err}
+			msg := name + ": " + te.Message
+			if te.Code == tl.ECONFLICT {
+				msg += "; nothing was imported (to restore a backup next to the original, import it into another database: trustledger --db NEW.db import FILE)"
+			}
+			return importSummary{}, &tl.Error{Code: te.Code, Message: msg, Err: err}
 		}
 		return importSummary{}, err
 	}
