@@ -63,6 +63,13 @@ func TestCommands(t *testing.T) {
 	s.run(step{args: []string{"ledger", "Omar", "--json"}})
 	s.run(step{args: []string{"journal", "list"}})
 	s.run(step{args: []string{"settings"}})
+	// The renegotiated promise to design breaks while nobody looks; the
+	// next command says so, on stderr when stdout carries JSON.
+	js := s.run(step{now: "2026-11-10T08:00:00Z", args: []string{"promise", "list", "--status", "broken", "--json"}})
+	var broken []map[string]any
+	if err := json.Unmarshal([]byte(js), &broken); err != nil || len(broken) != 2 {
+		t.Errorf("promise list --json with a notice: %v, %d broken promises:\n%s", err, len(broken), js)
+	}
 	s.golden("commands")
 
 	// The JSON of explain has the documented fields and sane numbers.
