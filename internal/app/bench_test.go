@@ -30,7 +30,10 @@ func BenchmarkStatus(b *testing.B) {
 	ctx := context.Background()
 	db := storetest.OpenSQLite(b)
 	began := time.Now()
-	leaders := storetest.SeedLarge(b, db, benchLeaders, benchPerLead, benchEvents)
+	leaders, err := seedOrdered(ctx, db, benchLeaders, benchPerLead, benchEvents)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Logf("seeded %d events, %d relationships in %v", benchEvents, benchLeaders*benchPerLead, time.Since(began).Round(time.Millisecond))
 	leader := leaders[len(leaders)/2].ID
 	a := app.New(db, app.Options{Now: func() time.Time { return storetest.SeedEnd }})

@@ -25,6 +25,10 @@
 //   - Reversing an entry never reopens a promise or a step; reversing a
 //     breach that has an apology is refused until the apology is reversed,
 //     so that the running state always equals a replay of the ledger.
+//   - Power entries record the requested shift; each base is clamped to
+//     0..4 as it moves, and a reversal shifts back by the same amount, so
+//     reversing a grant that was clamped lowers the base below where it
+//     started. Edit the profile with SetPower when that matters.
 //   - Changing a setting rebuilds the leader's running state from the
 //     ledger, for the same reason.
 package app

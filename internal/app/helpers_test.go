@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/engine"
@@ -221,4 +223,47 @@ func (e *env) person(leaderID, name string, kind engine.RelKind) *tl.Relationshi
 func (e *env) log(leaderID string, in tl.EventInput) *tl.Event {
 	e.t.Helper()
 	return must(e.app.Log(e.ctx, leaderID, in))(e.t)
+}
+
+// checkStatus recomputes every assessment of Status independently, one
+// relationship at a time from the store's EventsFor and its reversed and
+// repaired flags, and compares.
+func (e *env) checkStatus(leaderID string) {
+	e.t.Helper()
+	rep := must(e.app.Status(e.ctx, leaderID))(e.t)
+	set := must(e.app.Settings(e.ctx, leaderID))(e.t)
+	now := e.clk.Now()
+	since := now.Add(-time.Duration(max(set.BarrierWindow, set.CommandWindow, set.BreachWindow) * float64(day)))
+	states := e.states(leaderID)
+	for _, rs := range rep.Relationships {
+		r := rs.Relationship
+		var evs []store.TargetEvent
+		noErr(e.t, e.db.Read(e.ctx, func(tx *store.Tx) error {
+			var err error
+			evs, err = tx.EventsFor(e.ctx, leaderID, r.ID, since)
+			return err
+		}))
+		var recent []engine.Recent
+		for _, ev := range evs {
+			if ev.Reverses != "" {
+				continue
+			}
+			ee := engine.Event{ID: ev.ID, Kind: ev.Kind, At: ev.OccurredAt, Source: ev.Source, Severity: ev.Severity,
+				Acknowledges: ev.Acknowledges, OffersRepair: ev.OffersRepair}
+			if ev.Repairs != "" {
+				var b *tl.Event
+				noErr(e.t, e.db.Read(e.ctx, func(tx *store.Tx) error {
+					var err error
+					b, err = tx.EventByID(e.ctx, leaderID, ev.Repairs)
+					return err
+				}))
+				ee.Repairs = &engine.Event{ID: b.ID, Kind: b.Kind, At: b.OccurredAt, Source: b.Source, Severity: b.Severity}
+			}
+			recent = append(recent, engine.Recent{Event: ee, Repaired: ev.Repaired, Reversed: ev.Reversed})
+		}
+		want := set.Assess(states[r.ID], r.Bases, recent, now)
+		if d := cmp.Diff(want, rs.Assessment, cmpopts.EquateApprox(1e-9, 1e-12), cmpopts.EquateEmpty()); d != "" {
+			e.t.Fatalf("%s: status differs from a per-relationship assessment (-want +got):\n%s", r.Person, d)
+		}
+	}
 }

@@ -32,7 +32,10 @@ func TestLeaderIsolation(t *testing.T) {
 			call func() error
 		}{
 			{"Explain", func() error { _, err := e.app.Explain(ctx, b.ID, "Ana"); return err }},
-			{"Log", func() error { _, err := e.app.Log(ctx, b.ID, tl.EventInput{Who: "Ana", Kind: "recognition"}); return err }},
+			{"Log", func() error {
+				_, err := e.app.Log(ctx, b.ID, tl.EventInput{Who: "Ana", Kind: "recognition"})
+				return err
+			}},
 			{"Log to A's team", func() error {
 				_, err := e.app.Log(ctx, b.ID, tl.EventInput{Who: "design", Kind: "recognition"})
 				return err

@@ -18,10 +18,10 @@ func (a *App) CreateLeader(ctx context.Context, name string) (*tl.Leader, error)
 	now := a.clock()
 	l := &tl.Leader{ID: store.NewID(now), Name: name, CreatedAt: now}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.LeaderByName(ctx, name); err == nil {
-			return tl.Errorf(tl.ECONFLICT, "a leader named %q already exists: pick another name, or use it with --leader %s", name, name)
-		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
+		if taken, err := exists(tx.LeaderByName(ctx, name)); err != nil {
 			return err
+		} else if taken {
+			return tl.Errorf(tl.ECONFLICT, "a leader named %q already exists: pick another name, or use it with --leader %s", name, name)
 		}
 		if err := tx.CreateLeader(ctx, l); err != nil {
 			return err
@@ -137,10 +137,14 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 			return err
 		}
 		r.TeamID = tm.ID
-		if _, err := tx.RelationshipByName(ctx, leaderID, name); err == nil {
+		if taken, err := exists(tx.RelationshipByName(ctx, leaderID, name)); err != nil {
+			return err
+		} else if taken {
 			return tl.Errorf(tl.ECONFLICT, "a person named %q already exists: use another name (e.g. with an initial)", name)
 		}
-		if _, err := tx.TeamByName(ctx, leaderID, name); err == nil {
+		if taken, err := exists(tx.TeamByName(ctx, leaderID, name)); err != nil {
+			return err
+		} else if taken {
 			return tl.Errorf(tl.ECONFLICT, "%q is the name of a team: give the person another name", name)
 		}
 		return tx.CreateRelationship(ctx, r)
@@ -244,10 +248,14 @@ func (a *App) AddTeam(ctx context.Context, leaderID, name string) (*tl.Team, err
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}
-		if _, err := tx.TeamByName(ctx, leaderID, name); err == nil {
+		if taken, err := exists(tx.TeamByName(ctx, leaderID, name)); err != nil {
+			return err
+		} else if taken {
 			return tl.Errorf(tl.ECONFLICT, "a team named %q already exists", name)
 		}
-		if _, err := tx.RelationshipByName(ctx, leaderID, name); err == nil {
+		if taken, err := exists(tx.RelationshipByName(ctx, leaderID, name)); err != nil {
+			return err
+		} else if taken {
 			return tl.Errorf(tl.ECONFLICT, "%q is the name of a person: give the team another name", name)
 		}
 		return tx.CreateTeam(ctx, t)
@@ -270,4 +278,15 @@ func (a *App) Teams(ctx context.Context, leaderID string) ([]tl.Team, error) {
 		return err
 	})
 	return nonNil(out), err
+}
+
+// exists turns a lookup into found or not, passing real errors on.
+func exists[T any](_ T, err error) (bool, error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case tl.ErrorCode(err) == tl.ENOTFOUND:
+		return false, nil
+	}
+	return false, err
 }

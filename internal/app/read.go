@@ -67,6 +67,82 @@ func toRecent(ctx context.Context, tx *store.Tx, leaderID string, evs []store.Ta
 	return out, nil
 }
 
+// maxTeamLookups is how many team-wide entries recentByRelationship
+// resolves one by one before one query per relationship is cheaper.
+const maxTeamLookups = 16
+
+// recentByRelationship loads the recent entries of every relationship of
+// the leader, keyed by relationship id, each list oldest first as
+// EventsFor returns it. It reads the leader's ledger once, newest first,
+// down to since, instead of once per relationship: entries about one
+// person go to that person, team-wide entries to the targets they were
+// applied to. Whether an entry was reversed or repaired is decided by
+// toRecent from the lists themselves, which is exact because a reversal
+// or an apology is never dated before what it points at.
+func recentByRelationship(ctx context.Context, tx *store.Tx, leaderID string, rels []tl.Relationship, since time.Time) (map[string][]engine.Recent, error) {
+	var evs []tl.Event
+	cursor := ""
+	const page = 500
+	for {
+		got, err := tx.Events(ctx, leaderID, "", cursor, page)
+		if err != nil {
+			return nil, err
+		}
+		done := len(got) < page
+		for _, e := range got {
+			if e.OccurredAt.Before(since) {
+				done = true
+				break
+			}
+			evs = append(evs, e)
+		}
+		if done {
+			break
+		}
+		cursor = got[len(got)-1].ID
+	}
+	team := 0
+	for _, e := range evs {
+		if e.RelationshipID == "" {
+			team++
+		}
+	}
+	lists := make(map[string][]store.TargetEvent, len(rels))
+	if team > maxTeamLookups {
+		for _, r := range rels {
+			l, err := tx.EventsFor(ctx, leaderID, r.ID, since)
+			if err != nil {
+				return nil, err
+			}
+			lists[r.ID] = l
+		}
+	} else {
+		for i := len(evs) - 1; i >= 0; i-- { // oldest first
+			e := evs[i]
+			if e.RelationshipID != "" {
+				lists[e.RelationshipID] = append(lists[e.RelationshipID], store.TargetEvent{Event: e})
+				continue
+			}
+			full, err := tx.EventByID(ctx, leaderID, e.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range full.Targets {
+				lists[t] = append(lists[t], store.TargetEvent{Event: e})
+			}
+		}
+	}
+	out := make(map[string][]engine.Recent, len(rels))
+	for _, r := range rels {
+		rc, err := toRecent(ctx, tx, leaderID, lists[r.ID])
+		if err != nil {
+			return nil, err
+		}
+		out[r.ID] = rc
+	}
+	return out, nil
+}
+
 // Status assesses every relationship of the leader from its stored
 // running state and the last weeks of entries. It never replays the
 // ledger, so its cost does not grow with the ledger's length.
@@ -90,16 +166,15 @@ func (a *App) Status(ctx context.Context, leaderID string) (*tl.StatusReport, er
 		if err != nil {
 			return err
 		}
-		since := now.Add(-recentWindow(set))
+		recent, err := recentByRelationship(ctx, tx, leaderID, rels, now.Add(-recentWindow(set)))
+		if err != nil {
+			return err
+		}
 		rep := &tl.StatusReport{Leader: *l, At: now, Relationships: make([]tl.RelationshipStatus, 0, len(rels))}
 		for _, r := range rels {
-			recent, err := recentFor(ctx, tx, leaderID, r.ID, since)
-			if err != nil {
-				return err
-			}
 			rep.Relationships = append(rep.Relationships, tl.RelationshipStatus{
 				Relationship: r,
-				Assessment:   set.Assess(states[r.ID], r.Bases, recent, now),
+				Assessment:   set.Assess(states[r.ID], r.Bases, recent[r.ID], now),
 			})
 		}
 		out = rep

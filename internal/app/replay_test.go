@@ -114,10 +114,45 @@ func TestIncrementalEqualsReplay(t *testing.T) {
 				}
 			}
 			re.checkReplay(l.ID)
+			re.checkStatus(l.ID)
 			if rapid.Bool().Draw(rt, "change setting") {
 				noErr(rt, e.app.SetSetting(ctx, l.ID, "kappa_integrity", rapid.Float64Range(1, 8).Draw(rt, "kappa")))
 				re.checkReplay(l.ID)
 			}
 		})
 	})
+}
+
+// TestStatusRecentEntries checks Status against a per-relationship
+// assessment with few and with many team-wide entries in the window (the
+// two ways Status gathers recent entries), including a reversed team
+// entry and an apology for a team-wide breach.
+func TestStatusRecentEntries(t *testing.T) {
+	for _, teamEntries := range []int{3, 20} {
+		t.Run(fmt.Sprint(teamEntries), func(t *testing.T) {
+			forEachDB(t, func(t *testing.T, e *env) {
+				l := e.leader("Lena")
+				e.person(l.ID, "Ana", engine.DirectReport)
+				e.person(l.ID, "Ben", engine.Peer)
+				e.log(l.ID, tl.EventInput{Who: "Ana", Kind: "directive", At: e.clk.Now().Add(-50 * day)})
+				for i := range teamEntries {
+					e.clk.Advance(time.Hour)
+					kind := engine.Kind("directive")
+					if i%2 == 1 {
+						kind = "person-valued"
+					}
+					e.log(l.ID, tl.EventInput{Who: "team", Kind: kind})
+				}
+				br := e.log(l.ID, tl.EventInput{Who: "team", Kind: "information-withheld"})
+				rev := e.log(l.ID, tl.EventInput{Who: "team", Kind: "authority-overused"})
+				e.log(l.ID, tl.EventInput{Who: "Ben", Kind: "authority-overused", At: e.clk.Now().Add(-time.Hour)})
+				e.clk.Advance(day)
+				must(e.app.Reverse(e.ctx, l.ID, rev.ID, ""))(t)
+				e.log(l.ID, tl.EventInput{Kind: "apology", Repairs: br.ID, Acknowledges: true})
+				e.checkStatus(l.ID)
+				e.clk.Advance(20 * day)
+				e.checkStatus(l.ID)
+			})
+		})
+	}
 }

@@ -27,11 +27,20 @@ func TestBadInput(t *testing.T) {
 			code  string
 			parts []string
 		}{
-			{"unknown person", func() error { _, err := e.app.Log(ctx, l.ID, tl.EventInput{Who: "Anna", Kind: "recognition"}); return err },
+			{"unknown person", func() error {
+				_, err := e.app.Log(ctx, l.ID, tl.EventInput{Who: "Anna", Kind: "recognition"})
+				return err
+			},
 				tl.ENOTFOUND, []string{`unknown person "Anna": `, "known people are Ana, Ben", "(add one with: trustledger person add NAME --kind KIND)"}},
-			{"unknown kind", func() error { _, err := e.app.Log(ctx, l.ID, tl.EventInput{Who: "Ana", Kind: "promise-kep"}); return err },
+			{"unknown kind", func() error {
+				_, err := e.app.Log(ctx, l.ID, tl.EventInput{Who: "Ana", Kind: "promise-kep"})
+				return err
+			},
 				tl.EINVALID, []string{`unknown kind "promise-kep" (did you mean promise-kept? see: trustledger log --help)`}},
-			{"far-off kind", func() error { _, err := e.app.Log(ctx, l.ID, tl.EventInput{Who: "Ana", Kind: "zzzzzzzzzz"}); return err },
+			{"far-off kind", func() error {
+				_, err := e.app.Log(ctx, l.ID, tl.EventInput{Who: "Ana", Kind: "zzzzzzzzzz"})
+				return err
+			},
 				tl.EINVALID, []string{`unknown kind "zzzzzzzzzz"`, "trustledger log --help"}},
 			{"no who", func() error { _, err := e.app.Log(ctx, l.ID, tl.EventInput{Kind: "recognition"}); return err },
 				tl.EINVALID, []string{"say who"}},

@@ -127,15 +127,15 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 			last[s.RelationshipID] = s.AcceptedAt
 		}
 	}
-	since := now.Add(-recentWindow(set))
+	byRel, err := recentByRelationship(ctx, tx, leaderID, rels, now.Add(-recentWindow(set)))
+	if err != nil {
+		return nil, err
+	}
 	cands := make([]engine.Candidate, 0, len(rels))
 	assess := make([]engine.Assessment, 0, len(rels))
 	recents := make([][]engine.Recent, 0, len(rels))
 	for _, r := range rels {
-		recent, err := recentFor(ctx, tx, leaderID, r.ID, since)
-		if err != nil {
-			return nil, err
-		}
+		recent := byRel[r.ID]
 		as := set.Assess(states[r.ID], r.Bases, recent, now)
 		cands = append(cands, engine.Candidate{
 			ID: r.ID, Authority: as.Authority, E: as.Trust.E, PrBelowA: as.PrBelowA,
