@@ -267,3 +267,43 @@ func (e *env) checkStatus(leaderID string) {
 		}
 	}
 }
+
+// checkExplain checks that the weights Explain lists add up, per
+// accumulator, to the stored running state read at now (MODEL.md §3,
+// §14): the explanation covers exactly the entries that count.
+func (e *env) checkExplain(leaderID string) {
+	e.t.Helper()
+	set := must(e.app.Settings(e.ctx, leaderID))(e.t)
+	now := e.clk.Now()
+	states := e.states(leaderID)
+	for _, p := range must(e.app.People(e.ctx, leaderID))(e.t) {
+		ex := must(e.app.Explain(e.ctx, leaderID, p.Person))(e.t)
+		var r, s [engine.NumDims][engine.NumSources]float64
+		for _, w := range ex.Weights {
+			if w.Negative {
+				s[w.Dim][w.Source] += w.Now
+			} else {
+				r[w.Dim][w.Source] += w.Now
+			}
+		}
+		st := states[p.ID]
+		g := 0.0
+		if !st.TLast.IsZero() {
+			g = math.Exp2(-now.Sub(st.TLast).Hours() / 24 / set.HalfLifeDays)
+		}
+		for d := range engine.NumDims {
+			for src := range engine.NumSources {
+				if !near(r[d][src], st.R[d][src]*g) || !near(s[d][src], st.S[d][src]*g) {
+					e.t.Fatalf("%s %s/%s: explained r %.12g s %.12g, stored r %.12g s %.12g", p.Person,
+						engine.Dim(d), engine.Source(src), r[d][src], s[d][src], st.R[d][src]*g, st.S[d][src]*g)
+				}
+			}
+		}
+	}
+}
+
+// near is closeTo with room for sums of many terms.
+func near(a, b float64) bool {
+	d := math.Abs(a - b)
+	return d <= 1e-9 || d <= 1e-7*math.Max(math.Abs(a), math.Abs(b))
+}

@@ -115,6 +115,7 @@ func TestIncrementalEqualsReplay(t *testing.T) {
 			}
 			re.checkReplay(l.ID)
 			re.checkStatus(l.ID)
+			re.checkExplain(l.ID)
 			if rapid.Bool().Draw(rt, "change setting") {
 				noErr(rt, e.app.SetSetting(ctx, l.ID, "kappa_integrity", rapid.Float64Range(1, 8).Draw(rt, "kappa")))
 				re.checkReplay(l.ID)
