@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/engine"
@@ -116,7 +117,7 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 	}
 	r := &tl.Relationship{
 		ID: store.NewID(now), LeaderID: leaderID, Person: name, Kind: kind, Bases: bases,
-		Active: true, StartedAt: start.UTC(), CreatedAt: now,
+		Active: true, StartedAt: start.UTC().Truncate(time.Millisecond), CreatedAt: now,
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err

@@ -206,3 +206,46 @@ func TestPowerEvents(t *testing.T) {
 		_ = time.Time{}
 	})
 }
+
+// TestApology checks the repair path: an apology raises trust by removing
+// part of the breach, a breach is repaired once, a repaired breach is
+// reversed only after its apology, and reversing the apology restores
+// the breach's full weight.
+func TestApology(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := e.ctx
+		l := e.leader("Lena")
+		e.person(l.ID, "Ana", engine.DirectReport)
+		for range 3 {
+			e.clk.Advance(day)
+			e.log(l.ID, tl.EventInput{Who: "Ana", Kind: "expertise-shown", Source: engine.Confirmed})
+		}
+		br := e.log(l.ID, tl.EventInput{Who: "Ana", Kind: "competence-failure", Source: engine.System})
+		e.clk.Advance(2 * day)
+		trust := func() float64 {
+			return must(e.app.Explain(ctx, l.ID, "Ana"))(t).Assessment.Dims[engine.Ability].E
+		}
+		before := trust()
+		ap := e.log(l.ID, tl.EventInput{Kind: "apology", Repairs: br.ID, Acknowledges: true, OffersRepair: true})
+		if ap.Subject != tl.SubjectPerson || ap.RelationshipID != br.RelationshipID || ap.Repairs != br.ID {
+			t.Fatalf("apology = %+v, want it to go to Ana and link the breach", ap)
+		}
+		after := trust()
+		if !(after > before) {
+			t.Fatalf("ability trust %.4f → %.4f: the apology did not repair", before, after)
+		}
+		_, err := e.app.Log(ctx, l.ID, tl.EventInput{Kind: "apology", Repairs: br.ID})
+		wantCode(t, err, tl.ECONFLICT, "already has an apology")
+		_, err = e.app.Reverse(ctx, l.ID, br.ID, "")
+		wantCode(t, err, tl.ECONFLICT, "reverse the apology first")
+		must(e.app.Reverse(ctx, l.ID, ap.ID, "sent to the wrong person"))(t)
+		if got := trust(); !closeTo(got, before) {
+			t.Fatalf("after reversing the apology ability trust is %.6f, want %.6f", got, before)
+		}
+		must(e.app.Reverse(ctx, l.ID, br.ID, "it was not her"))(t)
+		_, err = e.app.Log(ctx, l.ID, tl.EventInput{Kind: "apology", Repairs: br.ID})
+		wantCode(t, err, tl.EINVALID, "was reversed")
+		e.checkReplay(l.ID)
+		e.checkExplain(l.ID)
+	})
+}
