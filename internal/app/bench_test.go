@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/storetest"
 )
 
@@ -22,13 +23,21 @@ const (
 // a database of 1M events and 10k relationships, and reports the p50 and
 // p99 of the individual calls.
 //
-//	go test -run '^$' -bench BenchmarkStatus -benchtime 200x ./internal/app/
+// It runs on SQLite, and on PostgreSQL when TRUSTLEDGER_TEST_POSTGRES is
+// set:
+//
+//	go test -run '^$' -bench BenchmarkStatus -benchtime 300x ./internal/app/
 func BenchmarkStatus(b *testing.B) {
 	if testing.Short() {
 		b.Skip("seeding 1M events takes a while; skipped with -short")
 	}
+	for _, be := range backends(b) {
+		b.Run(be.name, func(b *testing.B) { benchStatus(b, be.open(b)) })
+	}
+}
+
+func benchStatus(b *testing.B, db *store.DB) {
 	ctx := context.Background()
-	db := storetest.OpenSQLite(b)
 	began := time.Now()
 	leaders, err := seedOrdered(ctx, db, benchLeaders, benchPerLead, benchEvents)
 	if err != nil {
