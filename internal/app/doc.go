@@ -29,6 +29,11 @@
 //     0..4 as it moves, and a reversal shifts back by the same amount, so
 //     reversing a grant that was clamped lowers the base below where it
 //     started. Edit the profile with SetPower when that matters.
+//   - Check-ins and pulses are not ledger entries a leader logs: Log
+//     refuses their kinds, since EventInput carries no scores.
+//   - Status reads the stored state of every relationship and the
+//     leader's entries of the last weeks (the longest window a rule
+//     needs), never the whole ledger, so its cost does not grow with it.
 //   - Changing a setting rebuilds the leader's running state from the
 //     ledger, for the same reason.
 package app
