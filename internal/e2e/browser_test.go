@@ -1,0 +1,437 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/storetest"
+	"github.com/trustledger/trustledger/internal/web"
+)
+
+// updateScreenshot copies the demo dashboard's screenshot to
+// docs/dashboard.png, the picture the README shows.
+var updateScreenshot = flag.Bool("update-screenshot", false, "copy the demo dashboard screenshot to docs/dashboard.png")
+
+// Environment the browser tests read.
+const (
+	// envStrict, when "1", turns a missing Chromium into a failure (CI).
+	envStrict = "TRUSTLEDGER_TEST_STRICT"
+	// envArtifacts names the directory screenshots are written to.
+	envArtifacts = "TRUSTLEDGER_ARTIFACTS"
+	// envChromium overrides where Chromium is (default /usr/bin/chromium).
+	envChromium = "TRUSTLEDGER_CHROMIUM"
+)
+
+// chromiumPath is Debian's Chromium, the browser STYLE.md names.
+const chromiumPath = "/usr/bin/chromium"
+
+// testTimeout bounds one browser test, far above what it needs (seconds),
+// so a hung browser fails the test instead of the whole package run.
+const testTimeout = 90 * time.Second
+
+// clock is a settable test clock shared by the services and the web app;
+// no test sleeps.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// site is the web app served over a real SQLite database on 127.0.0.1.
+type site struct {
+	URL string
+	App *app.App
+	Clk *clock
+}
+
+// newSite starts the whole app in-process: a migrated SQLite file in a
+// temp dir, the services, the web handler and an httptest server on
+// 127.0.0.1 (a loopback origin, where Chromium keeps the __Host- session
+// cookie over plain http). demoMode tells the login page it is a demo.
+func newSite(t *testing.T, now time.Time, demoMode bool) *site {
+	t.Helper()
+	clk := &clock{t: now}
+	a := app.New(storetest.OpenSQLite(t), app.Options{Now: clk.Now})
+	srv, err := web.New(web.Config{
+		Service: a, Accounts: a, Now: clk.Now, Demo: demoMode,
+		ScenarioDir: filepath.Join(repoRoot(t), "scenarios"),
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
+		t.Fatalf("test server listens on %s, want 127.0.0.1", ts.URL)
+	}
+	return &site{URL: ts.URL, App: a, Clk: clk}
+}
+
+// repoRoot is the module root, two levels above this package.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("no go.mod at %s: %v", root, err)
+	}
+	return root
+}
+
+// browser is one headless Chromium with one tab, bound to a test.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string // the site's URL, prepended to paths
+}
+
+// scripts says whether the pages' own JavaScript runs.
+type scripts bool
+
+const (
+	scriptsOn  scripts = true
+	scriptsOff scripts = false
+)
+
+// newBrowser starts Debian's Chromium headless with the flags STYLE.md
+// lists and a fresh temp user-data dir (chromedp makes one per browser and
+// removes it when the browser ends, since no UserDataDir is given). Without
+// Chromium the test is skipped, or fails when TRUSTLEDGER_TEST_STRICT=1.
+func newBrowser(t *testing.T, base string, js scripts) *browser {
+	t.Helper()
+	path := chromiumPath
+	if p := os.Getenv(envChromium); p != "" {
+		path = p
+	}
+	if _, err := os.Stat(path); err != nil {
+		msg := fmt.Sprintf("Chromium is not at %s (%v): install Debian's chromium package (apt-get install chromium) "+
+			"or set %s to a Chromium binary to run the browser tests", path, err, envChromium)
+		if os.Getenv(envStrict) == "1" {
+			t.Fatal(msg + " (" + envStrict + "=1 makes this a failure)")
+		}
+		t.Skip(msg)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.WindowSize(1280, 900),
+	}
+	// The deadline covers the browser's life: chromedp ties the process to
+	// the context of the first Run, so the timeout is set here, not per step.
+	root, cancelRoot := context.WithTimeout(context.Background(), testTimeout)
+	actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc() // waits for the process to end and its dir to go
+		cancelRoot()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	if js == scriptsOff {
+		// Page scripts off, as for a visitor without JavaScript; the test
+		// still reads the DOM through DevTools.
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatalf("turn page scripts off: %v", err)
+		}
+	}
+	return &browser{t: t, ctx: ctx, base: base}
+}
+
+// fail stops the test with the page the browser is on, to see what went
+// wrong.
+func (b *browser) fail(format string, args ...any) {
+	b.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if loc, err := chromedp.Run(b.ctx, chromedp.Location()); err == nil {
+		msg += "\n  at " + loc
+	}
+	if body, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("main") ? document.querySelector("main").innerText : document.body.innerText`)); err == nil {
+		if len(body) > 3000 {
+			body = body[:3000] + "…"
+		}
+		msg += "\n  page text:\n" + body
+	}
+	b.t.Fatal(msg)
+}
+
+// do runs steps that return nothing.
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.fail("%s: %v", what, err)
+	}
+}
+
+// open loads path and checks the final status (after redirects).
+func (b *browser) open(path string, wantStatus int64) {
+	b.t.Helper()
+	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
+	if err != nil {
+		b.fail("open %s: %v", path, err)
+	}
+	b.checkStatus("open "+path, resp, wantStatus)
+}
+
+// submit clicks a button (or link) like a person does and waits for the
+// page that answers; it checks that page's status, after redirects.
+func (b *browser) submit(sel string, wantStatus int64) {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail("click %s: %v", sel, err)
+	}
+	b.checkStatus("click "+sel, resp, wantStatus)
+}
+
+func (b *browser) checkStatus(what string, resp *network.Response, want int64) {
+	b.t.Helper()
+	if resp == nil {
+		b.fail("%s: no response", what)
+	}
+	if resp.Status != want {
+		b.fail("%s: status %d, want %d", what, resp.Status, want)
+	}
+}
+
+// fill sets a form field's value (an input, a select or a textarea).
+func (b *browser) fill(sel, value string) {
+	b.t.Helper()
+	b.do("fill "+sel, chromedp.SetValue(chromedp.CSS(sel), value))
+}
+
+// typeIn types text into an empty field with key events, as a person
+// would. (chromedp v0.23's SetValue cannot set "", and its Clear needs a
+// text node in a textarea, so a field with a value is filled instead.)
+func (b *browser) typeIn(sel, text string) {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail("value of %s: %v", sel, err)
+	}
+	if v != "" {
+		b.fill(sel, text)
+		return
+	}
+	b.do("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// text is the rendered text of the first element matching sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.fail("text of %s: %v", sel, err)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// texts is the rendered text of every element matching sel, in document
+// order, whitespace collapsed; none is an empty list (no waiting).
+func (b *browser) texts(sel string) []string {
+	b.t.Helper()
+	out, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](fmt.Sprintf(
+		`Array.from(document.querySelectorAll(%q), e => (e.innerText || e.textContent).split(/\s+/).filter(Boolean).join(" "))`, sel)))
+	if err != nil {
+		b.fail("texts of %s: %v", sel, err)
+	}
+	return out
+}
+
+// count is how many elements match sel now (no waiting).
+func (b *browser) count(sel string) int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	if err != nil {
+		b.fail("count %s: %v", sel, err)
+	}
+	return n
+}
+
+// attr is an attribute of the first element matching sel ("" when absent).
+func (b *browser) attr(sel, name string) string {
+	b.t.Helper()
+	r, err := chromedp.Run(b.ctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	if err != nil {
+		b.fail("attribute %s of %s: %v", name, sel, err)
+	}
+	return r.Value
+}
+
+// title is the document's title.
+func (b *browser) title() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Title())
+	if err != nil {
+		b.fail("title: %v", err)
+	}
+	return s
+}
+
+// path is the path of the page the browser shows.
+func (b *browser) path() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.fail("location: %v", err)
+	}
+	return strings.TrimPrefix(loc, b.base)
+}
+
+// flash is the confirmation the page shows after an action ("" for none).
+func (b *browser) flash() string {
+	b.t.Helper()
+	if b.count(".flash") == 0 {
+		return ""
+	}
+	return b.text(".flash p")
+}
+
+// wantFlash checks the confirmation contains every part.
+func (b *browser) wantFlash(parts ...string) {
+	b.t.Helper()
+	got := b.flash()
+	for _, p := range parts {
+		if !strings.Contains(got, p) {
+			b.fail("confirmation %q lacks %q", got, p)
+		}
+	}
+}
+
+// wantTitle checks the page title says where we are.
+func (b *browser) wantTitle(want string) {
+	b.t.Helper()
+	if got := b.title(); got != want {
+		b.fail("title %q, want %q", got, want)
+	}
+}
+
+// screenshot saves a full-page PNG as a test artifact and returns its
+// path.
+func (b *browser) screenshot(name string) string {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.fail("screenshot %s: %v", name, err)
+	}
+	if len(png) < 8 || string(png[1:4]) != "PNG" {
+		b.fail("screenshot %s is not a PNG (%d bytes)", name, len(png))
+	}
+	dir := artifactDir(b.t)
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		b.t.Fatalf("write %s: %v", p, err)
+	}
+	b.t.Logf("screenshot: %s (%d KB)", p, len(png)/1024)
+	return p
+}
+
+// artifactDir is where screenshots go: $TRUSTLEDGER_ARTIFACTS, else
+// trustledger-artifacts in the system's temp dir (kept after the test so
+// a person or CI can pick them up).
+func artifactDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv(envArtifacts)
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "trustledger-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("artifacts dir: %v", err)
+	}
+	return dir
+}
+
+// copyFile copies a file, for the screenshot the README shows.
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	if len(b) == 0 {
+		return errors.New("empty file " + src)
+	}
+	return os.WriteFile(dst, b, 0o644)
+}
+
+// dashboardView is what the dashboard shows, read from the DOM.
+type dashboardView struct {
+	Points []string          // the map's points, by their hover titles
+	Rows   map[string]string // relationship list: person → the row's text
+	Order  []string          // persons in list order
+	Step   string            // this week's step card ("" when none)
+	Due    []string          // promises due and overdue
+}
+
+// dashboard reads the dashboard the browser shows.
+func (b *browser) dashboard() dashboardView {
+	b.t.Helper()
+	if p := b.path(); p != "/" {
+		b.fail("reading the dashboard at %s", p)
+	}
+	v := dashboardView{
+		Points: b.texts(".tl-points .tl-mark > title"),
+		Rows:   map[string]string{},
+		Due:    b.texts(`section[aria-labelledby=due-h] li`),
+	}
+	for _, row := range b.texts("ul.rels > li") {
+		name, _, _ := strings.Cut(row, " ")
+		v.Rows[name] = row
+		v.Order = append(v.Order, name)
+	}
+	if b.count(".step") > 0 {
+		v.Step = b.text(".step")
+	}
+	return v
+}
+
+// confirmListeners counts the forms marked data-confirm that have a submit
+// listener: static/app.js adds one to each, so it tells whether the page's
+// script ran (under the CSP, from /static/app.js). It fails when the page
+// has no such form.
+func (b *browser) confirmListeners() int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`(() => {
+		const forms = Array.from(document.querySelectorAll("form[data-confirm]"));
+		if (forms.length === 0) return -1;
+		return forms.filter(f => (getEventListeners(f).submit || []).length > 0).length;
+	})()`, chromedp.EvalWithCommandLineAPI))
+	if err != nil {
+		b.fail("count submit listeners: %v", err)
+	}
+	if n < 0 {
+		b.fail("no form on this page asks before submitting")
+	}
+	return n
+}
