@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trustledger/trustledger/internal/demo"
+)
+
+// demoNow is a Thursday afternoon: the demo's story ends today.
+var demoNow = time.Date(2026, 11, 26, 15, 4, 5, 0, time.UTC)
+
+// TestBrowserDemo is the issue's "done means": with the demo organisation
+// that `serve --demo` starts with, a visitor signs in with the printed
+// account, reads Lena's story from the dashboard and a person page, and
+// takes this week's step. The pages' scripts run, as for most visitors.
+//
+// With -update-screenshot it refreshes docs/dashboard.png, the picture the
+// README shows.
+func TestBrowserDemo(t *testing.T) {
+	s := newSite(t, demoNow, true)
+	email, password, err := demo.Seed(context.Background(), s.App, s.App,
+		filepath.Join(repoRoot(t), "scenarios", "lena.yaml"), demoNow)
+	if err != nil {
+		t.Fatalf("demo.Seed: %v", err)
+	}
+	b := newBrowser(t, s.URL, scriptsOn)
+
+	// Signed out, the dashboard sends the visitor to sign in, and the
+	// login page says it is a demo.
+	b.open("/", 200)
+	if p := b.path(); !strings.HasPrefix(p, "/login") {
+		b.fail("signed out, / landed on %s, want /login", p)
+	}
+	b.wantTitle("Sign in · trustledger")
+	if got := b.text("main"); !strings.Contains(got, "demo") {
+		b.fail("the login page does not say this is a demo: %q", got)
+	}
+	// A wrong password is refused on the same page, keeping the email.
+	b.typeIn("#email", email)
+	b.typeIn("#password", "not the demo password")
+	b.submit(`form[action="/login"] button[type=submit]`, 401)
+	if got := b.attr("#email", "value"); got != email {
+		b.fail("the email was not kept after a failed login: %q", got)
+	}
+	b.typeIn("#password", password)
+	b.submit(`form[action="/login"] button[type=submit]`, 200)
+	if p := b.path(); p != "/" {
+		b.fail("after signing in at %s, want /", p)
+	}
+	b.wantTitle("Dashboard · trustledger")
+
+	// Lena's team on the dashboard: every person of the story and the
+	// newcomer, on the map and in the list, the story's people placed in
+	// a quadrant, the newcomer not yet.
+	b.open("/", 200) // once more, without the sign-in confirmation, for the screenshot
+	d := b.dashboard()
+	people := []string{"Ana", "Ben", "Chen", "Dara", demo.Newcomer}
+	if len(d.Points) != len(people) || len(d.Rows) != len(people) {
+		b.fail("the dashboard shows %d points and %d rows, want %d of each: %q", len(d.Points), len(d.Rows), len(people), d.Points)
+	}
+	quadrants := map[string]string{}
+	for _, name := range people {
+		p := d.point(b, name)
+		quadrants[name] = p.Quadrant
+		row := d.Rows[name]
+		if row == "" {
+			b.fail("no row for %s in %q", name, d.Order)
+		}
+		if name == demo.Newcomer {
+			continue
+		}
+		if p.Quadrant == "undetermined" || strings.Contains(row, "Not enough evidence") {
+			b.fail("%s has no quadrant after sixteen weeks: point %+v, row %q", name, p, row)
+		}
+		// The list's badge names the same quadrant as the map.
+		badge := fmt.Sprintf(`ul.rels > li:nth-child(%d) .badge.q-%s`, slices.Index(d.Order, name)+1, p.Quadrant)
+		if b.count(badge) != 1 {
+			b.fail("%s is %s on the map but the list says %q", name, p.Quadrant, row)
+		}
+	}
+	t.Logf("quadrants: %v", quadrants)
+	if !strings.HasPrefix(d.Step, demo.Newcomer+" · ") || !strings.Contains(d.Step, "Status: suggested") {
+		b.fail("this week's step %q, want one suggested for %s", d.Step, demo.Newcomer)
+	}
+	if len(d.Due) == 0 || !strings.Contains(strings.Join(d.Due, "\n"), "Overdue") {
+		b.fail("promises due %q, want the demo's overdue and due ones", d.Due)
+	}
+	shot := b.screenshot("demo-dashboard")
+	if *updateScreenshot {
+		dst := filepath.Join(repoRoot(t), "docs", "dashboard.png")
+		if err := copyFile(shot, dst); err != nil {
+			t.Fatalf("update %s: %v", dst, err)
+		}
+		t.Logf("updated %s", dst)
+	}
+
+	// A person page from the list: trust over time, the three dimensions,
+	// and why the numbers are what they are.
+	b.submit(fmt.Sprintf(`ul.rels > li:nth-child(%d) a[href^="/people/"]`, slices.Index(d.Order, "Ana")+1), 200)
+	b.wantTitle("Ana · trustledger")
+	if b.count(".badge.q-"+quadrants["Ana"]) != 1 {
+		b.fail("Ana's page does not name her quadrant %s", quadrants["Ana"])
+	}
+	if n := b.count("section[aria-labelledby=trend-h] .tl-line"); n != 1 {
+		b.fail("trust over time has %d lines", n)
+	}
+	if n := b.count("section[aria-labelledby=trend-h] .tl-band"); n != 1 {
+		b.fail("trust over time has %d uncertainty bands", n)
+	}
+	if n := b.count("section[aria-labelledby=trend-h] .tl-points .tl-mark"); n < 8 {
+		b.fail("trust over time has %d weekly points, want most of sixteen weeks", n)
+	}
+	bars := b.texts("section[aria-labelledby=dims-h] .tl-bar-label")
+	if len(bars) != 3 || !strings.HasPrefix(bars[0], "Ability") || !strings.HasPrefix(bars[1], "Benevolence") || !strings.HasPrefix(bars[2], "Integrity") {
+		b.fail("dimension bars %q", bars)
+	}
+	if n := b.count("section[aria-labelledby=why-h] tbody tr"); n < 3 {
+		b.fail("the explanation lists %d entries", n)
+	}
+	if got := b.text("section[aria-labelledby=cost-h]"); !strings.Contains(got, "broke one promise") {
+		b.fail("no cost of a broken promise: %q", got)
+	}
+	if n := b.confirmListeners(); n == 0 {
+		b.fail("static/app.js did not run: no form asks before reversing an entry")
+	}
+	b.screenshot("demo-person")
+
+	// This week's step: accept, then done.
+	b.submit(`nav a[href="/"]:not(.brand)`, 200)
+	b.submit(`form[action="/week/accept"] button`, 200)
+	b.wantFlash("Step accepted for " + demo.Newcomer)
+	if d := b.dashboard(); !strings.Contains(d.Step, "Status: accepted") {
+		b.fail("after accepting, the step shows %q", d.Step)
+	}
+	b.submit(`form[action="/week/close"]:has(input[value=done]) button`, 200)
+	b.wantFlash("Step done for "+demo.Newcomer, "promise kept")
+	after := b.dashboard()
+	if !strings.Contains(after.Step, "Status: done") || b.count(`form[action^="/week/"]`) != 0 {
+		b.fail("after done, the step shows %q", after.Step)
+	}
+}
