@@ -435,3 +435,29 @@ func (b *browser) confirmListeners() int {
 	}
 	return n
 }
+
+// darkMode makes the pages see prefers-color-scheme: dark (or light).
+func (b *browser) darkMode(on bool) {
+	b.t.Helper()
+	scheme := "light"
+	if on {
+		scheme = "dark"
+	}
+	_, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+	})
+	if err != nil {
+		b.fail("emulate %s colour scheme: %v", scheme, err)
+	}
+}
+
+// overflow is how many CSS pixels the page is wider than the viewport
+// (0 when nothing scrolls sideways).
+func (b *browser) overflow() int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`Math.max(0, document.documentElement.scrollWidth - window.innerWidth)`))
+	if err != nil {
+		b.fail("measure the page width: %v", err)
+	}
+	return n
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/trustledger/trustledger/internal/demo"
 )
 
@@ -104,6 +106,7 @@ func TestBrowserDemo(t *testing.T) {
 	// and why the numbers are what they are.
 	b.submit(fmt.Sprintf(`ul.rels > li:nth-child(%d) a[href^="/people/"]`, slices.Index(d.Order, "Ana")+1), 200)
 	b.wantTitle("Ana · trustledger")
+	anaPath := b.path()
 	if b.count(".badge.q-"+quadrants["Ana"]) != 1 {
 		b.fail("Ana's page does not name her quadrant %s", quadrants["Ana"])
 	}
@@ -143,5 +146,17 @@ func TestBrowserDemo(t *testing.T) {
 	after := b.dashboard()
 	if !strings.Contains(after.Step, "Status: done") || b.count(`form[action^="/week/"]`) != 0 {
 		b.fail("after done, the step shows %q", after.Step)
+	}
+
+	// On a phone, in the dark: the pages fit the screen's width (nothing
+	// to scroll sideways) and are saved for a person to look at.
+	b.do("emulate a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	b.darkMode(true)
+	for _, pg := range []struct{ path, name string }{{"/", "demo-dashboard-phone-dark"}, {anaPath, "demo-person-phone-dark"}} {
+		b.open(pg.path, 200)
+		if w := b.overflow(); w > 0 {
+			b.fail("%s is %d px wider than a 390 px phone screen", pg.path, w)
+		}
+		b.screenshot(pg.name)
 	}
 }
