@@ -195,10 +195,16 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// stepTimeout bounds one navigation, so a click that loads nothing (a
+// form the browser refuses to submit, say) fails fast with its selector.
+const stepTimeout = 20 * time.Second
+
 // open loads path and checks the final status (after redirects).
 func (b *browser) open(path string, wantStatus int64) {
 	b.t.Helper()
-	resp, err := chromedp.Run(b.ctx, chromedp.NavigateResponse(b.base+path))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path))
 	if err != nil {
 		b.fail("open %s: %v", path, err)
 	}
@@ -209,7 +215,9 @@ func (b *browser) open(path string, wantStatus int64) {
 // page that answers; it checks that page's status, after redirects.
 func (b *browser) submit(sel string, wantStatus int64) {
 	b.t.Helper()
-	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(sel)))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
 		b.fail("click %s: %v", sel, err)
 	}

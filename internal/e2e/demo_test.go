@@ -26,12 +26,12 @@ var demoNow = time.Date(2026, 11, 26, 15, 4, 5, 0, time.UTC)
 // README shows.
 func TestBrowserDemo(t *testing.T) {
 	s := newSite(t, demoNow, true)
+	b := newBrowser(t, s.URL, scriptsOn)
 	email, password, err := demo.Seed(context.Background(), s.App, s.App,
 		filepath.Join(repoRoot(t), "scenarios", "lena.yaml"), demoNow)
 	if err != nil {
 		t.Fatalf("demo.Seed: %v", err)
 	}
-	b := newBrowser(t, s.URL, scriptsOn)
 
 	// Signed out, the dashboard sends the visitor to sign in, and the
 	// login page says it is a demo.
