@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/storetest"
@@ -468,4 +469,44 @@ func (b *browser) overflow() int {
 		b.fail("measure the page width: %v", err)
 	}
 	return n
+}
+
+// tabTo presses Tab, as a keyboard user does, until the element matching
+// sel has the focus, and checks the focus can be seen (an outline). It
+// fails after max presses.
+func (b *browser) tabTo(sel string, max int) {
+	b.t.Helper()
+	for i := 0; i < max; i++ {
+		b.do("press Tab", chromedp.KeyEvent(kb.Tab))
+		at, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.activeElement.matches(%q)`, sel)))
+		if err != nil {
+			b.fail("check the focus: %v", err)
+		}
+		if !at {
+			continue
+		}
+		outline, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+			`(s => s.outlineStyle === "none" ? "" : s.outlineWidth + " " + s.outlineStyle)(getComputedStyle(document.activeElement))`))
+		if err != nil {
+			b.fail("read the focus outline: %v", err)
+		}
+		if outline == "" || strings.HasPrefix(outline, "0px") {
+			b.fail("%s has the keyboard focus but no visible outline (%q)", sel, outline)
+		}
+		return
+	}
+	b.fail("%d presses of Tab never reached %s", max, sel)
+}
+
+// pressEnter presses Enter on the focused element and waits for the page
+// that answers, checking its status.
+func (b *browser) pressEnter(wantStatus int64) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	if err != nil {
+		b.fail("press Enter: %v", err)
+	}
+	b.checkStatus("press Enter", resp, wantStatus)
 }

@@ -134,14 +134,18 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	b.screenshot("demo-person")
 
-	// This week's step: accept, then done.
+	// This week's step: accept, then done, with the keyboard alone (the
+	// first Tab reaches the skip link).
 	b.submit(`nav a[href="/"]:not(.brand)`, 200)
-	b.submit(`form[action="/week/accept"] button`, 200)
+	b.tabTo("a.skip", 1)
+	b.tabTo(`form[action="/week/accept"] button`, 30)
+	b.pressEnter(200)
 	b.wantFlash("Step accepted for " + demo.Newcomer)
 	if d := b.dashboard(); !strings.Contains(d.Step, "Status: accepted") {
 		b.fail("after accepting, the step shows %q", d.Step)
 	}
-	b.submit(`form[action="/week/close"]:has(input[value=done]) button`, 200)
+	b.tabTo(`form[action="/week/close"]:has(input[value=done]) button`, 30)
+	b.pressEnter(200)
 	b.wantFlash("Step done for "+demo.Newcomer, "promise kept")
 	after := b.dashboard()
 	if !strings.Contains(after.Step, "Status: done") || b.count(`form[action^="/week/"]`) != 0 {
