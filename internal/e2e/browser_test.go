@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -103,7 +104,8 @@ func repoRoot(t testing.TB) string {
 type browser struct {
 	t    *testing.T
 	ctx  context.Context
-	base string // the site's URL, prepended to paths
+	base string  // the site's URL, prepended to paths
+	js   scripts // whether page scripts run
 }
 
 // scripts says whether the pages' own JavaScript runs.
@@ -168,7 +170,39 @@ func newBrowser(t *testing.T, base string, js scripts) *browser {
 			t.Fatalf("turn page scripts off: %v", err)
 		}
 	}
-	return &browser{t: t, ctx: ctx, base: base}
+	b := &browser{t: t, ctx: ctx, base: base, js: js}
+	if js == scriptsOn {
+		// Record every Content-Security-Policy violation of every page
+		// (an inline style or script the CSP blocked), for checkCSP.
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
+			t.Fatalf("add the CSP probe: %v", err)
+		}
+	}
+	return b
+}
+
+// cspProbe collects the page's CSP violations in window.__tlCSP. DevTools
+// runs it before the page's own scripts, outside the page's CSP.
+const cspProbe = `window.__tlCSP = [];
+document.addEventListener("securitypolicyviolation", e =>
+	window.__tlCSP.push(e.effectiveDirective + " blocked " + (e.blockedURI || "?") + " at " + (e.sourceFile || location.pathname) + ":" + e.lineNumber));`
+
+// checkCSP fails when the page broke its Content-Security-Policy: the
+// browser blocked something the page meant to use, such as an inline
+// style in a chart, so the page does not look as intended. Only with page
+// scripts on, where the probe runs.
+func (b *browser) checkCSP(what string) {
+	b.t.Helper()
+	if b.js != scriptsOn {
+		return
+	}
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`window.__tlCSP || ["the CSP probe did not run"]`))
+	if err != nil {
+		b.fail("%s: read CSP violations: %v", what, err)
+	}
+	if len(v) > 0 {
+		b.fail("%s: the page broke its Content-Security-Policy: %q", what, v)
+	}
 }
 
 // fail stops the test with the page the browser is on, to see what went
@@ -210,6 +244,7 @@ func (b *browser) open(path string, wantStatus int64) {
 		b.fail("open %s: %v", path, err)
 	}
 	b.checkStatus("open "+path, resp, wantStatus)
+	b.checkCSP("open " + path)
 }
 
 // submit clicks a button (or link) like a person does and waits for the
@@ -223,6 +258,7 @@ func (b *browser) submit(sel string, wantStatus int64) {
 		b.fail("click %s: %v", sel, err)
 	}
 	b.checkStatus("click "+sel, resp, wantStatus)
+	b.checkCSP("click " + sel)
 }
 
 func (b *browser) checkStatus(what string, resp *network.Response, want int64) {
@@ -509,4 +545,5 @@ func (b *browser) pressEnter(wantStatus int64) {
 		b.fail("press Enter: %v", err)
 	}
 	b.checkStatus("press Enter", resp, wantStatus)
+	b.checkCSP("press Enter")
 }

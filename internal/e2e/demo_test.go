@@ -134,6 +134,22 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	b.screenshot("demo-person")
 
+	// Every page of the menu opens from the menu, says where it is in its
+	// title and the menu, and keeps to its CSP (checked on every load).
+	for _, pg := range []struct{ href, title string }{
+		{"/log", "Log"}, {"/promises", "Promises"}, {"/decisions", "Decisions"}, {"/journal", "Journal"},
+		{"/settings", "Settings"}, {"/simulator", "Simulator"}, {"/account", "Account"},
+	} {
+		b.submit(`nav ul a[href="`+pg.href+`"]`, 200)
+		b.wantTitle(pg.title + " · trustledger")
+		if got := b.attr(`nav ul a[href="`+pg.href+`"]`, "aria-current"); got != "page" {
+			b.fail("the menu does not mark %s as the current page (aria-current %q)", pg.href, got)
+		}
+		if got := b.text("h1"); got == "" {
+			b.fail("%s has no heading", pg.href)
+		}
+	}
+
 	// This week's step: accept, then done, with the keyboard alone (the
 	// first Tab reaches the skip link).
 	b.submit(`nav a[href="/"]:not(.brand)`, 200)
