@@ -179,4 +179,12 @@ func TestBrowserDemo(t *testing.T) {
 		}
 		b.screenshot(pg.name)
 	}
+
+	// Signing out ends the session: the dashboard asks to sign in again.
+	b.submit(`footer form[action="/logout"] button`, 200)
+	b.wantFlash("signed out")
+	b.open("/", 200)
+	if p := b.path(); !strings.HasPrefix(p, "/login") {
+		b.fail("after signing out, / landed on %s, want /login", p)
+	}
 }
