@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,32 +46,25 @@ const chromiumPath = "/usr/bin/chromium"
 // so a hung browser fails the test instead of the whole package run.
 const testTimeout = 90 * time.Second
 
-// clock is a settable test clock shared by the services and the web app;
-// no test sleeps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
 // site is the web app served over a real SQLite database on 127.0.0.1.
 type site struct {
 	URL string
 	App *app.App
-	Clk *clock
 }
 
 // newSite starts the whole app in-process: a migrated SQLite file in a
 // temp dir, the services, the web handler and an httptest server on
 // 127.0.0.1 (a loopback origin, where Chromium keeps the __Host- session
-// cookie over plain http). demoMode tells the login page it is a demo.
+// cookie over plain http). The clock stands still at now for the
+// services and the pages alike, so dates, due windows and the week's step
+// are the same on every run; no test sleeps. demoMode tells the login
+// page it is a demo.
 func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	t.Helper()
-	clk := &clock{t: now}
-	a := app.New(storetest.OpenSQLite(t), app.Options{Now: clk.Now})
+	clock := func() time.Time { return now }
+	a := app.New(storetest.OpenSQLite(t), app.Options{Now: clock})
 	srv, err := web.New(web.Config{
-		Service: a, Accounts: a, Now: clk.Now, Demo: demoMode,
+		Service: a, Accounts: a, Now: clock, Demo: demoMode,
 		ScenarioDir: filepath.Join(repoRoot(t), "scenarios"),
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -84,7 +76,7 @@ func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server listens on %s, want 127.0.0.1", ts.URL)
 	}
-	return &site{URL: ts.URL, App: a, Clk: clk}
+	return &site{URL: ts.URL, App: a}
 }
 
 // repoRoot is the module root, two levels above this package.
