@@ -63,6 +63,7 @@ type grammar struct {
 	Simulate  simulateCmd  `cmd:"" help:"Replay a scenario file week by week."`
 	Export    exportCmd    `cmd:"" help:"Write a JSON backup to standard output."`
 	Import    importCmd    `cmd:"" help:"Load a JSON backup, in one transaction."`
+	Serve     serveCmd     `cmd:"" help:"Run the web app (--demo: with Lena's team, on a temporary database)."`
 }
 
 const description = `trustledger keeps the trust account of every relationship you lead: the

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/demo"
+	"github.com/trustledger/trustledger/internal/web"
+)
+
+// serveCmd runs the web app. With --demo it starts on a fresh SQLite file
+// in a temporary folder, seeded with Lena's team from the article.
+type serveCmd struct {
+	Addr      string `name:"addr" placeholder:"HOST:PORT" help:"Address to listen on (default 127.0.0.1:8080, or $$TRUSTLEDGER_ADDR)."`
+	Demo      bool   `name:"demo" help:"Start on a new database with the demo organisation built from Lena's scenario; prints the demo login."`
+	Scenarios string `name:"scenarios" default:"scenarios" placeholder:"DIR" help:"Folder of scenario files offered by the simulator page."`
+	Secure    bool   `name:"secure-cookies" help:"Mark cookies Secure even over plain http (behind a TLS proxy)."`
+}
+
+// Help shows an example.
+func (c *serveCmd) Help() string {
+	return `Example:
+  trustledger serve --demo                 # http://127.0.0.1:8080, demo login printed
+  trustledger serve --db ./team.db --addr 127.0.0.1:9000
+The first visit to a new installation creates the owner account.`
+}
+
+// tickEvery is how often the server breaks overdue promises.
+const tickEvery = time.Minute
+
+func (c *serveCmd) Run(rt *runtime) error {
+	addr := c.Addr
+	if addr == "" {
+		addr = rt.getenv("TRUSTLEDGER_ADDR")
+	}
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	if c.Demo {
+		dir, err := os.MkdirTemp("", "trustledger-demo-")
+		if err != nil {
+			return &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: "cannot create a folder for the demo database", Err: err}
+		}
+		defer os.RemoveAll(dir)
+		rt.cli.DB = filepath.Join(dir, "demo.db")
+	}
+	if _, err := rt.open(true); err != nil {
+		return err
+	}
+	a, ok := rt.svc.(*app.App)
+	if !ok {
+		return &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: "the service does not manage accounts"}
+	}
+	logger := slog.New(slog.NewJSONHandler(rt.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	ctx, stop := signal.NotifyContext(rt.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var email, password string
+	if c.Demo {
+		var err error
+		email, password, err = demo.Seed(ctx, rt.svc, a, filepath.Join(c.Scenarios, "lena.yaml"), rt.clock())
+		if err != nil {
+			return fmt.Errorf("building the demo: %w", err)
+		}
+	}
+	srv, err := web.New(web.Config{
+		Service: rt.svc, Accounts: a, Logger: logger, Now: rt.now,
+		ScenarioDir: c.Scenarios, Demo: c.Demo, SecureCookies: c.Secure,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return tl.Errorf(tl.EINVALID, "cannot listen on %s: %v (choose another with --addr)", addr, err)
+	}
+	hs := srv.HTTPServer(addr)
+
+	rt.printf("trustledger is ready on http://%s (database %s)\n", ln.Addr(), rt.dbName())
+	if c.Demo {
+		rt.printf("Demo login: %s  password: %s\n", email, password)
+		rt.printf("The demo database is temporary and is removed when the server stops.\n")
+	} else if has, _ := a.HasUsers(ctx); !has {
+		rt.printf("Open the page to create the first account (the owner).\n")
+	}
+
+	go func() {
+		t := time.NewTicker(tickEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := rt.svc.Tick(ctx); err != nil && ctx.Err() == nil {
+					logger.Error("tick", "err", err)
+				}
+			}
+		}
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: "the web server stopped", Err: err}
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rt.printf("Stopping…\n")
+	return hs.Shutdown(shutdownCtx)
+}
