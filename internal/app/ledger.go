@@ -218,12 +218,12 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 func apologyBreach(ctx context.Context, tx *store.Tx, leaderID, id string, at time.Time) (*tl.Event, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
-		return nil, tl.Errorf(tl.EINVALID, "an apology repairs one breach: give its id (--repairs ID; find it with: trustledger events)")
+		return nil, tl.Errorf(tl.EINVALID, "an apology repairs one breach: give its id (--repairs ID; find it with: trustledger ledger)")
 	}
 	b, err := tx.EventByID(ctx, leaderID, id)
 	if err != nil {
 		if tl.ErrorCode(err) == tl.ENOTFOUND {
-			return nil, tl.Errorf(tl.EINVALID, "the apology repairs %q, which is not an entry of your ledger: find the breach's id with: trustledger events", id)
+			return nil, tl.Errorf(tl.EINVALID, "the apology repairs %q, which is not an entry of your ledger: find the breach's id with: trustledger ledger", id)
 		}
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func (a *App) Reverse(ctx context.Context, leaderID, eventID, note string) (*tl.
 		orig, err := tx.EventByID(ctx, leaderID, strings.TrimSpace(eventID))
 		if err != nil {
 			if tl.ErrorCode(err) == tl.ENOTFOUND {
-				return tl.Errorf(tl.ENOTFOUND, "no entry %q in your ledger (list them with: trustledger events)", eventID)
+				return tl.Errorf(tl.ENOTFOUND, "no entry %q in your ledger (list them with: trustledger ledger)", eventID)
 			}
 			return err
 		}

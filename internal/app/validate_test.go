@@ -120,7 +120,7 @@ func TestBadInput(t *testing.T) {
 				return err
 			}, tl.ECONFLICT, []string{"already reversed"}},
 			{"reverse unknown", func() error { _, err := e.app.Reverse(ctx, l.ID, "nope", ""); return err },
-				tl.ENOTFOUND, []string{"trustledger events"}},
+				tl.ENOTFOUND, []string{"trustledger ledger"}},
 			{"journal question", func() error { _, err := e.app.AddJournal(ctx, l.ID, 4, "x"); return err },
 				tl.EINVALID, []string{"question"}},
 			{"journal empty", func() error { _, err := e.app.AddJournal(ctx, l.ID, 1, " "); return err },
