@@ -16,7 +16,9 @@ import (
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/demo"
+	"github.com/trustledger/trustledger/internal/scenario"
 	"github.com/trustledger/trustledger/internal/web"
+	"github.com/trustledger/trustledger/scenarios"
 )
 
 // serveCmd runs the web app. With --demo it starts on a fresh SQLite file
@@ -34,6 +36,20 @@ func (c *serveCmd) Help() string {
   trustledger serve --demo                 # http://127.0.0.1:8080, demo login printed
   trustledger serve --db ./team.db --addr 127.0.0.1:9000
 The first visit to a new installation creates the owner account.`
+}
+
+// demoScenario reads lena.yaml from the scenarios folder when it is there
+// (so edits show up), and otherwise the copy built into the binary.
+func demoScenario(dir string) (*scenario.Scenario, error) {
+	path := filepath.Join(dir, "lena.yaml")
+	if _, err := os.Stat(path); err == nil {
+		return scenario.Load(path)
+	}
+	data, err := scenarios.Files.ReadFile("lena.yaml")
+	if err != nil {
+		return nil, &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: "the built-in demo scenario is missing", Err: err}
+	}
+	return scenario.Parse("lena.yaml", data)
 }
 
 // tickEvery is how often the server breaks overdue promises.
@@ -69,8 +85,11 @@ func (c *serveCmd) Run(rt *runtime) error {
 
 	var email, password string
 	if c.Demo {
-		var err error
-		email, password, err = demo.Seed(ctx, rt.svc, a, filepath.Join(c.Scenarios, "lena.yaml"), rt.clock())
+		sc, err := demoScenario(c.Scenarios)
+		if err != nil {
+			return err
+		}
+		email, password, err = demo.SeedScenario(ctx, rt.svc, a, sc, rt.clock())
 		if err != nil {
 			return fmt.Errorf("building the demo: %w", err)
 		}
