@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	tl "github.com/trustledger/trustledger"
@@ -133,6 +134,9 @@ func cleanName(what, name string) (string, error) {
 	}
 	if n := utf8.RuneCountInString(name); n > tl.MaxNameLength {
 		return "", tl.Errorf(tl.EINVALID, "a name may have at most %d characters, this one has %d: shorten it", tl.MaxNameLength, n)
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return "", tl.Errorf(tl.EINVALID, "a %s's name cannot contain control characters such as line breaks or tabs: type it on one line", what)
 	}
 	return name, nil
 }

@@ -347,6 +347,9 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 		if err := r.Validate(); err != nil {
 			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "%s", tl.ErrorMessage(err))
 		}
+		if _, err := cleanName("person", r.Person); err != nil {
+			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "%s", tl.ErrorMessage(err))
+		}
 		key := r.LeaderID + "/" + strings.ToLower(r.Person)
 		if people[key] || teamNames[key] {
 			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "the name %q is used twice", r.Person)
@@ -499,6 +502,9 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 		if info.IsPower && e.Reverses == "" {
 			if _, err := engine.ParseBase(e.Base); err != nil || e.Shift == 0 {
 				return nil, rowErr(tl.EINVALID, "event", i, e.ID, "a power entry needs a base and a shift")
+			}
+			if e.Shift < -4 || e.Shift > 4 {
+				return nil, rowErr(tl.EINVALID, "event", i, e.ID, "a power shift is at most 4 points either way, got %d", e.Shift)
 			}
 		}
 		if e.CommitmentID != "" && commitments[e.CommitmentID] != e.LeaderID {
