@@ -356,6 +356,21 @@ func baseNames() string {
 }
 
 // nonNil returns s, or an empty slice when s is nil: lists are never nil.
+// listForLeader reads one of the leader's lists after checking the leader
+// exists, and never returns a nil slice.
+func listForLeader[T any](ctx context.Context, a *App, leaderID string, list func(*store.Tx, context.Context, string) ([]T, error)) ([]T, error) {
+	var out []T
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		var err error
+		out, err = list(tx, ctx, leaderID)
+		return err
+	})
+	return nonNil(out), err
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}

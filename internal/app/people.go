@@ -175,16 +175,7 @@ func unknownTeam(ctx context.Context, tx *store.Tx, leaderID, name string) error
 
 // People lists the leader's relationships by name.
 func (a *App) People(ctx context.Context, leaderID string) ([]tl.Relationship, error) {
-	var out []tl.Relationship
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.Relationships(ctx, leaderID)
-		return err
-	})
-	return nonNil(out), err
+	return listForLeader(ctx, a, leaderID, (*store.Tx).Relationships)
 }
 
 // SetPower edits the power profile base by base. It is an edit of the
@@ -269,16 +260,7 @@ func (a *App) AddTeam(ctx context.Context, leaderID, name string) (*tl.Team, err
 
 // Teams lists the leader's teams.
 func (a *App) Teams(ctx context.Context, leaderID string) ([]tl.Team, error) {
-	var out []tl.Team
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.Teams(ctx, leaderID)
-		return err
-	})
-	return nonNil(out), err
+	return listForLeader(ctx, a, leaderID, (*store.Tx).Teams)
 }
 
 // exists turns a lookup into found or not, passing real errors on.

@@ -404,14 +404,5 @@ func (a *App) Decide(ctx context.Context, leaderID string, in tl.DecisionInput) 
 
 // Decisions lists the leader's decisions, newest first.
 func (a *App) Decisions(ctx context.Context, leaderID string) ([]tl.Decision, error) {
-	var out []tl.Decision
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.Decisions(ctx, leaderID)
-		return err
-	})
-	return nonNil(out), err
+	return listForLeader(ctx, a, leaderID, (*store.Tx).Decisions)
 }

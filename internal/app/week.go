@@ -318,16 +318,7 @@ func (a *App) AddJournal(ctx context.Context, leaderID string, question int, tex
 
 // Journal lists the leader's entries, newest first.
 func (a *App) Journal(ctx context.Context, leaderID string) ([]tl.JournalEntry, error) {
-	var out []tl.JournalEntry
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		var err error
-		out, err = tx.Journal(ctx, leaderID)
-		return err
-	})
-	return nonNil(out), err
+	return listForLeader(ctx, a, leaderID, (*store.Tx).Journal)
 }
 
 // Settings returns the model's defaults with the leader's overrides.
