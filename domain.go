@@ -41,7 +41,8 @@ const MaxNameLength = 100
 type Relationship struct {
 	ID        string         `json:"id"`
 	LeaderID  string         `json:"leader_id"`
-	Person    string         `json:"person"` // the person's display name, unique per leader (case-insensitive)
+	Person    string         `json:"person"`          // the person's display name, unique per leader (case-insensitive)
+	Email     string         `json:"email,omitempty"` // for pulse and check-in invitations; "" if unknown
 	TeamID    string         `json:"team_id"`
 	Kind      engine.RelKind `json:"kind"`
 	Bases     engine.Bases   `json:"bases"` // legitimate, reward, coercive, informational, expert, referent
@@ -102,6 +103,8 @@ type Event struct {
 	// CommitmentID / DecisionID link the entry to what caused it.
 	CommitmentID string `json:"commitment_id,omitempty"`
 	DecisionID   string `json:"decision_id,omitempty"`
+	// Snapshot is the measurement a check-in or pulse entry carries.
+	Snapshot *engine.Snapshot `json:"snapshot,omitempty"`
 	// Targets are the relationships the event was applied to (one for a
 	// person, every active member for a team), filled by the store.
 	Targets []string `json:"targets,omitempty"`

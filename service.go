@@ -16,6 +16,7 @@ import (
 // PersonInput adds a person the leader leads.
 type PersonInput struct {
 	Name  string
+	Email string // optional: where pulse and check-in invitations go
 	Kind  engine.RelKind
 	Team  string         // team name; "" for the default team
 	Power map[string]int // base name → 0..4, overriding the kind's defaults
@@ -138,6 +139,7 @@ type Service interface {
 	People(ctx context.Context, leaderID string) ([]Relationship, error)
 	SetPower(ctx context.Context, leaderID, person string, power map[string]int) (*Relationship, error)
 	SetActive(ctx context.Context, leaderID, person string, active bool) (*Relationship, error)
+	SetEmail(ctx context.Context, leaderID, person, email string) (*Relationship, error)
 	AddTeam(ctx context.Context, leaderID, name string) (*Team, error)
 	Teams(ctx context.Context, leaderID string) ([]Team, error)
 

@@ -115,8 +115,14 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 	if start.After(now) {
 		return nil, tl.Errorf(tl.EINVALID, "the relationship cannot start in the future (%s): give today or an earlier date", start.Format("2006-01-02"))
 	}
+	email := ""
+	if strings.TrimSpace(in.Email) != "" {
+		if email, err = checkEmail(in.Email); err != nil {
+			return nil, err
+		}
+	}
 	r := &tl.Relationship{
-		ID: store.NewID(now), LeaderID: leaderID, Person: name, Kind: kind, Bases: bases,
+		ID: store.NewID(now), LeaderID: leaderID, Person: name, Email: email, Kind: kind, Bases: bases,
 		Active: true, StartedAt: start.UTC().Truncate(time.Millisecond), CreatedAt: now,
 	}
 	if err := r.Validate(); err != nil {
@@ -219,6 +225,36 @@ func (a *App) SetActive(ctx context.Context, leaderID, person string, active boo
 			return err
 		}
 		r.Active = active
+		out = r
+		return tx.UpdateRelationship(ctx, r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SetEmail sets (or, with "", clears) the address a person's pulse and
+// check-in invitations go to.
+func (a *App) SetEmail(ctx context.Context, leaderID, person, email string) (*tl.Relationship, error) {
+	if strings.TrimSpace(email) != "" {
+		var err error
+		if email, err = checkEmail(email); err != nil {
+			return nil, err
+		}
+	} else {
+		email = ""
+	}
+	var out *tl.Relationship
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		r, err := findPerson(ctx, tx, leaderID, person)
+		if err != nil {
+			return err
+		}
+		r.Email = email
 		out = r
 		return tx.UpdateRelationship(ctx, r)
 	})

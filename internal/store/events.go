@@ -166,6 +166,9 @@ func (tx *Tx) AppendEvent(ctx context.Context, ev *tl.Event) error {
 	if _, err := tx.tx.ExecContext(ctx, tx.multiInsert("events", eventCols, 1), args...); err != nil {
 		return conflict("append event", err, "an entry with id %q already exists", ev.ID)
 	}
+	if err := tx.putSnapshot(ctx, ev); err != nil {
+		return err
+	}
 	if len(ev.Targets) == 0 {
 		return nil
 	}
@@ -197,6 +200,11 @@ func (tx *Tx) AppendEvents(ctx context.Context, evs []tl.Event) error {
 		}
 		if _, err := tx.tx.ExecContext(ctx, tx.multiInsert("events", eventCols, len(chunk)), args...); err != nil {
 			return conflict("append events", err, "an entry with one of these ids already exists")
+		}
+	}
+	for i := range evs {
+		if err := tx.putSnapshot(ctx, &evs[i]); err != nil {
+			return err
 		}
 	}
 	// Targets, in batches of their own.
@@ -238,6 +246,9 @@ func (tx *Tx) EventByID(ctx context.Context, leaderID, id string) (*tl.Event, er
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.fillSnapshot(ctx, ev); err != nil {
+		return nil, err
+	}
 	return ev, nil
 }
 
@@ -250,7 +261,7 @@ func (tx *Tx) EventsFor(ctx context.Context, leaderID, relID string, since time.
 	if !since.IsZero() {
 		from = since.UnixMilli()
 	}
-	return list(ctx, tx, "events for relationship",
+	tes, err := list(ctx, tx, "events for relationship",
 		"SELECT "+eventSelect+", "+
 			"EXISTS (SELECT 1 FROM events r WHERE r.reverses = e.id), "+
 			"EXISTS (SELECT 1 FROM events a WHERE a.repairs = e.id "+
@@ -259,6 +270,10 @@ func (tx *Tx) EventsFor(ctx context.Context, leaderID, relID string, since time.
 			"WHERE t.relationship_id = $1 AND t.occurred_at >= $2 AND e.leader_id = $3 "+
 			"ORDER BY t.occurred_at, t.event_id",
 		[]any{relID, from, leaderID}, scanTargetEvent)
+	if err != nil {
+		return nil, err
+	}
+	return tes, fillSnapshots(ctx, tx, tes, func(te *TargetEvent) *tl.Event { return &te.Event })
 }
 
 // Events lists the leader's ledger newest first (occurred_at, then id,
@@ -296,7 +311,11 @@ func (tx *Tx) Events(ctx context.Context, leaderID, relID string, before string,
 	}
 	q.WriteString(" ORDER BY " + timeCol + " DESC, " + idCol + " DESC LIMIT $" + strconv.Itoa(len(args)+1))
 	args = append(args, limit)
-	return list(ctx, tx, "events", q.String(), args, scanEvent)
+	evs, err := list(ctx, tx, "events", q.String(), args, scanEvent)
+	if err != nil {
+		return nil, err
+	}
+	return evs, fillSnapshots(ctx, tx, evs, func(e *tl.Event) *tl.Event { return e })
 }
 
 // IsReversed reports whether a reversing entry points at eventID.

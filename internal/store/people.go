@@ -73,14 +73,14 @@ func (tx *Tx) TeamByName(ctx context.Context, leaderID, name string) (*tl.Team, 
 }
 
 const relCols = "id, leader_id, person, team_id, kind, base_legitimate, base_reward, base_coercive, " +
-	"base_informational, base_expert, base_referent, active, started_at, created_at"
+	"base_informational, base_expert, base_referent, active, started_at, created_at, email"
 
 func scanRel(rows *sql.Rows, r *tl.Relationship) error {
 	var kind string
 	err := rows.Scan(&r.ID, &r.LeaderID, &r.Person, optStr{&r.TeamID}, &kind,
 		&r.Bases[engine.Legitimate], &r.Bases[engine.Reward], &r.Bases[engine.Coercive],
 		&r.Bases[engine.Informational], &r.Bases[engine.Expert], &r.Bases[engine.Referent],
-		intBool{&r.Active}, msTime{&r.StartedAt}, msTime{&r.CreatedAt})
+		intBool{&r.Active}, msTime{&r.StartedAt}, msTime{&r.CreatedAt}, &r.Email)
 	r.Kind = engine.RelKind(kind)
 	return err
 }
@@ -91,24 +91,25 @@ func (tx *Tx) CreateRelationship(ctx context.Context, r *tl.Relationship) error 
 	b := r.Bases
 	_, err := tx.tx.ExecContext(ctx,
 		"INSERT INTO relationships ("+relCols+", person_lower) "+
-			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
 		r.ID, r.LeaderID, r.Person, nullID(r.TeamID), string(r.Kind),
 		b[engine.Legitimate], b[engine.Reward], b[engine.Coercive],
 		b[engine.Informational], b[engine.Expert], b[engine.Referent],
-		b2i(r.Active), ms(r.StartedAt), ms(r.CreatedAt), lower(r.Person))
+		b2i(r.Active), ms(r.StartedAt), ms(r.CreatedAt), r.Email, lower(r.Person))
 	return conflict("create relationship", err, "a person named %q already exists: use another name, or a surname to tell them apart", r.Person)
 }
 
-// UpdateRelationship saves the kind, power bases, team and active flag.
+// UpdateRelationship saves the kind, power bases, team, active flag and
+// email.
 func (tx *Tx) UpdateRelationship(ctx context.Context, r *tl.Relationship) error {
 	b := r.Bases
 	return tx.execOne(ctx, "update relationship",
 		"UPDATE relationships SET kind = $1, base_legitimate = $2, base_reward = $3, base_coercive = $4, "+
-			"base_informational = $5, base_expert = $6, base_referent = $7, team_id = $8, active = $9 "+
-			"WHERE id = $10 AND leader_id = $11",
+			"base_informational = $5, base_expert = $6, base_referent = $7, team_id = $8, active = $9, email = $10 "+
+			"WHERE id = $11 AND leader_id = $12",
 		[]any{string(r.Kind), b[engine.Legitimate], b[engine.Reward], b[engine.Coercive],
 			b[engine.Informational], b[engine.Expert], b[engine.Referent], nullID(r.TeamID), b2i(r.Active),
-			r.ID, r.LeaderID},
+			r.Email, r.ID, r.LeaderID},
 		notFound("no relationship with id %q", r.ID))
 }
 
