@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"testing"
@@ -40,6 +41,12 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 		{"Rollback", testRollback},
 		{"ReadOnly", testReadOnly},
 	}
+	for _, name := range slices.Sorted(maps.Keys(extra)) {
+		tests = append(tests, struct {
+			name string
+			fn   func(t *testing.T, f *fixture)
+		}{name, extra[name]})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			db := open(t)
@@ -47,6 +54,18 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 				now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)})
 		})
 	}
+}
+
+// extra holds conformance tests registered from other files of this
+// package (team voice, the outbox) with register, in init.
+var extra = map[string]func(t *testing.T, f *fixture){}
+
+// register adds a conformance test; names must be unique.
+func register(name string, fn func(t *testing.T, f *fixture)) {
+	if _, dup := extra[name]; dup {
+		panic("storetest: duplicate test " + name)
+	}
+	extra[name] = fn
 }
 
 // fixture is one subtest's database and its fake clock.
