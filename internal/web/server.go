@@ -23,6 +23,9 @@ var staticFS embed.FS
 type Config struct {
 	Service  tl.Service
 	Accounts tl.AccountService
+	// Voice is team voice (pulses, check-ins, the team's window). nil
+	// takes it from Service when Service implements it.
+	Voice tl.VoiceService
 	// Logger receives one line per request and every internal error with
 	// its request id. nil discards.
 	Logger *slog.Logger
@@ -45,6 +48,7 @@ type Config struct {
 type Server struct {
 	svc     tl.Service
 	acc     tl.AccountService
+	voice   tl.VoiceService
 	log     *slog.Logger
 	now     func() time.Time
 	scenDir string
@@ -70,6 +74,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		svc:     cfg.Service,
 		acc:     cfg.Accounts,
+		voice:   cfg.Voice,
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		scenDir: cfg.ScenarioDir,
@@ -77,6 +82,13 @@ func New(cfg Config) (*Server, error) {
 		secure:  cfg.SecureCookies,
 		public:  map[string]bool{},
 		maxBody: maxFormBytes,
+	}
+	if s.voice == nil {
+		v, ok := cfg.Service.(tl.VoiceService)
+		if !ok {
+			return nil, errors.New("web: Config needs Voice (Service does not implement it)")
+		}
+		s.voice = v
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
