@@ -16,6 +16,8 @@ type personCmd struct {
 	Power      personPowerCmd      `cmd:"" help:"Change the power you hold over a person, base by base."`
 	Deactivate personDeactivateCmd `cmd:"" help:"Stop tracking a person (their history stays)."`
 	Activate   personActivateCmd   `cmd:"" help:"Track a person again."`
+	Email      personEmailCmd      `cmd:"" help:"Set the address a person's pulse and check-in invitations go to."`
+	Window     personWindowCmd     `cmd:"" help:"Make the link a person opens to see your promises and decisions."`
 }
 
 type personAddCmd struct {
@@ -23,6 +25,7 @@ type personAddCmd struct {
 	Kind  string `required:"" placeholder:"KIND" help:"direct-report, skip-level, cross-functional, stakeholder or peer."`
 	Team  string `placeholder:"TEAM" help:"Their team (default: your team)."`
 	Power string `placeholder:"BASE=N,…" help:"Override the kind's power profile, e.g. legitimate=3,expert=2 (each 0–4)."`
+	Email string `placeholder:"ADDRESS" help:"Where their pulse and check-in invitations go (optional)."`
 }
 
 func (personAddCmd) Help() string {
@@ -68,7 +71,7 @@ func (c *personAddCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	r, err := svc.AddPerson(rt.ctx, lid, tl.PersonInput{Name: c.Name, Kind: engine.RelKind(c.Kind), Team: c.Team, Power: power})
+	r, err := svc.AddPerson(rt.ctx, lid, tl.PersonInput{Name: c.Name, Email: c.Email, Kind: engine.RelKind(c.Kind), Team: c.Team, Power: power})
 	if err != nil {
 		return err
 	}

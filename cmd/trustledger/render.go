@@ -84,6 +84,7 @@ type personView struct {
 	Person    string         `json:"person"`
 	Kind      string         `json:"kind"`
 	Team      string         `json:"team"`
+	Email     string         `json:"email,omitempty"`
 	Active    bool           `json:"active"`
 	Bases     map[string]int `json:"bases"`
 	Authority r3             `json:"authority"`
@@ -97,7 +98,7 @@ func viewPerson(r tl.Relationship, n names) personView {
 		bases[engine.Base(i).String()] = r.Bases[i]
 	}
 	return personView{
-		ID: r.ID, Person: r.Person, Kind: string(r.Kind), Team: n.team(r.TeamID), Active: r.Active,
+		ID: r.ID, Person: r.Person, Kind: string(r.Kind), Team: n.team(r.TeamID), Email: r.Email, Active: r.Active,
 		Bases: bases, Authority: r3(r.Bases.Authority()), Power: r3(r.Bases.Power()), StartedAt: r.StartedAt,
 	}
 }

@@ -55,6 +55,8 @@ type grammar struct {
 	Promise   promiseCmd   `cmd:"" help:"Make promises and record how they ended."`
 	Decide    decideCmd    `cmd:"" help:"Record a decision, with its why."`
 	Decisions decisionsCmd `cmd:"" help:"List your decisions."`
+	Pulse     pulseCmd     `cmd:"" help:"Anonymous team pulses: launch, results, reminders."`
+	Checkin   checkinCmd   `cmd:"" help:"Named check-ins: ask one person how you affect their confidence."`
 	Status    statusCmd    `cmd:"" help:"Every relationship: power, trust, influence, quadrant, warnings."`
 	Explain   explainCmd   `cmd:"" help:"Why one relationship stands where it does."`
 	Week      weekCmd      `cmd:"" help:"This week's one step, and accepting or closing it."`

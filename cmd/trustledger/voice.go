@@ -1,0 +1,435 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/cli"
+)
+
+// Team voice from the command line: the leader's side of pulses and
+// check-ins. Answering happens in the browser, through the links.
+
+// voice returns the team-voice service behind the command's service.
+func (rt *runtime) voice() (tl.VoiceService, string, error) {
+	svc, lid, err := rt.service()
+	if err != nil {
+		return nil, "", err
+	}
+	v, ok := svc.(tl.VoiceService)
+	if !ok {
+		return nil, "", tl.Errorf(tl.EINTERNAL, "this service has no team voice")
+	}
+	return v, lid, nil
+}
+
+type personEmailCmd struct {
+	Name    string `arg:"" help:"The person."`
+	Address string `arg:"" optional:"" help:"Their email address; leave out to remove it."`
+}
+
+func (personEmailCmd) Help() string {
+	return "Pulses and check-ins sent by email go to this address. It is never shown to\n" +
+		"anyone but you.\n\nExample:\n\n    trustledger person email Ana ana@example.org\n    trustledger person email Ana\n"
+}
+
+func (c *personEmailCmd) Run(rt *runtime) error {
+	svc, lid, err := rt.service()
+	if err != nil {
+		return err
+	}
+	r, err := svc.SetEmail(rt.ctx, lid, c.Name, c.Address)
+	if err != nil {
+		return err
+	}
+	n, err := rt.names(svc, lid)
+	if err != nil {
+		return err
+	}
+	return rt.output(viewPerson(*r, n), func() error {
+		if r.Email == "" {
+			rt.printf("%s has no email address now; pulses for their team need a shared link.\n", r.Person)
+		} else {
+			rt.printf("%s's invitations go to %s.\n", r.Person, r.Email)
+		}
+		return nil
+	})
+}
+
+type personWindowCmd struct {
+	Name string `arg:"" help:"The person."`
+}
+
+func (personWindowCmd) Help() string {
+	return "The link shows the person your open and kept promises to them and to their\n" +
+		"team, and your decisions with their reasons; they can confirm or dispute a kept\n" +
+		"promise and react to a decision. Making a new link stops the old one.\n\n" +
+		"Example:\n\n    trustledger person window Ana\n"
+}
+
+func (c *personWindowCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	token, err := v.WindowLink(rt.ctx, lid, c.Name)
+	if err != nil {
+		return err
+	}
+	path := "/w/" + token
+	return rt.output(map[string]string{"person": c.Name, "path": path}, func() error {
+		rt.printf("Give %s this link (it is shown once; append it to your server's address):\n\n    %s\n", c.Name, path)
+		return nil
+	})
+}
+
+type pulseCmd struct {
+	Launch pulseLaunchCmd `cmd:"" help:"Ask a team the anonymous pulse."`
+	List   pulseListCmd   `cmd:"" help:"List your pulses."`
+	Show   pulseShowCmd   `cmd:"" help:"A pulse's results (only once released)."`
+	Close  pulseCloseCmd  `cmd:"" help:"Close a pulse and release its results if enough people answered."`
+	Remind pulseRemindCmd `cmd:"" help:"Remind everyone who has not answered yet."`
+	Self   pulseSelfCmd   `cmd:"" help:"Answer the trust items about yourself, for the self–team gap."`
+}
+
+type pulseLaunchCmd struct {
+	Team     string `placeholder:"TEAM" help:"The team (default: your team)."`
+	Members  string `placeholder:"NAME,…" help:"Only these members of the team (default: every active member)."`
+	K        int    `placeholder:"K" help:"Answers needed before anything is shown (default: your anonymity_k setting; at least 3)."`
+	Question string `placeholder:"TEXT" help:"One optional free-text question."`
+	Link     bool   `help:"One shared link for the team instead of a personal link by email."`
+	Closes   string `placeholder:"DATE" help:"When it closes (default: in a week)."`
+}
+
+func (pulseLaunchCmd) Help() string {
+	return "Every member gets a single-use link by email (or the team shares one link with\n" +
+		"--link). You see only a rough count while it is open; results appear when it\n" +
+		"closes, and only if at least k people answered. Nothing links an answer to a person.\n\n" +
+		"Example:\n\n    trustledger pulse launch\n" +
+		"    trustledger pulse launch --team design --link --question \"What should I start doing?\"\n"
+}
+
+func (c *pulseLaunchCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	in := tl.PulseInput{Team: c.Team, K: c.K, Question: c.Question, Delivery: tl.DeliveryEmail}
+	if c.Link {
+		in.Delivery = tl.DeliveryLink
+	}
+	for _, m := range strings.Split(c.Members, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			in.Members = append(in.Members, m)
+		}
+	}
+	if c.Closes != "" {
+		if in.Closes, err = cli.ParseDue(c.Closes, rt.clock()); err != nil {
+			return err
+		}
+	}
+	out, err := v.LaunchPulse(rt.ctx, lid, in)
+	if err != nil {
+		return err
+	}
+	return rt.output(out, func() error {
+		p := out.Pulse
+		rt.printf("Pulse %s launched for team %s (wave %d, %d people, k=%d), closes %s.\n",
+			p.ID, p.Team, p.Wave, p.Population, p.K, fmtDay(p.ClosesAt))
+		if out.SharedLink != "" {
+			rt.printf("Share this link with the team (it is shown once; append it to your server's address):\n\n    /p/%s\n\n", out.SharedLink)
+		} else {
+			rt.printf("%d invitations are queued for mail.\n", out.Queued)
+		}
+		rt.printf("Answer the same items about yourself with: trustledger pulse self %s a1=4,a2=4,…\n", p.ID)
+		return nil
+	})
+}
+
+type pulseListCmd struct{}
+
+func (pulseListCmd) Help() string { return "Example:\n\n    trustledger pulse list\n" }
+
+func (c *pulseListCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	ps, err := v.Pulses(rt.ctx, lid)
+	if err != nil {
+		return err
+	}
+	return rt.output(ps, func() error {
+		if len(ps) == 0 {
+			rt.printf("No pulses yet. Ask your team with: trustledger pulse launch\n")
+			return nil
+		}
+		t := cli.NewTable("id", "team", "wave", "status", "people", "k", "closes")
+		for _, p := range ps {
+			t.Row(p.ID, p.Team, strconv.Itoa(p.Wave), string(p.Status), strconv.Itoa(p.Population), strconv.Itoa(p.K), fmtDay(p.ClosesAt))
+		}
+		return t.Write(rt.stdout)
+	})
+}
+
+type pulseShowCmd struct {
+	ID string `arg:"" help:"The pulse's id (see: trustledger pulse list)."`
+}
+
+func (pulseShowCmd) Help() string { return "Example:\n\n    trustledger pulse show ID\n" }
+
+func (c *pulseShowCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	r, err := v.PulseReport(rt.ctx, lid, c.ID)
+	if err != nil {
+		return err
+	}
+	return rt.output(r, func() error { return printPulseReport(rt, r) })
+}
+
+// countWords says a coarse count band in words.
+func countWords(band string, p tl.Pulse) string {
+	switch band {
+	case tl.CountBelowK:
+		return fmt.Sprintf("fewer than %d answers so far", p.K)
+	case tl.CountK:
+		return fmt.Sprintf("at least %d answers so far", p.K)
+	case tl.CountCommentsK:
+		return fmt.Sprintf("at least %d answers so far", p.CommentsK)
+	}
+	return band
+}
+
+func printPulseReport(rt *runtime, r *tl.PulseReport) error {
+	p := r.Pulse
+	rt.printf("Pulse %s, team %s, wave %d: %s.\n", p.ID, p.Team, p.Wave, p.Status)
+	if !r.Released {
+		if p.Status == tl.PulseOpen {
+			rt.printf("Open until %s: %s. Results appear when it closes.\n", fmtDay(p.ClosesAt), countWords(r.Count, p))
+		} else {
+			rt.printf("No results are shown: %s\n", r.Withheld)
+		}
+		return nil
+	}
+	rt.printf("%d answers.\n", r.N)
+	t := cli.NewTable("scale", "mean", "agreement")
+	for _, s := range r.Scales {
+		t.Row(s.Scale, fmt.Sprintf("%.2f", s.Mean), fmt.Sprintf("%s (rwg %.2f)", s.Agreement, s.Rwg))
+	}
+	if err := t.Write(rt.stdout); err != nil {
+		return err
+	}
+	if o := r.Outcome; o != nil {
+		rt.printf("When asked: %d%% commit, %d%% comply, %d%% resist.\n", o.Commit, o.Comply, o.Resist)
+	}
+	if len(r.Gaps) > 0 {
+		g := cli.NewTable("dimension", "you", "team", "gap")
+		for _, x := range r.Gaps {
+			flag := ""
+			if x.Flagged {
+				flag = "  ← you see yourself higher than the team does"
+				if x.Gap < 0 {
+					flag = "  ← the team sees you higher than you do"
+				}
+			}
+			g.Row(x.Scale, fmt.Sprintf("%.2f", x.Self), fmt.Sprintf("%.2f", x.Team), fmt.Sprintf("%+.2f%s", x.Gap, flag))
+		}
+		if err := g.Write(rt.stdout); err != nil {
+			return err
+		}
+	}
+	if len(r.Comments) > 0 {
+		rt.printf("Comments (in random order):\n")
+		for _, c := range r.Comments {
+			rt.printf("  - %s\n", c)
+		}
+	}
+	return nil
+}
+
+type pulseCloseCmd struct {
+	ID string `arg:"" help:"The pulse's id."`
+}
+
+func (pulseCloseCmd) Help() string {
+	return "Closing releases the results if at least k people answered and no other result\n" +
+		"you can see differs from this one by fewer than k people. Released results update\n" +
+		"every relationship in the team.\n\nExample:\n\n    trustledger pulse close ID\n"
+}
+
+func (c *pulseCloseCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	r, err := v.ClosePulse(rt.ctx, lid, c.ID)
+	if err != nil {
+		return err
+	}
+	return rt.output(r, func() error { return printPulseReport(rt, r) })
+}
+
+type pulseRemindCmd struct {
+	ID string `arg:"" help:"The pulse's id."`
+}
+
+func (pulseRemindCmd) Help() string {
+	return "Each member who has not answered gets a new link by email (the old one stops\n" +
+		"working). Nobody, you included, learns who answered.\n\nExample:\n\n    trustledger pulse remind ID\n"
+}
+
+func (c *pulseRemindCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	if err := v.RemindPulse(rt.ctx, lid, c.ID); err != nil {
+		return err
+	}
+	return rt.output(map[string]string{"pulse_id": c.ID, "status": "reminders queued"}, func() error {
+		rt.printf("Reminders are on their way to everyone who has not answered yet.\n")
+		return nil
+	})
+}
+
+type pulseSelfCmd struct {
+	ID      string   `arg:"" help:"The pulse's id."`
+	Answers []string `arg:"" placeholder:"ITEM=N" help:"item=1..5 for each of a1 a2 b1 b2 i1 i2."`
+}
+
+func (pulseSelfCmd) Help() string {
+	var b strings.Builder
+	b.WriteString("Answer about yourself the items your team answers about you (1 disagree … 5 agree):\n\n")
+	for _, it := range tl.PulseItems {
+		if it.Self != "" {
+			fmt.Fprintf(&b, "    %s  %s\n", it.ID, it.Self)
+		}
+	}
+	b.WriteString("\nExample:\n\n    trustledger pulse self ID a1=4,a2=4,b1=3,b2=4,i1=5,i2=3\n")
+	return b.String()
+}
+
+func (c *pulseSelfCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	answers, err := parseItemAnswers(c.Answers...)
+	if err != nil {
+		return err
+	}
+	if err := v.AnswerSelf(rt.ctx, lid, c.ID, answers); err != nil {
+		return err
+	}
+	return rt.output(answers, func() error {
+		rt.printf("Your own view is saved; the gap to the team's view shows with the results.\n")
+		return nil
+	})
+}
+
+// parseItemAnswers reads "a1=4,b2=5" (also as separate arguments).
+func parseItemAnswers(args ...string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, arg := range args {
+		for _, part := range strings.Split(arg, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			id, val, ok := strings.Cut(part, "=")
+			n, err := strconv.Atoi(strings.TrimSpace(val))
+			if !ok || err != nil {
+				return nil, tl.Errorf(tl.EINVALID, "invalid answer %q: write item=N pairs such as a1=4,b2=5", part)
+			}
+			out[strings.ToLower(strings.TrimSpace(id))] = n
+		}
+	}
+	return out, nil
+}
+
+type checkinCmd struct {
+	Ask  checkinAskCmd  `cmd:"" help:"Ask one person, by name, how you affect their confidence."`
+	List checkinListCmd `cmd:"" help:"Your check-ins and their answers."`
+}
+
+type checkinAskCmd struct {
+	Person string `arg:"" help:"Who you ask."`
+	Link   bool   `help:"Give them a link yourself instead of sending an email."`
+}
+
+func (checkinAskCmd) Help() string {
+	return "The article's exercise: \"" + tl.CheckinQuestion + "\"\n" +
+		"A check-in is NOT anonymous, and the person is told so. Their answer counts as\n" +
+		"evidence for your relationship with them.\n\n" +
+		"Example:\n\n    trustledger checkin ask Ana\n    trustledger checkin ask Ben --link\n"
+}
+
+func (c *checkinAskCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	delivery := tl.DeliveryEmail
+	if c.Link {
+		delivery = tl.DeliveryLink
+	}
+	ck, token, err := v.AskCheckin(rt.ctx, lid, c.Person, delivery)
+	if err != nil {
+		return err
+	}
+	type out struct {
+		Checkin tl.Checkin `json:"checkin"`
+		Path    string     `json:"path,omitempty"`
+	}
+	o := out{Checkin: *ck}
+	if token != "" {
+		o.Path = "/c/" + token
+	}
+	return rt.output(o, func() error {
+		if o.Path != "" {
+			rt.printf("Give %s this link (shown once; append it to your server's address):\n\n    %s\n", ck.Person, o.Path)
+		} else {
+			rt.printf("The check-in is queued for mail to %s.\n", ck.Person)
+		}
+		return nil
+	})
+}
+
+type checkinListCmd struct{}
+
+func (checkinListCmd) Help() string { return "Example:\n\n    trustledger checkin list\n" }
+
+func (c *checkinListCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	cs, err := v.Checkins(rt.ctx, lid)
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].CreatedAt.After(cs[j].CreatedAt) })
+	return rt.output(cs, func() error {
+		if len(cs) == 0 {
+			rt.printf("No check-ins yet. Ask someone with: trustledger checkin ask NAME\n")
+			return nil
+		}
+		t := cli.NewTable("id", "person", "asked", "answered", "ability", "benevolence", "integrity", "comment")
+		for _, c := range cs {
+			answered, r := "not yet", []string{"", "", ""}
+			if !c.AnsweredAt.IsZero() {
+				answered = fmtDay(c.AnsweredAt)
+				for i := range min(len(c.Ratings), 3) {
+					r[i] = strconv.Itoa(c.Ratings[i])
+				}
+			}
+			t.Row(c.ID, c.Person, fmtDay(c.CreatedAt), answered, r[0], r[1], r[2], c.Comment)
+		}
+		return t.Write(rt.stdout)
+	})
+}
