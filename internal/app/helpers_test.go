@@ -183,7 +183,7 @@ func (e *env) replayed(leaderID, relID string) engine.State {
 			continue
 		}
 		ee := engine.Event{ID: ev.ID, Kind: ev.Kind, At: ev.OccurredAt, Source: ev.Source, Severity: ev.Severity,
-			Acknowledges: ev.Acknowledges, OffersRepair: ev.OffersRepair}
+			Acknowledges: ev.Acknowledges, OffersRepair: ev.OffersRepair, Snapshot: ev.Snapshot}
 		if ev.Repairs != "" {
 			b := byID[ev.Repairs]
 			ee.Repairs = &engine.Event{ID: b.ID, Kind: b.Kind, At: b.OccurredAt, Source: b.Source, Severity: b.Severity}

@@ -16,7 +16,7 @@ import (
 func toEngine(ev *tl.Event, repairs *tl.Event) engine.Event {
 	e := engine.Event{
 		ID: ev.ID, Kind: ev.Kind, At: ev.OccurredAt, Source: ev.Source, Severity: ev.Severity,
-		Acknowledges: ev.Acknowledges, OffersRepair: ev.OffersRepair,
+		Acknowledges: ev.Acknowledges, OffersRepair: ev.OffersRepair, Snapshot: ev.Snapshot,
 	}
 	if repairs != nil {
 		r := toEngine(repairs, nil)

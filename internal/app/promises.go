@@ -308,7 +308,7 @@ func (a *App) tick(ctx context.Context) ([]tl.Commitment, error) {
 			}
 			out = append(out, *c)
 		}
-		return nil
+		return a.closePulsesDue(ctx, tx, now)
 	})
 	if err != nil {
 		return nil, err

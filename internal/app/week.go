@@ -353,6 +353,13 @@ func (a *App) SetSetting(ctx context.Context, leaderID, name string, value float
 		if err := set.Set(name, value); err != nil {
 			return tl.Errorf(tl.EINVALID, "%v (see: trustledger settings)", err)
 		}
+		if name == "anonymity_k" || name == "comments_k" {
+			if open, err := tx.HasOpenPulse(ctx, leaderID); err != nil {
+				return err
+			} else if open {
+				return tl.Errorf(tl.ECONFLICT, "%s is fixed for a pulse when it launches, and you have an open pulse: change it after the pulse closes (it applies to pulses launched after that)", name)
+			}
+		}
 		if err := set.Validate(); err != nil {
 			return tl.Errorf(tl.EINVALID, "%v", err)
 		}
