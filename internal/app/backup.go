@@ -245,22 +245,26 @@ func (a *App) Import(ctx context.Context, b *tl.Backup) error {
 // not reversed) by target relationship, apologies linked to their breach.
 func liveByRelationship(evs []tl.Event) map[string][]engine.Event {
 	byID := make(map[string]*tl.Event, len(evs))
-	reversed := map[string]bool{}
+	reversed := map[string]bool{} // event id + "/" + target: a reversal cancels it there
 	for i := range evs {
 		byID[evs[i].ID] = &evs[i]
 		if evs[i].Reverses != "" {
-			reversed[evs[i].Reverses] = true
+			for _, t := range evs[i].Targets {
+				reversed[evs[i].Reverses+"/"+t] = true
+			}
 		}
 	}
 	out := map[string][]engine.Event{}
 	for i := range evs {
 		e := &evs[i]
-		if e.Reverses != "" || reversed[e.ID] {
+		if e.Reverses != "" {
 			continue
 		}
 		ee := toEngine(e, byID[e.Repairs])
 		for _, t := range e.Targets {
-			out[t] = append(out[t], ee)
+			if !reversed[e.ID+"/"+t] {
+				out[t] = append(out[t], ee)
+			}
 		}
 	}
 	return out

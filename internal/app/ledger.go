@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -293,9 +294,14 @@ func (a *App) Reverse(ctx context.Context, leaderID, eventID, note string) (*tl.
 		if orig.Reverses != "" {
 			return tl.Errorf(tl.EINVALID, "entry %s is itself a reversal of %s and cannot be reversed: log the original again instead", orig.ID, orig.Reverses)
 		}
-		if done, err := tx.IsReversed(ctx, orig.ID); err != nil {
+		// A person's dispute may already have taken the entry back for
+		// them: reverse what remains.
+		gone, err := tx.ReversedTargets(ctx, orig.ID)
+		if err != nil {
 			return err
-		} else if done {
+		}
+		remaining := slices.DeleteFunc(slices.Clone(orig.Targets), func(id string) bool { return slices.Contains(gone, id) })
+		if len(remaining) == 0 {
 			return tl.Errorf(tl.ECONFLICT, "entry %s was already reversed", orig.ID)
 		}
 		var breach *tl.Event
@@ -315,14 +321,14 @@ func (a *App) Reverse(ctx context.Context, leaderID, eventID, note string) (*tl.
 			RelationshipID: orig.RelationshipID, TeamID: orig.TeamID, Kind: orig.Kind,
 			OccurredAt: now, RecordedAt: now, Source: orig.Source, Severity: orig.Severity,
 			Note: note, RecordedBy: byLeader, Reverses: orig.ID, Base: orig.Base, Shift: orig.Shift,
-			Targets: append([]string{}, orig.Targets...),
+			Targets: remaining,
 		}
 		if err := tx.AppendEvent(ctx, rev); err != nil {
 			return err
 		}
 		eev := toEngine(orig, breach)
 		base, isPower := powerBase(orig)
-		for _, id := range orig.Targets {
+		for _, id := range remaining {
 			r, err := tx.RelationshipByID(ctx, leaderID, id)
 			if err != nil {
 				return err

@@ -2,66 +2,336 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"slices"
+	"strings"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
 )
 
-// AskCheckin (stub).
-func (a *App) AskCheckin(ctx context.Context, leaderID, person, delivery string) (*tl.Checkin, string, error) {
-	return nil, "", errNotYet("AskCheckin")
-}
+// The team's window: what a member sees of their leader (open and kept
+// promises to them and to their team, decisions with their reasons), and
+// what they can say back: confirm or dispute a kept promise (named), and
+// react to a decision (anonymous, released in batches of k).
 
-// Checkins (stub).
-func (a *App) Checkins(ctx context.Context, leaderID string) ([]tl.Checkin, error) {
-	return nil, errNotYet("Checkins")
-}
+const windowListLen = 50
 
-// OpenCheckinLink (stub).
-func (a *App) OpenCheckinLink(ctx context.Context, token string) (string, error) {
-	return "", errNotYet("OpenCheckinLink")
-}
-
-// CheckinForm (stub).
-func (a *App) CheckinForm(ctx context.Context, pass string) (*tl.CheckinForm, error) {
-	return nil, errNotYet("CheckinForm")
-}
-
-// AnswerCheckin (stub).
-func (a *App) AnswerCheckin(ctx context.Context, pass string, ratings map[string]int, comment string) error {
-	return errNotYet("AnswerCheckin")
-}
-
-// WindowLink (stub).
+// WindowLink issues (and replaces) a person's link to their window.
 func (a *App) WindowLink(ctx context.Context, leaderID, person string) (string, error) {
-	return "", errNotYet("WindowLink")
+	token := rand.Text()
+	now := a.clock()
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
+		r, err := findPerson(ctx, tx, leaderID, person)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeletePassesFor(ctx, store.PassWindow, r.ID); err != nil {
+			return err
+		}
+		return tx.PutWindowLink(ctx, r.ID, hashToken(token), now)
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
-// OpenWindowLink (stub).
+// OpenWindowLink exchanges a window link's token for a pass.
 func (a *App) OpenWindowLink(ctx context.Context, token string) (string, error) {
-	return "", errNotYet("OpenWindowLink")
+	now := a.clock()
+	pass := rand.Text()
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		relID, err := tx.WindowLinkByHash(ctx, hashToken(strings.TrimSpace(token)))
+		if err != nil {
+			return err
+		}
+		return tx.CreatePass(ctx, &store.Pass{Hash: hashToken(pass), Purpose: store.PassWindow, Ref: relID, ExpiresAt: now.Add(tl.WindowPassTTL)})
+	})
+	if err != nil {
+		return "", err
+	}
+	return pass, nil
 }
 
-// WindowForPass (stub).
+// WindowForPass resolves a window pass to the relationship it stands for.
 func (a *App) WindowForPass(ctx context.Context, pass string) (string, error) {
-	return "", errNotYet("WindowForPass")
+	now := a.clock()
+	var out string
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		ps, err := tx.PassByHash(ctx, hashToken(strings.TrimSpace(pass)), store.PassWindow, now)
+		if err != nil {
+			return tl.Errorf(tl.ENOTFOUND, "this page has expired: open your link again")
+		}
+		out = ps.Ref
+		return nil
+	})
+	return out, err
 }
 
-// MemberRelationships (stub).
+// MemberRelationships are the relationships a member account stands for:
+// those, under any leader, whose person has the account's email.
 func (a *App) MemberRelationships(ctx context.Context, userID string) ([]tl.Relationship, error) {
-	return nil, errNotYet("MemberRelationships")
+	var out []tl.Relationship
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if u.Role != tl.RoleMember {
+			return nil
+		}
+		out, err = tx.RelationshipsByEmail(ctx, u.Email)
+		return err
+	})
+	return nonNil(out), err
 }
 
-// Window (stub).
+// concerns reports whether a promise or decision is about r: made to r or
+// to r's team.
+func concerns(relID, teamID string, r *tl.Relationship) bool {
+	return (relID != "" && relID == r.ID) || (relID == "" && teamID != "" && teamID == r.TeamID)
+}
+
+// Window is what the person of relationshipID sees of their leader.
 func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, error) {
-	return nil, errNotYet("Window")
+	var out *tl.Window
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		r, err := tx.RelationshipAny(ctx, relationshipID)
+		if err != nil {
+			return err
+		}
+		l, err := tx.LeaderByID(ctx, r.LeaderID)
+		if err != nil {
+			return err
+		}
+		w := &tl.Window{Leader: l.Name, Person: r.Person, Open: []tl.WindowPromise{}, Kept: []tl.WindowPromise{}, Decisions: []tl.WindowDecision{}}
+		teams, err := tx.Teams(ctx, r.LeaderID)
+		if err != nil {
+			return err
+		}
+		for _, t := range teams {
+			if t.ID == r.TeamID {
+				w.Team = t.Name
+			}
+		}
+		mine, err := tx.Confirmations(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Commitments(ctx, r.LeaderID, "")
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if !concerns(c.RelationshipID, c.TeamID, r) {
+				continue
+			}
+			wp := tl.WindowPromise{Commitment: c, ToMe: c.RelationshipID == r.ID, Mine: mine[c.ID]}
+			switch c.Status {
+			case tl.CommitmentOpen:
+				w.Open = append(w.Open, wp)
+			case tl.CommitmentKept, tl.CommitmentKeptLate:
+				w.Kept = append(w.Kept, wp)
+			}
+		}
+		slices.SortStableFunc(w.Kept, func(x, y tl.WindowPromise) int { return y.Commitment.ResolvedAt.Compare(x.Commitment.ResolvedAt) })
+		w.Kept = w.Kept[:min(len(w.Kept), windowListLen)]
+		reacted, err := tx.Reacted(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		ds, err := tx.Decisions(ctx, r.LeaderID)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if !concerns(d.RelationshipID, d.TeamID, r) {
+				continue
+			}
+			rc, err := tx.ReleasedReactions(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			w.Decisions = append(w.Decisions, tl.WindowDecision{Decision: d, Reactions: rc.ReactionCounts, Reacted: reacted[d.ID]})
+		}
+		slices.SortStableFunc(w.Decisions, func(x, y tl.WindowDecision) int { return y.Decision.DecidedAt.Compare(x.Decision.DecidedAt) })
+		w.Decisions = w.Decisions[:min(len(w.Decisions), windowListLen)]
+		set, err := settingsFor(ctx, tx, r.LeaderID)
+		if err != nil {
+			return err
+		}
+		if set.ShareSayDo == 1 {
+			kept, due := 0, 0
+			for _, c := range cs {
+				switch c.Status {
+				case tl.CommitmentKept, tl.CommitmentKeptLate:
+					kept++
+					due++
+				case tl.CommitmentBroken:
+					due++
+				}
+			}
+			w.SayDo = &tl.SayDoRatio{Kept: kept, Due: due}
+		}
+		out = w
+		return nil
+	})
+	return out, err
 }
 
-// ConfirmPromise (stub).
+// ConfirmPromise records the person's confirmation or dispute of a kept
+// promise (MODEL.md §5): the leader's self-logged "kept" leaves this
+// relationship's evidence; a confirmation puts it back as confirmed
+// evidence, a dispute does not (no automatic penalty).
 func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID string, confirm bool) error {
-	return errNotYet("ConfirmPromise")
+	now := a.clock()
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		r, err := tx.RelationshipAny(ctx, relationshipID)
+		if err != nil {
+			return err
+		}
+		c, err := tx.CommitmentByID(ctx, r.LeaderID, strings.TrimSpace(commitmentID))
+		if err != nil || !concerns(c.RelationshipID, c.TeamID, r) {
+			return tl.Errorf(tl.ENOTFOUND, "no promise %q to you or your team", commitmentID)
+		}
+		if c.Status != tl.CommitmentKept && c.Status != tl.CommitmentKeptLate {
+			return tl.Errorf(tl.EINVALID, "this promise is %s, not kept: only a kept promise can be confirmed or disputed", c.Status)
+		}
+		set, err := settingsFor(ctx, tx, r.LeaderID)
+		if err != nil {
+			return err
+		}
+		state := "disputed"
+		if confirm {
+			state = "confirmed"
+		}
+		conf := &store.Confirmation{CommitmentID: c.ID, RelationshipID: r.ID, State: state, CreatedAt: now}
+		// The leader's own "kept" entry that reached this person.
+		evs, err := tx.EventsForCommitment(ctx, r.LeaderID, c.ID)
+		if err != nil {
+			return err
+		}
+		var kept *tl.Event
+		for i := range evs {
+			e := &evs[i]
+			if e.Reverses == "" && e.Source == engine.Self && (e.Kind == kindPromiseKept || e.Kind == kindPromiseKeptLate) && slices.Contains(e.Targets, r.ID) {
+				gone, err := tx.ReversedTargets(ctx, e.ID)
+				if err != nil {
+					return err
+				}
+				if !slices.Contains(gone, r.ID) {
+					kept = e
+				}
+			}
+		}
+		if kept != nil {
+			note := r.Person + " disputed that this promise was kept"
+			if confirm {
+				note = r.Person + " confirmed this promise was kept"
+			}
+			rev := &tl.Event{ID: store.NewID(now), LeaderID: r.LeaderID, Subject: tl.SubjectPerson, RelationshipID: r.ID,
+				Kind: kept.Kind, OccurredAt: now, RecordedAt: now, Source: kept.Source, Severity: kept.Severity, Note: note,
+				RecordedBy: byPerson, Reverses: kept.ID, CommitmentID: c.ID, Targets: []string{r.ID}}
+			if err := tx.AppendEvent(ctx, rev); err != nil {
+				return err
+			}
+			st, err := tx.State(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			set.Reverse(&st, toEngine(kept, nil))
+			if err := tx.PutState(ctx, r.ID, st); err != nil {
+				return err
+			}
+			conf.EventID = rev.ID
+			if confirm {
+				ev := &tl.Event{ID: store.NewID(now), LeaderID: r.LeaderID, Subject: tl.SubjectPerson, RelationshipID: r.ID,
+					Kind: kept.Kind, OccurredAt: kept.OccurredAt, RecordedAt: now, Source: engine.Confirmed, Severity: kept.Severity,
+					Note: note, RecordedBy: byPerson, CommitmentID: c.ID}
+				if err := record(ctx, tx, set, ev, []tl.Relationship{*r}, nil); err != nil {
+					return err
+				}
+				conf.EventID = ev.ID
+			}
+		}
+		return tx.AddConfirmation(ctx, conf)
+	})
 }
 
-// React (stub).
+// React records one anonymous reaction to a decision. Who reacted and
+// what they said are stored apart, with nothing to join them; the counts
+// shown move only in steps of at least k.
 func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction string) error {
-	return errNotYet("React")
+	switch reaction {
+	case tl.ReactionUnderstood, tl.ReactionNotClear, tl.ReactionDisagree:
+	default:
+		return tl.Errorf(tl.EINVALID, "a reaction is %q, %q or %q, not %q", tl.ReactionUnderstood, tl.ReactionNotClear, tl.ReactionDisagree, reaction)
+	}
+	key := rand.Text()
+	now := a.clock()
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		r, err := tx.RelationshipAny(ctx, relationshipID)
+		if err != nil {
+			return err
+		}
+		d, err := tx.DecisionByID(ctx, r.LeaderID, strings.TrimSpace(decisionID))
+		if err != nil || !concerns(d.RelationshipID, d.TeamID, r) {
+			return tl.Errorf(tl.ENOTFOUND, "no decision %q about you or your team", decisionID)
+		}
+		if err := tx.AddReacted(ctx, d.ID, r.ID); err != nil {
+			return err
+		}
+		if err := tx.AddReaction(ctx, d.ID, key, reaction); err != nil {
+			return err
+		}
+		set, err := settingsFor(ctx, tx, r.LeaderID)
+		if err != nil {
+			return err
+		}
+		all, err := tx.TallyReactions(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		shown, err := tx.ReleasedReactions(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if all.N-shown.N < set.K {
+			return nil
+		}
+		next := store.ReactionCounts{ReactionCounts: all, EventID: shown.EventID}
+		// A strict majority "not clear" at a release is a transparency
+		// withdrawal for the people the decision affects, once.
+		if next.EventID == "" && 2*all.NotClear > all.N {
+			ev := &tl.Event{ID: store.NewID(now), LeaderID: r.LeaderID, Kind: kindDecisionUnexplained, OccurredAt: now, RecordedAt: now,
+				Source: engine.System, Severity: engine.Normal, Note: "most of the people it affects said the reasons were not clear: " + d.What,
+				RecordedBy: bySystem, DecisionID: d.ID}
+			var targets []tl.Relationship
+			if d.RelationshipID != "" {
+				ev.Subject, ev.RelationshipID = tl.SubjectPerson, d.RelationshipID
+				p, err := tx.RelationshipByID(ctx, r.LeaderID, d.RelationshipID)
+				if err != nil {
+					return err
+				}
+				targets = []tl.Relationship{*p}
+			} else {
+				ev.Subject, ev.TeamID = tl.SubjectTeam, d.TeamID
+				if targets, err = tx.TeamMembers(ctx, r.LeaderID, d.TeamID); err != nil {
+					return err
+				}
+			}
+			if len(targets) > 0 {
+				if err := record(ctx, tx, set, ev, targets, nil); err != nil {
+					return err
+				}
+				next.EventID = ev.ID
+			}
+		}
+		return tx.PutReleasedReactions(ctx, d.ID, next)
+	})
 }

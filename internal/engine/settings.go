@@ -47,6 +47,9 @@ type Settings struct {
 	RwgWeak       float64
 	RwgStrong     float64
 	SelfOtherGap  float64
+	// ShareSayDo is 1 when the team's window shows the leader's say/do
+	// ratio (PRODUCT.md §3: "if the leader chooses"), 0 when it does not.
+	ShareSayDo int
 }
 
 // DefaultSettings returns the defaults of MODEL.md §16.
@@ -122,6 +125,7 @@ var settingTable = []SettingInfo{
 	{Name: "rwg_weak", Doc: "rwg below this is weak agreement", get: func(s *Settings) *float64 { return &s.RwgWeak }},
 	{Name: "rwg_strong", Doc: "rwg at or above this is strong agreement", get: func(s *Settings) *float64 { return &s.RwgStrong }},
 	{Name: "self_other_gap", Doc: "points between self-view and team view that are flagged", get: func(s *Settings) *float64 { return &s.SelfOtherGap }},
+	{Name: "share_say_do", Doc: "1 to show your say/do ratio to your team in their window, 0 not to", geti: func(s *Settings) *int { return &s.ShareSayDo }},
 }
 
 // SettingNames lists the documented names in table order.
@@ -207,6 +211,9 @@ func (s Settings) Validate() error {
 		if s.Kappa[d] < 1 {
 			return fmt.Errorf("setting kappa_%s must be at least 1, got %g", Dim(d), s.Kappa[d])
 		}
+	}
+	if s.ShareSayDo != 0 && s.ShareSayDo != 1 {
+		return fmt.Errorf("setting share_say_do must be 0 or 1, got %d", s.ShareSayDo)
 	}
 	if s.K < s.KFloor || s.KFloor < 3 {
 		return fmt.Errorf("setting anonymity_k (%d) must be at least anonymity_floor (%d), which must be at least 3", s.K, s.KFloor)

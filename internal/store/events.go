@@ -263,7 +263,8 @@ func (tx *Tx) EventsFor(ctx context.Context, leaderID, relID string, since time.
 	}
 	tes, err := list(ctx, tx, "events for relationship",
 		"SELECT "+eventSelect+", "+
-			"EXISTS (SELECT 1 FROM events r WHERE r.reverses = e.id), "+
+			"EXISTS (SELECT 1 FROM events r JOIN event_targets rt ON rt.event_id = r.id "+
+			"WHERE r.reverses = e.id AND rt.relationship_id = t.relationship_id), "+
 			"EXISTS (SELECT 1 FROM events a WHERE a.repairs = e.id "+
 			"AND NOT EXISTS (SELECT 1 FROM events ar WHERE ar.reverses = a.id)) "+
 			"FROM event_targets t JOIN events e ON e.id = t.event_id "+
@@ -316,6 +317,35 @@ func (tx *Tx) Events(ctx context.Context, leaderID, relID string, before string,
 		return nil, err
 	}
 	return evs, fillSnapshots(ctx, tx, evs, func(e *tl.Event) *tl.Event { return e })
+}
+
+// ReversedTargets lists the relationships for which a reversing entry
+// cancels eventID (every target for a full reversal; one for a person's
+// dispute or confirmation of a team promise).
+func (tx *Tx) ReversedTargets(ctx context.Context, eventID string) ([]string, error) {
+	return list(ctx, tx, "reversed targets",
+		"SELECT rt.relationship_id FROM events r JOIN event_targets rt ON rt.event_id = r.id WHERE r.reverses = $1 ORDER BY rt.relationship_id",
+		[]any{eventID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+}
+
+// EventsForCommitment lists the leader's entries linked to a promise,
+// oldest first, with their Targets.
+func (tx *Tx) EventsForCommitment(ctx context.Context, leaderID, commitmentID string) ([]tl.Event, error) {
+	evs, err := list(ctx, tx, "events for commitment",
+		"SELECT "+eventSelect+" FROM events e WHERE e.leader_id = $1 AND e.commitment_id = $2 ORDER BY e.occurred_at, e.id",
+		[]any{leaderID, commitmentID}, scanEvent)
+	if err != nil {
+		return nil, err
+	}
+	for i := range evs {
+		evs[i].Targets, err = list(ctx, tx, "event targets",
+			"SELECT relationship_id FROM event_targets WHERE event_id = $1 ORDER BY relationship_id",
+			[]any{evs[i].ID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		if err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
 }
 
 // IsReversed reports whether a reversing entry points at eventID.

@@ -1,0 +1,295 @@
+// Package mail sends the outbox: messages queued in the database in the
+// same transaction as what caused them (a pulse launched, a reminder, a
+// check-in asked), delivered over SMTP by a Worker that retries with
+// backoff, never sends one message twice on purpose, and picks up after a
+// restart where the last run stopped.
+//
+// No message body is stored. The worker asks a Renderer for it at send
+// time, and a message that carries a link gets its token then, so a token
+// exists only in the message itself: never in the database, never in a
+// log line (the worker logs the outbox id and kind, nothing else).
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// Message is a rendered message. Done says it is no longer needed (the
+// member answered, the pulse closed): the worker drops it unsent.
+type Message struct {
+	Subject string
+	Text    string
+	HTML    string
+	Done    bool
+}
+
+// Renderer renders a queued message at send time.
+type Renderer interface {
+	Render(ctx context.Context, m store.Mail) (Message, error)
+}
+
+// Sender delivers one message. id is the outbox id, used for the
+// Message-ID header so that a resend after a crash is recognisable.
+type Sender interface {
+	Send(ctx context.Context, id, to, toName string, m Message) error
+}
+
+// Config is an SMTP server and the sender address.
+type Config struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
+	TLS      string // starttls (default), tls or none
+}
+
+// ParseURL reads smtp://user:pass@host:port?from=addr&tls=starttls|tls|none.
+func ParseURL(s string) (Config, error) {
+	bad := func(why string) (Config, error) {
+		return Config{}, tl.Errorf(tl.EINVALID, "the mail server %s: write it like smtp://user:password@mail.example.org:587?from=trustledger@example.org", why)
+	}
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
+		return bad("is not an smtp:// URL")
+	}
+	c := Config{Host: u.Hostname(), Port: 587, TLS: "starttls", From: u.Query().Get("from")}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return bad("has port " + p + ", which is not a port number")
+		}
+		c.Port = n
+	}
+	if u.User != nil {
+		c.Username = u.User.Username()
+		c.Password, _ = u.User.Password()
+	}
+	if t := u.Query().Get("tls"); t != "" {
+		switch t {
+		case "starttls", "tls", "none":
+			c.TLS = t
+		default:
+			return bad("has tls=" + t + " (use starttls, tls or none)")
+		}
+	}
+	if c.From == "" || !strings.Contains(c.From, "@") {
+		return bad("needs the sender address as ?from=")
+	}
+	return c, nil
+}
+
+// SMTP sends through one SMTP server with go-mail.
+type SMTP struct {
+	cfg  Config
+	now  func() time.Time
+	host string // for Message-ID
+}
+
+// NewSMTP returns a Sender for cfg.
+func NewSMTP(cfg Config) *SMTP {
+	host := "trustledger"
+	if at := strings.LastIndexByte(cfg.From, '@'); at >= 0 {
+		host = cfg.From[at+1:]
+	}
+	return &SMTP{cfg: cfg, now: time.Now, host: host}
+}
+
+// Send delivers m in one SMTP conversation.
+func (s *SMTP) Send(ctx context.Context, id, to, toName string, m Message) error {
+	msg := gomail.NewMsg()
+	if err := msg.FromFormat("trustledger", s.cfg.From); err != nil {
+		return permanent{fmt.Errorf("sender address: %w", err)}
+	}
+	if err := msg.AddToFormat(toName, to); err != nil {
+		return permanent{fmt.Errorf("recipient address: %w", err)}
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageIDWithValue("outbox-" + id + "@" + s.host)
+	msg.SetDateWithValue(s.now())
+	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(30 * time.Second), gomail.WithHELO("localhost")}
+	switch s.cfg.TLS {
+	case "none":
+		opts = append(opts, gomail.WithTLSPortPolicy(gomail.NoTLS))
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	default:
+		opts = append(opts, gomail.WithTLSPortPolicy(gomail.TLSMandatory))
+	}
+	if s.cfg.Username != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+	}
+	c, err := gomail.NewClient(s.cfg.Host, opts...)
+	if err != nil {
+		return permanent{err}
+	}
+	err = c.DialAndSendWithContext(ctx, msg)
+	var se *gomail.SendError
+	if errors.As(err, &se) && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
+		return permanent{err}
+	}
+	return err
+}
+
+// permanent marks an error that retrying cannot fix (a 5xx reply, a bad
+// address).
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
+func (p permanent) Unwrap() error { return p.err }
+
+// IsPermanent reports whether err should not be retried.
+func IsPermanent(err error) bool {
+	var p permanent
+	return errors.As(err, &p)
+}
+
+// Permanent wraps err so that the worker does not retry it.
+func Permanent(err error) error { return permanent{err} }
+
+// Backoff is the wait before each retry: the n-th failure waits
+// Backoff[n-1]; after len(Backoff) failures the message fails.
+var Backoff = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+// Worker delivers the outbox.
+type Worker struct {
+	DB       *store.DB
+	Sender   Sender
+	Renderer Renderer
+	Log      *slog.Logger
+	Now      func() time.Time // nil: time.Now
+	Lease    time.Duration    // how long a claim holds (default 2 minutes)
+	Poll     time.Duration    // how often Run looks for due mail (default 5 s)
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return w.Log
+}
+
+// Run delivers due mail until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	poll := w.Poll
+	if poll <= 0 {
+		poll = 5 * time.Second
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			w.log().Error("mail outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce delivers every message due now and returns how many it
+// handled (sent, dropped, retried or failed).
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	n := 0
+	for ctx.Err() == nil {
+		done, err := w.one(ctx)
+		if err != nil || !done {
+			return n, err
+		}
+		n++
+	}
+	return n, ctx.Err()
+}
+
+// one claims and handles one message; false when none is due.
+func (w *Worker) one(ctx context.Context) (bool, error) {
+	lease := w.Lease
+	if lease <= 0 {
+		lease = 2 * time.Minute
+	}
+	now := w.now()
+	var m *store.Mail
+	err := w.DB.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		m, err = tx.ClaimMail(ctx, now, now.Add(lease))
+		return err
+	})
+	if err != nil || m == nil {
+		return false, err
+	}
+	log := w.log().With("outbox_id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
+	msg, err := w.Renderer.Render(ctx, *m)
+	if err == nil && msg.Done {
+		log.Info("mail no longer needed")
+		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "not needed") })
+	}
+	if err == nil {
+		err = w.Sender.Send(ctx, m.ID, m.To, m.ToName, msg)
+	}
+	if err == nil {
+		log.Info("mail sent")
+		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "") })
+	}
+	text := scrub(err.Error())
+	if IsPermanent(err) || m.Attempts > len(Backoff) {
+		log.Warn("mail failed", "err", text)
+		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailFailed(ctx, m.ID, text) })
+	}
+	next := w.now().Add(Backoff[max(m.Attempts-1, 0)])
+	log.Warn("mail will be retried", "err", text, "next", next)
+	return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailRetry(ctx, m.ID, next, text) })
+}
+
+// scrub keeps an error short for the outbox row and the log. Errors come
+// from the SMTP conversation, never from the message body, so they hold
+// no token; the length cap keeps a chatty server from filling the row.
+func scrub(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}
+
+// Depth is how many messages wait to be sent.
+func (w *Worker) Depth(ctx context.Context) (int, error) {
+	var n int
+	err := w.DB.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.MailDepth(ctx)
+		return err
+	})
+	return n, err
+}
+

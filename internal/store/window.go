@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// CheckinRow is a check-in as stored.
+type CheckinRow struct {
+	tl.Checkin
+	TokenHash string
+	Ratings   string // "ca=4;cb=3;ci=5", "" until answered
+	EventID   string
+}
+
+const checkinCols = "c.id, c.leader_id, c.relationship_id, r.person, c.delivery, c.token_hash, c.created_at, c.answered_at, c.ratings, c.comment, c.event_id"
+
+const checkinFrom = " FROM checkins c JOIN relationships r ON r.id = c.relationship_id "
+
+func scanCheckin(rows *sql.Rows, c *CheckinRow) error {
+	return rows.Scan(&c.ID, &c.LeaderID, &c.RelationshipID, &c.Person, &c.Delivery, optStr{&c.TokenHash},
+		msTime{&c.CreatedAt}, msTime{&c.AnsweredAt}, &c.Ratings, &c.Comment, optStr{&c.EventID})
+}
+
+// CreateCheckin stores a new check-in.
+func (tx *Tx) CreateCheckin(ctx context.Context, c *CheckinRow) error {
+	_, err := tx.exec(ctx, "create checkin",
+		"INSERT INTO checkins (id, leader_id, relationship_id, delivery, token_hash, created_at, answered_at, ratings, comment, event_id) "+
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+		c.ID, c.LeaderID, c.RelationshipID, c.Delivery, nullID(c.TokenHash), ms(c.CreatedAt), ms(c.AnsweredAt),
+		c.Ratings, c.Comment, nullID(c.EventID))
+	return err
+}
+
+// UpdateCheckin saves a check-in's token, answer and entry.
+func (tx *Tx) UpdateCheckin(ctx context.Context, c *CheckinRow) error {
+	return tx.execOne(ctx, "update checkin",
+		"UPDATE checkins SET token_hash = $1, answered_at = $2, ratings = $3, comment = $4, event_id = $5 WHERE id = $6",
+		[]any{nullID(c.TokenHash), ms(c.AnsweredAt), c.Ratings, c.Comment, nullID(c.EventID), c.ID},
+		notFound("no check-in with id %q", c.ID))
+}
+
+// DeleteCheckin removes an unanswered check-in that was replaced.
+func (tx *Tx) DeleteCheckin(ctx context.Context, id string) error {
+	return tx.execOne(ctx, "delete checkin", "DELETE FROM checkins WHERE id = $1 AND answered_at = 0", []any{id},
+		notFound("no open check-in with id %q", id))
+}
+
+// CheckinByID finds a check-in whoever asked it.
+func (tx *Tx) CheckinByID(ctx context.Context, id string) (*CheckinRow, error) {
+	return one(ctx, tx, "checkin", "SELECT "+checkinCols+checkinFrom+"WHERE c.id = $1", []any{id}, scanCheckin,
+		notFound("no check-in with id %q", id))
+}
+
+// CheckinByHash finds the check-in a link token belongs to.
+func (tx *Tx) CheckinByHash(ctx context.Context, hash string) (*CheckinRow, error) {
+	return one(ctx, tx, "checkin", "SELECT "+checkinCols+checkinFrom+"WHERE c.token_hash = $1", []any{hash}, scanCheckin,
+		notFound("no check-in for this link"))
+}
+
+// Checkins lists the leader's check-ins, newest first.
+func (tx *Tx) Checkins(ctx context.Context, leaderID string) ([]CheckinRow, error) {
+	return list(ctx, tx, "checkins", "SELECT "+checkinCols+checkinFrom+"WHERE c.leader_id = $1 ORDER BY c.created_at DESC, c.id DESC",
+		[]any{leaderID}, scanCheckin)
+}
+
+// OpenCheckinFor finds the unanswered check-in of a relationship, if any.
+func (tx *Tx) OpenCheckinFor(ctx context.Context, relID string) (*CheckinRow, error) {
+	return one(ctx, tx, "checkin", "SELECT "+checkinCols+checkinFrom+"WHERE c.relationship_id = $1 AND c.answered_at = 0",
+		[]any{relID}, scanCheckin, notFound("no open check-in"))
+}
+
+// PutWindowLink creates or replaces a relationship's window link.
+func (tx *Tx) PutWindowLink(ctx context.Context, relID, hash string, at time.Time) error {
+	if _, err := tx.exec(ctx, "window link", "DELETE FROM window_links WHERE relationship_id = $1", relID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, "window link", "INSERT INTO window_links (relationship_id, token_hash, created_at) VALUES ($1, $2, $3)",
+		relID, hash, ms(at))
+	return err
+}
+
+// WindowLinkByHash finds the relationship a window link belongs to.
+func (tx *Tx) WindowLinkByHash(ctx context.Context, hash string) (string, error) {
+	ids, err := list(ctx, tx, "window link", "SELECT relationship_id FROM window_links WHERE token_hash = $1", []any{hash},
+		func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+	if err != nil {
+		return "", err
+	}
+	if len(ids) == 0 {
+		return "", notFound("this link is not valid: it may have been replaced by a newer one")
+	}
+	return ids[0], nil
+}
+
+// RelationshipAny finds a relationship whoever leads it.
+func (tx *Tx) RelationshipAny(ctx context.Context, id string) (*tl.Relationship, error) {
+	return one(ctx, tx, "relationship", "SELECT "+relCols+" FROM relationships WHERE id = $1", []any{id}, scanRel,
+		notFound("no relationship with id %q", id))
+}
+
+// RelationshipsByEmail lists the active relationships, of any leader,
+// whose person has this address.
+func (tx *Tx) RelationshipsByEmail(ctx context.Context, email string) ([]tl.Relationship, error) {
+	return list(ctx, tx, "relationships by email",
+		"SELECT "+relCols+" FROM relationships WHERE email = $1 AND active = 1 ORDER BY leader_id, id", []any{email}, scanRel)
+}
+
+// Confirmation is a member's named word on a kept promise.
+type Confirmation struct {
+	CommitmentID   string
+	RelationshipID string
+	State          string // confirmed or disputed
+	EventID        string
+	CreatedAt      time.Time
+}
+
+// AddConfirmation stores one; ECONFLICT when the person already did.
+func (tx *Tx) AddConfirmation(ctx context.Context, c *Confirmation) error {
+	_, err := tx.tx.ExecContext(ctx,
+		"INSERT INTO promise_confirmations (commitment_id, relationship_id, state, event_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+		c.CommitmentID, c.RelationshipID, c.State, nullID(c.EventID), ms(c.CreatedAt))
+	return conflict("confirm", err, "you have already said whether this promise was kept")
+}
+
+// Confirmations maps commitment id → state for one relationship.
+func (tx *Tx) Confirmations(ctx context.Context, relID string) (map[string]string, error) {
+	rows, err := list(ctx, tx, "confirmations", "SELECT commitment_id, state FROM promise_confirmations WHERE relationship_id = $1",
+		[]any{relID}, func(rows *sql.Rows, c *Confirmation) error { return rows.Scan(&c.CommitmentID, &c.State) })
+	out := map[string]string{}
+	for _, c := range rows {
+		out[c.CommitmentID] = c.State
+	}
+	return out, err
+}
+
+// ReactionCounts is a decision's released reaction counts.
+type ReactionCounts struct {
+	tl.ReactionCounts
+	EventID string
+}
+
+// AddReacted records that a person reacted to a decision; ECONFLICT when
+// they already did.
+func (tx *Tx) AddReacted(ctx context.Context, decisionID, relID string) error {
+	_, err := tx.tx.ExecContext(ctx, "INSERT INTO decision_reacted (decision_id, relationship_id) VALUES ($1, $2)", decisionID, relID)
+	return conflict("react", err, "you have already reacted to this decision")
+}
+
+// Reacted lists the decisions a person reacted to.
+func (tx *Tx) Reacted(ctx context.Context, relID string) (map[string]bool, error) {
+	ids, err := list(ctx, tx, "reacted", "SELECT decision_id FROM decision_reacted WHERE relationship_id = $1", []any{relID},
+		func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+	out := map[string]bool{}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}
+
+// AddReaction stores one anonymous reaction under a random key.
+func (tx *Tx) AddReaction(ctx context.Context, decisionID, key, reaction string) error {
+	_, err := tx.exec(ctx, "add reaction", "INSERT INTO decision_reactions (decision_id, id, reaction) VALUES ($1, $2, $3)",
+		decisionID, key, reaction)
+	return err
+}
+
+// TallyReactions counts a decision's reactions as stored now.
+func (tx *Tx) TallyReactions(ctx context.Context, decisionID string) (tl.ReactionCounts, error) {
+	rs, err := list(ctx, tx, "reactions", "SELECT reaction FROM decision_reactions WHERE decision_id = $1", []any{decisionID},
+		func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+	var c tl.ReactionCounts
+	for _, r := range rs {
+		c.N++
+		switch r {
+		case tl.ReactionUnderstood:
+			c.Understood++
+		case tl.ReactionNotClear:
+			c.NotClear++
+		case tl.ReactionDisagree:
+			c.Disagree++
+		}
+	}
+	return c, err
+}
+
+// ReleasedReactions returns the counts last released for a decision
+// (zero when none).
+func (tx *Tx) ReleasedReactions(ctx context.Context, decisionID string) (ReactionCounts, error) {
+	rows, err := list(ctx, tx, "released reactions",
+		"SELECT n, understood, not_clear, disagree, event_id FROM decision_reaction_counts WHERE decision_id = $1", []any{decisionID},
+		func(rows *sql.Rows, c *ReactionCounts) error {
+			return rows.Scan(&c.N, &c.Understood, &c.NotClear, &c.Disagree, optStr{&c.EventID})
+		})
+	if err != nil || len(rows) == 0 {
+		return ReactionCounts{}, err
+	}
+	return rows[0], nil
+}
+
+// PutReleasedReactions saves the counts shown for a decision.
+func (tx *Tx) PutReleasedReactions(ctx context.Context, decisionID string, c ReactionCounts) error {
+	if _, err := tx.exec(ctx, "release reactions", "DELETE FROM decision_reaction_counts WHERE decision_id = $1", decisionID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, "release reactions",
+		"INSERT INTO decision_reaction_counts (decision_id, n, understood, not_clear, disagree, event_id) VALUES ($1, $2, $3, $4, $5, $6)",
+		decisionID, c.N, c.Understood, c.NotClear, c.Disagree, nullID(c.EventID))
+	return err
+}
+
+// DecisionByID finds one of the leader's decisions.
+func (tx *Tx) DecisionByID(ctx context.Context, leaderID, id string) (*tl.Decision, error) {
+	return one(ctx, tx, "decision", "SELECT "+decisionCols+" FROM decisions WHERE id = $1 AND leader_id = $2",
+		[]any{id, leaderID}, scanDecision, notFound("no decision with id %q", id))
+}
