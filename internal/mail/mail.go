@@ -292,4 +292,3 @@ func (w *Worker) Depth(ctx context.Context) (int, error) {
 	})
 	return n, err
 }
-
