@@ -93,8 +93,9 @@ func ParseURL(s string) (Config, error) {
 
 // SMTP sends through one SMTP server with go-mail.
 type SMTP struct {
+	// Now dates the messages (time.Now unless a test sets it).
+	Now  func() time.Time
 	cfg  Config
-	now  func() time.Time
 	host string // for Message-ID
 }
 
@@ -104,7 +105,7 @@ func NewSMTP(cfg Config) *SMTP {
 	if at := strings.LastIndexByte(cfg.From, '@'); at >= 0 {
 		host = cfg.From[at+1:]
 	}
-	return &SMTP{cfg: cfg, now: time.Now, host: host}
+	return &SMTP{cfg: cfg, Now: time.Now, host: host}
 }
 
 // Send delivers m in one SMTP conversation.
@@ -118,7 +119,7 @@ func (s *SMTP) Send(ctx context.Context, id, to, toName string, m Message) error
 	}
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue("outbox-" + id + "@" + s.host)
-	msg.SetDateWithValue(s.now())
+	msg.SetDateWithValue(s.Now())
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
