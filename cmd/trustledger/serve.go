@@ -16,6 +16,7 @@ import (
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/demo"
+	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/scenario"
 	"github.com/trustledger/trustledger/internal/web"
 	"github.com/trustledger/trustledger/scenarios"
@@ -28,6 +29,8 @@ type serveCmd struct {
 	Demo      bool   `name:"demo" help:"Start on a new database with the demo organisation built from Lena's scenario; prints the demo login."`
 	Scenarios string `name:"scenarios" default:"scenarios" placeholder:"DIR" help:"Folder of scenario files offered by the simulator page."`
 	Secure    bool   `name:"secure-cookies" help:"Mark cookies Secure even over plain http (behind a TLS proxy)."`
+	SMTP      string `name:"smtp" placeholder:"URL" help:"Mail server for pulse and check-in invitations, smtp://user:pass@host:587?from=addr (or $$TRUSTLEDGER_SMTP)."`
+	BaseURL   string `name:"base-url" placeholder:"URL" help:"The address people open links at, for links in mail (default http://ADDR, or $$TRUSTLEDGER_BASE_URL)."`
 }
 
 // Help shows an example.
@@ -101,9 +104,28 @@ func (c *serveCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
+	smtpURL := c.SMTP
+	if smtpURL == "" {
+		smtpURL = rt.getenv("TRUSTLEDGER_SMTP")
+	}
+	var sender mail.Sender
+	if smtpURL != "" {
+		cfg, err := mail.ParseURL(smtpURL)
+		if err != nil {
+			return err
+		}
+		sender = mail.NewSMTP(cfg)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return tl.Errorf(tl.EINVALID, "cannot listen on %s: %v (choose another with --addr)", addr, err)
+	}
+	base := c.BaseURL
+	if base == "" {
+		base = rt.getenv("TRUSTLEDGER_BASE_URL")
+	}
+	if base == "" {
+		base = "http://" + ln.Addr().String()
 	}
 	hs := srv.HTTPServer(addr)
 
@@ -113,6 +135,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 		rt.printf("The demo database is temporary and is removed when the server stops.\n")
 	} else if has, _ := a.HasUsers(ctx); !has {
 		rt.printf("Open the page to create the first account (the owner).\n")
+	}
+
+	if sender != nil {
+		w := &mail.Worker{DB: rt.db, Sender: sender, Renderer: a.MailRenderer(base), Log: logger}
+		go w.Run(ctx)
+	} else {
+		logger.Info("mail is not configured: invitations wait in the outbox until the server starts with --smtp; shared links work without mail")
 	}
 
 	go func() {
