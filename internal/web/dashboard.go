@@ -46,6 +46,7 @@ type dashboardPage struct {
 	Add      personForm
 	RelKinds []engine.RelKind
 	Teams    []tl.Team
+	Views    []tl.TeamView // the ledger's, the team's and your own view, per team
 }
 
 // relKindWords describes the relationship kinds in the add-person form.
@@ -127,6 +128,9 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 		case c.Due.Before(now.Add(7 * 24 * time.Hour)):
 			d.DueSoon = append(d.DueSoon, c)
 		}
+	}
+	if d.Views, err = s.voice.TeamViews(ctx, leader); err != nil {
+		return nil, err
 	}
 	sort.Slice(d.Overdue, func(i, j int) bool { return d.Overdue[i].Due.Before(d.Overdue[j].Due) })
 	sort.Slice(d.DueSoon, func(i, j int) bool { return d.DueSoon[i].Due.Before(d.DueSoon[j].Due) })

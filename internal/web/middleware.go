@@ -94,7 +94,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		gated.ServeHTTP(sw, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
@@ -170,4 +170,18 @@ func (s *Server) logger(r *http.Request) *slog.Logger {
 		return l
 	}
 	return s.log
+}
+
+// tokenPaths are the routes whose last segment is a secret token (a pulse,
+// check-in, window or invitation link): the request log writes "…" for it.
+var tokenPaths = []string{"/p/", "/c/", "/w/", "/invite/"}
+
+// redactPath keeps tokens out of the logs.
+func redactPath(p string) string {
+	for _, pre := range tokenPaths {
+		if strings.HasPrefix(p, pre) && len(p) > len(pre) {
+			return pre + "…"
+		}
+	}
+	return p
 }

@@ -76,7 +76,7 @@ var settingGroups = []struct {
 		"gap_threshold", "step_cooldown_days", "outcome_check_days", "outcome_min_rise", "outcome_min_evidence",
 		"barrier_window_days", "tie_tolerance"}},
 	{"Team voice", "Anonymity and agreement for pulses and check-ins.", []string{
-		"anonymity_k", "anonymity_floor", "comments_k", "rwg_weak", "rwg_strong", "self_other_gap"}},
+		"anonymity_k", "anonymity_floor", "comments_k", "rwg_weak", "rwg_strong", "self_other_gap", "share_say_do"}},
 }
 
 // groupSettings lays rows out in settingGroups, in table order within

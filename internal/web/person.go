@@ -49,7 +49,8 @@ type personPage struct {
 	Bases      []baseRow
 	Ledger     []ledgerRow
 	Explain    []weightRow
-	CostTrust  float64 // drop in trust E if one promise broke now
+	Checkins   []tl.Checkin // named check-ins with this person, newest first
+	CostTrust  float64      // drop in trust E if one promise broke now
 	CostInteg  float64 // drop in integrity E
 	QuadChange bool
 }
@@ -128,6 +129,15 @@ func (s *Server) personData(r *http.Request, rel *tl.Relationship) (*personPage,
 	d.CostTrust = a.Trust.E - ex.IfBroken.Trust.E
 	d.CostInteg = a.Dims[engine.Integrity].E - ex.IfBroken.Dims[engine.Integrity].E
 	d.QuadChange = a.Quadrant != ex.IfBroken.Quadrant
+	cks, err := s.voice.Checkins(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cks {
+		if c.RelationshipID == rel.ID {
+			d.Checkins = append(d.Checkins, c)
+		}
+	}
 	return d, nil
 }
 

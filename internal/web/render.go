@@ -59,6 +59,13 @@ var funcs = template.FuncMap{
 	"relkind":  relKindLabel,
 	"sevs":     func() []string { return severities },
 	"seq5":     func() []int { return []int{0, 1, 2, 3, 4} },
+	"dict2":    func(it tl.PulseItem, sel map[string]int) scaleItem { return scaleItem{Item: it, Sel: sel} },
+}
+
+// scaleItem is one 1–5 question with the answers chosen so far.
+type scaleItem struct {
+	Item tl.PulseItem
+	Sel  map[string]int
 }
 
 // parseTemplates parses layout.html and partials.html once, then one clone

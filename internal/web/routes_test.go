@@ -134,7 +134,16 @@ func seedVictim(t *testing.T, e *env, acc *account) victim {
 	must(t, err)
 	jo, err := e.app.AddJournal(ctx, l, 1, "journal-text-A")
 	must(t, err)
-	v.ids = []string{tm.ID, rel.ID, ev.ID, pr.ID, de.ID, jo.ID, acc.User.ID, l}
+	for _, n := range []string{"Boris-A", "Cora-A"} {
+		_, err := e.app.AddPerson(ctx, l, tl.PersonInput{Name: n, Kind: engine.DirectReport})
+		must(t, err)
+	}
+	pl, err := e.app.LaunchPulse(ctx, l, tl.PulseInput{K: 3, Delivery: tl.DeliveryLink, Question: "pulse-question-A"})
+	must(t, err)
+	ck, _, err := e.app.AskCheckin(ctx, l, "Anastasia-A", tl.DeliveryLink)
+	must(t, err)
+	v.markers = append(v.markers, "pulse-question-A")
+	v.ids = []string{tm.ID, rel.ID, ev.ID, pr.ID, de.ID, jo.ID, acc.User.ID, l, pl.Pulse.ID, ck.ID}
 	if wk, err := e.app.Week(ctx, l); err == nil && wk.Step != nil {
 		v.ids = append(v.ids, wk.Step.ID)
 	}

@@ -159,6 +159,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /week/close", s.weekClose)
 	mux.HandleFunc("POST /people", s.peopleAdd)
 	mux.HandleFunc("GET /people/{id}", s.personPage)
+	s.registerVoice(mux)
 	mux.HandleFunc("POST /people/{id}/power", s.personPower)
 	mux.HandleFunc("GET /log", s.logForm)
 	mux.HandleFunc("POST /log", s.logSubmit)

@@ -1,0 +1,217 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+)
+
+// visit sends a request as a respondent: no session, only the given
+// cookies.
+func (e *env) visit(method, target string, f url.Values, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var r *http.Request
+	if f != nil {
+		r = httptest.NewRequest(method, target, strings.NewReader(f.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		r = httptest.NewRequest(method, target, nil)
+	}
+	for _, c := range cookies {
+		if c != nil {
+			r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		}
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, r)
+	return w
+}
+
+var sharedLinkRE = regexp.MustCompile(`value="https?://[^/"]+/p/([A-Z2-7]{26})"`)
+
+// allAnswers fills every pulse item with v.
+func allAnswers(v int) url.Values {
+	f := url.Values{}
+	for _, it := range tl.PulseItems {
+		x := v
+		if it.Scale == tl.ScaleOutcome {
+			x = tl.OutcomeCommit
+		}
+		f.Set(it.ID, fmt.Sprint(x))
+	}
+	return f
+}
+
+func TestPulsePagesEndToEnd(t *testing.T) {
+	e := newEnv(t)
+	var logs bytes.Buffer
+	srv, err := New(Config{Service: e.app, Accounts: e.app, Now: e.clk.Now, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	must(t, err)
+	e.h, e.srv = srv.Handler(), srv
+	lena := e.owner("Lena", "lena@example.org")
+	ctx := context.Background()
+
+	// A team of four cannot launch with k=5, and the page says why.
+	for i := range 4 {
+		_, err := e.app.AddPerson(ctx, lena.User.LeaderID, tl.PersonInput{Name: fmt.Sprintf("P%d", i), Kind: engine.DirectReport})
+		must(t, err)
+	}
+	w := e.do("GET", "/pulses", nil, lena)
+	if !strings.Contains(w.Body.String(), "too few for k=5") {
+		t.Fatalf("pulses page does not say the team is too small:\n%s", w.Body.String())
+	}
+	w = e.do("POST", "/pulses", form("team", "team", "delivery", "link"), lena)
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "traced to a person") {
+		t.Fatalf("launch with 4 people: %d\n%s", w.Code, w.Body.String())
+	}
+	_, err = e.app.AddPerson(ctx, lena.User.LeaderID, tl.PersonInput{Name: "P4", Kind: engine.DirectReport})
+	must(t, err)
+	w = e.do("POST", "/pulses", form("team", "team", "delivery", "link", "question", "What should I keep doing?"), lena)
+	m := sharedLinkRE.FindStringSubmatch(w.Body.String())
+	if w.Code != http.StatusOK || m == nil {
+		t.Fatalf("launch: %d, no shared link shown\n%s", w.Code, w.Body.String())
+	}
+	token := m[1]
+	pulses, err := e.app.Pulses(ctx, lena.User.LeaderID)
+	must(t, err)
+	pulsePath := "/pulses/" + pulses[0].ID
+
+	for i := range 5 {
+		// The link becomes a cookie and a token-free address.
+		w := e.visit("GET", "/p/"+token, nil)
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/answer" {
+			t.Fatalf("open link: %d → %q", w.Code, w.Header().Get("Location"))
+		}
+		pass := cookie(w, "tl-pulse")
+		if pass == nil || !pass.HttpOnly || pass.MaxAge <= 0 || pass.Value == token {
+			t.Fatalf("pass cookie %+v", pass)
+		}
+		page := e.visit("GET", "/answer", nil, pass).Body.String()
+		for _, want := range []string{"What Lena will and will not see", "Will not see:", "who answered, when", "What should I keep doing?"} {
+			if !strings.Contains(page, want) {
+				t.Fatalf("answer page lacks %q", want)
+			}
+		}
+		f := allAnswers(2 + i%3)
+		f.Set("comment", fmt.Sprintf("keep it up %d", i))
+		w = e.visit("POST", "/answer", f, pass)
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "nothing that links them to you") {
+			t.Fatalf("submit: %d\n%s", w.Code, w.Body.String())
+		}
+		// The same pass cannot answer twice.
+		w = e.visit("POST", "/answer", allAnswers(1), pass)
+		if w.Code == http.StatusOK && !strings.Contains(w.Body.String(), "already") {
+			t.Fatalf("second submit: %d", w.Code)
+		}
+		// Only the coarse count while open.
+		body := e.do("GET", pulsePath, nil, lena).Body.String()
+		if strings.Contains(body, "Results:") {
+			t.Fatalf("results shown while open after %d answers", i+1)
+		}
+		want := "Fewer than 5 answers"
+		if i+1 >= 5 {
+			want = "At least 5 answers"
+		}
+		if !strings.Contains(body, want) {
+			t.Fatalf("after %d answers the pulse page lacks %q", i+1, want)
+		}
+	}
+	// A bad answer is a clear error, not a 500.
+	w = e.visit("GET", "/p/"+token, nil)
+	bad := allAnswers(3)
+	bad.Set("a1", "9")
+	if w2 := e.visit("POST", "/answer", bad, cookie(w, "tl-pulse")); w2.Code == http.StatusInternalServerError {
+		t.Fatalf("bad answer: 500")
+	}
+
+	w = e.do("POST", pulsePath+"/close", nil, lena)
+	body := e.follow(w, lena).Body.String()
+	if !strings.Contains(body, "Results: 5 answers") || strings.Contains(body, "keep it up") {
+		t.Fatalf("after close (comments need 10):\n%s", body)
+	}
+	// The dashboard shows the team's view.
+	if body := e.do("GET", "/", nil, lena).Body.String(); !strings.Contains(body, "Three views of your leadership") || strings.Contains(body, "no pulse yet") {
+		t.Fatalf("dashboard team view missing or empty")
+	}
+	if strings.Contains(logs.String(), token) {
+		t.Fatal("the shared link's token is in the request log")
+	}
+	if !strings.Contains(logs.String(), `"path":"/p/…"`) {
+		t.Fatal("the request log does not show the redacted link path")
+	}
+	// After closing, the link says so.
+	if w := e.visit("GET", "/p/"+token, nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "closed") {
+		t.Fatalf("link after close: %d", w.Code)
+	}
+}
+
+func TestCheckinAndWindowPages(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	ctx := context.Background()
+	l := lena.User.LeaderID
+	ana, err := e.app.AddPerson(ctx, l, tl.PersonInput{Name: "Ana", Kind: engine.DirectReport})
+	must(t, err)
+	// The leader asks by link from the person page.
+	w := e.do("POST", "/people/"+ana.ID+"/checkin", form("delivery", "link"), lena)
+	m := regexp.MustCompile(`/c/([A-Z2-7]{26})`).FindStringSubmatch(w.Body.String())
+	if w.Code != http.StatusOK || m == nil {
+		t.Fatalf("ask: %d\n%s", w.Code, w.Body.String())
+	}
+	w = e.visit("GET", "/c/"+m[1], nil)
+	pass := cookie(w, "tl-checkin")
+	page := e.visit("GET", "/checkin", nil, pass).Body.String()
+	if !strings.Contains(page, "This is not anonymous") || !strings.Contains(page, "your name") {
+		t.Fatalf("check-in page does not say it is not anonymous:\n%s", page)
+	}
+	w = e.visit("POST", "/checkin", form("ca", "4", "cb", "5", "ci", "3", "comment", "thanks for asking"), pass)
+	if w.Code != http.StatusOK {
+		t.Fatalf("answer check-in: %d\n%s", w.Code, w.Body.String())
+	}
+	if body := e.do("GET", "/people/"+ana.ID, nil, lena).Body.String(); !strings.Contains(body, "thanks for asking") {
+		t.Fatal("the person page does not show the named answer")
+	}
+
+	// The window.
+	_, err = e.app.AddPromise(ctx, l, tl.PromiseInput{To: "Ana", What: "review the plan", Due: start.Add(72 * 3600e9)})
+	must(t, err)
+	d, err := e.app.Decide(ctx, l, tl.DecisionInput{What: "new on-call rota", Why: "fairer weekends", Affects: "team"})
+	must(t, err)
+	w = e.do("POST", "/people/"+ana.ID+"/window", nil, lena)
+	m = regexp.MustCompile(`/w/([A-Z2-7]{26})`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no window link:\n%s", w.Body.String())
+	}
+	w = e.visit("GET", "/w/"+m[1], nil)
+	if w.Header().Get("Location") != "/window" {
+		t.Fatalf("window link → %q", w.Header().Get("Location"))
+	}
+	wp := cookie(w, "tl-window")
+	body := e.visit("GET", "/window", nil, wp).Body.String()
+	for _, want := range []string{"review the plan", "new on-call rota", "fairer weekends", "Understood", "groups of at least", "steps of 5"} {
+		if !strings.Contains(body, want) && !strings.Contains(body, strings.ReplaceAll(want, "groups of at least", "at least 5 people")) {
+			t.Fatalf("window lacks %q:\n%s", want, body)
+		}
+	}
+	w = e.visit("POST", "/window/decisions/"+d.ID, form("reaction", "not-clear"), wp)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("react: %d\n%s", w.Code, w.Body.String())
+	}
+	if body := e.visit("GET", "/window", nil, wp).Body.String(); !strings.Contains(body, "You reacted.") {
+		t.Fatal("the window does not say you reacted")
+	}
+	// Without a pass or an account, the window asks for the link.
+	if w := e.visit("GET", "/window", nil); w.Code != http.StatusNotFound {
+		t.Fatalf("window without a pass: %d", w.Code)
+	}
+}
