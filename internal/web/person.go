@@ -51,7 +51,7 @@ type personPage struct {
 	Explain    []weightRow
 	Checkins   []tl.Checkin // named check-ins with this person, newest first
 	CostTrust  float64      // drop in trust E if one promise broke now
-	CostInteg  float64 // drop in integrity E
+	CostInteg  float64      // drop in integrity E
 	QuadChange bool
 }
 
