@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/storetest"
 	"github.com/trustledger/trustledger/internal/web"
 )
@@ -50,6 +51,8 @@ const testTimeout = 90 * time.Second
 type site struct {
 	URL string
 	App *app.App
+	DB  *store.DB
+	Now func() time.Time
 }
 
 // newSite starts the whole app in-process: a migrated SQLite file in a
@@ -62,7 +65,8 @@ type site struct {
 func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	t.Helper()
 	clock := func() time.Time { return now }
-	a := app.New(storetest.OpenSQLite(t), app.Options{Now: clock})
+	db := storetest.OpenSQLite(t)
+	a := app.New(db, app.Options{Now: clock})
 	srv, err := web.New(web.Config{
 		Service: a, Accounts: a, Now: clock, Demo: demoMode,
 		ScenarioDir: filepath.Join(repoRoot(t), "scenarios"),
@@ -76,7 +80,7 @@ func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server listens on %s, want 127.0.0.1", ts.URL)
 	}
-	return &site{URL: ts.URL, App: a}
+	return &site{URL: ts.URL, App: a, DB: db, Now: clock}
 }
 
 // repoRoot is the module root, two levels above this package.
