@@ -64,11 +64,15 @@ func newSession(t *testing.T) *session {
 
 func (s *session) getenv(name string) string { return s.env[name] }
 
+// tokenPattern is a link token (pulse, check-in, window), random each run.
+var tokenPattern = regexp.MustCompile(`/([pcw])/[A-Z2-7]{26}`)
+
 // normalize replaces ids and database names with placeholders.
 func (s *session) normalize(text string) string {
 	for _, db := range s.dbs {
 		text = strings.ReplaceAll(text, db, "<DB>")
 	}
+	text = tokenPattern.ReplaceAllString(text, "/$1/<TOKEN>")
 	return idPattern.ReplaceAllStringFunc(text, func(id string) string {
 		p, ok := s.ids[id]
 		if !ok {

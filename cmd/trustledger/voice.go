@@ -135,12 +135,15 @@ func (c *pulseLaunchCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
+	if out.SharedLink != "" {
+		out.SharedLink = "/p/" + out.SharedLink
+	}
 	return rt.output(out, func() error {
 		p := out.Pulse
 		rt.printf("Pulse %s launched for team %s (wave %d, %d people, k=%d), closes %s.\n",
 			p.ID, p.Team, p.Wave, p.Population, p.K, fmtDay(p.ClosesAt))
 		if out.SharedLink != "" {
-			rt.printf("Share this link with the team (it is shown once; append it to your server's address):\n\n    /p/%s\n\n", out.SharedLink)
+			rt.printf("Share this link with the team (it is shown once; append it to your server's address):\n\n    %s\n\n", out.SharedLink)
 		} else {
 			rt.printf("%d invitations are queued for mail.\n", out.Queued)
 		}
@@ -365,7 +368,8 @@ type checkinAskCmd struct {
 func (checkinAskCmd) Help() string {
 	return "The article's exercise: \"" + tl.CheckinQuestion + "\"\n" +
 		"A check-in is NOT anonymous, and the person is told so. Their answer counts as\n" +
-		"evidence for your relationship with them.\n\n" +
+		"evidence for your relationship with them. It goes by email when the person has\n" +
+		"an address, otherwise (or with --link) you get a link to pass on.\n\n" +
 		"Example:\n\n    trustledger checkin ask Ana\n    trustledger checkin ask Ben --link\n"
 }
 
@@ -374,7 +378,7 @@ func (c *checkinAskCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	delivery := tl.DeliveryEmail
+	delivery := "" // by email when the person has an address, else a link
 	if c.Link {
 		delivery = tl.DeliveryLink
 	}

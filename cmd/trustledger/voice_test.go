@@ -1,0 +1,38 @@
+package main
+
+import "testing"
+
+// TestVoiceCommands covers the leader's side of team voice from the
+// command line: emails, launching a pulse (refused when k is too low or a
+// pulse is open), the coarse count, the leader's own answers, reminders,
+// closing below k, a shared link, check-ins and window links.
+func TestVoiceCommands(t *testing.T) {
+	s := newSession(t)
+	s.dbs = []string{"./trustledger.db"}
+	s.run(step{now: "2026-11-02T09:00:00Z", args: []string{"init", "--leader", "Lena"}, quiet: true})
+	for _, p := range []string{"Ana", "Ben", "Cleo", "Dev", "Eve"} {
+		s.run(step{args: []string{"person", "add", p, "--kind", "direct-report", "--email", p + "@example.org"}, quiet: true})
+	}
+	s.run(step{args: []string{"person", "email", "Ana", "not-an-address"}, code: 2, err: "is not an email address"})
+	s.run(step{args: []string{"pulse", "list"}})
+	s.run(step{args: []string{"pulse", "launch", "--k", "2"}, code: 2, err: "k must be at least 3"})
+	s.run(step{args: []string{"pulse", "launch", "--k", "6"}, code: 2, err: "a pulse needs at least k=6 answers"})
+	s.run(step{args: []string{"pulse", "launch"}, capture: "p", match: "launched"})
+	s.run(step{args: []string{"pulse", "launch"}, code: 1, err: "already has an open pulse"})
+	s.run(step{args: []string{"pulse", "list"}})
+	s.run(step{args: []string{"pulse", "show", "{p}"}})
+	s.run(step{args: []string{"pulse", "self", "{p}", "a1=5,a2=5,b1=4,b2=4,i1=5,i2=4"}})
+	s.run(step{args: []string{"pulse", "self", "{p}", "s1=5"}, code: 2, err: "not one of the questions"})
+	s.run(step{args: []string{"pulse", "remind", "{p}"}})
+	s.run(step{args: []string{"settings", "set", "anonymity_k", "4"}, code: 1, err: "fixed for a pulse"})
+	s.run(step{now: "2026-11-03T09:00:00Z", args: []string{"pulse", "close", "{p}"}})
+	s.run(step{args: []string{"pulse", "launch", "--link", "--question", "What should I start doing?", "--json"}})
+	s.run(step{args: []string{"checkin", "ask", "Ana", "--link"}})
+	s.run(step{args: []string{"checkin", "ask", "Ben"}})
+	s.run(step{args: []string{"checkin", "list"}})
+	s.run(step{args: []string{"person", "email", "Ana"}})
+	s.run(step{args: []string{"checkin", "ask", "Ana"}})
+	s.run(step{args: []string{"person", "window", "Ben"}})
+	s.run(step{args: []string{"settings", "set", "share_say_do", "1"}})
+	s.golden("voice")
+}
