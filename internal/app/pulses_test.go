@@ -498,3 +498,48 @@ func TestPulseAnswerValidation(t *testing.T) {
 	noErr(t, e.app.SubmitPulse(e.ctx, pass, tl.PulseAnswers{Answers: map[string]int{"s1": 2}}))
 	wantCode(t, e.app.AnswerSelf(e.ctx, l.ID, p.Pulse.ID, map[string]int{"s1": 2}), tl.EINVALID, "not one of the questions")
 }
+
+// BenchmarkSubmitPulse measures answers stored per second when 200 people
+// answer one pulse at once through their own links (open the link, then
+// submit), on each database:
+//
+//	go test -run '^$' -bench BenchmarkSubmitPulse -benchtime 3x ./internal/app/
+//
+// One iteration is a whole wave of 200; it reports answers/s and the
+// wave's wall time.
+func BenchmarkSubmitPulse(b *testing.B) {
+	for _, be := range backends(b) {
+		b.Run(be.name, func(b *testing.B) {
+			e := newEnv(b, be)
+			l := e.leader("Lena")
+			people := e.team(l.ID, 200)
+			var total time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{}))(b)
+				toks := make([]string, len(people))
+				for i, r := range people {
+					toks[i] = must(e.app.PulseLinkForTest(e.ctx, p.Pulse.ID, r.ID))(b)
+				}
+				b.StartTimer()
+				t0 := time.Now()
+				var wg sync.WaitGroup
+				for i := range toks {
+					wg.Go(func() {
+						if err := e.answer(toks[i], uniform(1+i%5)); err != nil {
+							b.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				total += time.Since(t0)
+				b.StopTimer()
+				must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(b)
+				e.clk.Advance(time.Hour)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(200*b.N)/total.Seconds(), "answers/s")
+			b.ReportMetric(total.Seconds()/float64(b.N)*1000, "ms/wave")
+		})
+	}
+}
