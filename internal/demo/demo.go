@@ -16,7 +16,9 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"math"
 	"sort"
+	"strings"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -42,8 +44,10 @@ const (
 // password to print. Seed needs an installation without accounts
 // (ECONFLICT otherwise), because the demo owner is the first account.
 //
-// Pulses and check-ins in the scenario are skipped: they are measurements
-// from the team, which the services do not take yet.
+// Pulses and check-ins in the scenario are skipped: they are the team's
+// own measurements, which only the team can give. Instead the demo ends
+// with one pulse the team answers today, through the same services a
+// real team's answers go through.
 func Seed(ctx context.Context, svc tl.Service, accounts tl.AccountService, scenarioPath string, now time.Time) (email, password string, err error) {
 	sc, err := scenario.Load(scenarioPath)
 	if err != nil {
@@ -123,7 +127,7 @@ func (s *seeder) run() error {
 			power[engine.Base(b).String()] = p.Bases[b]
 		}
 		if _, err := s.svc.AddPerson(s.ctx, s.leader, tl.PersonInput{
-			Name: p.Name, Kind: p.Kind, Team: TeamName, Power: power, Start: s.start,
+			Name: p.Name, Kind: p.Kind, Team: TeamName, Power: power, Start: s.start, Email: demoEmail(p.Name),
 		}); err != nil {
 			return fmt.Errorf("add %s: %w", p.Name, err)
 		}
@@ -343,7 +347,7 @@ func (s *seeder) today() error {
 	ctx, svc, l := s.ctx, s.svc, s.leader
 	today := time.Date(s.now.Year(), s.now.Month(), s.now.Day(), 0, 0, 0, 0, time.UTC)
 	joined := today.AddDate(0, 0, -10)
-	if _, err := svc.AddPerson(ctx, l, tl.PersonInput{Name: Newcomer, Kind: engine.DirectReport, Team: TeamName, Start: joined}); err != nil {
+	if _, err := svc.AddPerson(ctx, l, tl.PersonInput{Name: Newcomer, Kind: engine.DirectReport, Team: TeamName, Start: joined, Email: demoEmail(Newcomer)}); err != nil {
 		return fmt.Errorf("add %s: %w", Newcomer, err)
 	}
 	for _, ev := range []tl.EventInput{
@@ -386,6 +390,79 @@ func (s *seeder) today() error {
 		"listening in one-on-ones, people bring me ideas before I ask. That is trust, and it does more "+
 		"than the title ever did."); err != nil {
 		return fmt.Errorf("journal: %w", err)
+	}
+	return s.pulse()
+}
+
+// demoEmail is a person's address in the demo, under .local like Lena's,
+// so that no demo mail can reach anyone.
+func demoEmail(name string) string {
+	return strings.ToLower(name) + "@demo.trustledger.local"
+}
+
+// pulse runs one team pulse the way the team would answer it today: each
+// person's answers follow what the ledger says of their trust in Lena,
+// with the spread real answers have, and Lena rates herself a little
+// higher than the team does (the usual leniency), so the dashboard shows
+// the three views and their biggest gap. It goes through the services
+// like everything else: launch with a shared link, answer, close.
+func (s *seeder) pulse() error {
+	v, ok := s.svc.(tl.VoiceService)
+	if !ok {
+		return nil
+	}
+	ctx, l := s.ctx, s.leader
+	st, err := s.svc.Status(ctx, l)
+	if err != nil {
+		return err
+	}
+	set, err := s.svc.Settings(ctx, l)
+	if err != nil {
+		return err
+	}
+	if len(st.Relationships) < set.K {
+		return nil // too small a team for an anonymous pulse
+	}
+	launch, err := v.LaunchPulse(ctx, l, tl.PulseInput{Team: TeamName, Delivery: tl.DeliveryLink,
+		Question: "What should Lena keep doing, or start doing?"})
+	if err != nil {
+		return fmt.Errorf("demo pulse: %w", err)
+	}
+	comments := []string{"Keep explaining the why behind decisions.", "More one-on-ones, please.", "", "Let us pick the experiments more often.", ""}
+	for i, rs := range st.Relationships {
+		a := rs.Assessment
+		ans := map[string]int{}
+		for _, it := range tl.PulseItems {
+			switch it.Scale {
+			case tl.ScaleOutcome:
+				ans[it.ID] = tl.OutcomeCommit
+				if a.Trust.E < 0.6 {
+					ans[it.ID] = tl.OutcomeComply
+				}
+			case tl.ScaleSafety:
+				x := 4 - (i+len(it.ID))%2
+				if it.Reverse {
+					x = 6 - x
+				}
+				ans[it.ID] = x
+			default:
+				d, _ := engine.ParseDim(it.Scale)
+				ans[it.ID] = min(5, max(1, int(math.Round(1+4*a.Dims[d].E))+(i%3)-1))
+			}
+		}
+		pass, err := v.OpenPulseLink(ctx, launch.SharedLink)
+		if err != nil {
+			return fmt.Errorf("demo pulse: %w", err)
+		}
+		if err := v.SubmitPulse(ctx, pass, tl.PulseAnswers{Answers: ans, Comment: comments[i%len(comments)]}); err != nil {
+			return fmt.Errorf("demo pulse answer: %w", err)
+		}
+	}
+	if err := v.AnswerSelf(ctx, l, launch.Pulse.ID, map[string]int{"a1": 5, "a2": 4, "b1": 5, "b2": 5, "i1": 4, "i2": 4}); err != nil {
+		return fmt.Errorf("demo pulse: %w", err)
+	}
+	if _, err := v.ClosePulse(ctx, l, launch.Pulse.ID); err != nil {
+		return fmt.Errorf("demo pulse: %w", err)
 	}
 	return nil
 }

@@ -59,6 +59,26 @@ func TestSeedLena(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Today's pulse was answered by the whole team and released: the
+	// dashboard has the team's view beside the ledger's and Lena's own.
+	views, err := a.TeamViews(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var released bool
+	for _, v := range views {
+		if v.Team.Name == demo.TeamName {
+			released = v.PulseID != "" && v.Biggest != nil && v.Dims[0].HasTeam && v.Dims[0].HasSelf
+			rep, err := a.PulseReport(ctx, leader, v.PulseID)
+			if err != nil || !rep.Released || rep.N != 5 {
+				t.Errorf("the demo pulse: %+v %v", rep, err)
+			}
+		}
+	}
+	if !released {
+		t.Errorf("the demo has no released pulse in its team view: %+v", views)
+	}
+
 	// Lena's people, in her team, all active.
 	rels, err := a.People(ctx, leader)
 	if err != nil {
@@ -148,7 +168,7 @@ func TestSeedLena(t *testing.T) {
 		}
 		wantEvents += n
 	}
-	wantEvents += 3 + 1 // the newcomer's entries, the kept promise
+	wantEvents += 3 + 1 + 1 // the newcomer's entries, the kept promise, today's pulse
 	evs, err := a.Events(ctx, leader, tl.EventFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
