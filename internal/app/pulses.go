@@ -830,12 +830,12 @@ func (a *App) closePulsesDue(ctx context.Context, tx *store.Tx, now time.Time) e
 // TeamViews shows, per team, the ledger's view, the team's (the latest
 // released pulse) and the leader's own, dimension by dimension.
 func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, error) {
-	st, err := a.Status(ctx, leaderID)
-	if err != nil {
-		return nil, err
-	}
+	now := a.clock()
 	var out []tl.TeamView
-	err = a.db.Read(ctx, func(tx *store.Tx) error {
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+			return err
+		}
 		teams, err := tx.Teams(ctx, leaderID)
 		if err != nil {
 			return err
@@ -848,16 +848,29 @@ func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, er
 		if err != nil {
 			return err
 		}
+		rels, err := tx.Relationships(ctx, leaderID)
+		if err != nil {
+			return err
+		}
+		states, err := tx.States(ctx, leaderID)
+		if err != nil {
+			return err
+		}
 		for _, t := range teams {
+			// The ledger's view: expected trust per dimension, E_d =
+			// (r + aW)/(r + s + W) (MODEL.md §3), read from the stored
+			// state; the quantiles Status adds are not needed here.
 			var sum [engine.NumDims]float64
 			n := 0
-			for _, rs := range st.Relationships {
-				if rs.Relationship.TeamID == t.ID && rs.Relationship.Active {
-					for d := range engine.NumDims {
-						sum[d] += rs.Assessment.Dims[d].E
-					}
-					n++
+			for _, r := range rels {
+				if r.TeamID != t.ID || !r.Active {
+					continue
 				}
+				rd := set.Read(states[r.ID], now)
+				for d := range engine.NumDims {
+					sum[d] += (rd.R[d] + set.BaseRate*set.W) / (rd.R[d] + rd.S[d] + set.W)
+				}
+				n++
 			}
 			if n == 0 {
 				continue

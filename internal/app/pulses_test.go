@@ -140,6 +140,20 @@ func TestPulseReleaseAtClose(t *testing.T) {
 		if len(views) != 1 || views[0].PulseID != p.Pulse.ID || !views[0].Dims[0].HasTeam || !views[0].Dims[0].HasSelf || views[0].Biggest == nil {
 			t.Fatalf("team views %+v", views)
 		}
+		// The ledger's view is the members' mean expected trust, as Status
+		// computes it.
+		for d := range engine.NumDims {
+			var sum float64
+			for _, rs := range after.Relationships {
+				sum += rs.Assessment.Dims[d].E
+			}
+			if got := views[0].Dims[d].Ledger; !closeTo(got, sum/float64(len(after.Relationships))) {
+				t.Errorf("%s: ledger view %.6f, Status mean %.6f", engine.Dim(d), got, sum/float64(len(after.Relationships)))
+			}
+			if !closeTo(views[0].Dims[d].Team, 0.5) || !closeTo(views[0].Dims[d].Self, 1) {
+				t.Errorf("%s: team %.3f self %.3f, want .5 and 1", engine.Dim(d), views[0].Dims[d].Team, views[0].Dims[d].Self)
+			}
+		}
 	})
 }
 
