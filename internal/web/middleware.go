@@ -124,6 +124,12 @@ func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request
 			s.toLogin(w, r)
 			return
 		}
+		if u := s.user(r); u.Role == tl.RoleMember && !memberPaths[pattern] {
+			// A team member keeps no trust accounts: their pages are the
+			// window on their leaders and their account.
+			http.Redirect(w, r, "/window", http.StatusSeeOther)
+			return
+		}
 	} else if s.user(r) != nil {
 		w.Header().Set("Cache-Control", "no-store")
 	}
@@ -184,4 +190,10 @@ func redactPath(p string) string {
 		}
 	}
 	return p
+}
+
+// memberPaths are the signed-in routes a team member (role member) uses;
+// every other page belongs to those who lead.
+var memberPaths = map[string]bool{
+	"GET /account": true, "POST /account/password": true, "POST /logout": true,
 }

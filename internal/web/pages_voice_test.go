@@ -215,3 +215,27 @@ func TestCheckinAndWindowPages(t *testing.T) {
 		t.Fatalf("window without a pass: %d", w.Code)
 	}
 }
+
+// TestMemberAccount: a team member signed in with an account lands on the
+// window of the leader who lists their address, and no leader page.
+func TestMemberAccount(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	_, err := e.app.AddPerson(context.Background(), lena.User.LeaderID, tl.PersonInput{Name: "Ana", Email: "ana@example.org", Kind: engine.DirectReport})
+	must(t, err)
+	_, err = e.app.AddPromise(context.Background(), lena.User.LeaderID, tl.PromiseInput{To: "Ana", What: "send the budget", Due: start.Add(48 * 3600e9)})
+	must(t, err)
+	ana := e.invite(lena, "Ana", "ana@example.org", tl.RoleMember)
+	for _, path := range []string{"/", "/pulses", "/promises", "/journal"} {
+		if w := e.do("GET", path, nil, ana); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/window" {
+			t.Errorf("member GET %s: %d → %q, want the window", path, w.Code, w.Header().Get("Location"))
+		}
+	}
+	body := e.do("GET", "/window", nil, ana).Body.String()
+	if !strings.Contains(body, "send the budget") || !strings.Contains(body, "Your leaders") {
+		t.Fatalf("member window:\n%s", body)
+	}
+	if w := e.do("GET", "/account", nil, ana); w.Code != http.StatusOK {
+		t.Fatalf("member account page: %d", w.Code)
+	}
+}
