@@ -34,9 +34,6 @@ import (
 
 var _ tl.VoiceService = (*App)(nil)
 
-// errNotYet marks a team-voice method still being built.
-func errNotYet(what string) error { return tl.Errorf(tl.EINTERNAL, "%s is not built yet", what) }
-
 // Limits of a pulse.
 const (
 	maxQuestion     = 500
