@@ -191,47 +191,19 @@ func (a *App) SetPower(ctx context.Context, leaderID, person string, power map[s
 	if len(power) == 0 {
 		return nil, tl.Errorf(tl.EINVALID, "no power base given: name one or more of %s with a score 0–4", baseNames())
 	}
-	var out *tl.Relationship
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		r, err := findPerson(ctx, tx, leaderID, person)
-		if err != nil {
-			return err
-		}
-		if r.Bases, err = parsePower(r.Bases, power); err != nil {
-			return err
-		}
-		out = r
-		return tx.UpdateRelationship(ctx, r)
+	return a.editPerson(ctx, leaderID, person, func(r *tl.Relationship) (err error) {
+		r.Bases, err = parsePower(r.Bases, power)
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // SetActive ends or resumes a relationship. An inactive person keeps their
 // history but no longer receives team events nor the weekly step.
 func (a *App) SetActive(ctx context.Context, leaderID, person string, active bool) (*tl.Relationship, error) {
-	var out *tl.Relationship
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		r, err := findPerson(ctx, tx, leaderID, person)
-		if err != nil {
-			return err
-		}
+	return a.editPerson(ctx, leaderID, person, func(r *tl.Relationship) error {
 		r.Active = active
-		out = r
-		return tx.UpdateRelationship(ctx, r)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // SetEmail sets (or, with "", clears) the address a person's pulse and
@@ -245,6 +217,15 @@ func (a *App) SetEmail(ctx context.Context, leaderID, person, email string) (*tl
 	} else {
 		email = ""
 	}
+	return a.editPerson(ctx, leaderID, person, func(r *tl.Relationship) error {
+		r.Email = email
+		return nil
+	})
+}
+
+// editPerson finds one of the leader's people, lets edit change the
+// relationship, and saves it, in one write transaction.
+func (a *App) editPerson(ctx context.Context, leaderID, person string, edit func(*tl.Relationship) error) (*tl.Relationship, error) {
 	var out *tl.Relationship
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
@@ -254,7 +235,9 @@ func (a *App) SetEmail(ctx context.Context, leaderID, person, email string) (*tl
 		if err != nil {
 			return err
 		}
-		r.Email = email
+		if err := edit(r); err != nil {
+			return err
+		}
 		out = r
 		return tx.UpdateRelationship(ctx, r)
 	})
