@@ -17,6 +17,7 @@ import (
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/demo"
 	"github.com/trustledger/trustledger/internal/mail"
+	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/scenario"
 	"github.com/trustledger/trustledger/internal/web"
 	"github.com/trustledger/trustledger/scenarios"
@@ -97,8 +98,19 @@ func (c *serveCmd) Run(rt *runtime) error {
 			return fmt.Errorf("building the demo: %w", err)
 		}
 	}
+	db := rt.db
+	metrics := web.NewMetrics(func(ctx context.Context) (n int, err error) {
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			n, err = tx.MailDepth(ctx)
+			return err
+		})
+		return n, err
+	})
 	srv, err := web.New(web.Config{
-		Service: rt.svc, Accounts: a, Logger: logger, Now: rt.now,
+		Service: rt.svc, Accounts: a, Logger: logger, Now: rt.now, Metrics: metrics,
+		Ready: func(ctx context.Context) error {
+			return db.Read(ctx, func(tx *store.Tx) error { _, err := tx.MailDepth(ctx); return err })
+		},
 		ScenarioDir: c.Scenarios, Demo: c.Demo, SecureCookies: c.Secure,
 	})
 	if err != nil {
@@ -138,7 +150,8 @@ func (c *serveCmd) Run(rt *runtime) error {
 	}
 
 	if sender != nil {
-		w := &mail.Worker{DB: rt.db, Sender: sender, Renderer: a.MailRenderer(base), Log: logger}
+		w := &mail.Worker{DB: rt.db, Sender: sender, Renderer: a.MailRenderer(base), Log: logger,
+			Observe: func(outcome string) { metrics.Job("mail", outcome) }}
 		go w.Run(ctx)
 	} else {
 		logger.Info("mail is not configured: invitations wait in the outbox until the server starts with --smtp; shared links work without mail")
@@ -154,6 +167,9 @@ func (c *serveCmd) Run(rt *runtime) error {
 			case <-t.C:
 				if _, err := rt.svc.Tick(ctx); err != nil && ctx.Err() == nil {
 					logger.Error("tick", "err", err)
+					metrics.Job("tick", "error")
+				} else {
+					metrics.Job("tick", "ok")
 				}
 			}
 		}

@@ -178,6 +178,15 @@ type Worker struct {
 	Now      func() time.Time // nil: time.Now
 	Lease    time.Duration    // how long a claim holds (default 2 minutes)
 	Poll     time.Duration    // how often Run looks for due mail (default 5 s)
+	// Observe, when set, hears the outcome of every message handled:
+	// sent, dropped (no longer needed), retry or failed (for metrics).
+	Observe func(outcome string)
+}
+
+func (w *Worker) observe(outcome string) {
+	if w.Observe != nil {
+		w.Observe(outcome)
+	}
 }
 
 func (w *Worker) now() time.Time {
@@ -248,6 +257,7 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	msg, err := w.Renderer.Render(ctx, *m)
 	if err == nil && msg.Done {
 		log.Info("mail no longer needed")
+		w.observe("dropped")
 		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "not needed") })
 	}
 	if err == nil {
@@ -255,15 +265,18 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	}
 	if err == nil {
 		log.Info("mail sent")
+		w.observe("sent")
 		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "") })
 	}
 	text := scrub(err.Error())
 	if IsPermanent(err) || m.Attempts > len(Backoff) {
 		log.Warn("mail failed", "err", text)
+		w.observe("failed")
 		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailFailed(ctx, m.ID, text) })
 	}
 	next := w.now().Add(Backoff[max(m.Attempts-1, 0)])
 	log.Warn("mail will be retried", "err", text, "next", next)
+	w.observe("retry")
 	return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailRetry(ctx, m.ID, next, text) })
 }
 

@@ -94,6 +94,8 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		gated.ServeHTTP(sw, r)
+		_, route := mux.Handler(r)
+		s.metrics.observe(r.Method, route, sw.status, time.Since(start))
 		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds())
 	})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -35,6 +36,12 @@ type Config struct {
 	// ScenarioDir holds the shipped scenario files the simulator page
 	// offers ("" offers none).
 	ScenarioDir string
+	// Metrics is exposed at /metrics; nil makes a registry without the
+	// outbox depth.
+	Metrics *Metrics
+	// Ready reports whether the app can serve (the database answers), for
+	// /readyz; nil is always ready.
+	Ready func(context.Context) error
 	// Demo marks a demo installation (the login page says so).
 	Demo bool
 	// SecureCookies forces the Secure attribute and the __Host- cookie
@@ -59,6 +66,8 @@ type Server struct {
 	public  map[string]bool // route patterns served without a session
 	handler http.Handler
 	maxBody int64
+	metrics *Metrics
+	ready   func(context.Context) error
 }
 
 // maxFormBytes caps every request body (issue 3 §5). Forms are tiny; a
@@ -82,6 +91,11 @@ func New(cfg Config) (*Server, error) {
 		secure:  cfg.SecureCookies,
 		public:  map[string]bool{},
 		maxBody: maxFormBytes,
+		metrics: cfg.Metrics,
+		ready:   cfg.Ready,
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics(nil)
 	}
 	if s.voice == nil {
 		v, ok := cfg.Service.(tl.VoiceService)
@@ -141,6 +155,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	s.handlePublic(mux, "GET /readyz", s.readyz)
+	s.handlePublic(mux, "GET /metrics", s.metrics.handler().ServeHTTP)
 	s.handlePublic(mux, "GET /login", s.loginForm)
 	s.handlePublic(mux, "POST /login", s.loginSubmit)
 	s.handlePublic(mux, "GET /signup", s.signupForm)
@@ -171,4 +187,22 @@ func (s *Server) routes(mux *http.ServeMux) {
 	})
 
 	s.registerPages(mux)
+}
+
+// readyz answers 200 when the database answers, 503 otherwise (for load
+// balancers: an instance that cannot reach the database takes no traffic).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.ready(ctx); err != nil {
+			s.logger(r).Warn("not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "not ready: the database does not answer\n")
+			return
+		}
+	}
+	io.WriteString(w, "ready\n")
 }
