@@ -17,8 +17,8 @@ import (
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/demo"
 	"github.com/trustledger/trustledger/internal/mail"
-	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/scenario"
+	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/web"
 	"github.com/trustledger/trustledger/scenarios"
 )
