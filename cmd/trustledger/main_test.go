@@ -65,7 +65,7 @@ func newSession(t *testing.T) *session {
 func (s *session) getenv(name string) string { return s.env[name] }
 
 // tokenPattern is a link token (pulse, check-in, window), random each run.
-var tokenPattern = regexp.MustCompile(`/([pcw])/[A-Z2-7]{26}`)
+var tokenPattern = regexp.MustCompile(`/([pcw]|calendar)/[A-Z2-7]{26}`)
 
 // normalize replaces ids and database names with placeholders.
 func (s *session) normalize(text string) string {

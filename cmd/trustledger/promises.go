@@ -17,6 +17,46 @@ type promiseCmd struct {
 	Broken      promiseResolveCmd     `cmd:"" help:"Record that you broke a promise."`
 	Renegotiate promiseRenegotiateCmd `cmd:"" help:"Move a promise's due date, openly and before it is due."`
 	Saydo       promiseSayDoCmd       `cmd:"" name:"saydo" help:"Your say/do ratio: promises kept of those that came due."`
+	Calendar    promiseCalendarCmd    `cmd:"" help:"Make (or turn off) the calendar feed of your promises."`
+}
+
+type promiseCalendarCmd struct {
+	Revoke bool `help:"Turn the feed off: its address stops working."`
+}
+
+func (promiseCalendarCmd) Help() string {
+	return "Prints a secret address (append it to your server's address) that any calendar\n" +
+		"app can subscribe to: every promise on its due date. Running it again makes a new\n" +
+		"address and ends the old one.\n\nExample:\n\n    trustledger promise calendar\n    trustledger promise calendar --revoke\n"
+}
+
+func (c *promiseCalendarCmd) Run(rt *runtime) error {
+	svc, lid, err := rt.service()
+	if err != nil {
+		return err
+	}
+	cal, ok := svc.(tl.CalendarService)
+	if !ok {
+		return tl.Errorf(tl.EINTERNAL, "this service has no calendar feed")
+	}
+	if c.Revoke {
+		if err := cal.RevokeCalendar(rt.ctx, lid); err != nil {
+			return err
+		}
+		return rt.output(map[string]string{"calendar": "off"}, func() error {
+			rt.printf("The calendar feed is off: its address no longer works.\n")
+			return nil
+		})
+	}
+	token, err := cal.CalendarLink(rt.ctx, lid)
+	if err != nil {
+		return err
+	}
+	path := "/calendar/" + token + ".ics"
+	return rt.output(map[string]string{"path": path}, func() error {
+		rt.printf("Subscribe to this address in your calendar (shown once; append it to your server's address):\n\n    %s\n", path)
+		return nil
+	})
 }
 
 // promiseView is a commitment as scripts see it.

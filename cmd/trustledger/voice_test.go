@@ -34,5 +34,7 @@ func TestVoiceCommands(t *testing.T) {
 	s.run(step{args: []string{"checkin", "ask", "Ana"}})
 	s.run(step{args: []string{"person", "window", "Ben"}})
 	s.run(step{args: []string{"settings", "set", "share_say_do", "1"}})
+	s.run(step{args: []string{"promise", "calendar"}})
+	s.run(step{args: []string{"promise", "calendar", "--revoke"}})
 	s.golden("voice")
 }

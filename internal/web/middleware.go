@@ -181,8 +181,8 @@ func (s *Server) logger(r *http.Request) *slog.Logger {
 }
 
 // tokenPaths are the routes whose last segment is a secret token (a pulse,
-// check-in, window or invitation link): the request log writes "…" for it.
-var tokenPaths = []string{"/p/", "/c/", "/w/", "/invite/"}
+// check-in, window, invitation or calendar link): the request log writes "…" for it.
+var tokenPaths = []string{"/p/", "/c/", "/w/", "/invite/", "/calendar/"}
 
 // redactPath keeps tokens out of the logs.
 func redactPath(p string) string {

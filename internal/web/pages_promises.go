@@ -42,6 +42,10 @@ type promisesPage struct {
 	Form    promiseForm
 	Today   string // yyyy-mm-dd, the earliest due date the form offers
 	HasAny  bool   // any promise at all, for the empty state
+	// Calendar says the iCalendar feed is on; CalendarURL is its address,
+	// only on the response that made it.
+	Calendar    bool
+	CalendarURL string
 }
 
 // keptListLimit caps the kept and broken lists: the ratio counts them all.
@@ -72,6 +76,11 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 	}
 	if due > 0 {
 		d.Ratio = float64(kept) / float64(due)
+	}
+	if cal, ok := s.svc.(tl.CalendarService); ok {
+		if d.Calendar, err = cal.HasCalendar(ctx, leader); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range all {
 		row := promiseRow{Commitment: c}

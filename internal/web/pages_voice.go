@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ func (s *Server) registerVoice(mux *http.ServeMux) {
 	mux.HandleFunc("POST /people/{id}/email", s.personEmail)
 	mux.HandleFunc("POST /people/{id}/checkin", s.personCheckin)
 	mux.HandleFunc("POST /people/{id}/window", s.personWindow)
+	mux.HandleFunc("POST /promises/calendar", s.calendarMake)
+	mux.HandleFunc("POST /promises/calendar/revoke", s.calendarRevoke)
+	s.handlePublic(mux, "GET /calendar/{token}", s.calendarFeed)
 
 	s.handlePublic(mux, "GET /p/{token}", s.openLink(passPulse))
 	s.handlePublic(mux, "GET /c/{token}", s.openLink(passCheckin))
@@ -705,4 +709,70 @@ func (s *Server) personWindow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "voice_link.html", &linkPage{Page: Page{Title: "Window link", Nav: "dashboard"}, Rel: *rel,
 		What: "their window on your open and kept promises and your decisions with their reasons (an earlier link stops working)",
 		Link: s.absolute(r, "/w/"+token)})
+}
+
+// ---- The calendar feed of promises ----
+
+func (s *Server) calendar() (tl.CalendarService, error) {
+	cal, ok := s.svc.(tl.CalendarService)
+	if !ok {
+		return nil, tl.Errorf(tl.EINTERNAL, "this installation has no calendar feeds")
+	}
+	return cal, nil
+}
+
+// calendarMake turns the feed on (or replaces its address) and shows the
+// address once.
+func (s *Server) calendarMake(w http.ResponseWriter, r *http.Request) {
+	cal, err := s.calendar()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	token, err := cal.CalendarLink(r.Context(), s.leader(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.promisesData(r, promiseForm{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.CalendarURL = s.absolute(r, "/calendar/"+token+".ics")
+	d.Flash = "Your calendar feed is on: copy its address below now, it is shown only once."
+	s.render(w, r, http.StatusOK, "pages_promises.html", d)
+}
+
+func (s *Server) calendarRevoke(w http.ResponseWriter, r *http.Request) {
+	cal, err := s.calendar()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := cal.RevokeCalendar(r.Context(), s.leader(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "The calendar feed is off: its address no longer works.")
+	redirect(w, r, "/promises#calendar")
+}
+
+// calendarFeed serves the feed a secret address opens.
+func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
+	cal, err := s.calendar()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := cal.Calendar(r.Context(), strings.TrimSuffix(r.PathValue("token"), ".ics"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/calendar; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Disposition", `inline; filename="promises.ics"`)
+	io.WriteString(w, body)
 }

@@ -239,3 +239,41 @@ func TestMemberAccount(t *testing.T) {
 		t.Fatalf("member account page: %d", w.Code)
 	}
 }
+
+// TestCalendarFeed: the feed is made from the promises page, shown once,
+// serves the promises as iCalendar without a session, and stops when
+// replaced or turned off.
+func TestCalendarFeed(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	ctx := context.Background()
+	_, err := e.app.AddPerson(ctx, lena.User.LeaderID, tl.PersonInput{Name: "Ana", Kind: engine.DirectReport})
+	must(t, err)
+	_, err = e.app.AddPromise(ctx, lena.User.LeaderID, tl.PromiseInput{To: "Ana", What: "review the plan, with care", Due: start.Add(72 * 3600e9)})
+	must(t, err)
+	urlRE := regexp.MustCompile(`/calendar/([A-Z2-7]{26})\.ics`)
+	w := e.do("POST", "/promises/calendar", nil, lena)
+	m := urlRE.FindStringSubmatch(w.Body.String())
+	if w.Code != http.StatusOK || m == nil {
+		t.Fatalf("turn the feed on: %d\n%s", w.Code, w.Body.String())
+	}
+	feed := e.visit("GET", m[0], nil)
+	body := feed.Body.String()
+	if feed.Code != http.StatusOK || !strings.HasPrefix(feed.Header().Get("Content-Type"), "text/calendar") ||
+		!strings.Contains(body, "BEGIN:VCALENDAR\r\n") || !strings.Contains(body, `SUMMARY:Promise to Ana: review the plan\, with care`) ||
+		!strings.Contains(body, "DTSTART;VALUE=DATE:20260307") {
+		t.Fatalf("feed %d %q:\n%s", feed.Code, feed.Header().Get("Content-Type"), body)
+	}
+	if page := e.do("GET", "/promises", nil, lena).Body.String(); strings.Contains(page, m[1]) || !strings.Contains(page, "Your calendar feed is on") {
+		t.Fatal("the promises page shows the address again, or not that the feed is on")
+	}
+	w = e.do("POST", "/promises/calendar", nil, lena) // a new address
+	if e.visit("GET", m[0], nil).Code != http.StatusNotFound {
+		t.Fatal("the old address still works after a new one was made")
+	}
+	m = urlRE.FindStringSubmatch(w.Body.String())
+	e.do("POST", "/promises/calendar/revoke", nil, lena)
+	if e.visit("GET", m[0], nil).Code != http.StatusNotFound {
+		t.Fatal("the feed still works after it was turned off")
+	}
+}

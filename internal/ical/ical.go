@@ -1,0 +1,93 @@
+// Package ical writes iCalendar (RFC 5545) feeds: a leader's promises as
+// all-day events on their due dates, for any calendar that subscribes to
+// a URL.
+package ical
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Event is one all-day entry.
+type Event struct {
+	UID         string
+	Summary     string
+	Description string
+	Day         time.Time // the date, in UTC
+	Status      string    // CONFIRMED or CANCELLED ("" for none)
+	Stamp       time.Time // when the entry last changed
+}
+
+// Write renders a calendar named name with its events. Lines end in CRLF
+// and are folded at 75 octets, as the RFC requires.
+func Write(name string, events []Event, now time.Time) string {
+	var b strings.Builder
+	line := func(s string) { fold(&b, s) }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//trustledger//promises//EN")
+	line("CALSCALE:GREGORIAN")
+	line("METHOD:PUBLISH")
+	line("X-WR-CALNAME:" + Escape(name))
+	for _, e := range events {
+		stamp := e.Stamp
+		if stamp.IsZero() {
+			stamp = now
+		}
+		day := e.Day.UTC()
+		line("BEGIN:VEVENT")
+		line("UID:" + Escape(e.UID))
+		line("DTSTAMP:" + stamp.UTC().Format("20060102T150405Z"))
+		line("DTSTART;VALUE=DATE:" + day.Format("20060102"))
+		line("DTEND;VALUE=DATE:" + day.AddDate(0, 0, 1).Format("20060102"))
+		line("SUMMARY:" + Escape(e.Summary))
+		if e.Description != "" {
+			line("DESCRIPTION:" + Escape(e.Description))
+		}
+		if e.Status != "" {
+			line("STATUS:" + e.Status)
+		}
+		line("TRANSP:TRANSPARENT")
+		line("END:VEVENT")
+	}
+	line("END:VCALENDAR")
+	return b.String()
+}
+
+// Escape writes text for a TEXT property value: backslash, semicolon,
+// comma and newlines escaped; other control characters dropped.
+func Escape(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ReplaceAll(s, "\r\n", "\n") {
+		switch {
+		case r == '\\' || r == ';' || r == ',':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r < ' ' || r == 0x7f:
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// fold writes one content line, folded at 75 octets without splitting a
+// UTF-8 character, and its CRLF.
+func fold(b *strings.Builder, s string) {
+	limit := 75
+	for len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		b.WriteString(s[:cut])
+		b.WriteString("\r\n ")
+		s = s[cut:]
+		limit = 74 // the leading space counts
+	}
+	b.WriteString(s)
+	b.WriteString("\r\n")
+}

@@ -1,0 +1,95 @@
+package ical
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// unfold and unescape read a feed back, as a calendar client does.
+func unfold(s string) []string {
+	s = strings.ReplaceAll(s, "\r\n ", "")
+	return strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n")
+}
+
+func unescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+			if s[i] == 'n' {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(s[i])
+			}
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func TestWrite(t *testing.T) {
+	day := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	long := strings.Repeat("Review Ana's proposal; then, the budget\\plan — ", 4)
+	out := Write("Lena's promises", []Event{{UID: "promise-1@trustledger", Summary: long, Day: day, Status: "CONFIRMED"}}, day)
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\r\n"), "\r\n") {
+		if len(l) > 75 {
+			t.Fatalf("a line of %d octets: %q", len(l), l)
+		}
+		if !utf8.ValidString(l) {
+			t.Fatalf("a fold split a character: %q", l)
+		}
+	}
+	lines := unfold(out)
+	want := map[string]bool{"BEGIN:VCALENDAR": true, "VERSION:2.0": true, "DTSTART;VALUE=DATE:20261204": true,
+		"DTEND;VALUE=DATE:20261205": true, "UID:promise-1@trustledger": true, "STATUS:CONFIRMED": true, "END:VCALENDAR": true}
+	var summary string
+	for _, l := range lines {
+		delete(want, l)
+		if v, ok := strings.CutPrefix(l, "SUMMARY:"); ok {
+			summary = unescape(v)
+		}
+	}
+	if len(want) != 0 {
+		t.Fatalf("missing lines %v in:\n%s", want, out)
+	}
+	if summary != long {
+		t.Fatalf("summary came back as %q", summary)
+	}
+}
+
+// FuzzEscape: any text survives escaping, folding and unfolding, and no
+// line is longer than 75 octets.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"plain", "a;b,c\\d\ne", "ünïcødé ✓ " + strings.Repeat("x", 100), "\x00\x7f\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		out := Write("n", []Event{{UID: "u", Summary: s, Day: time.Unix(0, 0)}}, time.Unix(0, 0))
+		for _, l := range strings.Split(strings.TrimSuffix(out, "\r\n"), "\r\n") {
+			if len(l) > 75 {
+				t.Fatalf("line of %d octets", len(l))
+			}
+		}
+		var got string
+		for _, l := range unfold(out) {
+			if v, ok := strings.CutPrefix(l, "SUMMARY:"); ok {
+				got = unescape(v)
+			}
+		}
+		var want strings.Builder
+		for _, r := range strings.ReplaceAll(s, "\r\n", "\n") {
+			if r == '\n' || (r >= ' ' && r != 0x7f) {
+				want.WriteRune(r)
+			}
+		}
+		if got != want.String() {
+			t.Fatalf("%q came back as %q", s, got)
+		}
+	})
+}
