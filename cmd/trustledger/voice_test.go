@@ -38,3 +38,19 @@ func TestVoiceCommands(t *testing.T) {
 	s.run(step{args: []string{"promise", "calendar", "--revoke"}})
 	s.golden("voice")
 }
+
+// TestBackupRestoreCommands: backup writes a file while the database is
+// in use; restore loads it into a new database and refuses a used one.
+func TestBackupRestoreCommands(t *testing.T) {
+	s := newSession(t)
+	s.dbs = []string{"./trustledger.db", "./restored.db"}
+	s.run(step{now: "2026-11-02T09:00:00Z", args: []string{"init", "--leader", "Lena"}, quiet: true})
+	s.run(step{args: []string{"person", "add", "Ana", "--kind", "direct-report"}, quiet: true})
+	s.run(step{args: []string{"log", "Ana", "person-valued"}, quiet: true})
+	s.run(step{args: []string{"backup", "./tl.backup"}})
+	s.run(step{args: []string{"--db", "./restored.db", "restore", "./tl.backup"}})
+	s.run(step{args: []string{"--db", "./restored.db", "person", "list"}})
+	s.run(step{args: []string{"--db", "./restored.db", "restore", "./tl.backup"}, code: 1, err: "not empty"})
+	s.run(step{args: []string{"--db", "./other.db", "restore", "./missing.backup"}, code: 2, err: "cannot read ./missing.backup"})
+	s.golden("backup")
+}

@@ -109,7 +109,7 @@ func scanTargetEvent(rows *sql.Rows, te *TargetEvent) error {
 
 // insertSQL caches "INSERT INTO table (cols) VALUES ($1, …), (…)" for n
 // rows: the statement text of a batch depends only on its size.
-var insertSQL sync.Map // key: dialect + table + "/" + n
+var insertSQL sync.Map // key: dialect, table, columns and n
 
 // multiInsert builds the one multi-row INSERT both databases run. It is
 // the only query whose placeholders differ by dialect: SQLite resolves
@@ -119,7 +119,7 @@ var insertSQL sync.Map // key: dialect + table + "/" + n
 // which binds in O(n). The SQL is otherwise identical.
 func (tx *Tx) multiInsert(table string, cols []string, n int) string {
 	anon := tx.dialect == SQLite
-	key := tx.dialect + table + "/" + strconv.Itoa(n)
+	key := tx.dialect + " " + table + " (" + strings.Join(cols, ",") + ") " + strconv.Itoa(n)
 	if q, ok := insertSQL.Load(key); ok {
 		return q.(string)
 	}

@@ -1,0 +1,148 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
+	"github.com/trustledger/trustledger/internal/storetest"
+)
+
+// seedEverything fills one of each kind of row: accounts, people, entries
+// with snapshots, promises, decisions, a released pulse, a check-in,
+// reactions, queued mail and a calendar feed.
+func seedEverything(t *testing.T, e *env) string {
+	u := must(e.app.Signup(e.ctx, tl.SignupInput{Email: "lena@example.org", Name: "Lena", Password: "correct horse battery"}))(t)
+	l := u.LeaderID
+	for i := range 6 {
+		must(e.app.AddPerson(e.ctx, l, tl.PersonInput{Name: fmt.Sprintf("P%d", i), Email: fmt.Sprintf("p%d@example.org", i), Kind: engine.DirectReport}))(t)
+	}
+	e.log(l, tl.EventInput{Who: "P0", Kind: "person-valued", Note: "listened"})
+	c := must(e.app.AddPromise(e.ctx, l, tl.PromiseInput{To: "team", What: "roadmap", Due: e.clk.Now().Add(2 * day)}))(t)
+	must(e.app.ResolvePromise(e.ctx, l, c.ID, tl.CommitmentKept, time.Time{}))(t)
+	d := must(e.app.Decide(e.ctx, l, tl.DecisionInput{What: "rota", Why: "fairness", Affects: "team"}))(t)
+	people := must(e.app.People(e.ctx, l))(t)
+	noErr(t, e.app.ConfirmPromise(e.ctx, people[0].ID, c.ID, true))
+	for _, p := range people[:5] {
+		noErr(t, e.app.React(e.ctx, p.ID, d.ID, tl.ReactionUnderstood))
+	}
+	p := must(e.app.LaunchPulse(e.ctx, l, tl.PulseInput{Delivery: tl.DeliveryLink, Question: "Q?"}))(t)
+	for i := range 6 {
+		a := uniform(2 + i%3)
+		a.Comment = "c"
+		noErr(t, e.answer(p.SharedLink, a))
+	}
+	must(e.app.ClosePulse(e.ctx, l, p.Pulse.ID))(t)
+	_, tok, err := e.app.AskCheckin(e.ctx, l, "P1", tl.DeliveryLink)
+	noErr(t, err)
+	pass := must(e.app.OpenCheckinLink(e.ctx, tok))(t)
+	noErr(t, e.app.AnswerCheckin(e.ctx, pass, map[string]int{"ca": 4, "cb": 4, "ci": 5}, "ok"))
+	must(e.app.LaunchPulse(e.ctx, l, tl.PulseInput{Team: "team"}))(t) // queues mail
+	must(e.app.CalendarLink(e.ctx, l))(t)
+	return l
+}
+
+// TestBackupRestoreAcrossDatabases: a dump of a live database restores,
+// whole and equal, into an empty database of either kind.
+func TestBackupRestoreAcrossDatabases(t *testing.T) {
+	bes := backends(t)
+	for _, from := range bes {
+		for _, to := range bes {
+			t.Run(from.name+"-to-"+to.name, func(t *testing.T) {
+				src := newEnv(t, from)
+				l := seedEverything(t, src)
+				var buf bytes.Buffer
+				counts, err := src.db.Dump(src.ctx, &buf)
+				noErr(t, err)
+				if counts["pulse_responses"] != 6 || counts["events"] == 0 || counts["outbox"] != 6 {
+					t.Fatalf("dump counts %v", counts)
+				}
+				dst := newEnv(t, to)
+				dst.clk.Set(src.clk.Now())
+				got, err := dst.db.Restore(dst.ctx, bytes.NewReader(buf.Bytes()))
+				noErr(t, err)
+				if d := cmp.Diff(counts, got); d != "" {
+					t.Fatalf("restored counts differ (-dumped +restored):\n%s", d)
+				}
+				a := must(src.app.Export(src.ctx, l))(t)
+				b := must(dst.app.Export(dst.ctx, l))(t)
+				if d := cmp.Diff(a, b, cmpopts.IgnoreFields(tl.Backup{}, "Exported"), cmpopts.EquateEmpty()); d != "" {
+					t.Fatalf("the restored database differs (-source +restored):\n%s", d)
+				}
+				// The restored database works: sign in, read the pulse.
+				if _, err := dst.app.Login(dst.ctx, "lena@example.org", "correct horse battery"); err != nil {
+					t.Fatalf("login after restore: %v", err)
+				}
+				ps := must(dst.app.Pulses(dst.ctx, l))(t)
+				rep := must(dst.app.PulseReport(dst.ctx, l, ps[len(ps)-1].ID))(t)
+				if !rep.Released || rep.N != 6 {
+					t.Fatalf("pulse after restore: %+v", rep)
+				}
+				dst.checkReplay(l)
+				// Restoring again into the now full database is refused.
+				_, err = dst.db.Restore(dst.ctx, bytes.NewReader(buf.Bytes()))
+				wantCode(t, err, tl.ECONFLICT, "not empty")
+			})
+		}
+	}
+}
+
+// TestRestoreBrokenWritesNothing: a truncated or foreign file is refused
+// and leaves the database empty.
+func TestRestoreBrokenWritesNothing(t *testing.T) {
+	src := newEnv(t, backends(t)[0])
+	seedEverything(t, src)
+	var buf bytes.Buffer
+	_, err := src.db.Dump(src.ctx, &buf)
+	noErr(t, err)
+	whole := buf.Bytes()
+	for name, data := range map[string][]byte{
+		"truncated": whole[:len(whole)*2/3],
+		"foreign":   []byte(`{"hello":"world"}`),
+		"edited":    bytes.Replace(whole, []byte(`"columns":["created_at","id","name","name_lower"]`), []byte(`"columns":["id"]`), 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := storetest.OpenSQLite(t)
+			_, err := db.Restore(src.ctx, bytes.NewReader(data))
+			wantCode(t, err, tl.EINVALID)
+			a := app.New(db, app.Options{})
+			if has := must(a.HasUsers(src.ctx))(t); has {
+				t.Fatal("a broken restore left accounts behind")
+			}
+			if ls := must(a.Leaders(src.ctx))(t); len(ls) != 0 {
+				t.Fatal("a broken restore left leaders behind")
+			}
+		})
+	}
+}
+
+// TestDumpCoversEveryTable: a table added without a place in the dump
+// order fails here.
+func TestDumpCoversEveryTable(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		var tables []string
+		noErr(t, e.db.Read(e.ctx, func(tx *store.Tx) error {
+			var err error
+			tables, err = tx.Tables(e.ctx)
+			return err
+		}))
+		want := store.DumpTables()
+		slices.Sort(want)
+		if !slices.Equal(tables, want) {
+			t.Fatalf("tables %v\ndump   %v", tables, want)
+		}
+		if strings.Contains(strings.Join(tables, ","), "goose") {
+			t.Fatal("the dump would include goose's table")
+		}
+	})
+}
