@@ -165,8 +165,10 @@ func IsPermanent(err error) bool {
 // Permanent wraps err so that the worker does not retry it.
 func Permanent(err error) error { return permanent{err} }
 
-// Backoff is the wait before each retry: the n-th failure waits
-// Backoff[n-1]; after len(Backoff) failures the message fails.
+// Backoff is the wait before each retry: the n-th failed attempt waits
+// Backoff[n-1], and the one after the last wait fails the message, so a
+// message is tried len(Backoff)+1 times (8) over about two days. A 5xx
+// reply fails it at once.
 var Backoff = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour}
 
 // Worker delivers the outbox.
@@ -203,7 +205,9 @@ func (w *Worker) log() *slog.Logger {
 	return w.Log
 }
 
-// Run delivers due mail until ctx ends.
+// Run delivers due mail until ctx ends. A message being sent when ctx
+// ends is finished first (within half the lease), so Run may return a
+// little after ctx ends; a caller that closes the database waits for it.
 func (w *Worker) Run(ctx context.Context) {
 	poll := w.Poll
 	if poll <= 0 {
@@ -253,6 +257,13 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	if err != nil || m == nil {
 		return false, err
 	}
+	// A claimed message is finished even when ctx ends (a shutdown):
+	// sent and marked sent, or put back. Stopping between the send and
+	// the mark would leave the lease to expire and the message to go out
+	// a second time. Half the lease bounds the work, so the lease cannot
+	// run out, and another worker claim the message, while it is sent.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lease/2)
+	defer cancel()
 	log := w.log().With("outbox_id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
 	msg, err := w.Renderer.Render(ctx, *m)
 	if err == nil && msg.Done {

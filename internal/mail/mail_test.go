@@ -217,7 +217,10 @@ func TestWorkersNeverSendTwice(t *testing.T) {
 // TestWorkerResumesAfterACrash: a worker that claimed a message and died
 // leaves a lease; once it expires a new worker sends the message, once.
 func TestWorkerResumesAfterACrash(t *testing.T) {
-	db := storetest.OpenSQLite(t)
+	eachDB(t, testWorkerResumesAfterACrash)
+}
+
+func testWorkerResumesAfterACrash(t *testing.T, db *store.DB) {
 	srv, clk, worker := setup(t, db)
 	enqueue(t, db, clk.now(), 2)
 	// The "crashed" worker claims one and never finishes.
@@ -255,4 +258,143 @@ func TestWorkerResumesAfterACrash(t *testing.T) {
 	if n, _ := worker().RunOnce(context.Background()); n != 1 || len(srv.Messages()) != 3 {
 		t.Fatalf("after a cancelled run: %d, %d messages", n, len(srv.Messages()))
 	}
+}
+
+// TestWorkerFailsAfterEightAttempts: a server that keeps answering 451
+// gets the message at the backoff schedule, and after the eighth attempt
+// the message fails and is never tried again.
+func TestWorkerFailsAfterEightAttempts(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	srv, clk, worker := setup(t, db)
+	enqueue(t, db, clk.now(), 1)
+	srv.Refuse(100, 451)
+	for i, wait := range mail.Backoff {
+		if n, err := worker().RunOnce(context.Background()); n != 1 || err != nil {
+			t.Fatalf("attempt %d: %d %v", i+1, n, err)
+		}
+		o := outbox(t, db)[0]
+		if o.Status != store.MailPending || o.Attempts != i+1 || !o.NextAt.Equal(clk.now().Add(wait)) {
+			t.Fatalf("after attempt %d: %+v, want pending until +%s", i+1, o, wait)
+		}
+		clk.add(wait)
+	}
+	if n, _ := worker().RunOnce(context.Background()); n != 1 {
+		t.Fatal("the last attempt did not happen")
+	}
+	if o := outbox(t, db)[0]; o.Status != store.MailFailed || o.Attempts != 8 || !strings.Contains(o.LastError, "451") {
+		t.Fatalf("after 8 attempts: %+v", o)
+	}
+	srv.Refuse(0, 0)
+	clk.add(7 * 24 * time.Hour)
+	if n, _ := worker().RunOnce(context.Background()); n != 0 || len(srv.Messages()) != 0 {
+		t.Fatal("a failed message was tried again")
+	}
+	if len(mail.Backoff) != 7 || mail.Backoff[0] != time.Minute {
+		t.Errorf("backoff %v: the brief asks for 8 attempts starting after 1 minute", mail.Backoff)
+	}
+}
+
+// doneRenderer says every message is no longer needed.
+type doneRenderer struct{}
+
+func (doneRenderer) Render(context.Context, store.Mail) (mail.Message, error) {
+	return mail.Message{Done: true}, nil
+}
+
+// TestWorkerDropsMailNoLongerNeeded: a message whose renderer says Done
+// (the member answered meanwhile) is closed without a send.
+func TestWorkerDropsMailNoLongerNeeded(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	srv, clk, worker := setup(t, db)
+	enqueue(t, db, clk.now(), 2)
+	w := worker()
+	if d, err := w.Depth(context.Background()); d != 2 || err != nil {
+		t.Fatalf("depth %d %v, want 2", d, err)
+	}
+	w.Renderer = doneRenderer{}
+	var outcomes []string
+	w.Observe = func(o string) { outcomes = append(outcomes, o) }
+	if n, err := w.RunOnce(context.Background()); n != 2 || err != nil {
+		t.Fatalf("RunOnce: %d %v", n, err)
+	}
+	if len(srv.Messages()) != 0 {
+		t.Fatal("a message that was no longer needed was sent")
+	}
+	for _, o := range outbox(t, db) {
+		if o.Status != store.MailSent || o.LastError != "not needed" {
+			t.Errorf("outbox row %+v, want sent with \"not needed\"", o)
+		}
+	}
+	if d, _ := w.Depth(context.Background()); d != 0 || fmt.Sprint(outcomes) != "[dropped dropped]" {
+		t.Fatalf("depth %d, outcomes %v", d, outcomes)
+	}
+}
+
+// cancelAfter is a Sender that ends the worker's context right after its
+// n-th message went out: a shutdown between the send and its record.
+type cancelAfter struct {
+	mail.Sender
+	n      int
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	sent   int
+}
+
+func (c *cancelAfter) Send(ctx context.Context, id, to, name string, m mail.Message) error {
+	err := c.Sender.Send(ctx, id, to, name, m)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sent++; c.sent == c.n {
+		c.cancel()
+	}
+	return err
+}
+
+// TestWorkerShutdownMidRun: Run is stopped right after a message went
+// out and before it was recorded. The worker records it anyway, leaves
+// no lease behind, and a new worker (even once every lease has expired)
+// sends the rest, none twice.
+func TestWorkerShutdownMidRun(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		srv, clk, worker := setup(t, db)
+		ids := enqueue(t, db, clk.now(), 10)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		w := worker()
+		w.Sender = &cancelAfter{Sender: w.Sender, n: 3, cancel: cancel}
+		w.Run(ctx) // returns once ctx ends
+		if got := len(srv.Messages()); got != 3 {
+			t.Fatalf("%d messages before the shutdown, want 3", got)
+		}
+		sent := 0
+		for _, o := range outbox(t, db) {
+			switch {
+			case o.Status == store.MailSent:
+				sent++
+			case o.Status == store.MailPending && o.Attempts == 0 && o.LeaseUntil.IsZero():
+			default:
+				t.Errorf("after the shutdown: %+v", o)
+			}
+		}
+		if sent != 3 {
+			t.Fatalf("%d recorded as sent, want the 3 that went out", sent)
+		}
+		clk.add(time.Hour) // past any lease
+		if n, err := worker().RunOnce(context.Background()); n != 7 || err != nil {
+			t.Fatalf("the next worker handled %d (%v), want 7", n, err)
+		}
+		seen := map[string]int{}
+		for _, m := range srv.Messages() {
+			for _, id := range ids {
+				if strings.Contains(m.Data, "Message-ID: <outbox-"+id+"@") {
+					seen[id]++
+				}
+			}
+		}
+		for _, id := range ids {
+			if seen[id] != 1 {
+				t.Errorf("message %s delivered %d times", id, seen[id])
+			}
+		}
+	})
 }
