@@ -18,6 +18,8 @@ type personCmd struct {
 	Activate   personActivateCmd   `cmd:"" help:"Track a person again."`
 	Email      personEmailCmd      `cmd:"" help:"Set the address a person's pulse and check-in invitations go to."`
 	Window     personWindowCmd     `cmd:"" help:"Make the link a person opens to see your promises and decisions."`
+	Export     personExportCmd     `cmd:"" help:"Everything stored about one person, as JSON (for their data request)."`
+	Erase      personEraseCmd      `cmd:"" help:"Erase a person's name, address and words; the ledger keeps its shape."`
 }
 
 type personAddCmd struct {

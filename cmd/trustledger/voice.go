@@ -437,3 +437,70 @@ func (c *checkinListCmd) Run(rt *runtime) error {
 		return t.Write(rt.stdout)
 	})
 }
+
+type personExportCmd struct {
+	Name string `arg:"" help:"The person."`
+}
+
+func (personExportCmd) Help() string {
+	return "Writes, as JSON, the relationship, every ledger entry about the person, the\n" +
+		"promises and decisions that concern them, their check-ins and confirmations.\n" +
+		"Anonymous pulse answers and reactions are not included: nothing links them to anyone.\n\n" +
+		"Example:\n\n    trustledger person export Ana > ana.json\n"
+}
+
+func (c *personExportCmd) Run(rt *runtime) error {
+	rt.cli.JSON = true
+	svc, lid, err := rt.service()
+	if err != nil {
+		return err
+	}
+	p, ok := svc.(tl.PrivacyService)
+	if !ok {
+		return tl.Errorf(tl.EINTERNAL, "this service cannot export a person")
+	}
+	d, err := p.PersonData(rt.ctx, lid, c.Name)
+	if err != nil {
+		return err
+	}
+	return rt.output(d, nil)
+}
+
+type personEraseCmd struct {
+	Name string `arg:"" help:"The person."`
+	Yes  bool   `help:"Confirm: erasure cannot be undone."`
+}
+
+func (personEraseCmd) Help() string {
+	return "Replaces the person's name with \"Erased person N\" everywhere in your data, removes\n" +
+		"their email address, the notes of entries about them, their check-in comments and\n" +
+		"their window link, and ends the relationship. Entries and scores stay as they are.\n" +
+		"It cannot be undone: export first if they asked for their data.\n\n" +
+		"Example:\n\n    trustledger person erase Ana --yes\n"
+}
+
+func (c *personEraseCmd) Run(rt *runtime) error {
+	if !c.Yes {
+		return tl.Errorf(tl.EINVALID, "erasing %s cannot be undone: add --yes to confirm (export first with: trustledger person export %s)", c.Name, argQuote(c.Name))
+	}
+	svc, lid, err := rt.service()
+	if err != nil {
+		return err
+	}
+	p, ok := svc.(tl.PrivacyService)
+	if !ok {
+		return tl.Errorf(tl.EINTERNAL, "this service cannot erase a person")
+	}
+	r, err := p.ErasePerson(rt.ctx, lid, c.Name)
+	if err != nil {
+		return err
+	}
+	n, err := rt.names(svc, lid)
+	if err != nil {
+		return err
+	}
+	return rt.output(viewPerson(*r, n), func() error {
+		rt.printf("Erased: %s is now %q, with no address or words kept; the ledger's entries and scores stay.\n", c.Name, r.Person)
+		return nil
+	})
+}

@@ -36,6 +36,10 @@ func TestVoiceCommands(t *testing.T) {
 	s.run(step{args: []string{"settings", "set", "share_say_do", "1"}})
 	s.run(step{args: []string{"promise", "calendar"}})
 	s.run(step{args: []string{"promise", "calendar", "--revoke"}})
+	s.run(step{args: []string{"person", "export", "Ben"}})
+	s.run(step{args: []string{"person", "erase", "Ben"}, code: 2, err: "add --yes"})
+	s.run(step{args: []string{"person", "erase", "Ben", "--yes"}})
+	s.run(step{args: []string{"person", "list"}})
 	s.golden("voice")
 }
 

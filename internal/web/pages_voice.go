@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,6 +31,8 @@ func (s *Server) registerVoice(mux *http.ServeMux) {
 	mux.HandleFunc("POST /people/{id}/email", s.personEmail)
 	mux.HandleFunc("POST /people/{id}/checkin", s.personCheckin)
 	mux.HandleFunc("POST /people/{id}/window", s.personWindow)
+	mux.HandleFunc("GET /people/{id}/data", s.personDataDownload)
+	mux.HandleFunc("POST /people/{id}/erase", s.personErase)
 	mux.HandleFunc("POST /promises/calendar", s.calendarMake)
 	mux.HandleFunc("POST /promises/calendar/revoke", s.calendarRevoke)
 	s.handlePublic(mux, "GET /calendar/{token}", s.calendarFeed)
@@ -775,4 +778,68 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Disposition", `inline; filename="promises.ics"`)
 	io.WriteString(w, body)
+}
+
+// ---- A person's data: export and erasure ----
+
+func (s *Server) privacy() (tl.PrivacyService, error) {
+	p, ok := s.svc.(tl.PrivacyService)
+	if !ok {
+		return nil, tl.Errorf(tl.EINTERNAL, "this installation cannot export or erase a person")
+	}
+	return p, nil
+}
+
+// personDataDownload downloads everything stored about one person, as JSON.
+func (s *Server) personDataDownload(w http.ResponseWriter, r *http.Request) {
+	rel, err := s.relByID(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.privacy()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := p.PersonData(r.Context(), s.leader(r), rel.Person)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="person-data.json"`)
+	w.Write(b)
+}
+
+// personErase erases a person's name, address and words.
+func (s *Server) personErase(w http.ResponseWriter, r *http.Request) {
+	rel, err := s.relByID(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("confirm") != rel.Person {
+		s.flash(w, r, "Nothing was erased: type the person's name exactly to confirm.")
+		redirect(w, r, "/people/"+rel.ID+"#data")
+		return
+	}
+	p, err := s.privacy()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, err := p.ErasePerson(r.Context(), s.leader(r), rel.Person)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, fmt.Sprintf("Erased: the person is now %q, with no address or words kept. Entries and scores stay as they were.", out.Person))
+	redirect(w, r, "/people/"+out.ID)
 }

@@ -277,3 +277,25 @@ func TestCalendarFeed(t *testing.T) {
 		t.Fatal("the feed still works after it was turned off")
 	}
 }
+
+// TestPersonDataPages: the person page downloads their data and erases it
+// only when the name is typed to confirm.
+func TestPersonDataPages(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	ana, err := e.app.AddPerson(context.Background(), lena.User.LeaderID, tl.PersonInput{Name: "Anastasia", Email: "an@example.org", Kind: engine.DirectReport})
+	must(t, err)
+	w := e.do("GET", "/people/"+ana.ID+"/data", nil, lena)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"an@example.org"`) || !strings.Contains(w.Header().Get("Content-Disposition"), "attachment") {
+		t.Fatalf("data download: %d %q", w.Code, w.Body.String())
+	}
+	w = e.do("POST", "/people/"+ana.ID+"/erase", form("confirm", "Ana"), lena)
+	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "Nothing was erased") {
+		t.Fatal("erased without the name typed")
+	}
+	w = e.do("POST", "/people/"+ana.ID+"/erase", form("confirm", "Anastasia"), lena)
+	body := e.follow(w, lena).Body.String()
+	if !strings.Contains(body, "Erased person 1") || strings.Contains(body, "Anastasia") || strings.Contains(body, "an@example.org") {
+		t.Fatalf("after erasure the person page:\n%s", body)
+	}
+}
