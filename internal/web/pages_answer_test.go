@@ -381,7 +381,7 @@ func TestAnswerPageForRespondents(t *testing.T) {
 				if strings.TrimSpace(fs[1]) != strings.ReplaceAll(it.Text, "'", "&#39;") {
 					t.Errorf("item %s legend %q, want %q", it.ID, fs[1], it.Text)
 				}
-				radios := regexp.MustCompile(`<label[^>]*><input type="radio" name="` + it.ID + `" value="(\d)"[^>]*> [^<]+</label>`).FindAllStringSubmatch(fs[2], -1)
+				radios := regexp.MustCompile(`<label[^>]*><input type="radio" name="`+it.ID+`" value="(\d)"[^>]*> [^<]+</label>`).FindAllStringSubmatch(fs[2], -1)
 				want := []string{"1", "2", "3", "4", "5"}
 				if it.Scale == tl.ScaleOutcome {
 					want = []string{fmt.Sprint(tl.OutcomeCommit), fmt.Sprint(tl.OutcomeComply), fmt.Sprint(tl.OutcomeResist)}
