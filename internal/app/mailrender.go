@@ -31,7 +31,14 @@ func (r renderer) Render(ctx context.Context, m store.Mail) (mail.Message, error
 		if err != nil || l.Done {
 			return mail.Message{Done: l.Done}, err
 		}
-		return pulseMail(l, r.base+l.Path, m.Kind == store.MailPulseReminder), nil
+		var p *store.PulseRow
+		if err := r.a.db.Read(ctx, func(tx *store.Tx) error {
+			p, err = tx.PulseByIDAny(ctx, m.Ref)
+			return err
+		}); err != nil {
+			return mail.Message{}, err
+		}
+		return pulseMail(l, p.Pulse, r.base+l.Path, m.Kind == store.MailPulseReminder), nil
 	case store.MailCheckin:
 		l, err := r.a.checkinMailLink(ctx, m.Ref)
 		if err != nil || l.Done {
@@ -42,20 +49,34 @@ func (r renderer) Render(ctx context.Context, m store.Mail) (mail.Message, error
 	return mail.Message{}, mail.Permanent(fmt.Errorf("unknown kind of mail %q", m.Kind))
 }
 
-// pulseMail is an invitation or reminder to answer a pulse.
-func pulseMail(l mailLink, link string, reminder bool) mail.Message {
-	subject := fmt.Sprintf("%s asks your team, anonymously: how is it going?", l.Leader)
-	opening := fmt.Sprintf("%s is asking team %s a few short questions about how they lead, and would value your honest answer.", l.Leader, l.Team)
-	if reminder {
-		subject = "Reminder: " + subject
-		opening = fmt.Sprintf("A reminder: %s's pulse for team %s is still open. If you would like to answer, your link is below; this message went to everyone who has not answered yet.", l.Leader, l.Team)
+// pulseMail is an invitation or reminder to answer a pulse. It says what
+// the leader will see (the team's results, only after the close and only
+// with at least k answers; comments only with at least comments_k) and
+// what nobody will see. A reminder says it briefly and names no one.
+func pulseMail(l mailLink, p tl.Pulse, link string, reminder bool) mail.Message {
+	closes := l.Closes.Format("Monday 2 January")
+	sees := fmt.Sprintf("%s will see only the team's results, and only after the pulse closes with at least %d answers", l.Leader, p.K)
+	if p.Question != "" {
+		sees += fmt.Sprintf("; written comments only with at least %d, in a random order", p.CommentsK)
 	}
+	sees += ". "
+	never := "Nobody, " + l.Leader + " included, can see who answered, when, or what any one person said."
+	if reminder {
+		subject := fmt.Sprintf("Reminder: %s's anonymous pulse closes on %s", l.Leader, closes)
+		paras := []string{
+			"Hello " + l.Person + ",",
+			fmt.Sprintf("%s's pulse for team %s is open until %s. This reminder goes to everyone who has not answered yet; if you would like to answer, your link is below.", l.Leader, l.Team, closes),
+			"It is anonymous: " + sees + never,
+			"This link is yours and works once; it replaces the one in the earlier email:",
+		}
+		return render(subject, paras, link, "Answer the pulse")
+	}
+	subject := fmt.Sprintf("%s asks your team, anonymously: how is it going?", l.Leader)
 	paras := []string{
 		"Hello " + l.Person + ",",
-		opening,
-		"Your answers are anonymous. " + l.Leader + " will see only the team's averages, and only once enough people have answered and the pulse has closed. " +
-			"Nobody, " + l.Leader + " included, can see who answered, when, or what any one person said. The answer page explains exactly why.",
-		fmt.Sprintf("It takes about three minutes and closes on %s.", l.Closes.Format("Monday 2 January")),
+		fmt.Sprintf("%s is asking team %s a few short questions about how they lead, and would value your honest answer.", l.Leader, l.Team),
+		"Your answers are anonymous. " + sees + never + " The answer page explains exactly why.",
+		fmt.Sprintf("It takes about three minutes and closes on %s.", closes),
 		"This link is yours and works once; a newer email replaces it:",
 	}
 	return render(subject, paras, link, "Answer the pulse")

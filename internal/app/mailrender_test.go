@@ -42,6 +42,17 @@ func decodeQP(s string) string {
 	return string(b)
 }
 
+// greeting is a message's plain text from "Hello" to the link, without
+// the headers (whose ids could hold any letters).
+func greeting(body string) string {
+	i := strings.Index(body, "Hello ")
+	j := strings.Index(body, "https://tl.example.org/")
+	if i < 0 || j < i {
+		return body
+	}
+	return body[i:j]
+}
+
 var linkRE = regexp.MustCompile(`https://tl\.example\.org/([pc])/([A-Z2-7]{26})`)
 
 // TestMailedLinksLeaveNoTrace runs a pulse invitation, a reminder and a
@@ -69,7 +80,8 @@ func TestMailedLinksLeaveNoTrace(t *testing.T) {
 		var tokens []string
 		for _, m := range msgs {
 			body := decodeQP(m.Data)
-			for _, want := range []string{"Subject: Lena asks your team, anonymously", "anonymous", "Nobody, Lena included, can see who answered"} {
+			for _, want := range []string{"Subject: Lena asks your team, anonymously", "anonymous", "Nobody, Lena included, can see who answered",
+				"only after the pulse closes with at least 5 answers", "https://tl.example.org/p/"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("invitation lacks %q:\n%s", want, body)
 				}
@@ -92,7 +104,10 @@ func TestMailedLinksLeaveNoTrace(t *testing.T) {
 		}
 		for _, m := range srv.Messages()[5:] {
 			body := decodeQP(m.Data)
-			if !strings.Contains(body, "Subject: Reminder:") || strings.Contains(body, "m0@") || strings.Contains(body, "m1@") {
+			// A reminder names no one who answered (M0 and M1 did).
+			if !strings.Contains(body, "Subject: Reminder:") || !strings.Contains(body, "anonymous") ||
+				!strings.Contains(body, "at least 5 answers") || strings.Contains(body, "m0@") || strings.Contains(body, "m1@") ||
+				strings.Contains(greeting(body), "M0") || strings.Contains(greeting(body), "M1") {
 				t.Errorf("reminder:\n%s", body)
 			}
 			tokens = append(tokens, linkRE.FindStringSubmatch(body)[2])
