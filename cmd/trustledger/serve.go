@@ -149,11 +149,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 		rt.printf("Open the page to create the first account (the owner).\n")
 	}
 
+	mailDone := make(chan struct{})
 	if sender != nil {
 		w := &mail.Worker{DB: rt.db, Sender: sender, Renderer: a.MailRenderer(base), Log: logger,
 			Observe: func(outcome string) { metrics.Job("mail", outcome) }}
-		go w.Run(ctx)
+		go func() { defer close(mailDone); w.Run(ctx) }()
 	} else {
+		close(mailDone)
 		logger.Info("mail is not configured: invitations wait in the outbox until the server starts with --smtp; shared links work without mail")
 	}
 
@@ -188,5 +190,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	rt.printf("Stopping…\n")
-	return hs.Shutdown(shutdownCtx)
+	err = hs.Shutdown(shutdownCtx)
+	// The mail worker finishes the message it is sending before the
+	// database closes; stopping between the send and its record would
+	// send it again after the restart.
+	select {
+	case <-mailDone:
+	case <-shutdownCtx.Done():
+	}
+	return err
 }
