@@ -32,6 +32,11 @@ type serveCmd struct {
 	Secure    bool   `name:"secure-cookies" help:"Mark cookies Secure even over plain http (behind a TLS proxy)."`
 	SMTP      string `name:"smtp" placeholder:"URL" help:"Mail server for pulse and check-in invitations, smtp://user:pass@host:587?from=addr (or $$TRUSTLEDGER_SMTP)."`
 	BaseURL   string `name:"base-url" placeholder:"URL" help:"The address people open links at, for links in mail (default http://ADDR, or $$TRUSTLEDGER_BASE_URL)."`
+
+	// Test knobs: how often the background jobs run.
+	TickEvery time.Duration `name:"tick-every" hidden:"" default:"1m" help:"How often overdue promises and due pulses are handled."`
+	MailPoll  time.Duration `name:"mail-poll" hidden:"" default:"5s" help:"How often the mail worker looks for due mail."`
+	MailLease time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long a claimed message is held before another instance may take it."`
 }
 
 // Help shows an example.
@@ -55,9 +60,6 @@ func demoScenario(dir string) (*scenario.Scenario, error) {
 	}
 	return scenario.Parse("lena.yaml", data)
 }
-
-// tickEvery is how often the server breaks overdue promises.
-const tickEvery = time.Minute
 
 func (c *serveCmd) Run(rt *runtime) error {
 	addr := c.Addr
@@ -151,7 +153,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 
 	mailDone := make(chan struct{})
 	if sender != nil {
-		w := &mail.Worker{DB: rt.db, Sender: sender, Renderer: a.MailRenderer(base), Log: logger,
+		w := &mail.Worker{DB: rt.db, Sender: sender, Renderer: a.MailRenderer(base), Log: logger, Poll: c.MailPoll, Lease: c.MailLease,
 			Observe: func(outcome string) { metrics.Job("mail", outcome) }}
 		go func() { defer close(mailDone); w.Run(ctx) }()
 	} else {
@@ -160,7 +162,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 	}
 
 	go func() {
-		t := time.NewTicker(tickEvery)
+		t := time.NewTicker(c.TickEvery)
 		defer t.Stop()
 		for {
 			select {

@@ -61,6 +61,25 @@ func PostgresURL(tb testing.TB) string {
 // parallel without seeing each other. See PostgresURL for skipping.
 func OpenPostgres(tb testing.TB) *store.DB {
 	tb.Helper()
+	ctx := context.Background()
+	dsn := PostgresSchemaURL(tb)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	tb.Cleanup(func() { // runs before the schema is dropped (LIFO)
+		if err := db.Close(); err != nil {
+			tb.Errorf("close postgres: %v", err)
+		}
+	})
+	return db
+}
+
+// PostgresSchemaURL creates an empty schema of its own (dropped when the
+// test ends) and returns a URL that uses it, for tests that hand the
+// database to other processes. See PostgresURL for skipping.
+func PostgresSchemaURL(tb testing.TB) string {
+	tb.Helper()
 	base := PostgresURL(tb)
 	ctx := context.Background()
 	schema := "tl_" + strings.ToLower(rand.Text()[:16])
@@ -90,16 +109,7 @@ func OpenPostgres(tb testing.TB) *store.DB {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("open postgres: %v", err)
-	}
-	tb.Cleanup(func() { // runs before the schema is dropped (LIFO)
-		if err := db.Close(); err != nil {
-			tb.Errorf("close postgres: %v", err)
-		}
-	})
-	return db
+	return dsn
 }
 
 // withSearchPath adds search_path=schema to a PostgreSQL URL; pgx sends
