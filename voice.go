@@ -276,6 +276,9 @@ type Window struct {
 	Kept      []WindowPromise  `json:"kept"`
 	Decisions []WindowDecision `json:"decisions"`
 	SayDo     *SayDoRatio      `json:"say_do,omitempty"`
+	// K is how many reactions a count needs before it shows, and the
+	// smallest step it moves by (the leader's anonymity_k).
+	K int `json:"k"`
 }
 
 // SayDoRatio is promises kept over promises due.

@@ -165,6 +165,7 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 		if err != nil {
 			return err
 		}
+		w.K = set.K
 		if set.ShareSayDo == 1 {
 			kept, due := 0, 0
 			for _, c := range cs {

@@ -600,6 +600,7 @@ func (s *Server) windowPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Title = d.W.Leader + "'s promises and decisions"
+		d.K = d.W.K
 	}
 	s.render(w, r, http.StatusOK, "window.html", d)
 }
@@ -640,7 +641,11 @@ func (s *Server) windowReact(w http.ResponseWriter, r *http.Request) {
 		s.linkError(w, r, err)
 		return
 	}
-	s.flash(w, r, "Thank you: your reaction is counted anonymously, and shows only in a group of at least five.")
+	k := 5
+	if win, err := s.voice.Window(r.Context(), rel); err == nil {
+		k = win.K
+	}
+	s.flash(w, r, fmt.Sprintf("Thank you: your reaction is counted anonymously, and shows only in a group of at least %d.", k))
 	redirect(w, r, s.windowBack(r, rel))
 }
 

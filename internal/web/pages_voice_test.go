@@ -299,3 +299,20 @@ func TestPersonDataPages(t *testing.T) {
 		t.Fatalf("after erasure the person page:\n%s", body)
 	}
 }
+
+// TestWindowShowsTheLeadersK: the window states the k the service uses.
+func TestWindowShowsTheLeadersK(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	ctx := context.Background()
+	must(t, e.app.SetSetting(ctx, lena.User.LeaderID, "anonymity_k", 3))
+	_, err := e.app.AddPerson(ctx, lena.User.LeaderID, tl.PersonInput{Name: "Ana", Kind: engine.DirectReport})
+	must(t, err)
+	tok, err := e.app.WindowLink(ctx, lena.User.LeaderID, "Ana")
+	must(t, err)
+	w := e.visit("GET", "/w/"+tok, nil)
+	body := e.visit("GET", "/window", nil, cookie(w, "tl-window")).Body.String()
+	if !strings.Contains(body, "at least 3 people") || strings.Contains(body, "at least 5 people") {
+		t.Fatalf("the window does not state k=3:\n%s", body)
+	}
+}
