@@ -42,3 +42,34 @@ type PrivacyService interface {
 	PersonData(ctx context.Context, leaderID, person string) (*PersonData, error)
 	ErasePerson(ctx context.Context, leaderID, person string) (*Relationship, error)
 }
+
+// Webhook events.
+const (
+	EventPromiseDue     = "promise.due"     // an open promise is due within a day
+	EventPromiseOverdue = "promise.overdue" // the system broke an open promise past its grace
+	EventStepSuggested  = "step.suggested"  // this week's step was chosen
+	EventPulseReleased  = "pulse.released"  // a pulse closed with results
+)
+
+// WebhookEvents lists every event a webhook can ask for.
+var WebhookEvents = []string{EventPromiseDue, EventPromiseOverdue, EventStepSuggested, EventPulseReleased}
+
+// Webhook is an outgoing endpoint. Deliveries are JSON with a "text"
+// field, so a Slack incoming webhook shows them as they are, and carry an
+// HMAC-SHA256 signature of the timestamp and body with the webhook's
+// secret (header X-Trustledger-Signature: t=UNIX,v1=HEX).
+type Webhook struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// WebhookService manages a leader's webhooks.
+type WebhookService interface {
+	// AddWebhook registers url for events (all when empty) and returns
+	// the signing secret, shown once.
+	AddWebhook(ctx context.Context, leaderID, url string, events []string) (*Webhook, string, error)
+	Webhooks(ctx context.Context, leaderID string) ([]Webhook, error)
+	RemoveWebhook(ctx context.Context, leaderID, id string) error
+}

@@ -67,12 +67,16 @@ func (s *session) getenv(name string) string { return s.env[name] }
 // tokenPattern is a link token (pulse, check-in, window), random each run.
 var tokenPattern = regexp.MustCompile(`/([pcw]|calendar)/[A-Z2-7]{26}`)
 
+// secretPattern is a webhook's signing secret in JSON output.
+var secretPattern = regexp.MustCompile(`"secret": "[A-Z2-7]{26}"`)
+
 // normalize replaces ids and database names with placeholders.
 func (s *session) normalize(text string) string {
 	for _, db := range s.dbs {
 		text = strings.ReplaceAll(text, db, "<DB>")
 	}
 	text = tokenPattern.ReplaceAllString(text, "/$1/<TOKEN>")
+	text = secretPattern.ReplaceAllString(text, `"secret": "<SECRET>"`)
 	return idPattern.ReplaceAllStringFunc(text, func(id string) string {
 		p, ok := s.ids[id]
 		if !ok {

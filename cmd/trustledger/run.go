@@ -65,6 +65,7 @@ type grammar struct {
 	Simulate  simulateCmd  `cmd:"" help:"Replay a scenario file week by week."`
 	Export    exportCmd    `cmd:"" help:"Write a JSON backup to standard output."`
 	Import    importCmd    `cmd:"" help:"Load a JSON backup, in one transaction."`
+	Webhook   webhookCmd   `cmd:"" help:"Send promise, step and pulse events to a URL (Slack-compatible, signed)."`
 	Backup    backupCmd    `cmd:"" help:"Copy the whole database to one file, online and consistent."`
 	Restore   restoreCmd   `cmd:"" help:"Load a backup file into an empty database."`
 	Serve     serveCmd     `cmd:"" help:"Run the web app (--demo: with Lena's team, on a temporary database)."`

@@ -20,6 +20,7 @@ import (
 	"github.com/trustledger/trustledger/internal/scenario"
 	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/web"
+	"github.com/trustledger/trustledger/internal/webhook"
 	"github.com/trustledger/trustledger/scenarios"
 )
 
@@ -160,6 +161,10 @@ func (c *serveCmd) Run(rt *runtime) error {
 		close(mailDone)
 		logger.Info("mail is not configured: invitations wait in the outbox until the server starts with --smtp; shared links work without mail")
 	}
+
+	hooks := &webhook.Worker{DB: rt.db, Log: logger, Poll: c.MailPoll, Lease: c.MailLease,
+		Observe: func(outcome string) { metrics.Job("webhook", outcome) }}
+	go hooks.Run(ctx)
 
 	go func() {
 		t := time.NewTicker(c.TickEvery)

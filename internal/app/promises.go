@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"strings"
 	"time"
 
@@ -306,7 +307,27 @@ func (a *App) tick(ctx context.Context) ([]tl.Commitment, error) {
 			if err := record(ctx, tx, set, ev, targets, nil); err != nil {
 				return err
 			}
+			if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseOverdue, c.ID,
+				fmt.Sprintf("Overdue: your promise to %s, %q, was due %s and is now counted as broken.", c.To, c.What, c.Due.Format("Mon 2 Jan")),
+				map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
+				return err
+			}
 			out = append(out, *c)
+		}
+		// Promises coming due within a day, announced once per due date.
+		soon, err := tx.OverdueCommitments(ctx, now.Add(day))
+		if err != nil {
+			return err
+		}
+		for _, c := range soon {
+			if c.Status != tl.CommitmentOpen || !c.Due.After(now) {
+				continue
+			}
+			if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseDue, c.ID+":"+c.Due.Format(time.RFC3339),
+				fmt.Sprintf("Due %s: your promise to %s, %q.", c.Due.Format("Mon 2 Jan 15:04 MST"), c.To, c.What),
+				map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
+				return err
+			}
 		}
 		return a.closePulsesDue(ctx, tx, now)
 	})

@@ -32,7 +32,7 @@ var dumpTables = []string{
 	"users", "sessions", "invitations", "login_failures",
 	"pulses", "pulse_population", "pulse_tokens", "pulse_responses", "passes",
 	"checkins", "window_links", "promise_confirmations", "decision_reacted", "decision_reactions", "decision_reaction_counts",
-	"outbox", "calendar_feeds",
+	"outbox", "calendar_feeds", "webhooks",
 }
 
 type dumpHeader struct {

@@ -11,6 +11,9 @@ const (
 	MailPulseReminder = "pulse-reminder"
 	MailCheckin       = "checkin"
 	MailWindow        = "window"
+	// KindWebhook is a webhook delivery: Body holds the JSON, Ref the
+	// webhook, To its URL.
+	KindWebhook = "webhook"
 )
 
 // Outbox states.
@@ -36,6 +39,7 @@ type Mail struct {
 	CreatedAt  time.Time
 	SentAt     time.Time
 	LastError  string
+	Body       string // a webhook's JSON payload ("" for mail, rendered at send time)
 }
 
 // EnqueueMail queues m (pending, due at m.NextAt or now) in the caller's
@@ -47,9 +51,9 @@ func (tx *Tx) EnqueueMail(ctx context.Context, m *Mail) (bool, error) {
 	}
 	m.Status = MailPending
 	res, err := tx.exec(ctx, "enqueue mail",
-		"INSERT INTO outbox (id, kind, dedupe_key, to_addr, to_name, ref_id, ref2, status, attempts, next_at, lease_until, created_at, sent_at, last_error) "+
-			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, $10, 0, '') ON CONFLICT (dedupe_key) DO NOTHING",
-		m.ID, m.Kind, m.DedupeKey, m.To, m.ToName, m.Ref, m.Ref2, m.Status, ms(m.NextAt), ms(m.CreatedAt))
+		"INSERT INTO outbox (id, kind, dedupe_key, to_addr, to_name, ref_id, ref2, status, attempts, next_at, lease_until, created_at, sent_at, last_error, body) "+
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, $10, 0, '', $11) ON CONFLICT (dedupe_key) DO NOTHING",
+		m.ID, m.Kind, m.DedupeKey, m.To, m.ToName, m.Ref, m.Ref2, m.Status, ms(m.NextAt), ms(m.CreatedAt), m.Body)
 	if err != nil {
 		return false, err
 	}

@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-const mailCols = "id, kind, dedupe_key, to_addr, to_name, ref_id, ref2, status, attempts, next_at, lease_until, created_at, sent_at, last_error"
+const mailCols = "id, kind, dedupe_key, to_addr, to_name, ref_id, ref2, status, attempts, next_at, lease_until, created_at, sent_at, last_error, body"
 
 func scanMail(rows *sql.Rows, m *Mail) error {
 	return rows.Scan(&m.ID, &m.Kind, &m.DedupeKey, &m.To, &m.ToName, &m.Ref, &m.Ref2, &m.Status, &m.Attempts,
-		msTime{&m.NextAt}, msTime{&m.LeaseUntil}, msTime{&m.CreatedAt}, msTime{&m.SentAt}, &m.LastError)
+		msTime{&m.NextAt}, msTime{&m.LeaseUntil}, msTime{&m.CreatedAt}, msTime{&m.SentAt}, &m.LastError, &m.Body)
 }
 
 // ClaimMail takes the next due message for a worker: it holds a lease on
@@ -18,13 +18,24 @@ func scanMail(rows *sql.Rows, m *Mail) error {
 // One statement decides, so concurrent workers (or instances) never claim
 // the same message while its lease runs; a worker that dies leaves a
 // lease that simply expires.
+// Webhook deliveries share the outbox but not the mail worker: ClaimMail
+// never takes them and ClaimWebhook takes nothing else.
 func (tx *Tx) ClaimMail(ctx context.Context, now, leaseUntil time.Time) (*Mail, error) {
+	return tx.claim(ctx, now, leaseUntil, "<>")
+}
+
+// ClaimWebhook is ClaimMail for webhook deliveries.
+func (tx *Tx) ClaimWebhook(ctx context.Context, now, leaseUntil time.Time) (*Mail, error) {
+	return tx.claim(ctx, now, leaseUntil, "=")
+}
+
+func (tx *Tx) claim(ctx context.Context, now, leaseUntil time.Time, kindOp string) (*Mail, error) {
 	ms0 := ms(now)
-	got, err := list(ctx, tx, "claim mail",
+	got, err := list(ctx, tx, "claim outbox",
 		"UPDATE outbox SET lease_until = $1, attempts = attempts + 1 "+
-			"WHERE id = (SELECT id FROM outbox WHERE status = $2 AND next_at <= $3 AND lease_until <= $3 ORDER BY next_at, id LIMIT 1) "+
-			"AND lease_until <= $3 RETURNING "+mailCols,
-		[]any{ms(leaseUntil), MailPending, ms0}, scanMail)
+			"WHERE id = (SELECT id FROM outbox WHERE status = $2 AND next_at <= $3 AND lease_until <= $3 AND kind "+kindOp+" $4 "+
+			"ORDER BY next_at, id LIMIT 1) AND lease_until <= $3 RETURNING "+mailCols,
+		[]any{ms(leaseUntil), MailPending, ms0, KindWebhook}, scanMail)
 	if err != nil || len(got) == 0 {
 		return nil, err
 	}

@@ -1,0 +1,163 @@
+// Package webhook delivers the outbox's webhook rows: a JSON POST signed
+// with HMAC-SHA256, retried with the mail backoff from the same outbox
+// (so deliveries survive restarts and several instances never send one
+// twice while its lease runs).
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/mail"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// SignatureHeader carries "t=UNIX,v1=HEX": HEX is the HMAC-SHA256 of
+// "UNIX.BODY" with the webhook's secret. A receiver recomputes it and
+// refuses old timestamps.
+const SignatureHeader = "X-Trustledger-Signature"
+
+// Sign returns the signature header value for body at t.
+func Sign(secret string, t time.Time, body []byte) string {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(ts + "."))
+	m.Write(body)
+	return "t=" + ts + ",v1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Worker posts due webhook deliveries.
+type Worker struct {
+	DB      *store.DB
+	Client  *http.Client     // nil: 10 s timeout, no redirects
+	Log     *slog.Logger     // nil discards
+	Now     func() time.Time // nil: time.Now
+	Lease   time.Duration    // default 2 minutes
+	Poll    time.Duration    // default 5 s
+	Observe func(outcome string)
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Run delivers until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	poll := w.Poll
+	if poll <= 0 {
+		poll = 5 * time.Second
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil && w.Log != nil {
+			w.Log.Error("webhooks", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce delivers everything due now and returns how many it handled.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	n := 0
+	for ctx.Err() == nil {
+		done, err := w.one(ctx)
+		if err != nil || !done {
+			return n, err
+		}
+		n++
+	}
+	return n, ctx.Err()
+}
+
+func (w *Worker) one(ctx context.Context) (bool, error) {
+	lease := w.Lease
+	if lease <= 0 {
+		lease = 2 * time.Minute
+	}
+	now := w.now()
+	var m *store.Mail
+	var hook *store.Webhook
+	err := w.DB.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		if m, err = tx.ClaimWebhook(ctx, now, now.Add(lease)); err != nil || m == nil {
+			return err
+		}
+		hook, err = tx.WebhookByID(ctx, m.Ref)
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			hook, err = nil, nil
+		}
+		return err
+	})
+	if err != nil || m == nil {
+		return false, err
+	}
+	finish := func(outcome string, f func(tx *store.Tx) error) (bool, error) {
+		if w.Observe != nil {
+			w.Observe(outcome)
+		}
+		if w.Log != nil {
+			w.Log.Info("webhook "+outcome, "outbox_id", m.ID, "webhook_id", m.Ref, "attempt", m.Attempts)
+		}
+		return true, w.DB.Write(context.WithoutCancel(ctx), f)
+	}
+	if hook == nil {
+		return finish("dropped", func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "webhook removed") })
+	}
+	status, err := w.post(ctx, hook, []byte(m.Body))
+	switch {
+	case err == nil && status/100 == 2:
+		return finish("sent", func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "") })
+	case err == nil && status/100 == 4 && status != http.StatusTooManyRequests && status != http.StatusRequestTimeout:
+		msg := fmt.Sprintf("the endpoint answered %d", status)
+		return finish("failed", func(tx *store.Tx) error { return tx.MarkMailFailed(ctx, m.ID, msg) })
+	}
+	msg := fmt.Sprintf("the endpoint answered %d", status)
+	if err != nil {
+		msg = "the endpoint could not be reached"
+	}
+	if m.Attempts > len(mail.Backoff) {
+		return finish("failed", func(tx *store.Tx) error { return tx.MarkMailFailed(ctx, m.ID, msg) })
+	}
+	next := w.now().Add(mail.Backoff[max(m.Attempts-1, 0)])
+	return finish("retry", func(tx *store.Tx) error { return tx.MarkMailRetry(ctx, m.ID, next, msg) })
+}
+
+// post sends one delivery and returns the status code.
+func (w *Worker) post(ctx context.Context, hook *store.Webhook, body []byte) (int, error) {
+	c := w.Client
+	if c == nil {
+		c = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "trustledger-webhook")
+	req.Header.Set(SignatureHeader, Sign(hook.Secret, w.now(), body))
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
