@@ -560,15 +560,16 @@ func report(ctx context.Context, tx *store.Tx, set engine.Settings, p *store.Pul
 	}
 	rep.Released = true
 	rep.N = len(resps)
-	fillResults(rep, resps, set, decodeAnswers(p.SelfAnswers), p.CommentsK)
+	fillResults(rep, resps, set, decodeAnswers(p.SelfAnswers), p.K, p.CommentsK)
 	return rep, nil
 }
 
 // scaleOrder is the order scales are reported in.
 var scaleOrder = []string{tl.ScaleAbility, tl.ScaleBenevolence, tl.ScaleIntegrity, tl.ScaleSafety}
 
-// scoreScale aggregates one scale over the responses.
-func scoreScale(resps []store.PulseResponse, decoded []map[string]int, scale string, set engine.Settings) tl.ScaleResult {
+// scoreScale aggregates one scale over the responses, and says how many
+// respondents answered at least one of its items.
+func scoreScale(decoded []map[string]int, scale string, set engine.Settings) (tl.ScaleResult, int) {
 	var items []tl.PulseItem
 	for _, it := range tl.PulseItems {
 		if it.Scale == scale {
@@ -579,7 +580,7 @@ func scoreScale(resps []store.PulseResponse, decoded []map[string]int, scale str
 	for j, it := range items {
 		reverse[j] = it.Reverse
 	}
-	answers := make([][]int, 0, len(resps))
+	answers := make([][]int, 0, len(decoded))
 	for _, d := range decoded {
 		row := make([]int, len(items))
 		for j, it := range items {
@@ -588,7 +589,7 @@ func scoreScale(resps []store.PulseResponse, decoded []map[string]int, scale str
 		answers = append(answers, row)
 	}
 	res := engine.ScorePulse(answers, tl.PulseScalePoints, reverse)
-	return tl.ScaleResult{Scale: scale, Mean: res.Mean, P: res.P, Rwg: res.Rwg, Agreement: agreement(res.Rwg, set)}
+	return tl.ScaleResult{Scale: scale, Mean: res.Mean, P: res.P, Rwg: res.Rwg, Agreement: agreement(res.Rwg, set)}, res.N
 }
 
 func agreement(rwg float64, set engine.Settings) string {
@@ -601,14 +602,19 @@ func agreement(rwg float64, set engine.Settings) string {
 	return "strong"
 }
 
-// fillResults scores the released responses into rep.
-func fillResults(rep *tl.PulseReport, resps []store.PulseResponse, set engine.Settings, self map[string]int, commentsK int) {
+// fillResults scores the released responses into rep. Items may be
+// skipped, so a scale, or the outcome item, that fewer than k of the
+// respondents answered is left out: every number shown stands on at least
+// k people, not only the pulse as a whole.
+func fillResults(rep *tl.PulseReport, resps []store.PulseResponse, set engine.Settings, self map[string]int, k, commentsK int) {
 	decoded := make([]map[string]int, len(resps))
 	for i, r := range resps {
 		decoded[i] = decodeAnswers(r.Answers)
 	}
 	for _, sc := range scaleOrder {
-		rep.Scales = append(rep.Scales, scoreScale(resps, decoded, sc, set))
+		if res, n := scoreScale(decoded, sc, set); n >= k {
+			rep.Scales = append(rep.Scales, res)
+		}
 	}
 	var counts [4]int
 	total := 0
@@ -618,7 +624,7 @@ func fillResults(rep *tl.PulseReport, resps []store.PulseResponse, set engine.Se
 			total++
 		}
 	}
-	if total > 0 {
+	if total >= k {
 		pct := func(n int) int { return int(math.Round(100 * float64(n) / float64(total))) }
 		rep.Outcome = &tl.OutcomeResult{Commit: pct(counts[tl.OutcomeCommit]), Comply: pct(counts[tl.OutcomeComply]), Resist: pct(counts[tl.OutcomeResist])}
 	}
@@ -631,6 +637,16 @@ func fillResults(rep *tl.PulseReport, resps []store.PulseResponse, set engine.Se
 		mrand.Shuffle(len(rep.Comments), func(i, j int) { rep.Comments[i], rep.Comments[j] = rep.Comments[j], rep.Comments[i] })
 	}
 	rep.Gaps = gaps(rep.Scales, self, set)
+}
+
+// scaleOf finds one scale's result among those shown.
+func scaleOf(scales []tl.ScaleResult, scale string) (tl.ScaleResult, bool) {
+	for _, s := range scales {
+		if s.Scale == scale {
+			return s, true
+		}
+	}
+	return tl.ScaleResult{}, false
 }
 
 // selfMean is the leader's mean answer on one trust scale.
@@ -651,7 +667,10 @@ func selfMean(self map[string]int, scale string) (float64, bool) {
 // gaps compares the leader's self-view with the team's, per dimension.
 func gaps(scales []tl.ScaleResult, self map[string]int, set engine.Settings) []tl.Gap {
 	var out []tl.Gap
-	for _, s := range scales[:engine.NumDims] {
+	for _, s := range scales {
+		if s.Scale == tl.ScaleSafety {
+			continue
+		}
 		m, ok := selfMean(self, s.Scale)
 		if !ok {
 			continue
@@ -721,10 +740,16 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 			return err
 		}
 		rep := &tl.PulseReport{}
-		fillResults(rep, resps, set, nil, math.MaxInt)
+		fillResults(rep, resps, set, nil, p.K, math.MaxInt)
+		// A dimension too few people answered gets no weight (rwg 0):
+		// its p could otherwise be read back from the members' scores.
 		snap := &engine.Snapshot{At: now, N: len(resps)}
+		measured := false
 		for d := range engine.NumDims {
-			snap.P[d], snap.Rwg[d] = rep.Scales[d].P, rep.Scales[d].Rwg
+			snap.P[d] = 0.5
+			if s, ok := scaleOf(rep.Scales, engine.Dim(d).String()); ok {
+				snap.P[d], snap.Rwg[d], measured = s.P, s.Rwg, true
+			}
 		}
 		pop, err := tx.PulsePopulation(ctx, p.ID)
 		if err != nil {
@@ -740,7 +765,7 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 				targets = append(targets, *r)
 			}
 		}
-		if len(targets) > 0 {
+		if len(targets) > 0 && measured {
 			ev := &tl.Event{ID: store.NewID(now), LeaderID: p.LeaderID, Subject: tl.SubjectTeam, TeamID: p.TeamID,
 				Kind: engine.KindPulse, OccurredAt: now, RecordedAt: now, Source: engine.System, Severity: engine.Normal,
 				Note: fmt.Sprintf("team pulse, wave %d: %d answers", p.Wave, len(resps)), RecordedBy: byTeam, Snapshot: snap}
@@ -893,14 +918,15 @@ func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, er
 					latestSelf = p
 				}
 			}
-			var rep *tl.PulseReport
+			var shown []tl.ScaleResult // the scales the latest released wave shows
 			if latest != nil {
 				v.PulseID = latest.ID
-				if rep, err = report(ctx, tx, set, latest); err != nil {
+				rep, err := report(ctx, tx, set, latest)
+				if err != nil {
 					return err
 				}
-				if len(rep.Scales) > engine.NumDims {
-					s := rep.Scales[engine.NumDims]
+				shown = rep.Scales
+				if s, ok := scaleOf(shown, tl.ScaleSafety); ok {
 					v.Safety = &s
 				}
 			}
@@ -911,8 +937,8 @@ func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, er
 			for d := range engine.NumDims {
 				vd := tl.ViewDim{Scale: engine.Dim(d).String(), Ledger: sum[d] / float64(n)}
 				known := []float64{vd.Ledger}
-				if rep != nil && rep.Released {
-					vd.Team, vd.HasTeam = rep.Scales[d].P, true
+				if s, ok := scaleOf(shown, vd.Scale); ok {
+					vd.Team, vd.HasTeam = s.P, true
 					known = append(known, vd.Team)
 				}
 				if m, ok := selfMean(self, vd.Scale); ok {
