@@ -10,6 +10,11 @@ import (
 type labelledSet struct {
 	Label string
 	IDs   []string
+	// N is how many answered. Uncertain marks a shared-link result where
+	// fewer answered than were asked: IDs is then everyone asked, and who
+	// of them answered is unknown, to the system as much as to the leader.
+	N         int
+	Uncertain bool
 }
 
 // leak reports why releasing a result whose respondents are cand would
@@ -27,10 +32,32 @@ type labelledSet struct {
 //     every wave), a single answer is recoverable exactly when that
 //     person's unit vector lies in the span of the results' 0/1 vectors;
 //     exact Gaussian elimination decides it.
-func leak(released []labelledSet, cand []string, k int) string {
+//
+// A third rule covers the uncertain results of shared links: when either
+// of two overlapping results may stand for only part of the people asked,
+// their true respondent sets may differ by as few as their counts do, so
+// the counts must differ by at least k. (Two waves of one team of 10 with
+// 10 and 9 answers would otherwise give away the one who skipped.)
+func leak(released []labelledSet, candSet labelledSet, k int) string {
+	cand := candSet.IDs
 	in := map[string]bool{}
 	for _, id := range cand {
 		in[id] = true
+	}
+	for _, s := range released {
+		if !candSet.Uncertain && !s.Uncertain {
+			continue
+		}
+		overlap := false
+		for _, id := range s.IDs {
+			if in[id] {
+				overlap = true
+				break
+			}
+		}
+		if d := candSet.N - s.N; overlap && d > -k && d < k {
+			return fmt.Sprintf("it came through a shared link that not everyone answered, and its count is within %d of %s's, so comparing the two could reveal the answers of those who did or did not answer; this result stays hidden", k, s.Label)
+		}
 	}
 	for _, s := range released {
 		overlap, only := 0, 0

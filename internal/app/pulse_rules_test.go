@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -78,7 +79,13 @@ func TestPulseScaleNeedsK(t *testing.T) {
 		// A wave where no trust scale reaches k is released for what it
 		// shows, and enters no evidence.
 		e.clk.Advance(day)
-		q := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
+		// (Another team: a second wave of the first team this close in count
+		// to a partial shared-link wave would be withheld, see leak.)
+		must(e.app.AddTeam(e.ctx, l.ID, "design"))(t)
+		for i := range 5 {
+			must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: fmt.Sprintf("Designer %d", i), Kind: engine.Peer, Team: "design"}))(t)
+		}
+		q := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Team: "design", Delivery: tl.DeliveryLink}))(t)
 		for range 5 {
 			noErr(t, e.answer(q.SharedLink, tl.PulseAnswers{Answers: map[string]int{"s2": 5, "o1": tl.OutcomeCommit}}))
 		}

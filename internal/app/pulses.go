@@ -720,7 +720,7 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 	if n < p.K {
 		p.Withheld = fmt.Sprintf("fewer than %d people answered, so nothing is shown and nothing enters the model: no answer can be traced to anyone", p.K)
 	} else {
-		resp, err := respondentSet(ctx, tx, p)
+		resp, err := resultSet(ctx, tx, p)
 		if err != nil {
 			return err
 		}
@@ -821,13 +821,28 @@ func releasedSets(ctx context.Context, tx *store.Tx, leaderID, except string) ([
 		if p.ID == except || !p.Released {
 			continue
 		}
-		s, err := respondentSet(ctx, tx, p)
+		s, err := resultSet(ctx, tx, p)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, labelledSet{Label: fmt.Sprintf("wave %d of team %s", p.Wave, p.Team), IDs: s})
+		out = append(out, s)
 	}
 	return out, nil
+}
+
+// resultSet is a pulse's respondent set with its count and whether it is
+// uncertain (a shared link not everyone answered).
+func resultSet(ctx context.Context, tx *store.Tx, p *store.PulseRow) (labelledSet, error) {
+	ids, err := respondentSet(ctx, tx, p)
+	if err != nil {
+		return labelledSet{}, err
+	}
+	n, err := tx.CountPulseResponses(ctx, p.ID)
+	if err != nil {
+		return labelledSet{}, err
+	}
+	return labelledSet{Label: fmt.Sprintf("wave %d of team %s", p.Wave, p.Team), IDs: ids, N: n,
+		Uncertain: p.Delivery == tl.DeliveryLink && n < len(ids)}, nil
 }
 
 // ClosePulsesDue closes every open pulse whose closing time has come. Tick

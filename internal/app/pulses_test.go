@@ -557,3 +557,31 @@ func BenchmarkSubmitPulse(b *testing.B) {
 		})
 	}
 }
+
+// TestPulseSharedLinkPartialWave: two shared-link waves of one team of 10,
+// with 10 and then 9 answers, would give away whoever skipped the second
+// (the difference of the sums is their answer): the second is withheld.
+// With 5 answers the counts are k apart, and it is released.
+func TestPulseSharedLinkPartialWave(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		e.team(l.ID, 10)
+		wave := func(n int) *tl.PulseReport {
+			p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
+			for range n {
+				noErr(t, e.answer(p.SharedLink, uniform(4)))
+			}
+			e.clk.Advance(day)
+			return must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
+		}
+		if r := wave(10); !r.Released {
+			t.Fatalf("wave 1: %s", r.Withheld)
+		}
+		if r := wave(9); r.Released || !strings.Contains(r.Withheld, "shared link that not everyone answered") {
+			t.Fatalf("wave 2 with 9 of 10 answers was shown: %+v", r)
+		}
+		if r := wave(5); !r.Released {
+			t.Fatalf("wave 3 with 5 of 10 answers (k apart from 10): %s", r.Withheld)
+		}
+	})
+}
