@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"slices"
 	"strings"
+	"time"
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/engine"
@@ -29,6 +30,9 @@ func (a *App) WindowLink(ctx context.Context, leaderID, person string) (string, 
 		r, err := findPerson(ctx, tx, leaderID, person)
 		if err != nil {
 			return err
+		}
+		if !r.Active {
+			return tl.Errorf(tl.EINVALID, "%s is not active: activate them before giving them a link", r.Person)
 		}
 		if err := tx.DeletePassesFor(ctx, store.PassWindow, r.ID); err != nil {
 			return err
@@ -67,6 +71,9 @@ func (a *App) WindowForPass(ctx context.Context, pass string) (string, error) {
 		if err != nil {
 			return tl.Errorf(tl.ENOTFOUND, "this page has expired: open your link again")
 		}
+		if _, err := windowRel(ctx, tx, ps.Ref); err != nil {
+			return err
+		}
 		out = ps.Ref
 		return nil
 	})
@@ -82,13 +89,27 @@ func (a *App) MemberRelationships(ctx context.Context, userID string) ([]tl.Rela
 		if err != nil {
 			return err
 		}
-		if u.Role != tl.RoleMember {
+		if u.Role != tl.RoleMember || u.Email == "" {
 			return nil
 		}
 		out, err = tx.RelationshipsByEmail(ctx, u.Email)
 		return err
 	})
 	return nonNil(out), err
+}
+
+// windowRel finds the relationship a window stands for. The window is
+// for the people a leader leads now: once a person is made inactive (or
+// erased) it closes, and they can no longer confirm or react.
+func windowRel(ctx context.Context, tx *store.Tx, relID string) (*tl.Relationship, error) {
+	r, err := tx.RelationshipAny(ctx, relID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Active {
+		return nil, tl.Errorf(tl.ENOTFOUND, "this window has closed: you are no longer among the people this leader leads")
+	}
+	return r, nil
 }
 
 // concerns reports whether a promise or decision is about r: made to r or
@@ -99,9 +120,10 @@ func concerns(relID, teamID string, r *tl.Relationship) bool {
 
 // Window is what the person of relationshipID sees of their leader.
 func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, error) {
+	now := a.clock()
 	var out *tl.Window
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		r, err := tx.RelationshipAny(ctx, relationshipID)
+		r, err := windowRel(ctx, tx, relationshipID)
 		if err != nil {
 			return err
 		}
@@ -131,6 +153,9 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 			if !concerns(c.RelationshipID, c.TeamID, r) {
 				continue
 			}
+			// A promise made by accepting a weekly step keeps that to the
+			// leader: the step was chosen from their scores.
+			c.StepID = ""
 			wp := tl.WindowPromise{Commitment: c, ToMe: c.RelationshipID == r.ID, Mine: mine[c.ID]}
 			switch c.Status {
 			case tl.CommitmentOpen:
@@ -167,22 +192,33 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 		}
 		w.K = set.K
 		if set.ShareSayDo == 1 {
-			kept, due := 0, 0
-			for _, c := range cs {
-				switch c.Status {
-				case tl.CommitmentKept, tl.CommitmentKeptLate:
-					kept++
-					due++
-				case tl.CommitmentBroken:
-					due++
-				}
-			}
-			w.SayDo = &tl.SayDoRatio{Kept: kept, Due: due}
+			w.SayDo = sayDo(cs, now)
 		}
 		out = w
 		return nil
 	})
 	return out, err
+}
+
+// sayDo is the leader's say/do ratio over all their promises, counted as
+// the leader's own view counts it (App.SayDo): kept on time or late over
+// those resolved or past their due day; renegotiated ones are left out.
+func sayDo(cs []tl.Commitment, now time.Time) *tl.SayDoRatio {
+	var out tl.SayDoRatio
+	for _, c := range cs {
+		switch c.Status {
+		case tl.CommitmentKept, tl.CommitmentKeptLate:
+			out.Kept++
+			out.Due++
+		case tl.CommitmentBroken:
+			out.Due++
+		case tl.CommitmentOpen:
+			if now.After(endOfDay(c.Due)) {
+				out.Due++
+			}
+		}
+	}
+	return &out
 }
 
 // ConfirmPromise records the person's confirmation or dispute of a kept
@@ -192,7 +228,7 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID string, confirm bool) error {
 	now := a.clock()
 	return a.db.Write(ctx, func(tx *store.Tx) error {
-		r, err := tx.RelationshipAny(ctx, relationshipID)
+		r, err := windowRel(ctx, tx, relationshipID)
 		if err != nil {
 			return err
 		}
@@ -276,7 +312,7 @@ func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction st
 	key := rand.Text()
 	now := a.clock()
 	return a.db.Write(ctx, func(tx *store.Tx) error {
-		r, err := tx.RelationshipAny(ctx, relationshipID)
+		r, err := windowRel(ctx, tx, relationshipID)
 		if err != nil {
 			return err
 		}

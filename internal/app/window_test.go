@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -11,65 +12,6 @@ import (
 	"github.com/trustledger/trustledger/internal/engine"
 	"github.com/trustledger/trustledger/internal/store"
 )
-
-func TestCheckin(t *testing.T) {
-	forEachDB(t, func(t *testing.T, e *env) {
-		l := e.leader("Lena")
-		ana := must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Ana", Email: "ana@example.org", Kind: engine.DirectReport}))(t)
-		ben := e.person(l.ID, "Ben", engine.DirectReport)
-		_, _, err := e.app.AskCheckin(e.ctx, l.ID, ben.Person, tl.DeliveryEmail)
-		wantCode(t, err, tl.EINVALID, "Ben has no email address")
-
-		// By mail: queued, and the link is made when the mail goes out.
-		c, tok, err := e.app.AskCheckin(e.ctx, l.ID, ana.Person, "")
-		noErr(t, err)
-		if tok != "" || c.Delivery != tl.DeliveryEmail {
-			t.Fatalf("mailed check-in returned a token or delivery %q", c.Delivery)
-		}
-		var queued []store.Mail
-		noErr(t, e.db.Read(e.ctx, func(tx *store.Tx) error {
-			var err error
-			queued, err = tx.Outbox(e.ctx)
-			return err
-		}))
-		if len(queued) != 1 || queued[0].DedupeKey != "checkin:"+c.ID || queued[0].To != "ana@example.org" {
-			t.Fatalf("outbox %+v", queued)
-		}
-
-		// By link, replacing the mailed one.
-		c2, tok, err := e.app.AskCheckin(e.ctx, l.ID, ana.Person, tl.DeliveryLink)
-		noErr(t, err)
-		if tok == "" {
-			t.Fatal("no token for a link check-in")
-		}
-		pass := must(e.app.OpenCheckinLink(e.ctx, tok))(t)
-		form := must(e.app.CheckinForm(e.ctx, pass))(t)
-		if form.Leader != "Lena" || form.Person != "Ana" || form.Question != tl.CheckinQuestion || len(form.Items) != 3 {
-			t.Fatalf("form %+v", form)
-		}
-		wantCode(t, e.app.AnswerCheckin(e.ctx, pass, map[string]int{"ca": 4}, ""), tl.EINVALID, "answer every question")
-		wantCode(t, e.app.AnswerCheckin(e.ctx, pass, map[string]int{"ca": 4, "cb": 9, "ci": 4}, ""), tl.EINVALID, "1–5")
-		before := must(e.app.Status(e.ctx, l.ID))(t).Relationships[0].Assessment
-		noErr(t, e.app.AnswerCheckin(e.ctx, pass, map[string]int{"ca": 5, "cb": 5, "ci": 5}, "Thanks for asking."))
-		after := must(e.app.Status(e.ctx, l.ID))(t).Relationships[0].Assessment
-		if !(after.Trust.E > before.Trust.E) || !(after.Trust.N > before.Trust.N) {
-			t.Fatalf("a check-in of 5s did not raise trust: before %+v after %+v", before.Trust, after.Trust)
-		}
-		wantCode(t, e.app.AnswerCheckin(e.ctx, pass, map[string]int{"ca": 1, "cb": 1, "ci": 1}, ""), tl.ENOTFOUND)
-		_, err = e.app.OpenCheckinLink(e.ctx, tok)
-		wantCode(t, err, tl.ECONFLICT, "already answered")
-		list := must(e.app.Checkins(e.ctx, l.ID))(t)
-		if len(list) != 1 || list[0].ID != c2.ID || !slices.Equal(list[0].Ratings, []int{5, 5, 5}) || list[0].Comment != "Thanks for asking." {
-			t.Fatalf("checkins %+v", list)
-		}
-		// The replaced mailed check-in renders to nothing.
-		e.checkReplay(l.ID)
-		o := e.leader("Omar")
-		if got := must(e.app.Checkins(e.ctx, o.ID))(t); len(got) != 0 {
-			t.Fatalf("another leader sees %d check-ins", len(got))
-		}
-	})
-}
 
 func TestWindowShowsOnlyWhatConcernsThePerson(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
@@ -151,6 +93,17 @@ func TestConfirmAndDispute(t *testing.T) {
 		}
 		if st1[cleo.ID].R[I] != st0[cleo.ID].R[I] {
 			t.Fatal("Cleo's evidence changed with the others' words")
+		}
+		// Read as the dashboard reads it: Ana's corroborated trust rose,
+		// Ben's did not fall (a dispute is no penalty), Cleo's is as it was.
+		set := must(e.app.Settings(e.ctx, l.ID))(t)
+		now := e.clk.Now()
+		read := func(st map[string]engine.State, id string) engine.Reading { return set.Read(st[id], now) }
+		if a0, a1 := read(st0, ana.ID), read(st1, ana.ID); !(a1.RCorr > a0.RCorr) || !(a1.SelfShare[I] < a0.SelfShare[I]) {
+			t.Fatalf("Ana's confirmation: corroborated %.3f → %.3f, self share %.2f → %.2f", a0.RCorr, a1.RCorr, a0.SelfShare[I], a1.SelfShare[I])
+		}
+		if b0, b1 := read(st0, ben.ID), read(st1, ben.ID); !closeTo(b1.RCorr, b0.RCorr) || !closeTo(b1.SCorr, b0.SCorr) || !(b1.RTotal < b0.RTotal) {
+			t.Fatalf("Ben's dispute: corroborated %.3f/%.3f → %.3f/%.3f, total r %.3f → %.3f", b0.RCorr, b0.SCorr, b1.RCorr, b1.SCorr, b0.RTotal, b1.RTotal)
 		}
 		e.checkReplay(l.ID)
 		w := must(e.app.Window(e.ctx, ana.ID))(t)
@@ -262,5 +215,244 @@ func TestMemberRelationships(t *testing.T) {
 		if rels := must(e.app.MemberRelationships(e.ctx, owner.ID))(t); len(rels) != 0 {
 			t.Fatalf("the owner stands for %d relationships", len(rels))
 		}
+	})
+}
+
+// TestWindowKeepsPrivateThingsOut: the window holds promises and
+// decisions, never the leader's ledger notes, journal, scores or the
+// weekly step a promise came from, and never another person's or
+// another team's promises and decisions.
+func TestWindowKeepsPrivateThingsOut(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		ana := e.person(l.ID, "Ana", engine.DirectReport)
+		ben := e.person(l.ID, "Ben", engine.DirectReport)
+		must(e.app.AddTeam(e.ctx, l.ID, "design"))(t)
+		cleo := must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Cleo", Kind: engine.Peer, Team: "design"}))(t)
+		e.log(l.ID, tl.EventInput{Who: "Ana", Kind: "person-valued", Note: "secret ledger note about Ana"})
+		e.log(l.ID, tl.EventInput{Who: "team", Kind: "recognition", Note: "secret team note"})
+		must(e.app.AddJournal(e.ctx, l.ID, 0, "private journal words"))(t)
+		wk := must(e.app.Week(e.ctx, l.ID))(t)
+		if wk.Step == nil || wk.Step.Person != "Ana" && wk.Step.Person != "Ben" {
+			t.Fatalf("no step for Ana or Ben: %+v", wk)
+		}
+		step, _ := must2(e.app.AcceptStep(e.ctx, l.ID))(t)
+		due := e.clk.Now().Add(3 * day)
+		toAna := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ana", What: "to Ana", Due: due}))(t)
+		e.clk.Advance(time.Hour)
+		toTeam := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "to the team", Due: due}))(t)
+		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ben", What: "to Ben", Due: due}))(t)
+		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "design", What: "to design", Due: due}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, toAna.ID, tl.CommitmentKept, time.Time{}))(t)
+		e.clk.Advance(time.Hour)
+		must(e.app.ResolvePromise(e.ctx, l.ID, toTeam.ID, tl.CommitmentKept, time.Time{}))(t)
+		teamD := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "team decision", Why: "because", Affects: "team"}))(t)
+		benD := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "Ben decision", Why: "private to Ben", Affects: "Ben"}))(t)
+		designD := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "design decision", Why: "design only", Affects: "design"}))(t)
+
+		for _, who := range []*tl.Relationship{ana, ben} {
+			w := must(e.app.Window(e.ctx, who.ID))(t)
+			raw, err := json.Marshal(w)
+			noErr(t, err)
+			for _, secret := range []string{"secret", "private journal", "design", step.ID, "step_id", "Cleo"} {
+				if strings.Contains(string(raw), secret) {
+					t.Errorf("%s's window holds %q: %s", who.Person, secret, raw)
+				}
+			}
+			other := map[string]string{ana.ID: "Ben", ben.ID: "Ana"}[who.ID]
+			for _, p := range append(slices.Clone(w.Open), w.Kept...) {
+				if p.Commitment.RelationshipID != "" && p.Commitment.RelationshipID != who.ID || strings.Contains(p.Commitment.What, other) {
+					t.Errorf("%s's window shows %+v", who.Person, p.Commitment)
+				}
+			}
+		}
+		w := must(e.app.Window(e.ctx, ana.ID))(t)
+		// Kept: newest first, Ana's own marked as hers.
+		if len(w.Kept) != 2 || w.Kept[0].Commitment.ID != toTeam.ID || w.Kept[0].ToMe || w.Kept[1].Commitment.ID != toAna.ID || !w.Kept[1].ToMe {
+			t.Fatalf("Ana's kept promises %+v", w.Kept)
+		}
+		if len(w.Decisions) != 1 || w.Decisions[0].Decision.ID != teamD.ID {
+			t.Fatalf("Ana's decisions %+v", w.Decisions)
+		}
+		// What Ana cannot see she cannot act on either.
+		wantCode(t, e.app.React(e.ctx, ana.ID, benD.ID, tl.ReactionDisagree), tl.ENOTFOUND)
+		wantCode(t, e.app.React(e.ctx, ana.ID, designD.ID, tl.ReactionDisagree), tl.ENOTFOUND)
+		wantCode(t, e.app.React(e.ctx, cleo.ID, teamD.ID, tl.ReactionDisagree), tl.ENOTFOUND)
+		wantCode(t, e.app.ConfirmPromise(e.ctx, cleo.ID, toTeam.ID, true), tl.ENOTFOUND)
+		wantCode(t, e.app.ConfirmPromise(e.ctx, ben.ID, toAna.ID, false), tl.ENOTFOUND)
+		// Another leader's person with a window cannot reach Lena's.
+		o := e.leader("Omar")
+		omars := e.person(o.ID, "Ana", engine.DirectReport)
+		if w := must(e.app.Window(e.ctx, omars.ID))(t); len(w.Open)+len(w.Kept)+len(w.Decisions) != 0 || w.Leader != "Omar" {
+			t.Fatalf("Omar's Ana sees %+v", w)
+		}
+		wantCode(t, e.app.React(e.ctx, omars.ID, teamD.ID, tl.ReactionUnderstood), tl.ENOTFOUND)
+		wantCode(t, e.app.ConfirmPromise(e.ctx, omars.ID, toTeam.ID, true), tl.ENOTFOUND)
+		_, err := e.app.Window(e.ctx, "no-such-relationship")
+		wantCode(t, err, tl.ENOTFOUND)
+	})
+}
+
+// TestWindowSayDoAsTheLeaderSeesIt: when shared, the ratio is the one
+// the leader sees, overdue open promises included.
+func TestWindowSayDoAsTheLeaderSeesIt(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		ana := e.person(l.ID, "Ana", engine.DirectReport)
+		e.person(l.ID, "Ben", engine.DirectReport)
+		kept := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ben", What: "a", Due: e.clk.Now().Add(day)}))(t)
+		broken := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ana", What: "b", Due: e.clk.Now().Add(day)}))(t)
+		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "c", Due: e.clk.Now().Add(day)}))(t)
+		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "d", Due: e.clk.Now().Add(10 * day)}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, kept.ID, tl.CommitmentKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, broken.ID, tl.CommitmentBroken, time.Time{}))(t)
+		e.clk.Advance(2 * day) // "c" is past due, not yet broken
+		noErr(t, e.app.SetSetting(e.ctx, l.ID, "share_say_do", 1))
+		k, d, err := e.app.SayDo(e.ctx, l.ID)
+		noErr(t, err)
+		w := must(e.app.Window(e.ctx, ana.ID))(t)
+		if w.SayDo == nil || *w.SayDo != (tl.SayDoRatio{Kept: k, Due: d}) || d != 3 {
+			t.Fatalf("window say/do %+v, the leader's %d/%d (want 1/3)", w.SayDo, k, d)
+		}
+		noErr(t, e.app.SetSetting(e.ctx, l.ID, "share_say_do", 0))
+		if w := must(e.app.Window(e.ctx, ana.ID))(t); w.SayDo != nil {
+			t.Fatal("say/do still shown after the leader stopped sharing it")
+		}
+		wantCode(t, e.app.SetSetting(e.ctx, l.ID, "share_say_do", 2), tl.EINVALID)
+	})
+}
+
+// TestWindowClosesForInactive: a window is for the people a leader leads
+// now; made inactive, a person can no longer see it, confirm or react.
+func TestWindowClosesForInactive(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		ana := e.person(l.ID, "Ana", engine.DirectReport)
+		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "w", Due: e.clk.Now().Add(day)}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		d := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "x", Why: "y", Affects: "team"}))(t)
+		pass := must(e.app.OpenWindowLink(e.ctx, must(e.app.WindowLink(e.ctx, l.ID, "Ana"))(t)))(t)
+		must(e.app.SetActive(e.ctx, l.ID, "Ana", false))(t)
+		_, err := e.app.WindowForPass(e.ctx, pass)
+		wantCode(t, err, tl.ENOTFOUND, "closed")
+		_, err = e.app.Window(e.ctx, ana.ID)
+		wantCode(t, err, tl.ENOTFOUND, "closed")
+		wantCode(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, false), tl.ENOTFOUND)
+		wantCode(t, e.app.React(e.ctx, ana.ID, d.ID, tl.ReactionDisagree), tl.ENOTFOUND)
+		_, err = e.app.WindowLink(e.ctx, l.ID, "Ana")
+		wantCode(t, err, tl.EINVALID, "not active")
+		// Back in the team, the same pass works again.
+		must(e.app.SetActive(e.ctx, l.ID, "Ana", true))(t)
+		if got := must(e.app.WindowForPass(e.ctx, pass))(t); got != ana.ID {
+			t.Fatalf("pass stands for %s", got)
+		}
+	})
+}
+
+// TestDecisionUnexplainedOnce: the first released count with a strict
+// majority "not clear" logs one decision-unexplained for the people the
+// decision affects; later releases, majority or not, log no more.
+func TestDecisionUnexplainedOnce(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		noErr(t, e.app.SetSetting(e.ctx, l.ID, "anonymity_k", 3))
+		people := e.team(l.ID, 9)
+		must(e.app.AddTeam(e.ctx, l.ID, "design"))(t)
+		cleo := must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Cleo", Kind: engine.Peer, Team: "design"}))(t)
+		d := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "move the launch", Why: "tests", Affects: "team"}))(t)
+		unexplained := func() []tl.Event {
+			var out []tl.Event
+			for _, ev := range must(e.app.Events(e.ctx, l.ID, tl.EventFilter{}))(t) {
+				if ev.Kind == "decision-unexplained" {
+					out = append(out, ev)
+				}
+			}
+			return out
+		}
+		say := []string{
+			tl.ReactionUnderstood, tl.ReactionNotClear, tl.ReactionDisagree, // 3: released, 1 of 3 not clear
+			tl.ReactionNotClear, tl.ReactionNotClear, tl.ReactionNotClear, // 6: released, 4 of 6
+			tl.ReactionNotClear, tl.ReactionNotClear, tl.ReactionNotClear, // 9: released, 7 of 9
+		}
+		for i, r := range say {
+			noErr(t, e.app.React(e.ctx, people[i].ID, d.ID, r))
+			got := len(unexplained())
+			want := 0
+			if i+1 >= 6 {
+				want = 1
+			}
+			if got != want {
+				t.Fatalf("after %d reactions: %d decision-unexplained entries, want %d", i+1, got, want)
+			}
+		}
+		ev := unexplained()[0]
+		if ev.Source != engine.System || ev.RecordedBy != "system" || ev.DecisionID != d.ID || ev.Subject != tl.SubjectTeam {
+			t.Fatalf("entry %+v", ev)
+		}
+		var full *tl.Event
+		noErr(t, e.db.Read(e.ctx, func(tx *store.Tx) error {
+			var err error
+			full, err = tx.EventByID(e.ctx, l.ID, ev.ID)
+			return err
+		}))
+		var want []string
+		for _, p := range people {
+			want = append(want, p.ID)
+		}
+		slices.Sort(want)
+		if !slices.Equal(full.Targets, want) || slices.Contains(full.Targets, cleo.ID) {
+			t.Fatalf("the entry reached %v, want the team %v", full.Targets, want)
+		}
+		if c := must(e.app.Window(e.ctx, people[0].ID))(t).Decisions[0].Reactions; c != (tl.ReactionCounts{N: 9, Understood: 1, NotClear: 7, Disagree: 1}) {
+			t.Fatalf("counts %+v", c)
+		}
+		e.checkReplay(l.ID)
+	})
+}
+
+// TestConfirmKeptLate: a promise kept late is confirmed as kept late,
+// with the weight of its kind, dated when it was kept.
+func TestConfirmKeptLate(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		ana := e.person(l.ID, "Ana", engine.DirectReport)
+		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ana", What: "the review", Due: e.clk.Now()}))(t)
+		e.clk.Advance(day)
+		got := must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		keptAt := e.clk.Now()
+		if got.Status != tl.CommitmentKeptLate {
+			t.Fatalf("status %s", got.Status)
+		}
+		e.clk.Advance(3 * day)
+		noErr(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, true))
+		var confirmed []tl.Event
+		for _, ev := range must(e.app.Events(e.ctx, l.ID, tl.EventFilter{Who: "Ana"}))(t) {
+			if ev.Source == engine.Confirmed {
+				confirmed = append(confirmed, ev)
+			}
+		}
+		if len(confirmed) != 1 || confirmed[0].Kind != "promise-kept-late" || !confirmed[0].OccurredAt.Equal(keptAt) ||
+			confirmed[0].CommitmentID != c.ID || confirmed[0].RecordedBy != "person" {
+			t.Fatalf("confirmed entries %+v", confirmed)
+		}
+		st := e.states(l.ID)[ana.ID]
+		I := engine.Integrity
+		if st.R[I][engine.Self] > 1e-9 || !(st.R[I][engine.Confirmed] > 0) {
+			t.Fatalf("Ana's integrity evidence %v", st.R[I])
+		}
+		if w := must(e.app.Window(e.ctx, ana.ID))(t); len(w.Kept) != 1 || w.Kept[0].Mine != "confirmed" || !w.Kept[0].ToMe {
+			t.Fatalf("Ana's kept %+v", w.Kept)
+		}
+		e.checkReplay(l.ID)
+		// The leader reversing their own entry now finds nothing left to
+		// take back: Ana's confirmation replaced it for her.
+		var selfID string
+		for _, ev := range must(e.app.Events(e.ctx, l.ID, tl.EventFilter{Who: "Ana"}))(t) {
+			if ev.Source == engine.Self && ev.Reverses == "" {
+				selfID = ev.ID
+			}
+		}
+		_, err := e.app.Reverse(e.ctx, l.ID, selfID, "mistake")
+		wantCode(t, err, tl.ECONFLICT, "already reversed")
 	})
 }
