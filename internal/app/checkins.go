@@ -279,3 +279,14 @@ func encodeCheckin(m map[string]int) string {
 	}
 	return strings.Join(parts, ";")
 }
+
+// personOf names the person an entry is about, for messages ("the
+// person" when it is not one person's or cannot be found).
+func personOf(ctx context.Context, tx *store.Tx, leaderID string, ev *tl.Event) string {
+	if ev.RelationshipID != "" {
+		if r, err := tx.RelationshipByID(ctx, leaderID, ev.RelationshipID); err == nil {
+			return r.Person
+		}
+	}
+	return "the person"
+}

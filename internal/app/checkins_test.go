@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/engine"
@@ -216,6 +217,47 @@ func TestCheckinAnsweredOnce(t *testing.T) {
 		}
 		if evs := must(e.app.Events(e.ctx, l.ID, tl.EventFilter{}))(t); len(evs) != 1 {
 			t.Fatalf("%d entries, want 1", len(evs))
+		}
+		e.checkReplay(l.ID)
+	})
+}
+
+// TestTheirWordCannotBeReversed: a leader reverses their own records,
+// never what a person or the team said: a check-in answer, a
+// confirmation, or the verdict of the team's reactions.
+func TestTheirWordCannotBeReversed(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		noErr(t, e.app.SetSetting(e.ctx, l.ID, "anonymity_k", 3))
+		people := e.team(l.ID, 3)
+		ana := people[0]
+		_, tok, err := e.app.AskCheckin(e.ctx, l.ID, ana.Person, tl.DeliveryLink)
+		noErr(t, err)
+		noErr(t, e.app.AnswerCheckin(e.ctx, must(e.app.OpenCheckinLink(e.ctx, tok))(t), map[string]int{"ca": 1, "cb": 1, "ci": 1}, ""))
+		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: ana.Person, What: "w", Due: e.clk.Now().Add(day)}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		noErr(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, true))
+		d := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "x", Why: "y", Affects: "team"}))(t)
+		for _, p := range people {
+			noErr(t, e.app.React(e.ctx, p.ID, d.ID, tl.ReactionNotClear))
+		}
+		e.clk.Advance(time.Hour)
+		n := 0
+		for _, ev := range must(e.app.Events(e.ctx, l.ID, tl.EventFilter{}))(t) {
+			if ev.Reverses != "" || ev.RecordedBy == "leader" {
+				continue
+			}
+			n++
+			_, err := e.app.Reverse(e.ctx, l.ID, ev.ID, "I disagree")
+			switch ev.RecordedBy {
+			case "person":
+				wantCode(t, err, tl.EINVALID, "recorded by "+ana.Person, "cannot be reversed")
+			default:
+				wantCode(t, err, tl.EINVALID, "comes from your team", "cannot be reversed")
+			}
+		}
+		if n != 3 {
+			t.Fatalf("%d entries by the person or the team, want 3 (check-in, confirmation, reactions)", n)
 		}
 		e.checkReplay(l.ID)
 	})

@@ -294,6 +294,14 @@ func (a *App) Reverse(ctx context.Context, leaderID, eventID, note string) (*tl.
 		if orig.Reverses != "" {
 			return tl.Errorf(tl.EINVALID, "entry %s is itself a reversal of %s and cannot be reversed: log the original again instead", orig.ID, orig.Reverses)
 		}
+		// What a person or the team said is theirs, not the leader's
+		// record: reversing it would let a leader drop unwelcome feedback.
+		if orig.RecordedBy == byPerson {
+			return tl.Errorf(tl.EINVALID, "entry %s was recorded by %s (their check-in, or their word on a promise): it is theirs and cannot be reversed; a new check-in replaces an earlier one", orig.ID, personOf(ctx, tx, leaderID, orig))
+		}
+		if orig.RecordedBy == byTeam || (orig.RecordedBy == bySystem && orig.DecisionID != "") {
+			return tl.Errorf(tl.EINVALID, "entry %s comes from your team (a pulse, or their reactions to a decision): it cannot be reversed; the next pulse replaces a wave, and explaining the decision answers its reactions", orig.ID)
+		}
 		// A person's dispute may already have taken the entry back for
 		// them: reverse what remains.
 		gone, err := tx.ReversedTargets(ctx, orig.ID)
