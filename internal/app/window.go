@@ -175,17 +175,19 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 			return err
 		}
 		for _, d := range ds {
-			if !concerns(d.RelationshipID, d.TeamID, r) {
-				continue
+			if concerns(d.RelationshipID, d.TeamID, r) {
+				w.Decisions = append(w.Decisions, tl.WindowDecision{Decision: d, Reacted: reacted[d.ID]})
 			}
-			rc, err := tx.ReleasedReactions(ctx, d.ID)
-			if err != nil {
-				return err
-			}
-			w.Decisions = append(w.Decisions, tl.WindowDecision{Decision: d, Reactions: rc.ReactionCounts, Reacted: reacted[d.ID]})
 		}
 		slices.SortStableFunc(w.Decisions, func(x, y tl.WindowDecision) int { return y.Decision.DecidedAt.Compare(x.Decision.DecidedAt) })
 		w.Decisions = w.Decisions[:min(len(w.Decisions), windowListLen)]
+		for i := range w.Decisions {
+			rc, err := tx.ReleasedReactions(ctx, w.Decisions[i].Decision.ID)
+			if err != nil {
+				return err
+			}
+			w.Decisions[i].Reactions = rc.ReactionCounts
+		}
 		set, err := settingsFor(ctx, tx, r.LeaderID)
 		if err != nil {
 			return err

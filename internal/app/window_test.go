@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -454,5 +455,30 @@ func TestConfirmKeptLate(t *testing.T) {
 		}
 		_, err := e.app.Reverse(e.ctx, l.ID, selfID, "mistake")
 		wantCode(t, err, tl.ECONFLICT, "already reversed")
+	})
+}
+
+// TestWindowListsTheLatest: kept promises and decisions are the latest
+// 50, newest first, with their released counts.
+func TestWindowListsTheLatest(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		l := e.leader("Lena")
+		ana := e.person(l.ID, "Ana", engine.DirectReport)
+		const n = 53
+		var lastD, lastC string
+		for i := range n {
+			e.clk.Advance(time.Hour)
+			lastD = must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: fmt.Sprintf("decision %d", i), Why: "why", Affects: "team"}))(t).ID
+			c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: fmt.Sprintf("promise %d", i), Due: e.clk.Now().Add(day)}))(t)
+			must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+			lastC = c.ID
+		}
+		w := must(e.app.Window(e.ctx, ana.ID))(t)
+		if len(w.Decisions) != 50 || w.Decisions[0].Decision.ID != lastD || w.Decisions[49].Decision.What != "decision 3" {
+			t.Fatalf("%d decisions, first %s, last %q", len(w.Decisions), w.Decisions[0].Decision.What, w.Decisions[len(w.Decisions)-1].Decision.What)
+		}
+		if len(w.Kept) != 50 || w.Kept[0].Commitment.ID != lastC || w.Kept[49].Commitment.What != "promise 3" {
+			t.Fatalf("%d kept, first %s, last %q", len(w.Kept), w.Kept[0].Commitment.What, w.Kept[len(w.Kept)-1].Commitment.What)
+		}
 	})
 }
