@@ -107,6 +107,8 @@ func TestConfirmAndDispute(t *testing.T) {
 			t.Fatalf("Ben's dispute: corroborated %.3f/%.3f → %.3f/%.3f, total r %.3f → %.3f", b0.RCorr, b0.SCorr, b1.RCorr, b1.SCorr, b0.RTotal, b1.RTotal)
 		}
 		e.checkReplay(l.ID)
+		e.checkStatus(l.ID)
+		e.checkExplain(l.ID)
 		w := must(e.app.Window(e.ctx, ana.ID))(t)
 		if len(w.Kept) != 1 || w.Kept[0].Mine != "confirmed" {
 			t.Fatalf("Ana's kept %+v", w.Kept)
@@ -123,6 +125,8 @@ func TestConfirmAndDispute(t *testing.T) {
 		_, err := e.app.Reverse(e.ctx, l.ID, keptID, "again")
 		wantCode(t, err, tl.ECONFLICT, "already reversed")
 		e.checkReplay(l.ID)
+		e.checkStatus(l.ID)
+		e.checkExplain(l.ID)
 		if s := e.states(l.ID); s[cleo.ID].R[I][self] > 1e-9 || s[ana.ID].R[I][conf] <= 0 {
 			t.Fatalf("after the reversal: Cleo %v, Ana %v", s[cleo.ID].R[I], s[ana.ID].R[I])
 		}
