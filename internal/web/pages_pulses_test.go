@@ -158,7 +158,9 @@ func TestPulseWithheldInWords(t *testing.T) {
 	}
 	w = e.do("POST", "/pulses/"+id+"/close", nil, lena)
 	body = e.follow(w, lena).Body.String()
-	if !regexp.MustCompile(`(?s)id="withheld">.*differ from those behind .* by fewer than 5.*stays hidden`).MatchString(body) ||
+	// Wave 2 came through a shared link five of six answered, so the count
+	// rule speaks first; either reason withholds it in words.
+	if !regexp.MustCompile(`(?s)id="withheld">.*(differ from those behind .* by fewer than 5|its count is within 5 of wave 2).*stays hidden`).MatchString(body) ||
 		strings.Contains(body, `id="results"`) {
 		t.Fatalf("a differencing wave:\n%s", body)
 	}
