@@ -209,15 +209,39 @@ func (w *Worker) log() *slog.Logger {
 // ends is finished first (within half the lease), so Run may return a
 // little after ctx ends; a caller that closes the database waits for it.
 func (w *Worker) Run(ctx context.Context) {
-	poll := w.Poll
-	if poll <= 0 {
-		poll = 5 * time.Second
+	Poll(ctx, w.Poll, w.log(), "mail outbox", w.one)
+}
+
+// RunOnce delivers every message due now and returns how many it
+// handled (sent, dropped, retried or failed).
+func (w *Worker) RunOnce(ctx context.Context) (int, error) { return Drain(ctx, w.one) }
+
+// Drain calls one until it reports nothing left (false), an error, or
+// ctx ends, and returns how many items it handled. The outbox's workers
+// (mail, webhooks) share it.
+func Drain(ctx context.Context, one func(context.Context) (bool, error)) (int, error) {
+	n := 0
+	for ctx.Err() == nil {
+		done, err := one(ctx)
+		if err != nil || !done {
+			return n, err
+		}
+		n++
 	}
-	t := time.NewTicker(poll)
+	return n, ctx.Err()
+}
+
+// Poll drains one every interval (5 s when 0) until ctx ends, logging
+// errors under what.
+func Poll(ctx context.Context, interval time.Duration, log *slog.Logger, what string, one func(context.Context) (bool, error)) {
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			w.log().Error("mail outbox", "err", err)
+		if _, err := Drain(ctx, one); err != nil && ctx.Err() == nil {
+			log.Error(what, "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -225,20 +249,6 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// RunOnce delivers every message due now and returns how many it
-// handled (sent, dropped, retried or failed).
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	n := 0
-	for ctx.Err() == nil {
-		done, err := w.one(ctx)
-		if err != nil || !done {
-			return n, err
-		}
-		n++
-	}
-	return n, ctx.Err()
 }
 
 // one claims and handles one message; false when none is due.

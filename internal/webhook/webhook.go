@@ -56,36 +56,15 @@ func (w *Worker) now() time.Time {
 
 // Run delivers until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
-	poll := w.Poll
-	if poll <= 0 {
-		poll = 5 * time.Second
+	log := w.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		if _, err := w.RunOnce(ctx); err != nil && ctx.Err() == nil && w.Log != nil {
-			w.Log.Error("webhooks", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	mail.Poll(ctx, w.Poll, log, "webhooks", w.one)
 }
 
 // RunOnce delivers everything due now and returns how many it handled.
-func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	n := 0
-	for ctx.Err() == nil {
-		done, err := w.one(ctx)
-		if err != nil || !done {
-			return n, err
-		}
-		n++
-	}
-	return n, ctx.Err()
-}
+func (w *Worker) RunOnce(ctx context.Context) (int, error) { return mail.Drain(ctx, w.one) }
 
 func (w *Worker) one(ctx context.Context) (bool, error) {
 	lease := w.Lease
