@@ -109,3 +109,31 @@ type AccountService interface {
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
+
+// Token scopes: read lets a token read; write also lets it change.
+const (
+	ScopeRead  = "read"
+	ScopeWrite = "write"
+)
+
+// APIToken is a bearer token for the JSON API. Only a hash of its secret
+// is stored; the secret is shown once, when it is made.
+type APIToken struct {
+	ID        string    `json:"id"`
+	UserID    string    `json:"user_id"`
+	Name      string    `json:"name"`
+	Scope     string    `json:"scope"`
+	CreatedAt time.Time `json:"created_at"`
+	LastUsed  time.Time `json:"last_used_at,omitzero"`
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+}
+
+// TokenService makes, lists, revokes and checks API tokens.
+type TokenService interface {
+	CreateToken(ctx context.Context, userID, name, scope string) (*APIToken, string, error)
+	Tokens(ctx context.Context, userID string) ([]APIToken, error)
+	RevokeToken(ctx context.Context, userID, id string) error
+	// TokenUser checks a bearer token: the user it acts for and its scope;
+	// EUNAUTHORIZED when it is unknown or revoked.
+	TokenUser(ctx context.Context, secret string) (*User, *APIToken, error)
+}

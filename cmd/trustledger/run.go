@@ -66,6 +66,7 @@ type grammar struct {
 	Export    exportCmd    `cmd:"" help:"Write a JSON backup to standard output."`
 	Import    importCmd    `cmd:"" help:"Load a JSON backup, in one transaction."`
 	Webhook   webhookCmd   `cmd:"" help:"Send promise, step and pulse events to a URL (Slack-compatible, signed)."`
+	Token     tokenCmd     `cmd:"" help:"Make, list and revoke API tokens."`
 	Backup    backupCmd    `cmd:"" help:"Copy the whole database to one file, online and consistent."`
 	Restore   restoreCmd   `cmd:"" help:"Load a backup file into an empty database."`
 	Serve     serveCmd     `cmd:"" help:"Run the web app (--demo: with Lena's team, on a temporary database)."`

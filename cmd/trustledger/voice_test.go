@@ -1,6 +1,16 @@
 package main
 
-import "testing"
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/store"
+)
 
 // TestVoiceCommands covers the leader's side of team voice from the
 // command line: emails, launching a pulse (refused when k is too low or a
@@ -36,9 +46,11 @@ func TestVoiceCommands(t *testing.T) {
 	s.run(step{args: []string{"settings", "set", "share_say_do", "1"}})
 	s.run(step{args: []string{"promise", "calendar"}})
 	s.run(step{args: []string{"promise", "calendar", "--revoke"}})
+	s.run(step{args: []string{"token", "list"}, code: 1, err: "has no account yet"})
 	s.run(step{args: []string{"webhook", "list"}})
 	s.run(step{args: []string{"webhook", "add", "not a url"}, code: 2, err: "is not a web address"})
 	s.run(step{args: []string{"webhook", "add", "https://hooks.example.org/x", "--events", "pulse.released", "--json"}, capture: "h", match: `"id"`})
+	s.run(step{args: []string{"token", "list"}, code: 1, err: "has no account yet"})
 	s.run(step{args: []string{"webhook", "list"}})
 	s.run(step{args: []string{"webhook", "remove", "{h}"}})
 	s.run(step{args: []string{"person", "export", "Ben"}})
@@ -62,4 +74,41 @@ func TestBackupRestoreCommands(t *testing.T) {
 	s.run(step{args: []string{"--db", "./restored.db", "restore", "./tl.backup"}, code: 1, err: "not empty"})
 	s.run(step{args: []string{"--db", "./other.db", "restore", "./missing.backup"}, code: 2, err: "cannot read ./missing.backup"})
 	s.golden("backup")
+}
+
+// TestTokenCommands: a leader with an account makes, lists and revokes
+// API tokens from the command line; the token works until revoked.
+func TestTokenCommands(t *testing.T) {
+	s := newSession(t)
+	s.dbs = []string{"./trustledger.db"}
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(s.dir, "trustledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(db, app.Options{})
+	if _, err := a.Signup(ctx, tl.SignupInput{Email: "lena@example.org", Name: "Lena", Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out := s.run(step{now: "2026-11-02T09:00:00Z", args: []string{"token", "create", "nightly export", "--json"}, capture: "tok", match: `"id"`})
+	var created struct {
+		Token string `json:"token"`
+		Scope string `json:"scope"`
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil || !strings.HasPrefix(created.Token, "tl_") || created.Scope != "read" {
+		t.Fatalf("token create: %q %v", out, err)
+	}
+	s.run(step{args: []string{"token", "create", "x", "--scope", "admin"}, code: 2, err: "admin"})
+	s.run(step{args: []string{"token", "list"}})
+	s.run(step{args: []string{"token", "revoke", "{tok}"}})
+	s.run(step{args: []string{"token", "revoke", "{tok}"}, code: 1, err: "no live token"})
+	db, err = store.Open(ctx, filepath.Join(s.dir, "trustledger.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, _, err := app.New(db, app.Options{}).TokenUser(ctx, created.Token); tl.ErrorCode(err) != tl.EUNAUTHORIZED {
+		t.Fatalf("a revoked token still works: %v", err)
+	}
 }
