@@ -244,6 +244,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 type accountPage struct {
 	Page
 	CanInvite bool
+	Tokens    []tl.APIToken
+	NewToken  string // the token just made, shown once
 }
 
 func canInvite(u *tl.User) bool {
@@ -251,7 +253,61 @@ func canInvite(u *tl.User) bool {
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "account.html", &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: canInvite(s.user(r))})
+	d, err := s.accountData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "account.html", d)
+}
+
+// accountData is the account page with the user's API tokens.
+func (s *Server) accountData(r *http.Request) (*accountPage, error) {
+	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: canInvite(s.user(r))}
+	if ts, ok := s.acc.(tl.TokenService); ok {
+		var err error
+		if d.Tokens, err = ts.Tokens(r.Context(), s.user(r).ID); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// tokenCreate makes an API token and shows it once.
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
+	ts, ok := s.acc.(tl.TokenService)
+	if !ok {
+		s.fail(w, r, tl.Errorf(tl.EINTERNAL, "this installation has no API tokens"))
+		return
+	}
+	_, secret, err := ts.CreateToken(r.Context(), s.user(r).ID, r.PostFormValue("name"), r.PostFormValue("scope"))
+	d, derr := s.accountData(r)
+	if derr != nil {
+		s.fail(w, r, derr)
+		return
+	}
+	if err != nil {
+		s.formError(w, r, err, "account.html", d, "token")
+		return
+	}
+	d.NewToken = secret
+	d.Flash = "Token made. Copy it now: it is shown only once."
+	s.render(w, r, http.StatusOK, "account.html", d)
+}
+
+// tokenRevoke ends one of the user's tokens.
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
+	ts, ok := s.acc.(tl.TokenService)
+	if !ok {
+		s.fail(w, r, tl.Errorf(tl.EINTERNAL, "this installation has no API tokens"))
+		return
+	}
+	if err := ts.RevokeToken(r.Context(), s.user(r).ID, r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Token revoked: it no longer works.")
+	redirect(w, r, "/account#tokens")
 }
 
 func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
@@ -260,7 +316,12 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := s.user(r)
-	d := &accountPage{Page: Page{Title: "Account", Nav: "account", Errors: FormErrors{}}, CanInvite: canInvite(u)}
+	d, derr := s.accountData(r)
+	if derr != nil {
+		s.fail(w, r, derr)
+		return
+	}
+	d.Errors = FormErrors{}
 	pw := r.PostFormValue("password")
 	switch {
 	case r.PostFormValue("old") == "":

@@ -198,4 +198,5 @@ func redactPath(p string) string {
 // every other page belongs to those who lead.
 var memberPaths = map[string]bool{
 	"GET /account": true, "POST /account/password": true, "POST /logout": true,
+	"POST /account/tokens": true, "POST /account/tokens/{id}/revoke": true,
 }

@@ -316,3 +316,33 @@ func TestWindowShowsTheLeadersK(t *testing.T) {
 		t.Fatalf("the window does not state k=3:\n%s", body)
 	}
 }
+
+// TestAccountTokens: a token is made on the account page, shown once,
+// listed by name, and revoked; another user cannot revoke it.
+func TestAccountTokens(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	bruno := e.invite(lena, "Bruno", "bruno@example.org", tl.RoleLeader)
+	w := e.do("POST", "/account/tokens", form("name", "", "scope", "read"), lena)
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a token without a name: %d", w.Code)
+	}
+	w = e.do("POST", "/account/tokens", form("name", "nightly export", "scope", "write"), lena)
+	m := regexp.MustCompile(`value="(tl_[A-Z2-7]{26})"`).FindStringSubmatch(w.Body.String())
+	if w.Code != http.StatusOK || m == nil {
+		t.Fatalf("make a token: %d", w.Code)
+	}
+	page := e.do("GET", "/account", nil, lena).Body.String()
+	if strings.Contains(page, m[1]) || !strings.Contains(page, "nightly export") {
+		t.Fatal("the account page shows the token again, or not its name")
+	}
+	ts, err := e.app.Tokens(context.Background(), lena.User.ID)
+	must(t, err)
+	if w := e.do("POST", "/account/tokens/"+ts[0].ID+"/revoke", nil, bruno); w.Code != http.StatusNotFound {
+		t.Fatalf("another user revoked the token: %d", w.Code)
+	}
+	e.do("POST", "/account/tokens/"+ts[0].ID+"/revoke", nil, lena)
+	if _, _, err := e.app.TokenUser(context.Background(), m[1]); tl.ErrorCode(err) != tl.EUNAUTHORIZED {
+		t.Fatalf("the revoked token still works: %v", err)
+	}
+}

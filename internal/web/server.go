@@ -167,6 +167,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /account", s.accountPage)
 	mux.HandleFunc("POST /account/password", s.passwordSubmit)
+	mux.HandleFunc("POST /account/tokens", s.tokenCreate)
+	mux.HandleFunc("POST /account/tokens/{id}/revoke", s.tokenRevoke)
 	mux.HandleFunc("GET /invitations", s.invitationsPage)
 	mux.HandleFunc("POST /invitations", s.invitationsSubmit)
 
