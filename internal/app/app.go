@@ -109,6 +109,22 @@ func checkLeader(ctx context.Context, tx *store.Tx, leaderID string) (*tl.Leader
 	return l, nil
 }
 
+// settingsCache holds each leader's settings for one transaction's work
+// over many leaders (the tick).
+type settingsCache map[string]engine.Settings
+
+// get returns the leader's settings, reading them once.
+func (c settingsCache) get(ctx context.Context, tx *store.Tx, leaderID string) (engine.Settings, error) {
+	if set, ok := c[leaderID]; ok {
+		return set, nil
+	}
+	set, err := settingsFor(ctx, tx, leaderID)
+	if err == nil {
+		c[leaderID] = set
+	}
+	return set, err
+}
+
 // settingsFor returns the engine defaults with the leader's overrides.
 func settingsFor(ctx context.Context, tx *store.Tx, leaderID string) (engine.Settings, error) {
 	s := engine.DefaultSettings()

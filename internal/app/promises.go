@@ -227,19 +227,8 @@ func (a *App) SayDo(ctx context.Context, leaderID string) (kept, due int, err er
 		if err != nil {
 			return err
 		}
-		for _, c := range all {
-			switch c.Status {
-			case tl.CommitmentKept, tl.CommitmentKeptLate:
-				kept++
-				due++
-			case tl.CommitmentBroken:
-				due++
-			case tl.CommitmentOpen:
-				if now.After(endOfDay(c.Due)) {
-					due++
-				}
-			}
-		}
+		r := sayDo(all, now)
+		kept, due = r.Kept, r.Due
 		return nil
 	})
 	return kept, due, err
@@ -276,15 +265,12 @@ func (a *App) tick(ctx context.Context) ([]tl.Commitment, error) {
 		if err != nil {
 			return err
 		}
-		sets := map[string]engine.Settings{}
+		sets := settingsCache{}
 		for i := range overdue {
 			c := &overdue[i]
-			set, ok := sets[c.LeaderID]
-			if !ok {
-				if set, err = settingsFor(ctx, tx, c.LeaderID); err != nil {
-					return err
-				}
-				sets[c.LeaderID] = set
+			set, err := sets.get(ctx, tx, c.LeaderID)
+			if err != nil {
+				return err
 			}
 			brokeAt := c.Due.Add(days(set.PromiseGrace))
 			if c.Status != tl.CommitmentOpen || !brokeAt.Before(now) {
@@ -329,7 +315,7 @@ func (a *App) tick(ctx context.Context) ([]tl.Commitment, error) {
 				return err
 			}
 		}
-		return a.closePulsesDue(ctx, tx, now)
+		return a.closePulsesDue(ctx, tx, sets, now)
 	})
 	if err != nil {
 		return nil, err

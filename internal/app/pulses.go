@@ -845,22 +845,18 @@ func resultSet(ctx context.Context, tx *store.Tx, p *store.PulseRow) (labelledSe
 		Uncertain: p.Delivery == tl.DeliveryLink && n < len(ids)}, nil
 }
 
-// ClosePulsesDue closes every open pulse whose closing time has come. Tick
+// closePulsesDue closes every open pulse whose closing time has come. Tick
 // calls it.
-func (a *App) closePulsesDue(ctx context.Context, tx *store.Tx, now time.Time) error {
+func (a *App) closePulsesDue(ctx context.Context, tx *store.Tx, sets settingsCache, now time.Time) error {
 	due, err := tx.DuePulses(ctx, now)
 	if err != nil {
 		return err
 	}
-	sets := map[string]engine.Settings{}
 	for i := range due {
 		p := &due[i]
-		set, ok := sets[p.LeaderID]
-		if !ok {
-			if set, err = settingsFor(ctx, tx, p.LeaderID); err != nil {
-				return err
-			}
-			sets[p.LeaderID] = set
+		set, err := sets.get(ctx, tx, p.LeaderID)
+		if err != nil {
+			return err
 		}
 		if err := closePulse(ctx, tx, set, p, now); err != nil {
 			return err

@@ -202,8 +202,8 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 	return out, err
 }
 
-// sayDo is the leader's say/do ratio over all their promises, counted as
-// the leader's own view counts it (App.SayDo): kept on time or late over
+// sayDo is the leader's say/do ratio over all their promises, the one
+// count behind App.SayDo and the team's window: kept on time or late over
 // those resolved or past their due day; renegotiated ones are left out.
 func sayDo(cs []tl.Commitment, now time.Time) *tl.SayDoRatio {
 	var out tl.SayDoRatio
