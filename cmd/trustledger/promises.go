@@ -31,13 +31,9 @@ func (promiseCalendarCmd) Help() string {
 }
 
 func (c *promiseCalendarCmd) Run(rt *runtime) error {
-	svc, lid, err := rt.service()
+	cal, lid, err := serviceAs[tl.CalendarService](rt)
 	if err != nil {
 		return err
-	}
-	cal, ok := svc.(tl.CalendarService)
-	if !ok {
-		return tl.Errorf(tl.EINTERNAL, "this service has no calendar feed")
 	}
 	if c.Revoke {
 		if err := cal.RevokeCalendar(rt.ctx, lid); err != nil {

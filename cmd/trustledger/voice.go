@@ -13,18 +13,24 @@ import (
 // Team voice from the command line: the leader's side of pulses and
 // check-ins. Answering happens in the browser, through the links.
 
-// voice returns the team-voice service behind the command's service.
-func (rt *runtime) voice() (tl.VoiceService, string, error) {
+// serviceAs returns the command's service as one of the narrower
+// service interfaces (team voice, calendar, privacy, webhooks) and the
+// leader it acts for.
+func serviceAs[T any](rt *runtime) (T, string, error) {
+	var zero T
 	svc, lid, err := rt.service()
 	if err != nil {
-		return nil, "", err
+		return zero, "", err
 	}
-	v, ok := svc.(tl.VoiceService)
+	v, ok := svc.(T)
 	if !ok {
-		return nil, "", tl.Errorf(tl.EINTERNAL, "this service has no team voice")
+		return zero, "", tl.Errorf(tl.EINTERNAL, "this service cannot do that (%T)", zero)
 	}
 	return v, lid, nil
 }
+
+// voice returns the team-voice service behind the command's service.
+func (rt *runtime) voice() (tl.VoiceService, string, error) { return serviceAs[tl.VoiceService](rt) }
 
 type personEmailCmd struct {
 	Name    string `arg:"" help:"The person."`
@@ -451,13 +457,9 @@ func (personExportCmd) Help() string {
 
 func (c *personExportCmd) Run(rt *runtime) error {
 	rt.cli.JSON = true
-	svc, lid, err := rt.service()
+	p, lid, err := serviceAs[tl.PrivacyService](rt)
 	if err != nil {
 		return err
-	}
-	p, ok := svc.(tl.PrivacyService)
-	if !ok {
-		return tl.Errorf(tl.EINTERNAL, "this service cannot export a person")
 	}
 	d, err := p.PersonData(rt.ctx, lid, c.Name)
 	if err != nil {
@@ -483,15 +485,15 @@ func (c *personEraseCmd) Run(rt *runtime) error {
 	if !c.Yes {
 		return tl.Errorf(tl.EINVALID, "erasing %s cannot be undone: add --yes to confirm (export first with: trustledger person export %s)", c.Name, argQuote(c.Name))
 	}
-	svc, lid, err := rt.service()
+	p, lid, err := serviceAs[tl.PrivacyService](rt)
 	if err != nil {
 		return err
 	}
-	p, ok := svc.(tl.PrivacyService)
-	if !ok {
-		return tl.Errorf(tl.EINTERNAL, "this service cannot erase a person")
-	}
 	r, err := p.ErasePerson(rt.ctx, lid, c.Name)
+	if err != nil {
+		return err
+	}
+	svc, _, err := rt.service()
 	if err != nil {
 		return err
 	}

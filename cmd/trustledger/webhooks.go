@@ -14,15 +14,7 @@ type webhookCmd struct {
 }
 
 func (rt *runtime) webhooks() (tl.WebhookService, string, error) {
-	svc, lid, err := rt.service()
-	if err != nil {
-		return nil, "", err
-	}
-	w, ok := svc.(tl.WebhookService)
-	if !ok {
-		return nil, "", tl.Errorf(tl.EINTERNAL, "this service has no webhooks")
-	}
-	return w, lid, nil
+	return serviceAs[tl.WebhookService](rt)
 }
 
 type webhookAddCmd struct {

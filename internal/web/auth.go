@@ -275,9 +275,9 @@ func (s *Server) accountData(r *http.Request) (*accountPage, error) {
 
 // tokenCreate makes an API token and shows it once.
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
-	ts, ok := s.acc.(tl.TokenService)
-	if !ok {
-		s.fail(w, r, tl.Errorf(tl.EINTERNAL, "this installation has no API tokens"))
+	ts, err := serviceAs[tl.TokenService](s.acc)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	_, secret, err := ts.CreateToken(r.Context(), s.user(r).ID, r.PostFormValue("name"), r.PostFormValue("scope"))
@@ -297,9 +297,9 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 
 // tokenRevoke ends one of the user's tokens.
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
-	ts, ok := s.acc.(tl.TokenService)
-	if !ok {
-		s.fail(w, r, tl.Errorf(tl.EINTERNAL, "this installation has no API tokens"))
+	ts, err := serviceAs[tl.TokenService](s.acc)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	if err := ts.RevokeToken(r.Context(), s.user(r).ID, r.PathValue("id")); err != nil {

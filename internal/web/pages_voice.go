@@ -721,13 +721,17 @@ func (s *Server) personWindow(w http.ResponseWriter, r *http.Request) {
 
 // ---- The calendar feed of promises ----
 
-func (s *Server) calendar() (tl.CalendarService, error) {
-	cal, ok := s.svc.(tl.CalendarService)
+// serviceAs narrows one of the configured services to an optional
+// interface (calendar, privacy, tokens) the *app.App implements.
+func serviceAs[T any](svc any) (T, error) {
+	v, ok := svc.(T)
 	if !ok {
-		return nil, tl.Errorf(tl.EINTERNAL, "this installation has no calendar feeds")
+		return v, tl.Errorf(tl.EINTERNAL, "this installation cannot do that (%T)", v)
 	}
-	return cal, nil
+	return v, nil
 }
+
+func (s *Server) calendar() (tl.CalendarService, error) { return serviceAs[tl.CalendarService](s.svc) }
 
 // calendarMake turns the feed on (or replaces its address) and shows the
 // address once.
@@ -787,13 +791,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 
 // ---- A person's data: export and erasure ----
 
-func (s *Server) privacy() (tl.PrivacyService, error) {
-	p, ok := s.svc.(tl.PrivacyService)
-	if !ok {
-		return nil, tl.Errorf(tl.EINTERNAL, "this installation cannot export or erase a person")
-	}
-	return p, nil
-}
+func (s *Server) privacy() (tl.PrivacyService, error) { return serviceAs[tl.PrivacyService](s.svc) }
 
 // personDataDownload downloads everything stored about one person, as JSON.
 func (s *Server) personDataDownload(w http.ResponseWriter, r *http.Request) {
