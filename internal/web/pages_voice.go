@@ -369,13 +369,13 @@ func (s *Server) pulseSelf(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	answers := map[string]int{}
+	var self []tl.PulseItem
 	for _, it := range tl.PulseItems {
-		if v := r.PostFormValue(it.ID); v != "" && it.Self != "" {
-			n, _ := strconv.Atoi(v)
-			answers[it.ID] = n
+		if it.Self != "" {
+			self = append(self, it)
 		}
 	}
+	answers := formAnswers(r, self)
 	if err := s.voice.AnswerSelf(r.Context(), s.leader(r), id, answers); err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
 			d, derr := s.pulseData(r, id)
@@ -461,16 +461,7 @@ func (s *Server) answerSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	in := tl.PulseAnswers{Answers: map[string]int{}, Comment: r.PostFormValue("comment")}
-	for _, it := range tl.PulseItems {
-		if v := r.PostFormValue(it.ID); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				n = -1
-			}
-			in.Answers[it.ID] = n
-		}
-	}
+	in := tl.PulseAnswers{Answers: formAnswers(r, tl.PulseItems), Comment: r.PostFormValue("comment")}
 	err := s.voice.SubmitPulse(r.Context(), pass, in)
 	if err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
@@ -490,6 +481,23 @@ func (s *Server) answerSubmit(w http.ResponseWriter, r *http.Request) {
 	s.setPass(w, r, passPulse, "", -1)
 	s.render(w, r, http.StatusOK, "voice_done.html", &doneVoicePage{Page: Page{Title: "Thank you"},
 		Message: "Thank you: your answers are stored, with nothing that links them to you. Your leader sees only the team's averages, once enough people have answered and the pulse has closed."})
+}
+
+// formAnswers reads the answered items of a form (item id → value); a
+// value that is not a number reads as -1, which the services refuse with
+// the item's range.
+func formAnswers(r *http.Request, items []tl.PulseItem) map[string]int {
+	out := map[string]int{}
+	for _, it := range items {
+		if v := r.PostFormValue(it.ID); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				n = -1
+			}
+			out[it.ID] = n
+		}
+	}
+	return out
 }
 
 // ---- Check-ins ----
@@ -521,14 +529,7 @@ func (s *Server) checkinSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	ratings := map[string]int{}
-	for _, it := range tl.CheckinItems {
-		if v := r.PostFormValue(it.ID); v != "" {
-			n, _ := strconv.Atoi(v)
-			ratings[it.ID] = n
-		}
-	}
-	if err := s.voice.AnswerCheckin(r.Context(), pass, ratings, r.PostFormValue("comment")); err != nil {
+	if err := s.voice.AnswerCheckin(r.Context(), pass, formAnswers(r, tl.CheckinItems), r.PostFormValue("comment")); err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
 			f, ferr := s.voice.CheckinForm(r.Context(), pass)
 			if ferr != nil {
