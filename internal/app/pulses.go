@@ -897,9 +897,9 @@ func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, er
 			return err
 		}
 		for _, t := range teams {
-			// The ledger's view: expected trust per dimension, E_d =
-			// (r + aW)/(r + s + W) (MODEL.md §3), read from the stored
-			// state; the quantiles Status adds are not needed here.
+			// The ledger's view: expected trust per dimension (MODEL.md
+			// §3), read from the stored state; the quantiles Status adds
+			// are not needed here.
 			var sum [engine.NumDims]float64
 			n := 0
 			for _, r := range rels {
@@ -908,7 +908,7 @@ func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, er
 				}
 				rd := set.Read(states[r.ID], now)
 				for d := range engine.NumDims {
-					sum[d] += (rd.R[d] + set.BaseRate*set.W) / (rd.R[d] + rd.S[d] + set.W)
+					sum[d] += set.Expected(rd.R[d], rd.S[d])
 				}
 				n++
 			}

@@ -105,6 +105,10 @@ type Opinion struct {
 // Opinion turns evidence into an opinion with the settings' prior.
 func (s Settings) Opinion(r, sNeg float64) Opinion { return s.opinion(r, sNeg) }
 
+// Expected is the Opinion's E alone, cheap where the quantiles are not
+// needed (the dashboard's team view).
+func (s Settings) Expected(r, sNeg float64) float64 { return s.expected(r, sNeg) }
+
 // Quadrant is the classification of §9.
 type Quadrant string
 

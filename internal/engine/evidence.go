@@ -251,12 +251,19 @@ func (s Settings) read(st State, now time.Time) Reading {
 	return rd
 }
 
+// expected is E = (r + aW)/(r + s + W), the opinion's expected trust,
+// without the quantiles (§3).
+func (s Settings) expected(r, sNeg float64) float64 {
+	r, sNeg = max(r, 0), max(sNeg, 0)
+	return (r + s.BaseRate*s.W) / (r + sNeg + s.W)
+}
+
 func (s Settings) opinion(r, sNeg float64) Opinion {
 	r, sNeg = max(r, 0), max(sNeg, 0)
 	den := r + sNeg + s.W
 	o := Opinion{R: r, S: sNeg, N: r + sNeg}
 	o.B, o.D, o.U = r/den, sNeg/den, s.W/den
-	o.E = (r + s.BaseRate*s.W) / den
+	o.E = s.expected(r, sNeg)
 	o.Alpha = r + s.BaseRate*s.W
 	o.Bet = sNeg + (1-s.BaseRate)*s.W
 	switch {
