@@ -14,6 +14,7 @@ import (
 	"time"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/api"
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/demo"
 	"github.com/trustledger/trustledger/internal/mail"
@@ -109,8 +110,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 		})
 		return n, err
 	})
+	apiBase := c.BaseURL
+	if apiBase == "" {
+		apiBase = rt.getenv("TRUSTLEDGER_BASE_URL")
+	}
 	srv, err := web.New(web.Config{
 		Service: rt.svc, Accounts: a, Logger: logger, Now: rt.now, Metrics: metrics,
+		API: api.New(api.Config{Service: a, Logger: logger, BaseURL: apiBase}),
 		Ready: func(ctx context.Context) error {
 			return db.Read(ctx, func(tx *store.Tx) error { _, err := tx.MailDepth(ctx); return err })
 		},

@@ -89,12 +89,21 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Request-Id", id)
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
-		}
 		sw := &statusWriter{ResponseWriter: w}
-		gated.ServeHTTP(sw, r)
-		_, route := mux.Handler(r)
+		var route string
+		if s.api != nil && strings.HasPrefix(r.URL.Path, apiPrefix) {
+			// The JSON API authenticates with bearer tokens, not the
+			// session cookie, so cross-origin protection and the session
+			// gate do not apply; it caps bodies itself.
+			s.api.ServeHTTP(sw, r)
+			route = s.api.Pattern(r)
+		} else {
+			if r.Body != nil {
+				r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+			}
+			gated.ServeHTTP(sw, r)
+			_, route = mux.Handler(r)
+		}
 		s.metrics.observe(r.Method, route, sw.status, time.Since(start))
 		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.status,
 			"bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds())

@@ -48,7 +48,19 @@ type Config struct {
 	// name even on plain-http requests, for deployments behind a
 	// TLS-terminating proxy. Requests that arrive over TLS always get them.
 	SecureCookies bool
+	// API serves the JSON API under /api/ (internal/api); nil serves none.
+	API APIHandler
 }
+
+// APIHandler is the JSON API as the web app mounts it.
+type APIHandler interface {
+	http.Handler
+	// Pattern is the route pattern that serves r, for metrics.
+	Pattern(r *http.Request) string
+}
+
+// apiPrefix is the path under which requests go to Config.API.
+const apiPrefix = "/api/"
 
 // Server is the web app: one http.Handler over the services, with the
 // templates parsed once at start.
@@ -68,6 +80,7 @@ type Server struct {
 	maxBody int64
 	metrics *Metrics
 	ready   func(context.Context) error
+	api     APIHandler
 }
 
 // maxFormBytes caps every request body (issue 3 §5). Forms are tiny; a
@@ -93,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 		maxBody: maxFormBytes,
 		metrics: cfg.Metrics,
 		ready:   cfg.Ready,
+		api:     cfg.API,
 	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(nil)

@@ -1,0 +1,248 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// Version is the API's version in its OpenAPI document.
+const Version = "1.0.0"
+
+// maxBody caps a request body: an import of a large backup fits, a
+// runaway client does not.
+const maxBody = 32 << 20
+
+// Service is everything the API calls: the leader's service and the
+// parts of the app beside it. *app.App implements all of it.
+type Service interface {
+	tl.Service
+	tl.VoiceService
+	tl.CalendarService
+	tl.PrivacyService
+	tl.WebhookService
+	tl.TokenService
+	tl.IdempotencyService
+}
+
+// Config is what New needs.
+type Config struct {
+	Service Service
+	// Logger receives internal errors; nil discards.
+	Logger *slog.Logger
+	// BaseURL, when set, makes absolute links (a calendar feed's URL).
+	BaseURL string
+}
+
+// API serves /api/v1: bearer tokens, idempotency keys and one error
+// envelope around the operations registered with huma.
+type API struct {
+	svc     Service
+	log     *slog.Logger
+	baseURL string
+	mux     *http.ServeMux
+	huma    huma.API
+}
+
+type ctxKey int
+
+const (
+	ctxUser ctxKey = iota
+	ctxScope
+)
+
+// New builds the API and its OpenAPI document.
+func New(cfg Config) *API {
+	a := &API{svc: cfg.Service, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), mux: http.NewServeMux()}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	hc := huma.DefaultConfig("trustledger API", Version)
+	hc.Info.Description = "The trust ledger of a leader: people, the ledger, promises, decisions, the weekly step, " +
+		"team pulses, the journal and settings. Authenticate with a bearer token (make one in the web app's " +
+		"account page or with `trustledger token create`). Every POST that creates something accepts an " +
+		"Idempotency-Key header: a retry with the same key and body returns the first answer instead of creating twice. " +
+		"Lists are paged with an opaque cursor. Every error has the same envelope: {\"error\": {\"code\", \"message\", \"details\"}}."
+	hc.Servers = []*huma.Server{{URL: Prefix}}
+	hc.DocsPath = "" // its page loads a script from a CDN
+	hc.SchemasPath = ""
+	hc.CreateHooks = nil // no $schema links in bodies
+	hc.OpenAPIPath = "/openapi"
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token (tl_…), scoped read or write."},
+	}
+	hc.Security = []map[string][]string{{"bearer": {}}}
+	a.huma = humago.NewWithPrefix(a.mux, Prefix, hc)
+	a.register()
+	return a
+}
+
+// OpenAPI is the API's document.
+func (a *API) OpenAPI() *huma.OpenAPI { return a.huma.OpenAPI() }
+
+// Pattern is the route pattern that serves r, for metrics.
+func (a *API) Pattern(r *http.Request) string {
+	_, p := a.mux.Handler(r)
+	if p == "" {
+		return Prefix + "/"
+	}
+	return p
+}
+
+// publicPaths are served without a token: the description of the API.
+var publicPaths = map[string]bool{
+	Prefix + "/openapi.json": true, Prefix + "/openapi.yaml": true,
+	Prefix + "/openapi-3.0.json": true, Prefix + "/openapi-3.0.yaml": true,
+}
+
+// ServeHTTP authenticates the bearer token, applies its scope and the
+// idempotency key, and runs the operation.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	}
+	if publicPaths[r.URL.Path] {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	if _, p := a.mux.Handler(r); p == "" {
+		writeError(w, a.log, r, newError(http.StatusNotFound, tl.ENOTFOUND,
+			"there is no API operation "+r.Method+" "+r.URL.Path+": see "+Prefix+"/openapi.json"))
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	secret, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || strings.TrimSpace(secret) == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="trustledger"`)
+		writeError(w, a.log, r, newError(http.StatusUnauthorized, tl.EUNAUTHORIZED,
+			"send an API token as 'Authorization: Bearer tl_…': make one on your account page or with: trustledger token create"))
+		return
+	}
+	u, tok, err := a.svc.TokenUser(r.Context(), secret)
+	if err != nil {
+		if tl.ErrorCode(err) == tl.EUNAUTHORIZED {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="trustledger", error="invalid_token"`)
+		}
+		writeError(w, a.log, r, fromDomain(err))
+		return
+	}
+	if tok.Scope != tl.ScopeWrite && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		writeError(w, a.log, r, newError(http.StatusForbidden, tl.EFORBIDDEN,
+			"this token may only read: make a token with scope write to change anything"))
+		return
+	}
+	ctx := context.WithValue(r.Context(), ctxUser, u)
+	ctx = context.WithValue(ctx, ctxScope, tok.Scope)
+	r = r.WithContext(ctx)
+	if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost {
+		a.idempotent(w, r, u.ID, key)
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+// idempotent runs a POST at most once per user and key: a retry replays
+// the first response (marked Idempotent-Replayed: true).
+func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key string) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, a.log, r, bodyError(err))
+		return
+	}
+	h := sha256.New()
+	io.WriteString(h, r.Method+" "+r.URL.RequestURI()+"\n")
+	h.Write(body)
+	hash := hex.EncodeToString(h.Sum(nil))
+	stored, err := a.svc.ClaimKey(r.Context(), userID, key, hash)
+	if err != nil {
+		writeError(w, a.log, r, fromDomain(err))
+		return
+	}
+	if stored != nil {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(stored.Status)
+		io.WriteString(w, stored.Body)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := &recorder{ResponseWriter: w}
+	a.mux.ServeHTTP(rec, r)
+	// The answer is kept even when the client has gone: a retry must see it.
+	ctx := context.WithoutCancel(r.Context())
+	if rec.status >= 500 {
+		err = a.svc.ReleaseKey(ctx, userID, key)
+	} else {
+		err = a.svc.CompleteKey(ctx, userID, key, tl.StoredResponse{Status: rec.status, Body: rec.body.String()})
+	}
+	if err != nil {
+		a.log.Error("idempotency key", "err", err)
+	}
+}
+
+// recorder passes a response through and keeps a copy.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (rec *recorder) WriteHeader(code int) {
+	if rec.status == 0 {
+		rec.status = code
+	}
+	rec.ResponseWriter.WriteHeader(code)
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	rec.body.Write(b)
+	return rec.ResponseWriter.Write(b)
+}
+
+func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+
+// user is the token's user; ServeHTTP always sets it before an operation.
+func user(ctx context.Context) *tl.User {
+	u, _ := ctx.Value(ctxUser).(*tl.User)
+	return u
+}
+
+// leader is the leader the token's user keeps accounts for.
+func leader(ctx context.Context) (string, error) {
+	u := user(ctx)
+	if u == nil {
+		return "", newError(http.StatusUnauthorized, tl.EUNAUTHORIZED, "send an API token")
+	}
+	if u.LeaderID == "" {
+		return "", newError(http.StatusForbidden, tl.EFORBIDDEN, "this account does not lead anyone, so it has no trust accounts to read or change")
+	}
+	return u.LeaderID, nil
+}
+
+// bodyError explains a body that could not be read.
+func bodyError(err error) *Error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return newError(http.StatusRequestEntityTooLarge, tl.EINVALID, "the request body is too large: send at most 32 MB")
+	}
+	return newError(http.StatusBadRequest, tl.EINVALID, "the request body could not be read: "+err.Error())
+}
+

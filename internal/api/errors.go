@@ -1,0 +1,180 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// Error is the one error envelope of the API:
+//
+//	{"error": {"code": "invalid", "message": "…", "details": [{"location": "body.name", "message": "…"}]}}
+//
+// code is one of the domain's codes (invalid, not_found, conflict,
+// forbidden, unauthorized, rate_limited, internal); message is a sentence
+// for a person, saying what to change.
+type Error struct {
+	status int
+	cause  error // logged, never sent
+	Error_ ErrorBody `json:"error"`
+}
+
+func (e *Error) causeOrSelf() error {
+	if e.cause != nil {
+		return e.cause
+	}
+	return e
+}
+
+// ErrorBody is the inside of the envelope.
+type ErrorBody struct {
+	Code    string        `json:"code" enum:"invalid,not_found,conflict,forbidden,unauthorized,rate_limited,internal" doc:"What kind of error: act on this."`
+	Message string        `json:"message" doc:"What went wrong and how to fix it, for a person."`
+	Details []ErrorDetail `json:"details,omitempty" doc:"Which parts of the request were wrong."`
+	// RetryAfter is set with rate_limited: seconds to wait.
+	RetryAfter int `json:"retry_after,omitempty" doc:"Seconds to wait before retrying (rate_limited)."`
+}
+
+// ErrorDetail names one wrong part of a request.
+type ErrorDetail struct {
+	Location string `json:"location,omitempty" doc:"Where: body.name, query.limit, path.id."`
+	Message  string `json:"message"`
+}
+
+// Error implements error.
+func (e *Error) Error() string { return e.Error_.Message }
+
+// GetStatus implements huma.StatusError.
+func (e *Error) GetStatus() int { return e.status }
+
+func newError(status int, code, msg string) *Error {
+	return &Error{status: status, Error_: ErrorBody{Code: code, Message: msg}}
+}
+
+// statusOf maps a domain code to its HTTP status: one table for the API.
+func statusOf(code string) int {
+	switch code {
+	case tl.EINVALID:
+		return http.StatusBadRequest
+	case tl.ENOTFOUND:
+		return http.StatusNotFound
+	case tl.ECONFLICT:
+		return http.StatusConflict
+	case tl.EFORBIDDEN:
+		return http.StatusForbidden
+	case tl.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case tl.ERATELIMIT:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// codeOf maps an HTTP status from huma back to a domain code.
+func codeOf(status int) string {
+	switch {
+	case status == http.StatusNotFound:
+		return tl.ENOTFOUND
+	case status == http.StatusConflict:
+		return tl.ECONFLICT
+	case status == http.StatusForbidden:
+		return tl.EFORBIDDEN
+	case status == http.StatusUnauthorized:
+		return tl.EUNAUTHORIZED
+	case status == http.StatusTooManyRequests:
+		return tl.ERATELIMIT
+	case status >= 500:
+		return tl.EINTERNAL
+	}
+	return tl.EINVALID
+}
+
+// fromDomain turns a service error into the envelope. Internal errors say
+// only that something failed; their cause goes to the log.
+func fromDomain(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	code := tl.ErrorCode(err)
+	if code == tl.EINTERNAL {
+		out := newError(http.StatusInternalServerError, tl.EINTERNAL, "something went wrong on the server; it has been logged, please try again")
+		out.cause = err
+		return out
+	}
+	out := newError(statusOf(code), code, tl.ErrorMessage(err))
+	var te *tl.Error
+	if errors.As(err, &te) && te.RetryAfter > 0 {
+		out.Error_.RetryAfter = int(te.RetryAfter.Seconds() + 0.999)
+	}
+	return out
+}
+
+// fail is what every operation returns for a service error; internal
+// errors are logged with their cause.
+func (a *API) fail(ctx context.Context, err error) error {
+	e := fromDomain(err)
+	if e.status >= 500 {
+		a.log.ErrorContext(ctx, "api", "err", e.causeOrSelf())
+	}
+	return e
+}
+
+func init() {
+	// Every error huma makes itself (validation, unreadable bodies) comes
+	// out in the same envelope. Validation failures are 400 like every
+	// other invalid request.
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		if status == http.StatusUnprocessableEntity {
+			status = http.StatusBadRequest
+		}
+		e := newError(status, codeOf(status), msg)
+		var parts []string
+		for _, err := range errs {
+			if err == nil {
+				continue
+			}
+			d := ErrorDetail{Message: err.Error()}
+			var ed huma.ErrorDetailer
+			if errors.As(err, &ed) {
+				det := ed.ErrorDetail()
+				d = ErrorDetail{Location: det.Location, Message: det.Message}
+			}
+			e.Error_.Details = append(e.Error_.Details, d)
+			if d.Location != "" {
+				parts = append(parts, d.Location+": "+d.Message)
+			} else {
+				parts = append(parts, d.Message)
+			}
+		}
+		if len(parts) > 0 {
+			e.Error_.Message = strings.TrimSuffix(msg, ".") + " (" + strings.Join(parts, "; ") + ")"
+		}
+		if status >= 500 {
+			e.Error_.Message = "something went wrong on the server; it has been logged, please try again"
+		}
+		return e
+	}
+}
+
+// writeError writes the envelope outside huma (authentication, unknown
+// routes, idempotency).
+func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, e *Error) {
+	if e.status >= 500 {
+		log.Error("api", "method", r.Method, "path", r.URL.Path, "err", e.causeOrSelf())
+	}
+	if e.Error_.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.Error_.RetryAfter))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.status)
+	json.NewEncoder(w).Encode(e)
+}

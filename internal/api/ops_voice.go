@@ -1,0 +1,178 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// Link is a secret link, shown once: its token and the path it opens on
+// the server (prefix it with the server's address).
+type Link struct {
+	Token string `json:"token"`
+	Path  string `json:"path" doc:"The link's path on the server, e.g. /w/TOKEN."`
+	URL   string `json:"url,omitempty" doc:"The full address, when the server knows its base URL."`
+}
+
+func (a *API) link(prefix, token, suffix string) Link {
+	l := Link{Token: token, Path: prefix + token + suffix}
+	if a.baseURL != "" {
+		l.URL = a.baseURL + l.Path
+	}
+	return l
+}
+
+// CheckinAsked is a check-in and, for delivery by link, its link.
+type CheckinAsked struct {
+	Checkin tl.Checkin `json:"checkin"`
+	Link    *Link      `json:"link,omitempty"`
+}
+
+func (a *API) registerVoice() {
+	api, s := a.huma, a.svc
+
+	huma.Register(api, op("listPulses", http.MethodGet, "/pulses", "Your team pulses, newest first", "pulses"),
+		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Pulse]], error) {
+			ps, err := s.Pulses(ctx, lid)
+			if err != nil {
+				return nil, err
+			}
+			p, err := paginate(ps, func(p *tl.Pulse) string { return p.ID }, *in)
+			return out(p), err
+		}))
+	huma.Register(api, op("launchPulse", http.MethodPost, "/pulses", "Launch an anonymous pulse for a team", "pulses"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			Idempotent
+			Body struct {
+				Team     string    `json:"team,omitempty" maxLength:"100" doc:"Team name; empty for the default team."`
+				Members  []string  `json:"members,omitempty" maxItems:"1000" doc:"Names of the people asked; empty for every active member."`
+				K        int       `json:"k,omitempty" minimum:"0" maximum:"100" doc:"The anonymity threshold; 0 for your anonymity_k setting (at least 3)."`
+				Question string    `json:"question,omitempty" maxLength:"500" doc:"An optional open question."`
+				Delivery string    `json:"delivery,omitempty" enum:"email,link" doc:"email (default): a personal link to each; link: one shared link."`
+				Closes   time.Time `json:"closes,omitzero" doc:"When it closes; default a week from now."`
+			}
+		}) (*body[tl.PulseLaunch], error) {
+			b := in.Body
+			l, err := s.LaunchPulse(ctx, lid, tl.PulseInput{Team: b.Team, Members: b.Members, K: b.K, Question: b.Question, Delivery: b.Delivery, Closes: b.Closes})
+			if err != nil {
+				return nil, err
+			}
+			return out(*l), nil
+		}))
+	type PathPulse struct {
+		ID string `path:"id" maxLength:"100" doc:"The pulse's id."`
+	}
+	huma.Register(api, op("getPulse", http.MethodGet, "/pulses/{id}", "A pulse's results (only what anonymity allows)", "pulses"),
+		act(a, func(ctx context.Context, lid string, in *PathPulse) (*body[tl.PulseReport], error) {
+			r, err := s.PulseReport(ctx, lid, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(*r), nil
+		}))
+	huma.Register(api, op("closePulse", http.MethodPost, "/pulses/{id}/closure", "Close a pulse now and release or withhold its results", "pulses"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			PathPulse
+			Idempotent
+		}) (*body[tl.PulseReport], error) {
+			r, err := s.ClosePulse(ctx, lid, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return out(*r), nil
+		}))
+	huma.Register(api, op("remindPulse", http.MethodPost, "/pulses/{id}/reminders", "Remind everyone asked (the server cannot know who answered)", "pulses"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			PathPulse
+			Idempotent
+		}) (*body[Empty], error) {
+			if err := s.RemindPulse(ctx, lid, in.ID); err != nil {
+				return nil, err
+			}
+			return out(Empty{}), nil
+		}))
+	huma.Register(api, op("answerPulseSelf", http.MethodPost, "/pulses/{id}/self-answers", "Your own view, for the self–team gap", "pulses"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			PathPulse
+			Idempotent
+			Body struct {
+				Answers map[string]int `json:"answers" doc:"Item id → 1..5."`
+			}
+		}) (*body[Empty], error) {
+			if err := s.AnswerSelf(ctx, lid, in.ID, in.Body.Answers); err != nil {
+				return nil, err
+			}
+			return out(Empty{}), nil
+		}))
+	huma.Register(api, op("listTeamViews", http.MethodGet, "/team-views", "Ledger, team and self views side by side, per team", "pulses"),
+		act(a, func(ctx context.Context, lid string, _ *struct{}) (*body[[]tl.TeamView], error) {
+			vs, err := s.TeamViews(ctx, lid)
+			if err != nil {
+				return nil, err
+			}
+			return out(vs), nil
+		}))
+
+	huma.Register(api, op("listCheckins", http.MethodGet, "/checkins", "Named check-ins you asked for, newest first", "checkins"),
+		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Checkin]], error) {
+			cs, err := s.Checkins(ctx, lid)
+			if err != nil {
+				return nil, err
+			}
+			p, err := paginate(cs, func(c *tl.Checkin) string { return c.ID }, *in)
+			return out(p), err
+		}))
+	huma.Register(api, op("askCheckin", http.MethodPost, "/people/{person}/checkins", "Ask one person a named check-in", "checkins"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			PathPerson
+			Idempotent
+			Body struct {
+				Delivery string `json:"delivery,omitempty" enum:"email,link" doc:"email (default) or link (shown once)."`
+			}
+		}) (*body[CheckinAsked], error) {
+			c, token, err := s.AskCheckin(ctx, lid, in.Person, orDefault(in.Body.Delivery, tl.DeliveryEmail))
+			if err != nil {
+				return nil, err
+			}
+			res := CheckinAsked{Checkin: *c}
+			if token != "" {
+				l := a.link("/c/", token, "")
+				res.Link = &l
+			}
+			return out(res), nil
+		}))
+	huma.Register(api, op("createWindowLink", http.MethodPost, "/people/{person}/window-link", "A personal link to the team's window for one person (shown once)", "people"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			PathPerson
+			Idempotent
+		}) (*body[Link], error) {
+			token, err := s.WindowLink(ctx, lid, in.Person)
+			if err != nil {
+				return nil, err
+			}
+			return out(a.link("/w/", token, "")), nil
+		}))
+	huma.Register(api, op("exportPerson", http.MethodGet, "/people/{person}/data", "Everything kept about one person", "privacy"),
+		act(a, func(ctx context.Context, lid string, in *PathPerson) (*body[tl.PersonData], error) {
+			d, err := s.PersonData(ctx, lid, in.Person)
+			if err != nil {
+				return nil, err
+			}
+			return out(*d), nil
+		}))
+	huma.Register(api, op("erasePerson", http.MethodPost, "/people/{person}/erasure", "Erase one person's words and name; the ledger keeps its shape", "privacy"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			PathPerson
+			Idempotent
+		}) (*body[tl.Relationship], error) {
+			r, err := s.ErasePerson(ctx, lid, in.Person)
+			if err != nil {
+				return nil, err
+			}
+			return out(*r), nil
+		}))
+}

@@ -1,0 +1,63 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+// ClaimKey implements tl.IdempotencyService. A key older than
+// tl.IdempotencyLifetime is forgotten and claimed afresh.
+func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (*tl.StoredResponse, error) {
+	key = strings.TrimSpace(key)
+	if key == "" || len(key) > maxIdempotencyKey {
+		return nil, tl.Errorf(tl.EINVALID, "the Idempotency-Key header must have 1 to %d characters (a random UUID is a good key)", maxIdempotencyKey)
+	}
+	now := a.clock()
+	var out *tl.StoredResponse
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		ok, err := tx.ClaimIdempotencyKey(ctx, userID, key, requestHash, now)
+		if err != nil || ok {
+			return err
+		}
+		k, err := tx.IdempotencyKey(ctx, userID, key)
+		if err != nil {
+			return err
+		}
+		if now.Sub(k.CreatedAt) > tl.IdempotencyLifetime {
+			if err := tx.DeleteIdempotencyKey(ctx, userID, key); err != nil {
+				return err
+			}
+			_, err := tx.ClaimIdempotencyKey(ctx, userID, key, requestHash, now)
+			return err
+		}
+		switch {
+		case k.RequestHash != requestHash:
+			return tl.Errorf(tl.EINVALID, "this Idempotency-Key was already used for a different request: use a new key for each new create")
+		case k.State != "done":
+			return tl.Errorf(tl.ECONFLICT, "a request with this Idempotency-Key is still running (or its server stopped before answering): check whether it was created before retrying with a new key")
+		}
+		out = &k.Response
+		return nil
+	})
+	return out, err
+}
+
+// CompleteKey implements tl.IdempotencyService.
+func (a *App) CompleteKey(ctx context.Context, userID, key string, resp tl.StoredResponse) error {
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		return tx.CompleteIdempotencyKey(ctx, userID, strings.TrimSpace(key), resp)
+	})
+}
+
+// ReleaseKey implements tl.IdempotencyService.
+func (a *App) ReleaseKey(ctx context.Context, userID, key string) error {
+	return a.db.Write(ctx, func(tx *store.Tx) error {
+		return tx.DeleteIdempotencyKey(ctx, userID, strings.TrimSpace(key))
+	})
+}
