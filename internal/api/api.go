@@ -245,4 +245,3 @@ func bodyError(err error) *Error {
 	}
 	return newError(http.StatusBadRequest, tl.EINVALID, "the request body could not be read: "+err.Error())
 }
-

@@ -23,7 +23,7 @@ import (
 // for a person, saying what to change.
 type Error struct {
 	status int
-	cause  error // logged, never sent
+	cause  error     // logged, never sent
 	Error_ ErrorBody `json:"error"`
 }
 
