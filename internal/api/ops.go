@@ -99,7 +99,7 @@ func (a *API) register() {
 	type personBody struct {
 		Name  string         `json:"name" minLength:"1" maxLength:"100"`
 		Email string         `json:"email,omitempty" maxLength:"254" doc:"Where pulse and check-in invitations go."`
-		Kind  string         `json:"kind,omitempty" doc:"direct (default), skip-level, peer or stakeholder."`
+		Kind  string         `json:"kind,omitempty" enum:"direct-report,skip-level,cross-functional,stakeholder,peer" doc:"How you relate; default direct-report."`
 		Team  string         `json:"team,omitempty" doc:"Team name; empty for the default team."`
 		Power map[string]int `json:"power,omitempty" doc:"Power bases (legitimate, reward, coercive, informational, expert, referent) 0..4, overriding the kind's defaults."`
 		Start time.Time      `json:"start,omitzero" doc:"When the relationship began; default now."`
@@ -110,7 +110,7 @@ func (a *API) register() {
 			Body personBody
 		}) (*body[tl.Relationship], error) {
 			b := in.Body
-			r, err := s.AddPerson(ctx, lid, tl.PersonInput{Name: b.Name, Email: b.Email, Kind: engine.RelKind(b.Kind), Team: b.Team, Power: b.Power, Start: b.Start})
+			r, err := s.AddPerson(ctx, lid, tl.PersonInput{Name: b.Name, Email: b.Email, Kind: engine.RelKind(orDefault(b.Kind, "direct-report")), Team: b.Team, Power: b.Power, Start: b.Start})
 			if err != nil {
 				return nil, err
 			}

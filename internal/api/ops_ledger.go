@@ -53,7 +53,7 @@ func (a *API) registerLedger() {
 		}))
 	type eventBody struct {
 		Who          string    `json:"who" minLength:"1" maxLength:"100" doc:"A person's name, \"team\", or a team's name."`
-		Kind         string    `json:"kind" minLength:"1" doc:"What happened: promise-kept, credit-shared, apology, … (see trustledger log --help)."`
+		Kind         string    `json:"kind" minLength:"1" doc:"What happened: promise-kept, recognition, apology, … (see trustledger log --help)."`
 		At           time.Time `json:"at,omitzero" doc:"When it happened; default now."`
 		Source       string    `json:"source,omitempty" enum:"self,confirmed" doc:"self (default): you logged it; confirmed: the person confirmed it."`
 		Severity     string    `json:"severity,omitempty" enum:"minor,normal,major,severe"`

@@ -185,6 +185,33 @@ func (e MeScope) Valid() bool {
 	}
 }
 
+// Defines values for PersonBodyKind.
+const (
+	CrossFunctional PersonBodyKind = "cross-functional"
+	DirectReport    PersonBodyKind = "direct-report"
+	Peer            PersonBodyKind = "peer"
+	SkipLevel       PersonBodyKind = "skip-level"
+	Stakeholder     PersonBodyKind = "stakeholder"
+)
+
+// Valid indicates whether the value is a known member of the PersonBodyKind enum.
+func (e PersonBodyKind) Valid() bool {
+	switch e {
+	case CrossFunctional:
+		return true
+	case DirectReport:
+		return true
+	case Peer:
+		return true
+	case SkipLevel:
+		return true
+	case Stakeholder:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ResolvePromiseRequestOutcome.
 const (
 	ResolvePromiseRequestOutcomeBroken       ResolvePromiseRequestOutcome = "broken"
@@ -510,7 +537,7 @@ type EventBody struct {
 	// Base authority-granted/removed: which power base.
 	Base *string `json:"base,omitempty"`
 
-	// Kind What happened: promise-kept, credit-shared, apology, … (see trustledger log --help).
+	// Kind What happened: promise-kept, recognition, apology, … (see trustledger log --help).
 	Kind         string  `json:"kind"`
 	Note         *string `json:"note,omitempty"`
 	OffersRepair *bool   `json:"offers_repair,omitempty"`
@@ -730,9 +757,9 @@ type PersonBody struct {
 	// Email Where pulse and check-in invitations go.
 	Email *string `json:"email,omitempty"`
 
-	// Kind direct (default), skip-level, peer or stakeholder.
-	Kind *string `json:"kind,omitempty"`
-	Name string  `json:"name"`
+	// Kind How you relate; default direct-report.
+	Kind *PersonBodyKind `json:"kind,omitempty"`
+	Name string          `json:"name"`
 
 	// Power Power bases (legitimate, reward, coercive, informational, expert, referent) 0..4, overriding the kind's defaults.
 	Power *map[string]int64 `json:"power,omitempty"`
@@ -743,6 +770,9 @@ type PersonBody struct {
 	// Team Team name; empty for the default team.
 	Team *string `json:"team,omitempty"`
 }
+
+// PersonBodyKind How you relate; default direct-report.
+type PersonBodyKind string
 
 // PersonData defines model for PersonData.
 type PersonData struct {
