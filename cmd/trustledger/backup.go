@@ -26,6 +26,9 @@ func (backupCmd) Help() string {
 }
 
 func (c *backupCmd) Run(rt *runtime) error {
+	if err := rt.local("backup reads the database directly: run it on the server's machine with --db"); err != nil {
+		return err
+	}
 	if _, err := rt.open(false); err != nil {
 		return err
 	}
@@ -71,6 +74,9 @@ func (restoreCmd) Help() string {
 }
 
 func (c *restoreCmd) Run(rt *runtime) error {
+	if err := rt.local("restore writes the database directly: run it on the server's machine with --db"); err != nil {
+		return err
+	}
 	var r io.Reader = os.Stdin
 	if c.File != "-" {
 		f, err := os.Open(c.File)

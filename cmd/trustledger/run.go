@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/api/remote"
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/store"
 )
@@ -41,10 +43,12 @@ type exitRequest struct{ code int }
 // grammar is the whole command line. Global flags live here; kong accepts
 // them before or after the command.
 type grammar struct {
-	DB     string `name:"db" placeholder:"PATH|URL" help:"SQLite file or postgres:// URL (default ./trustledger.db, or $$TRUSTLEDGER_DB)."`
-	Leader string `name:"leader" placeholder:"NAME" help:"Which leader you are, when the database holds several (or $$TRUSTLEDGER_LEADER)."`
-	JSON   bool   `name:"json" help:"Print indented JSON with stable field names, for scripts."`
-	Now    string `name:"now" hidden:"" help:"Pretend it is this moment (RFC 3339 or YYYY-MM-DD), for tests."`
+	DB       string `name:"db" placeholder:"PATH|URL" help:"SQLite file or postgres:// URL (default ./trustledger.db, or $$TRUSTLEDGER_DB)."`
+	Leader   string `name:"leader" placeholder:"NAME" help:"Which leader you are, when the database holds several (or $$TRUSTLEDGER_LEADER)."`
+	JSON     bool   `name:"json" help:"Print indented JSON with stable field names, for scripts."`
+	Now      string `name:"now" hidden:"" help:"Pretend it is this moment (RFC 3339 or YYYY-MM-DD), for tests."`
+	Server   string `name:"server" placeholder:"URL" help:"Work against a running trustledger server through its API instead of a database (or $$TRUSTLEDGER_SERVER)."`
+	APIToken string `name:"token" placeholder:"TOKEN" help:"The API token for --server (better: $$TRUSTLEDGER_TOKEN, which stays out of your shell history)."`
 
 	Init      initCmd      `cmd:"" help:"Create the database and your leader (or add another leader)."`
 	Person    personCmd    `cmd:"" help:"Add, list and change the people you lead."`
@@ -192,10 +196,14 @@ type runtime struct {
 	env            func(string) string
 	cli            grammar
 
-	now    func() time.Time
-	db     *store.DB
-	svc    tl.Service
-	leader *tl.Leader
+	now func() time.Time
+	db  *store.DB
+	// remote is the service over the API in remote mode (--server).
+	remote *remote.Service
+	// httpClient talks to --server; nil is a default client (tests set it).
+	httpClient *http.Client
+	svc        tl.Service
+	leader     *tl.Leader
 }
 
 // setup reads the settings that have an environment fallback.
@@ -208,6 +216,12 @@ func (rt *runtime) setup() error {
 	}
 	if rt.cli.Leader == "" {
 		rt.cli.Leader = rt.getenv("TRUSTLEDGER_LEADER")
+	}
+	if rt.cli.Server == "" {
+		rt.cli.Server = rt.getenv("TRUSTLEDGER_SERVER")
+	}
+	if rt.cli.APIToken == "" {
+		rt.cli.APIToken = rt.getenv("TRUSTLEDGER_TOKEN")
 	}
 	rt.now = time.Now
 	nowFlag := rt.cli.Now
@@ -258,6 +272,9 @@ func sqlitePath(dsn string) string {
 
 // dbName is the database as shown to the user: a URL without its password.
 func (rt *runtime) dbName() string {
+	if rt.remote != nil {
+		return rt.remote.Server()
+	}
 	if isPostgres(rt.cli.DB) {
 		if u, err := url.Parse(rt.cli.DB); err == nil {
 			return u.Redacted()
@@ -274,6 +291,14 @@ func (rt *runtime) dbName() string {
 func (rt *runtime) open(create bool) (tl.Service, error) {
 	if rt.svc != nil {
 		return rt.svc, nil
+	}
+	if rt.cli.Server != "" {
+		r, err := remote.New(rt.ctx, rt.cli.Server, rt.cli.APIToken, rt.httpClient)
+		if err != nil {
+			return nil, err
+		}
+		rt.remote, rt.svc = r, r
+		return r, nil
 	}
 	dsn := rt.cli.DB
 	if !create && !isPostgres(dsn) {
@@ -344,4 +369,12 @@ func (rt *runtime) clock() time.Time { return rt.now().UTC() }
 // printf writes to standard output.
 func (rt *runtime) printf(format string, args ...any) {
 	fmt.Fprintf(rt.stdout, format, args...)
+}
+
+// local refuses a command that needs the database itself in remote mode.
+func (rt *runtime) local(why string) error {
+	if rt.cli.Server == "" {
+		return nil
+	}
+	return tl.Errorf(tl.EINVALID, "%s (leave out --server and TRUSTLEDGER_SERVER)", why)
 }

@@ -64,6 +64,9 @@ func demoScenario(dir string) (*scenario.Scenario, error) {
 }
 
 func (c *serveCmd) Run(rt *runtime) error {
+	if err := rt.local("serve runs a server itself: give it --db, not --server"); err != nil {
+		return err
+	}
 	addr := c.Addr
 	if addr == "" {
 		addr = rt.getenv("TRUSTLEDGER_ADDR")

@@ -12,11 +12,16 @@ type tokenCmd struct {
 	Revoke tokenRevokeCmd `cmd:"" help:"End a token at once."`
 }
 
-// tokenUser is the account the CLI's leader signs in with.
-func (rt *runtime) tokenUser() (*app.App, *tl.User, error) {
+// tokenUser is the account the CLI's leader signs in with (in remote
+// mode: the token's account).
+func (rt *runtime) tokenUser() (tl.TokenService, *tl.User, error) {
 	svc, lid, err := rt.service()
 	if err != nil {
 		return nil, nil, err
+	}
+	if rt.remote != nil {
+		u := rt.remote.User()
+		return rt.remote, &u, nil
 	}
 	a, ok := svc.(*app.App)
 	if !ok {

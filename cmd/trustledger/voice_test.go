@@ -23,40 +23,9 @@ func TestVoiceCommands(t *testing.T) {
 	for _, p := range []string{"Ana", "Ben", "Cleo", "Dev", "Eve"} {
 		s.run(step{args: []string{"person", "add", p, "--kind", "direct-report", "--email", p + "@example.org"}, quiet: true})
 	}
-	s.run(step{args: []string{"person", "email", "Ana", "not-an-address"}, code: 2, err: "is not an email address"})
-	s.run(step{args: []string{"pulse", "list"}})
-	s.run(step{args: []string{"pulse", "launch", "--k", "2"}, code: 2, err: "k must be at least 3"})
-	s.run(step{args: []string{"pulse", "launch", "--k", "6"}, code: 2, err: "a pulse needs at least k=6 answers"})
-	s.run(step{args: []string{"pulse", "launch"}, capture: "p", match: "launched"})
-	s.run(step{args: []string{"pulse", "launch"}, code: 1, err: "already has an open pulse"})
-	s.run(step{args: []string{"pulse", "list"}})
-	s.run(step{args: []string{"pulse", "show", "{p}"}})
-	s.run(step{args: []string{"pulse", "self", "{p}", "a1=5,a2=5,b1=4,b2=4,i1=5,i2=4"}})
-	s.run(step{args: []string{"pulse", "self", "{p}", "s1=5"}, code: 2, err: "not one of the questions"})
-	s.run(step{args: []string{"pulse", "remind", "{p}"}})
-	s.run(step{args: []string{"settings", "set", "anonymity_k", "4"}, code: 1, err: "fixed for a pulse"})
-	s.run(step{now: "2026-11-03T09:00:00Z", args: []string{"pulse", "close", "{p}"}})
-	s.run(step{args: []string{"pulse", "launch", "--link", "--question", "What should I start doing?", "--json"}})
-	s.run(step{args: []string{"checkin", "ask", "Ana", "--link"}})
-	s.run(step{args: []string{"checkin", "ask", "Ben"}})
-	s.run(step{args: []string{"checkin", "list"}})
-	s.run(step{args: []string{"person", "email", "Ana"}})
-	s.run(step{args: []string{"checkin", "ask", "Ana"}})
-	s.run(step{args: []string{"person", "window", "Ben"}})
-	s.run(step{args: []string{"settings", "set", "share_say_do", "1"}})
-	s.run(step{args: []string{"promise", "calendar"}})
-	s.run(step{args: []string{"promise", "calendar", "--revoke"}})
-	s.run(step{args: []string{"token", "list"}, code: 1, err: "has no account yet"})
-	s.run(step{args: []string{"webhook", "list"}})
-	s.run(step{args: []string{"webhook", "add", "not a url"}, code: 2, err: "is not a web address"})
-	s.run(step{args: []string{"webhook", "add", "https://hooks.example.org/x", "--events", "pulse.released", "--json"}, capture: "h", match: `"id"`})
-	s.run(step{args: []string{"token", "list"}, code: 1, err: "has no account yet"})
-	s.run(step{args: []string{"webhook", "list"}})
-	s.run(step{args: []string{"webhook", "remove", "{h}"}})
-	s.run(step{args: []string{"person", "export", "Ben"}})
-	s.run(step{args: []string{"person", "erase", "Ben"}, code: 2, err: "add --yes"})
-	s.run(step{args: []string{"person", "erase", "Ben", "--yes"}})
-	s.run(step{args: []string{"person", "list"}})
+	for _, st := range voiceSteps() {
+		s.run(st)
+	}
 	s.golden("voice")
 }
 
@@ -110,5 +79,45 @@ func TestTokenCommands(t *testing.T) {
 	defer db.Close()
 	if _, _, err := app.New(db, app.Options{}).TokenUser(ctx, created.Token); tl.ErrorCode(err) != tl.EUNAUTHORIZED {
 		t.Fatalf("a revoked token still works: %v", err)
+	}
+}
+
+// voiceSteps are the team-voice commands after five people are added.
+func voiceSteps() []step {
+	return []step{
+		{args: []string{"person", "email", "Ana", "not-an-address"}, code: 2, err: "is not an email address"},
+		{args: []string{"pulse", "list"}},
+		{args: []string{"pulse", "launch", "--k", "2"}, code: 2, err: "k must be at least 3"},
+		{args: []string{"pulse", "launch", "--k", "6"}, code: 2, err: "a pulse needs at least k=6 answers"},
+		{args: []string{"pulse", "launch"}, capture: "p", match: "launched"},
+		{args: []string{"pulse", "launch"}, code: 1, err: "already has an open pulse"},
+		{args: []string{"pulse", "list"}},
+		{args: []string{"pulse", "show", "{p}"}},
+		{args: []string{"pulse", "self", "{p}", "a1=5,a2=5,b1=4,b2=4,i1=5,i2=4"}},
+		{args: []string{"pulse", "self", "{p}", "s1=5"}, code: 2, err: "not one of the questions"},
+		{args: []string{"pulse", "remind", "{p}"}},
+		{args: []string{"settings", "set", "anonymity_k", "4"}, code: 1, err: "fixed for a pulse"},
+		{now: "2026-11-03T09:00:00Z", args: []string{"pulse", "close", "{p}"}},
+		{args: []string{"pulse", "launch", "--link", "--question", "What should I start doing?", "--json"}},
+		{args: []string{"checkin", "ask", "Ana", "--link"}},
+		{args: []string{"checkin", "ask", "Ben"}},
+		{args: []string{"checkin", "list"}},
+		{args: []string{"person", "email", "Ana"}},
+		{args: []string{"checkin", "ask", "Ana"}},
+		{args: []string{"person", "window", "Ben"}},
+		{args: []string{"settings", "set", "share_say_do", "1"}},
+		{args: []string{"promise", "calendar"}},
+		{args: []string{"promise", "calendar", "--revoke"}},
+		{args: []string{"token", "list"}, code: 1, err: "has no account yet"},
+		{args: []string{"webhook", "list"}},
+		{args: []string{"webhook", "add", "not a url"}, code: 2, err: "is not a web address"},
+		{args: []string{"webhook", "add", "https://hooks.example.org/x", "--events", "pulse.released", "--json"}, capture: "h", match: `"id"`},
+		{args: []string{"token", "list"}, code: 1, err: "has no account yet"},
+		{args: []string{"webhook", "list"}},
+		{args: []string{"webhook", "remove", "{h}"}},
+		{args: []string{"person", "export", "Ben"}},
+		{args: []string{"person", "erase", "Ben"}, code: 2, err: "add --yes"},
+		{args: []string{"person", "erase", "Ben", "--yes"}},
+		{args: []string{"person", "list"}},
 	}
 }

@@ -249,7 +249,7 @@ func TestLeaderFlow(t *testing.T) {
 		envelope(t, pr.StatusCode(), pr.Body, 404, tl.ENOTFOUND)
 
 		// The ledger, promises, decisions, journal, status and week.
-		ev, err := c.CreateEventWithResponse(ctx, nil, client.CreateEventJSONRequestBody{Who: "Sam", Kind: "recognition", Note: ptr("named Sam's fix in the all-hands")})
+		ev, err := c.CreateEventWithResponse(ctx, nil, client.CreateEventJSONRequestBody{Who: ptr("Sam"), Kind: "recognition", Note: ptr("named Sam's fix in the all-hands")})
 		if err != nil || ev.JSON201 == nil || ev.JSON201.Source != "self" {
 			t.Fatalf("event: %v %s", err, ev.Body)
 		}
@@ -310,7 +310,7 @@ func TestIdempotency(t *testing.T) {
 			t.Fatalf("person: %s", res.Body)
 		}
 		key := "key-1"
-		body := client.CreateEventJSONRequestBody{Who: "Sam", Kind: "recognition"}
+		body := client.CreateEventJSONRequestBody{Who: ptr("Sam"), Kind: "recognition"}
 		first, _ := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &key}, body)
 		again, _ := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &key}, body)
 		if first.JSON201 == nil || again.JSON201 == nil || first.JSON201.Id != again.JSON201.Id {
@@ -319,7 +319,7 @@ func TestIdempotency(t *testing.T) {
 		if again.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
 			t.Error("the replay is not marked")
 		}
-		other := client.CreateEventJSONRequestBody{Who: "Sam", Kind: "input-sought"}
+		other := client.CreateEventJSONRequestBody{Who: ptr("Sam"), Kind: "input-sought"}
 		diff, _ := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &key}, other)
 		envelope(t, diff.StatusCode(), diff.Body, 400, tl.EINVALID)
 
@@ -331,7 +331,7 @@ func TestIdempotency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				res, err := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &race}, client.CreateEventJSONRequestBody{Who: "Sam", Kind: "recognition", Note: ptr("race")})
+				res, err := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &race}, client.CreateEventJSONRequestBody{Who: ptr("Sam"), Kind: "recognition", Note: ptr("race")})
 				if err == nil && res.JSON201 != nil {
 					ids[i] = res.JSON201.Id
 				} else if err == nil && res.StatusCode() != 409 {
@@ -360,8 +360,8 @@ func TestIdempotency(t *testing.T) {
 		}
 		// A failed create (the user's mistake) is kept too: the retry gets the same error.
 		bad := "key-bad"
-		b1, _ := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &bad}, client.CreateEventJSONRequestBody{Who: "Nobody", Kind: "recognition"})
-		b2, _ := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &bad}, client.CreateEventJSONRequestBody{Who: "Nobody", Kind: "recognition"})
+		b1, _ := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &bad}, client.CreateEventJSONRequestBody{Who: ptr("Nobody"), Kind: "recognition"})
+		b2, _ := c.CreateEventWithResponse(ctx, &client.CreateEventParams{IdempotencyKey: &bad}, client.CreateEventJSONRequestBody{Who: ptr("Nobody"), Kind: "recognition"})
 		if b1.StatusCode() != 404 || string(b1.Body) != string(b2.Body) {
 			t.Fatalf("failed create and its retry: %d %s / %d %s", b1.StatusCode(), b1.Body, b2.StatusCode(), b2.Body)
 		}

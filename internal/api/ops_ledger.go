@@ -52,7 +52,7 @@ func (a *API) registerLedger() {
 			return out(p), nil
 		}))
 	type eventBody struct {
-		Who          string    `json:"who" minLength:"1" maxLength:"100" doc:"A person's name, \"team\", or a team's name."`
+		Who          string    `json:"who,omitempty" maxLength:"100" doc:"A person's name, \"team\", or a team's name; may be left out for an apology that names what it repairs."`
 		Kind         string    `json:"kind" minLength:"1" doc:"What happened: promise-kept, recognition, apology, … (see trustledger log --help)."`
 		At           time.Time `json:"at,omitzero" doc:"When it happened; default now."`
 		Source       string    `json:"source,omitempty" enum:"self,confirmed" doc:"self (default): you logged it; confirmed: the person confirmed it."`

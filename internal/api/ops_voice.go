@@ -131,10 +131,10 @@ func (a *API) registerVoice() {
 			PathPerson
 			Idempotent
 			Body struct {
-				Delivery string `json:"delivery,omitempty" enum:"email,link" doc:"email (default) or link (shown once)."`
+				Delivery string `json:"delivery,omitempty" enum:"email,link" doc:"email or link (shown once); left out: by email when the person has an address, else a link."`
 			}
 		}) (*body[CheckinAsked], error) {
-			c, token, err := s.AskCheckin(ctx, lid, in.Person, orDefault(in.Body.Delivery, tl.DeliveryEmail))
+			c, token, err := s.AskCheckin(ctx, lid, in.Person, in.Body.Delivery)
 			if err != nil {
 				return nil, err
 			}

@@ -73,3 +73,7 @@ func paginate[T any](items []T, id func(*T) string, p PageParams) (Page[T], erro
 	}
 	return out, nil
 }
+
+// EncodeCursor is the cursor that continues a list after the item with
+// this id (for the ledger: entries older than this event).
+func EncodeCursor(id string) string { return encodeCursor(id) }

@@ -288,11 +288,11 @@ type AnswerPulseSelfRequest struct {
 
 // AskCheckinRequest defines model for AskCheckinRequest.
 type AskCheckinRequest struct {
-	// Delivery email (default) or link (shown once).
+	// Delivery email or link (shown once); left out: by email when the person has an address, else a link.
 	Delivery *AskCheckinRequestDelivery `json:"delivery,omitempty"`
 }
 
-// AskCheckinRequestDelivery email (default) or link (shown once).
+// AskCheckinRequestDelivery email or link (shown once); left out: by email when the person has an address, else a link.
 type AskCheckinRequestDelivery string
 
 // Assessment defines model for Assessment.
@@ -550,8 +550,8 @@ type EventBody struct {
 	// Source self (default): you logged it; confirmed: the person confirmed it.
 	Source *EventBodySource `json:"source,omitempty"`
 
-	// Who A person's name, "team", or a team's name.
-	Who string `json:"who"`
+	// Who A person's name, "team", or a team's name; may be left out for an apology that names what it repairs.
+	Who *string `json:"who,omitempty"`
 }
 
 // EventBodySeverity defines model for EventBody.Severity.
