@@ -370,6 +370,12 @@ func (a *App) checkHash(ctx context.Context, op, encoded, password string) (bool
 		// No stored password is this long; its length is no secret.
 		return false, nil
 	}
+	// An account made through OpenID Connect has no password: nothing
+	// matches it, empty or not, after the same work as a wrong password.
+	noPassword := encoded == ""
+	if noPassword {
+		encoded = dummyHash()
+	}
 	ok, err := verifyPassword(ctx, encoded, password)
 	if err != nil {
 		if errors.Is(err, errBadHash) {
@@ -377,7 +383,7 @@ func (a *App) checkHash(ctx context.Context, op, encoded, password string) (bool
 		}
 		return false, hashFailed(op, err)
 	}
-	return ok, nil
+	return ok && !noPassword, nil
 }
 
 // Login checks an email and password. Unknown emails and wrong passwords
@@ -518,6 +524,9 @@ func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, ne
 			return err
 		}
 		cred = c
+		if c.PasswordHash == "" {
+			return tl.Errorf(tl.EINVALID, "this account signs in through its identity provider and has no password to change")
+		}
 		return reserveAttempt(ctx, tx, loginKey(c.User.Email), now)
 	})
 	if err != nil {

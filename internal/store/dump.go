@@ -29,7 +29,7 @@ const DumpVersion = 1
 var dumpTables = []string{
 	"leaders", "teams", "relationships", "events", "event_targets", "event_snapshots", "rel_state",
 	"commitments", "decisions", "steps", "journal", "settings",
-	"users", "sessions", "invitations", "login_failures", "api_tokens", "idempotency_keys",
+	"users", "sessions", "invitations", "login_failures", "api_tokens", "identities", "idempotency_keys",
 	"pulses", "pulse_population", "pulse_tokens", "pulse_responses", "passes",
 	"checkins", "window_links", "promise_confirmations", "decision_reacted", "decision_reactions", "decision_reaction_counts",
 	"outbox", "calendar_feeds", "webhooks",
