@@ -35,6 +35,11 @@ type serveCmd struct {
 	SMTP      string `name:"smtp" placeholder:"URL" help:"Mail server for pulse and check-in invitations, smtp://user:pass@host:587?from=addr (or $$TRUSTLEDGER_SMTP)."`
 	BaseURL   string `name:"base-url" placeholder:"URL" help:"The address people open links at, for links in mail (default http://ADDR, or $$TRUSTLEDGER_BASE_URL)."`
 
+	OIDCIssuer       string `name:"oidc-issuer" placeholder:"URL" help:"Also sign in with OpenID Connect: the provider's issuer URL (or $$TRUSTLEDGER_OIDC_ISSUER). Register <base-url>/login/oidc/callback there."`
+	OIDCClientID     string `name:"oidc-client-id" placeholder:"ID" help:"The client id trustledger has at the provider (or $$TRUSTLEDGER_OIDC_CLIENT_ID)."`
+	OIDCClientSecret string `name:"oidc-client-secret" placeholder:"SECRET" help:"The client's secret; better in $$TRUSTLEDGER_OIDC_CLIENT_SECRET, which the process list does not show."`
+	OIDCName         string `name:"oidc-name" placeholder:"NAME" help:"The provider's name on the sign-in button (default the issuer's host, or $$TRUSTLEDGER_OIDC_NAME)."`
+
 	// Test knobs: how often the background jobs run.
 	TickEvery time.Duration `name:"tick-every" hidden:"" default:"1m" help:"How often overdue promises and due pulses are handled."`
 	MailPoll  time.Duration `name:"mail-poll" hidden:"" default:"5s" help:"How often the mail worker looks for due mail."`
@@ -113,6 +118,10 @@ func (c *serveCmd) Run(rt *runtime) error {
 		})
 		return n, err
 	})
+	oidcCfg, err := c.oidcConfig(rt, addr)
+	if err != nil {
+		return err
+	}
 	apiBase := c.BaseURL
 	if apiBase == "" {
 		apiBase = rt.getenv("TRUSTLEDGER_BASE_URL")
@@ -123,11 +132,12 @@ func (c *serveCmd) Run(rt *runtime) error {
 		Ready: func(ctx context.Context) error {
 			return db.Read(ctx, func(tx *store.Tx) error { _, err := tx.MailDepth(ctx); return err })
 		},
-		ScenarioDir: c.Scenarios, Demo: c.Demo, SecureCookies: c.Secure,
+		ScenarioDir: c.Scenarios, Demo: c.Demo, SecureCookies: c.Secure, OIDC: oidcCfg,
 	})
 	if err != nil {
 		return err
 	}
+	checkOIDC(ctx, srv, oidcCfg, logger)
 	smtpURL := c.SMTP
 	if smtpURL == "" {
 		smtpURL = rt.getenv("TRUSTLEDGER_SMTP")

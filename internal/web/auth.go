@@ -19,6 +19,7 @@ type authPage struct {
 	Token string // invitation token (accept page)
 	Role  tl.Role
 	Demo  bool
+	OIDC  string // the OpenID Connect provider's name, "" when off
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +40,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	if !localPath(next) {
 		next = ""
 	}
-	s.render(w, r, http.StatusOK, "login.html", &authPage{Page: Page{Title: "Sign in"}, Next: next, Demo: s.demo})
+	s.render(w, r, http.StatusOK, "login.html", &authPage{Page: Page{Title: "Sign in"}, Next: next, Demo: s.demo, OIDC: s.oidcName()})
 }
 
 // loginSubmit signs in. Wrong email and wrong password get the same answer
@@ -50,7 +51,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := &authPage{Page: Page{Title: "Sign in"}, Email: strings.TrimSpace(r.PostFormValue("email")), Demo: s.demo}
+	d := &authPage{Page: Page{Title: "Sign in"}, Email: strings.TrimSpace(r.PostFormValue("email")), Demo: s.demo, OIDC: s.oidcName()}
 	if next := r.PostFormValue("next"); localPath(next) {
 		d.Next = next
 	}
@@ -246,6 +247,16 @@ type accountPage struct {
 	CanInvite bool
 	Tokens    []tl.APIToken
 	NewToken  string // the token just made, shown once
+	// HasPassword is false for an account made through OpenID Connect,
+	// which signs in only through its provider; Providers names the
+	// providers linked to the account.
+	HasPassword bool
+	Providers   []string
+}
+
+// signInMethods is implemented by *app.App beyond AccountService.
+type signInMethods interface {
+	SignInMethods(ctx context.Context, userID string) (hasPassword bool, issuers []string, err error)
 }
 
 func canInvite(u *tl.User) bool {
@@ -263,7 +274,17 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 
 // accountData is the account page with the user's API tokens.
 func (s *Server) accountData(r *http.Request) (*accountPage, error) {
-	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: canInvite(s.user(r))}
+	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: canInvite(s.user(r)), HasPassword: true}
+	if sm, ok := s.acc.(signInMethods); ok {
+		var issuers []string
+		var err error
+		if d.HasPassword, issuers, err = sm.SignInMethods(r.Context(), s.user(r).ID); err != nil {
+			return nil, err
+		}
+		for _, iss := range issuers {
+			d.Providers = append(d.Providers, s.providerName(iss))
+		}
+	}
 	if ts, ok := s.acc.(tl.TokenService); ok {
 		var err error
 		if d.Tokens, err = ts.Tokens(r.Context(), s.user(r).ID); err != nil {

@@ -50,6 +50,9 @@ type Config struct {
 	SecureCookies bool
 	// API serves the JSON API under /api/ (internal/api); nil serves none.
 	API APIHandler
+	// OIDC turns on sign-in with OpenID Connect beside passwords; nil
+	// leaves passwords only.
+	OIDC *OIDCConfig
 }
 
 // APIHandler is the JSON API as the web app mounts it.
@@ -81,6 +84,7 @@ type Server struct {
 	metrics *Metrics
 	ready   func(context.Context) error
 	api     APIHandler
+	oidc    *oidcClient
 }
 
 // maxFormBytes caps every request body (issue 3 §5). Forms are tiny; a
@@ -111,6 +115,11 @@ func New(cfg Config) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = NewMetrics(nil)
 	}
+	oc, err := newOIDCClient(cfg.OIDC)
+	if err != nil {
+		return nil, err
+	}
+	s.oidc = oc
 	if s.voice == nil {
 		v, ok := cfg.Service.(tl.VoiceService)
 		if !ok {
@@ -177,6 +186,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handlePublic(mux, "POST /signup", s.signupSubmit)
 	s.handlePublic(mux, "GET /invite/{token}", s.inviteForm)
 	s.handlePublic(mux, "POST /invite/{token}", s.inviteSubmit)
+	s.registerOIDC(mux)
 
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /account", s.accountPage)
