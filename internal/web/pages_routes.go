@@ -23,6 +23,8 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /settings/teams", s.teamAdd)
 	mux.HandleFunc("POST /settings/people/{id}/active", s.personActive)
 
+	s.registerIntegrations(mux)
+
 	mux.HandleFunc("GET /simulator", s.simulatorPage)
 	mux.HandleFunc("POST /simulator", s.simulatorUpload)
 }
