@@ -180,7 +180,7 @@ type invitationReader interface {
 }
 
 func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
-	d := &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token")}
+	d := &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token"), OIDC: s.oidcName()}
 	if ir, ok := s.acc.(invitationReader); ok {
 		inv, err := ir.InvitationByToken(r.Context(), d.Token)
 		if err != nil {

@@ -273,8 +273,12 @@ func TestOIDCSignIn(t *testing.T) {
 		})
 		t.Run("invitation accepted through the provider", func(t *testing.T) {
 			e := e.with(t)
-			if _, _, err := e.app.Invite(ctx, owner.ID, "ana@example.org", tl.RoleLeader); err != nil {
+			_, token, err := e.app.Invite(ctx, owner.ID, "ana@example.org", tl.RoleLeader)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if _, body := e.get("/invite/" + token); !strings.Contains(body, "Sign in with Acme Login") || !strings.Contains(body, "use ana@example.org") {
+				t.Fatalf("the invitation page does not offer the provider:\n%s", trim(body))
 			}
 			e.idp.SetUser(oidctest.User{Subject: "s-ana", Email: "ana@example.org", EmailVerified: true, Name: "Ana Lima"})
 			resp, body := e.signIn("")
