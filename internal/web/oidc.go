@@ -191,6 +191,7 @@ func (s *Server) setOIDCCookie(w http.ResponseWriter, r *http.Request, value str
 // the page's form-action policy would stop a form's redirect to another
 // site.
 func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	p, _, err := s.oidc.discover(r.Context())
 	if err != nil {
 		s.logger(r).Warn("oidc discovery", "issuer", s.oidc.cfg.Issuer, "err", err)
@@ -256,6 +257,7 @@ const msgStartAgain = "This sign-in could not be finished: it took too long, was
 // (signature, issuer, audience, expiry) and must carry this browser's
 // nonce; then the account is found or made and a session starts.
 func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	log := s.logger(r)
 	f, ok := s.readOIDCFlow(w, r)
 	q := r.URL.Query()

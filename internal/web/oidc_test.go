@@ -100,8 +100,8 @@ func (e *oidcEnv) callbackURL() *url.URL {
 	*e.stop = true
 	defer func() { *e.stop = false }()
 	resp, _ := e.get("/login/oidc")
-	if resp.StatusCode != http.StatusFound {
-		e.t.Fatalf("start: status %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Cache-Control") != "no-store" {
+		e.t.Fatalf("start: status %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
 	auth := resp.Header.Get("Location")
 	if !strings.HasPrefix(auth, e.idp.Issuer()+"/authorize?") {
