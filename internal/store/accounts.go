@@ -35,7 +35,7 @@ func scanCredentials(rows *sql.Rows, c *Credentials) error {
 // CreateUser stores a new account with its password hash; ECONFLICT when
 // the (lower-cased) email already has an account.
 func (tx *Tx) CreateUser(ctx context.Context, u *tl.User, passwordHash string) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO users ("+userCols+", password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
 		u.ID, u.Email, u.Name, string(u.Role), nullID(u.LeaderID), ms(u.CreatedAt), passwordHash)
 	return conflict("create user", err, "an account for %s already exists: sign in instead", u.Email)
@@ -44,7 +44,7 @@ func (tx *Tx) CreateUser(ctx context.Context, u *tl.User, passwordHash string) e
 // HasUsers reports whether any account exists.
 func (tx *Tx) HasUsers(ctx context.Context) (bool, error) {
 	var n int64
-	if err := tx.tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS u").Scan(&n); err != nil {
+	if err := tx.queryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS u").Scan(&n); err != nil {
 		return false, translate("has users", err)
 	}
 	return n > 0, nil
@@ -214,7 +214,7 @@ func (tx *Tx) AddLoginFailure(ctx context.Context, key string, at time.Time) err
 func (tx *Tx) LoginFailures(ctx context.Context, key string, since time.Time) (int, time.Time, error) {
 	var n int64
 	var oldest sql.NullInt64
-	err := tx.tx.QueryRowContext(ctx,
+	err := tx.queryRowContext(ctx,
 		"SELECT COUNT(*), MIN(at) FROM login_failures WHERE email_key = $1 AND at > $2",
 		key, ms(since)).Scan(&n, &oldest)
 	if err != nil {

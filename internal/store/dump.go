@@ -57,7 +57,7 @@ func (db *DB) Dump(ctx context.Context, w io.Writer) (map[string]int, error) {
 	counts := map[string]int{}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	enc := json.NewEncoder(bw)
-	err := db.run(ctx, db.r, opts, false, func(tx *Tx) error {
+	err := db.run(ctx, db.r, opts, func(tx *Tx) error {
 		if err := enc.Encode(dumpHeader{Format: "trustledger-dump", Version: DumpVersion, Dialect: db.dialect}); err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func (db *DB) Dump(ctx context.Context, w io.Writer) (map[string]int, error) {
 			if err := enc.Encode(dumpTable{Table: table, Columns: cols, Rows: n}); err != nil {
 				return err
 			}
-			rows, err := tx.tx.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" ORDER BY "+strings.Join(cols, ", "))
+			rows, err := tx.queryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table+" ORDER BY "+strings.Join(cols, ", "))
 			if err != nil {
 				return translate("dump "+table, err)
 			}

@@ -163,7 +163,7 @@ func (tx *Tx) AppendEvent(ctx context.Context, ev *tl.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.tx.ExecContext(ctx, tx.multiInsert("events", eventCols, 1), args...); err != nil {
+	if _, err := tx.execContext(ctx, tx.multiInsert("events", eventCols, 1), args...); err != nil {
 		return conflict("append event", err, "an entry with id %q already exists", ev.ID)
 	}
 	if err := tx.putSnapshot(ctx, ev); err != nil {
@@ -198,7 +198,7 @@ func (tx *Tx) AppendEvents(ctx context.Context, evs []tl.Event) error {
 				return err
 			}
 		}
-		if _, err := tx.tx.ExecContext(ctx, tx.multiInsert("events", eventCols, len(chunk)), args...); err != nil {
+		if _, err := tx.execContext(ctx, tx.multiInsert("events", eventCols, len(chunk)), args...); err != nil {
 			return conflict("append events", err, "an entry with one of these ids already exists")
 		}
 	}
@@ -298,7 +298,7 @@ func (tx *Tx) Events(ctx context.Context, leaderID, relID string, before string,
 	}
 	if before != "" {
 		var at int64
-		err := tx.tx.QueryRowContext(ctx, "SELECT occurred_at FROM events WHERE id = $1 AND leader_id = $2", before, leaderID).Scan(&at)
+		err := tx.queryRowContext(ctx, "SELECT occurred_at FROM events WHERE id = $1 AND leader_id = $2", before, leaderID).Scan(&at)
 		if err == sql.ErrNoRows {
 			return nil, notFound("no entry with id %q to list before", before)
 		}
@@ -351,7 +351,7 @@ func (tx *Tx) EventsForCommitment(ctx context.Context, leaderID, commitmentID st
 // IsReversed reports whether a reversing entry points at eventID.
 func (tx *Tx) IsReversed(ctx context.Context, eventID string) (bool, error) {
 	var rev bool
-	err := tx.tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM events WHERE reverses = $1)", eventID).Scan(intBool{&rev})
+	err := tx.queryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM events WHERE reverses = $1)", eventID).Scan(intBool{&rev})
 	if err != nil {
 		return false, translate("is reversed", err)
 	}

@@ -22,7 +22,7 @@ func scanLeader(rows *sql.Rows, l *tl.Leader) error {
 // CreateLeader stores a new leader; ECONFLICT when the name is taken
 // (case-insensitively).
 func (tx *Tx) CreateLeader(ctx context.Context, l *tl.Leader) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO leaders (id, name, name_lower, created_at) VALUES ($1, $2, $3, $4)",
 		l.ID, l.Name, lower(l.Name), ms(l.CreatedAt))
 	return conflict("create leader", err, "a leader named %q already exists: pick another name", l.Name)
@@ -54,7 +54,7 @@ func scanTeam(rows *sql.Rows, t *tl.Team) error {
 // CreateTeam stores a new team; ECONFLICT when the leader already has a
 // team of that name (case-insensitively).
 func (tx *Tx) CreateTeam(ctx context.Context, t *tl.Team) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO teams (id, leader_id, name, name_lower, created_at) VALUES ($1, $2, $3, $4, $5)",
 		t.ID, t.LeaderID, t.Name, lower(t.Name), ms(t.CreatedAt))
 	return conflict("create team", err, "a team named %q already exists: pick another name", t.Name)
@@ -89,7 +89,7 @@ func scanRel(rows *sql.Rows, r *tl.Relationship) error {
 // leader already has a person of that name (case-insensitively).
 func (tx *Tx) CreateRelationship(ctx context.Context, r *tl.Relationship) error {
 	b := r.Bases
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO relationships ("+relCols+", person_lower) "+
 			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
 		r.ID, r.LeaderID, r.Person, nullID(r.TeamID), string(r.Kind),

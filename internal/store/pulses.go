@@ -37,7 +37,7 @@ func scanPulse(rows *sql.Rows, p *PulseRow) error {
 // CreatePulse stores a new pulse with its population (the invited
 // relationships). ECONFLICT when the team already has that wave.
 func (tx *Tx) CreatePulse(ctx context.Context, p *PulseRow, population []string) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO pulses (id, leader_id, team_id, wave, question, k, comments_k, delivery, status, population, "+
 			"created_at, closes_at, closed_at, shared_hash, self_answers, released, withheld, event_id) "+
 			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
@@ -116,7 +116,7 @@ func (tx *Tx) OpenPulseForTeam(ctx context.Context, teamID string) (string, erro
 // HasOpenPulse reports whether the leader has any open pulse.
 func (tx *Tx) HasOpenPulse(ctx context.Context, leaderID string) (bool, error) {
 	var open bool
-	err := tx.tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pulses WHERE leader_id = $1 AND status = $2)",
+	err := tx.queryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pulses WHERE leader_id = $1 AND status = $2)",
 		leaderID, string(tl.PulseOpen)).Scan(intBool{&open})
 	return open, translate("has open pulse", err)
 }
@@ -124,7 +124,7 @@ func (tx *Tx) HasOpenPulse(ctx context.Context, leaderID string) (bool, error) {
 // NextWave is the wave number the team's next pulse gets.
 func (tx *Tx) NextWave(ctx context.Context, teamID string) (int, error) {
 	var n int64
-	err := tx.tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(wave), 0) FROM pulses WHERE team_id = $1", teamID).Scan(&n)
+	err := tx.queryRowContext(ctx, "SELECT COALESCE(MAX(wave), 0) FROM pulses WHERE team_id = $1", teamID).Scan(&n)
 	if err != nil {
 		return 0, translate("next wave", err)
 	}
@@ -248,7 +248,7 @@ func (tx *Tx) PulseResponses(ctx context.Context, pulseID string) ([]PulseRespon
 // CountPulseResponses counts a pulse's responses.
 func (tx *Tx) CountPulseResponses(ctx context.Context, pulseID string) (int, error) {
 	var n int64
-	err := tx.tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM pulse_responses WHERE pulse_id = $1", pulseID).Scan(&n)
+	err := tx.queryRowContext(ctx, "SELECT COUNT(*) FROM pulse_responses WHERE pulse_id = $1", pulseID).Scan(&n)
 	if err != nil {
 		return 0, translate("count responses", err)
 	}
@@ -276,7 +276,7 @@ func (tx *Tx) Columns(ctx context.Context, table string) ([]string, error) {
 // check what the tables hold.
 func (tx *Tx) CountRows(ctx context.Context, query string, args ...any) (int, error) {
 	var n int64
-	if err := tx.tx.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+	if err := tx.queryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, translate("count rows", err)
 	}
 	return int(n), nil

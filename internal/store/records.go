@@ -21,7 +21,7 @@ func scanCommitment(rows *sql.Rows, c *tl.Commitment) error {
 
 // CreateCommitment stores a new promise.
 func (tx *Tx) CreateCommitment(ctx context.Context, c *tl.Commitment) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO commitments ("+commitmentCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
 		c.ID, c.LeaderID, nullID(c.RelationshipID), nullID(c.TeamID), c.To, c.What,
 		ms(c.Due), string(c.Status), ms(c.CreatedAt), ms(c.ResolvedAt), nullID(c.StepID))
@@ -74,7 +74,7 @@ func scanDecision(rows *sql.Rows, d *tl.Decision) error {
 
 // CreateDecision stores a decision.
 func (tx *Tx) CreateDecision(ctx context.Context, d *tl.Decision) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO decisions ("+decisionCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 		d.ID, d.LeaderID, d.What, d.Why, nullID(d.RelationshipID), nullID(d.TeamID), d.Affects,
 		ms(d.DecidedAt), ms(d.CreatedAt))
@@ -117,7 +117,7 @@ func (tx *Tx) CreateStep(ctx context.Context, s *tl.Step) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.tx.ExecContext(ctx,
+	_, err = tx.execContext(ctx,
 		"INSERT INTO steps ("+stepCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
 		s.ID, s.LeaderID, nullID(s.RelationshipID), s.Person, ms(s.WeekStart), string(s.Rule), dim, s.Move, s.Text,
 		string(s.Status), nullID(s.CommitmentID), s.BaselineE, string(s.BaselineQuad), s.BaselineN,
@@ -166,7 +166,7 @@ func scanJournal(rows *sql.Rows, j *tl.JournalEntry) error {
 
 // CreateJournal stores a journal entry.
 func (tx *Tx) CreateJournal(ctx context.Context, j *tl.JournalEntry) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO journal ("+journalCols+") VALUES ($1, $2, $3, $4, $5, $6, $7)",
 		j.ID, j.LeaderID, ms(j.WeekStart), int64(j.Question), j.Text, b2i(j.Shared), ms(j.CreatedAt))
 	return conflict("create journal entry", err, "a journal entry with id %q already exists", j.ID)

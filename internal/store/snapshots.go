@@ -48,7 +48,7 @@ func (tx *Tx) fillSnapshot(ctx context.Context, ev *tl.Event) error {
 	}
 	s := engine.Snapshot{At: ev.OccurredAt}
 	var n int64
-	err := tx.tx.QueryRowContext(ctx,
+	err := tx.queryRowContext(ctx,
 		"SELECT p_ability, p_benevolence, p_integrity, rwg_ability, rwg_benevolence, rwg_integrity, n FROM event_snapshots WHERE event_id = $1",
 		ev.ID).Scan(&s.P[engine.Ability], &s.P[engine.Benevolence], &s.P[engine.Integrity],
 		&s.Rwg[engine.Ability], &s.Rwg[engine.Benevolence], &s.Rwg[engine.Integrity], &n)

@@ -93,7 +93,7 @@ func notFound(format string, args ...any) error {
 
 // exec runs a statement, translating driver errors.
 func (tx *Tx) exec(ctx context.Context, op, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	res, err := tx.execContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(op, err)
 	}
@@ -120,7 +120,7 @@ func (tx *Tx) execOne(ctx context.Context, op, query string, args []any, missing
 // list runs a query and scans every row with scan, returning a non-nil
 // slice.
 func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	rows, err := tx.queryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(op, err)
 	}

@@ -115,7 +115,7 @@ var (
 func (tx *Tx) State(ctx context.Context, relID string) (engine.State, error) {
 	var st engine.State
 	dest, finish := stateDest(nil, &st)
-	err := tx.tx.QueryRowContext(ctx, stateSelect, relID).Scan(dest...)
+	err := tx.queryRowContext(ctx, stateSelect, relID).Scan(dest...)
 	if err == sql.ErrNoRows {
 		return engine.State{}, nil
 	}
@@ -137,7 +137,7 @@ func (tx *Tx) PutState(ctx context.Context, relID string, st engine.State) error
 // States returns the running state of every relationship of the leader
 // that has one, by relationship id.
 func (tx *Tx) States(ctx context.Context, leaderID string) (map[string]engine.State, error) {
-	rows, err := tx.tx.QueryContext(ctx, statesSelect, leaderID)
+	rows, err := tx.queryContext(ctx, statesSelect, leaderID)
 	if err != nil {
 		return nil, translate("states", err)
 	}

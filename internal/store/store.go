@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -52,6 +54,15 @@ type DB struct {
 	r       *sql.DB // readers (PostgreSQL: same as w)
 	pool    *pgxpool.Pool
 	lockKey int64 // PostgreSQL: advisory lock that serializes writers
+
+	// The writer goroutine (batch.go).
+	writes     chan *writeReq
+	quit       chan struct{}
+	writerDone chan struct{}
+	stopOnce   sync.Once
+	nWrites    atomic.Int64
+	nCommits   atomic.Int64
+	cache      *stmtCache // used by the writer goroutine only
 }
 
 // Open opens (creating if needed) and migrates the database. A dsn that
@@ -107,6 +118,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	db.startWriter()
 	// The read pool opens after migration so query_only never meets an
 	// empty file that still needs its WAL set up.
 	r, err := sql.Open("sqlite", SQLiteDSN(path, false))
@@ -142,6 +154,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.startWriter()
 	return db, nil
 }
 
@@ -194,6 +207,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // Close releases every connection.
 func (db *DB) Close() error {
+	db.stopWriter()
 	var err error
 	if db.r != nil && db.r != db.w {
 		err = db.r.Close()
@@ -219,25 +233,18 @@ func (db *DB) ReadSQL() *sql.DB { return db.r }
 // Tx is one transaction. Its methods are the only queries of trustledger,
 // written once for both databases.
 type Tx struct {
-	tx      *sql.Tx
-	dialect string
+	tx       *sql.Tx
+	dialect  string
+	detached bool       // a write: statements ignore the caller's cancellation
+	cache    *stmtCache // the SQLite writer's prepared statements
 }
 
 // Read runs fn in a read-only transaction. fn must not call Write.
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.run(ctx, db.r, &sql.TxOptions{ReadOnly: db.dialect == Postgres}, false, fn)
+	return db.run(ctx, db.r, &sql.TxOptions{ReadOnly: db.dialect == Postgres}, fn)
 }
 
-// Write runs fn in a read-write transaction; fn's error rolls it back.
-// Writers are serialized on both databases (the one SQLite writer
-// connection; a transaction advisory lock on PostgreSQL) so that the
-// read-modify-write of running state never loses an update. fn must not
-// call Read or Write.
-func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.run(ctx, db.w, nil, db.dialect == Postgres, fn)
-}
-
-func (db *DB) run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, pgLock bool, fn func(tx *Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
 	stx, err := h.BeginTx(ctx, opts)
 	if err != nil {
 		return translate("begin", err)
@@ -248,12 +255,6 @@ func (db *DB) run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, pgLock bo
 			panic(p)
 		}
 	}()
-	if pgLock {
-		if _, err := stx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", db.lockKey); err != nil {
-			_ = stx.Rollback()
-			return translate("write lock", err)
-		}
-	}
 	if err := fn(&Tx{tx: stx, dialect: db.dialect}); err != nil {
 		_ = stx.Rollback()
 		var te *tl.Error

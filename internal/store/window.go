@@ -61,7 +61,7 @@ type Confirmation struct {
 
 // AddConfirmation stores one; ECONFLICT when the person already did.
 func (tx *Tx) AddConfirmation(ctx context.Context, c *Confirmation) error {
-	_, err := tx.tx.ExecContext(ctx,
+	_, err := tx.execContext(ctx,
 		"INSERT INTO promise_confirmations (commitment_id, relationship_id, state, event_id, created_at) VALUES ($1, $2, $3, $4, $5)",
 		c.CommitmentID, c.RelationshipID, c.State, nullID(c.EventID), ms(c.CreatedAt))
 	return conflict("confirm", err, "you have already said whether this promise was kept")
@@ -87,7 +87,7 @@ type ReactionCounts struct {
 // AddReacted records that a person reacted to a decision; ECONFLICT when
 // they already did.
 func (tx *Tx) AddReacted(ctx context.Context, decisionID, relID string) error {
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO decision_reacted (decision_id, relationship_id) VALUES ($1, $2)", decisionID, relID)
+	_, err := tx.execContext(ctx, "INSERT INTO decision_reacted (decision_id, relationship_id) VALUES ($1, $2)", decisionID, relID)
 	return conflict("react", err, "you have already reacted to this decision")
 }
 

@@ -1,0 +1,198 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/api"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/store"
+	"github.com/trustledger/trustledger/internal/storetest"
+	"github.com/trustledger/trustledger/internal/web"
+)
+
+// ingestClients is how many loopback clients the ingest benchmark runs
+// at once (issue 5 §7).
+const ingestClients = 64
+
+// ingestPeople is how many people the events go to.
+const ingestPeople = 50
+
+// BenchmarkIngest posts ledger entries through POST /api/v1/events from
+// 64 concurrent keep-alive loopback clients, each create with its own
+// Idempotency-Key (as the CLI sends them), against real http.Servers on
+// 127.0.0.1: on SQLite (synchronous=FULL), and on PostgreSQL with one
+// and with three instances (three apps with their own connection pools
+// on one database, the clients spread over them). It reports events/s
+// and the p99 the clients saw, and checks that every event was stored
+// exactly once and no request failed.
+//
+//	go test ./internal/api/ -run '^$' -bench Ingest -benchtime 20000x
+func BenchmarkIngest(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchIngest(b, []*store.DB{storetest.OpenSQLite(b)}) })
+	b.Run("postgres-1", func(b *testing.B) {
+		b.Helper()
+		benchIngest(b, pgInstances(b, 1))
+	})
+	b.Run("postgres-3", func(b *testing.B) { benchIngest(b, pgInstances(b, 3)) })
+}
+
+// pgInstances opens n pools on one fresh PostgreSQL schema.
+func pgInstances(b *testing.B, n int) []*store.DB {
+	dsn := storetest.PostgresSchemaURL(b)
+	var dbs []*store.DB
+	for range n {
+		db, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { db.Close() })
+		dbs = append(dbs, db)
+	}
+	return dbs
+}
+
+// instance is one server: the web app with the API on a loopback port.
+type instance struct {
+	url string
+	hs  *http.Server
+}
+
+func serveInstance(b *testing.B, a *app.App) *instance {
+	srv, err := web.New(web.Config{Service: a, Accounts: a, API: api.New(api.Config{Service: a})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := srv.HTTPServer(ln.Addr().String())
+	go hs.Serve(ln)
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+	})
+	return &instance{url: "http://" + ln.Addr().String(), hs: hs}
+}
+
+func benchIngest(b *testing.B, dbs []*store.DB) {
+	ctx := context.Background()
+	first := app.New(dbs[0], app.Options{})
+	u, err := first.Signup(ctx, tl.SignupInput{Email: "lena@example.com", Name: "Lena", Password: "correct horse battery"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, token, err := first.CreateToken(ctx, u.ID, "bench", tl.ScopeWrite)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range ingestPeople {
+		if _, err := first.AddPerson(ctx, u.LeaderID, tl.PersonInput{Name: fmt.Sprintf("P%02d", i), Kind: "direct-report"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var insts []*instance
+	for _, db := range dbs {
+		insts = append(insts, serveInstance(b, app.New(db, app.Options{})))
+	}
+	tr := &http.Transport{MaxIdleConns: ingestClients, MaxIdleConnsPerHost: ingestClients, IdleConnTimeout: time.Minute, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	var seq atomic.Int64
+	post := func(inst *instance) error {
+		n := seq.Add(1)
+		body := fmt.Appendf(nil, `{"who":"P%02d","kind":"recognition","note":"bench %d"}`, n%ingestPeople, n)
+		req, err := http.NewRequest("POST", inst.url+api.Prefix+"/events", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", rand.Text())
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		msg, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusCreated {
+			return fmt.Errorf("POST /events: %d %s", res.StatusCode, msg)
+		}
+		return nil
+	}
+	// Open the connections (and warm the caches) before the clock starts.
+	for i := range ingestClients {
+		if err := post(insts[i%len(insts)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	before := seq.Load()
+
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((ingestClients + procs - 1) / procs)
+	lat := make(chan []time.Duration, ingestClients*4)
+	var errs atomic.Int64
+	var next atomic.Int64
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		inst := insts[int(next.Add(1))%len(insts)]
+		var mine []time.Duration
+		for pb.Next() {
+			t0 := time.Now()
+			if err := post(inst); err != nil {
+				errs.Add(1)
+				b.Error(err)
+				continue
+			}
+			mine = append(mine, time.Since(t0))
+		}
+		lat <- mine
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(lat)
+	var all []time.Duration
+	for l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "events/s")
+	if len(all) > 0 {
+		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+	}
+	b.ReportMetric(float64(errs.Load()), "errors")
+
+	// Every acknowledged event is stored, once.
+	want := int(seq.Load())
+	n, err := countEvents(ctx, dbs[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n != want {
+		b.Fatalf("%d events stored, %d posted (%d before the clock)", n, want, before)
+	}
+}
+
+func countEvents(ctx context.Context, db *store.DB) (int, error) {
+	var n int
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.CountRows(ctx, "SELECT count(*) FROM events")
+		return err
+	})
+	return n, err
+}
