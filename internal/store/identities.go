@@ -30,9 +30,13 @@ func scanIdentity(rows *sql.Rows, id *Identity) error {
 // identity is linked already or the account already has one at that
 // issuer.
 func (tx *Tx) CreateIdentity(ctx context.Context, id *Identity) error {
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO identities ("+identityCols+") VALUES ($1, $2, $3, $4, $5, $6)",
+	_, err := tx.exec(ctx, "create identity", "INSERT INTO identities ("+identityCols+") VALUES ($1, $2, $3, $4, $5, $6)",
 		id.Issuer, id.Subject, id.UserID, id.Email, ms(id.CreatedAt), ms(id.LastUsed))
-	return conflict("create identity", err, "this account is already linked to another identity at %s", id.Issuer)
+	if tl.ErrorCode(err) == tl.ECONFLICT {
+		return &tl.Error{Code: tl.ECONFLICT, Op: "create identity",
+			Message: "this identity, or another one at " + id.Issuer + ", is already linked to an account", Err: err}
+	}
+	return err
 }
 
 // IdentityBySubject finds the link of an issuer's subject; ENOTFOUND when
