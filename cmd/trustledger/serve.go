@@ -128,7 +128,8 @@ func (c *serveCmd) Run(rt *runtime) error {
 	}
 	srv, err := web.New(web.Config{
 		Service: rt.svc, Accounts: a, Logger: logger, Now: rt.now, Metrics: metrics,
-		API: api.New(api.Config{Service: a, Logger: logger, BaseURL: apiBase}),
+		API:    api.New(api.Config{Service: a, Logger: logger, BaseURL: apiBase}),
+		Writes: func() int64 { return db.WriteStats().Writes },
 		Ready: func(ctx context.Context) error {
 			return db.Read(ctx, func(tx *store.Tx) error { _, err := tx.MailDepth(ctx); return err })
 		},

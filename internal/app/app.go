@@ -29,6 +29,10 @@ type App struct {
 	db  *store.DB
 	now func() time.Time
 	log *slog.Logger
+	// status and views cache each leader's status and team views
+	// between writes (statuscache.go).
+	status readCache[*tl.StatusReport]
+	views  readCache[[]tl.TeamView]
 }
 
 var _ tl.Service = (*App)(nil)
@@ -36,6 +40,8 @@ var _ tl.Service = (*App)(nil)
 // New returns the services over db.
 func New(db *store.DB, opts Options) *App {
 	a := &App{db: db, now: opts.Now, log: opts.Logger}
+	a.status.copy = copyStatus
+	a.views.copy = copyViews
 	if a.now == nil {
 		a.now = time.Now
 	}

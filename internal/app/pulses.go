@@ -871,6 +871,10 @@ func (a *App) closePulsesDue(ctx context.Context, tx *store.Tx, sets settingsCac
 // released pulse) and the leader's own, dimension by dimension.
 func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, error) {
 	now := a.clock()
+	writes := a.db.WriteStats().Writes
+	if v, ok := a.views.get(leaderID, now, writes); ok {
+		return v, nil
+	}
 	var out []tl.TeamView
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
@@ -974,5 +978,10 @@ func (a *App) TeamViews(ctx context.Context, leaderID string) ([]tl.TeamView, er
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Team.Name < out[j].Team.Name })
 		return nil
 	})
-	return nonNil(out), err
+	if err != nil {
+		return nil, err
+	}
+	out = nonNil(out)
+	a.views.put(leaderID, out, now, writes)
+	return out, nil
 }

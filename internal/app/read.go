@@ -148,6 +148,10 @@ func recentByRelationship(ctx context.Context, tx *store.Tx, leaderID string, re
 // ledger, so its cost does not grow with the ledger's length.
 func (a *App) Status(ctx context.Context, leaderID string) (*tl.StatusReport, error) {
 	now := a.clock()
+	writes := a.db.WriteStats().Writes
+	if rep, ok := a.status.get(leaderID, now, writes); ok {
+		return rep, nil
+	}
 	var out *tl.StatusReport
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		l, err := checkLeader(ctx, tx, leaderID)
@@ -183,6 +187,7 @@ func (a *App) Status(ctx context.Context, leaderID string) (*tl.StatusReport, er
 	if err != nil {
 		return nil, err
 	}
+	a.status.put(leaderID, out, now, writes)
 	return out, nil
 }
 

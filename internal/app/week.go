@@ -32,8 +32,36 @@ func assessOne(ctx context.Context, tx *store.Tx, set engine.Settings, r *tl.Rel
 func (a *App) Week(ctx context.Context, leaderID string) (*tl.WeekReport, error) {
 	now := a.clock()
 	ws := weekStart(now)
+	// Once this week's step is chosen (the common case: every dashboard
+	// load) a read is enough; only choosing it writes.
 	var out *tl.WeekReport
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.StepForWeek(ctx, leaderID, ws); err != nil {
+			return err
+		}
+		var err error
+		out, err = a.weekReport(ctx, tx, leaderID, now)
+		return err
+	})
+	if tl.ErrorCode(err) == tl.ENOTFOUND {
+		err = a.db.Write(ctx, func(tx *store.Tx) error {
+			var err error
+			out, err = a.weekReport(ctx, tx, leaderID, now)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// weekReport builds the week's report in tx, choosing and storing this
+// week's step when there is none yet (tx must then be a write).
+func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now time.Time) (*tl.WeekReport, error) {
+	ws := weekStart(now)
+	var out *tl.WeekReport
+	err := func() error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}
@@ -92,7 +120,7 @@ func (a *App) Week(ctx context.Context, leaderID string) (*tl.WeekReport, error)
 		}
 		out = rep
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

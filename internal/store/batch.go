@@ -116,18 +116,23 @@ type WriteStats struct {
 	Writes, Commits int64
 }
 
-// WriteStats reports how many writes ran in how many transactions.
+// WriteStats reports how many writes ran in how many transactions. The
+// count grows after each transaction ends: a cache that remembers the
+// count with what it read is stale exactly when the count has moved.
 func (db *DB) WriteStats() WriteStats {
 	return WriteStats{Writes: db.nWrites.Load(), Commits: db.nCommits.Load()}
 }
 
 // runBatch runs the writes of one batch in one transaction.
 func (db *DB) runBatch(batch []*writeReq) {
-	db.nWrites.Add(int64(len(batch)))
-	db.nCommits.Add(1)
 	ctx := context.Background()
 	results := make([]writeResult, len(batch))
 	finish := func() {
+		// Counted once the transaction has ended and before anyone hears
+		// of it: a reader who saw the count before a write became visible
+		// sees it changed afterwards.
+		db.nWrites.Add(int64(len(batch)))
+		db.nCommits.Add(1)
 		for i, r := range batch {
 			r.done <- results[i]
 		}

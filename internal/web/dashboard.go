@@ -138,12 +138,37 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	// Without a confirmation to show, the page is the same for a user
+	// until something is written (or a few seconds pass): it is kept.
+	_, noFlash := r.Cookie(cookieFlash)
+	cacheable := s.writes != nil && noFlash != nil
+	var writes int64
+	if cacheable {
+		writes = s.writes()
+		if page := s.dash.get(s.user(r).ID, s.now(), writes); page != nil {
+			s.writePage(w, http.StatusOK, page)
+			return
+		}
+	}
 	d, err := s.dashboardData(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "dashboard.html", d)
+	if !cacheable {
+		s.render(w, r, http.StatusOK, "dashboard.html", d)
+		return
+	}
+	rec := &pageRecorder{header: http.Header{}}
+	s.render(rec, r, http.StatusOK, "dashboard.html", d)
+	if rec.status == http.StatusOK {
+		s.dash.put(s.user(r).ID, rec.body.Bytes(), s.now(), writes)
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.status)
+	w.Write(rec.body.Bytes())
 }
 
 // peopleAdd adds a person from the dashboard's form.

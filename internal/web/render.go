@@ -123,11 +123,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		s.internal(w, r, fmt.Errorf("web: render %s: %w", name, err))
 		return
 	}
+	s.writePage(w, status, buf.Bytes())
+}
+
+// writePage sends a rendered page.
+func (s *Server) writePage(w http.ResponseWriter, status int, page []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(page)
 }
 
 // errorPage is the data of error.html.

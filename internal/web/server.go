@@ -53,6 +53,10 @@ type Config struct {
 	// OIDC turns on sign-in with OpenID Connect beside passwords; nil
 	// leaves passwords only.
 	OIDC *OIDCConfig
+	// Writes counts the writes done through the database handle
+	// (store.DB.WriteStats); with it a user's dashboard is reused until
+	// the count moves or a few seconds pass. nil renders every time.
+	Writes func() int64
 }
 
 // APIHandler is the JSON API as the web app mounts it.
@@ -85,6 +89,8 @@ type Server struct {
 	ready   func(context.Context) error
 	api     APIHandler
 	oidc    *oidcClient
+	writes  func() int64
+	dash    pageCache
 }
 
 // maxFormBytes caps every request body (issue 3 §5). Forms are tiny; a
@@ -111,6 +117,7 @@ func New(cfg Config) (*Server, error) {
 		metrics: cfg.Metrics,
 		ready:   cfg.Ready,
 		api:     cfg.API,
+		writes:  cfg.Writes,
 	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(nil)
