@@ -183,7 +183,9 @@ func (db *DB) migrate(ctx context.Context) error {
 		return internal("migrations", err)
 	}
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	// A database that met a later migration first (a development copy)
+	// still gets an earlier one that was added beside it.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	if db.dialect == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker(
