@@ -19,9 +19,6 @@ type AcceptedStep struct {
 	Promise tl.Commitment `json:"promise"`
 }
 
-// maxScenario caps a scenario sent to /simulations (the web page's cap).
-const maxScenario = 256 << 10
-
 func (a *API) registerWeek() {
 	api, s := a.huma, a.svc
 
