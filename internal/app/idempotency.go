@@ -20,7 +20,7 @@ func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (*t
 	}
 	now := a.clock()
 	var out *tl.StoredResponse
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteAlone(ctx, func(tx *store.Tx) error {
 		ok, err := tx.ClaimIdempotencyKey(ctx, userID, key, requestHash, now)
 		if err != nil || ok {
 			return err
@@ -33,7 +33,10 @@ func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (*t
 			if err := tx.DeleteIdempotencyKey(ctx, userID, key); err != nil {
 				return err
 			}
-			_, err := tx.ClaimIdempotencyKey(ctx, userID, key, requestHash, now)
+			ok, err := tx.ClaimIdempotencyKey(ctx, userID, key, requestHash, now)
+			if err == nil && !ok {
+				err = tl.Errorf(tl.ECONFLICT, "a request with this Idempotency-Key is still running: wait for it before retrying")
+			}
 			return err
 		}
 		switch {
@@ -50,14 +53,14 @@ func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (*t
 
 // CompleteKey implements tl.IdempotencyService.
 func (a *App) CompleteKey(ctx context.Context, userID, key string, resp tl.StoredResponse) error {
-	return a.db.Write(ctx, func(tx *store.Tx) error {
+	return a.db.WriteAlone(ctx, func(tx *store.Tx) error {
 		return tx.CompleteIdempotencyKey(ctx, userID, strings.TrimSpace(key), resp)
 	})
 }
 
 // ReleaseKey implements tl.IdempotencyService.
 func (a *App) ReleaseKey(ctx context.Context, userID, key string) error {
-	return a.db.Write(ctx, func(tx *store.Tx) error {
+	return a.db.WriteAlone(ctx, func(tx *store.Tx) error {
 		return tx.DeleteIdempotencyKey(ctx, userID, strings.TrimSpace(key))
 	})
 }

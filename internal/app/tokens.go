@@ -84,7 +84,7 @@ func (a *App) TokenUser(ctx context.Context, secret string) (*tl.User, *tl.APITo
 		return err
 	})
 	if err == nil && now.Sub(t.LastUsed) >= time.Minute {
-		err = a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
+		err = a.db.WriteAlone(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
 	}
 	if err != nil {
 		return nil, nil, err

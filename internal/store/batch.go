@@ -123,6 +123,19 @@ func (db *DB) WriteStats() WriteStats {
 	return WriteStats{Writes: db.nWrites.Load(), Commits: db.nCommits.Load()}
 }
 
+// WriteAlone runs fn in a read-write transaction of its own, without the
+// writers' lock: for writes that are atomic by themselves (one statement
+// whose outcome no read-modify-write depends on, such as claiming an
+// idempotency key with INSERT … ON CONFLICT DO NOTHING). On PostgreSQL
+// they run beside the serialized writers instead of queueing behind them;
+// SQLite has one writer connection, so there it is Write.
+func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.dialect != Postgres {
+		return db.Write(ctx, fn)
+	}
+	return db.run(ctx, db.w, nil, fn)
+}
+
 // runBatch runs the writes of one batch in one transaction.
 func (db *DB) runBatch(batch []*writeReq) {
 	ctx := context.Background()
