@@ -120,7 +120,7 @@ func TestPulseResultsPage(t *testing.T) {
 	if strings.Contains(body, `id="close-pulse"`) || strings.Contains(body, `id="withheld"`) {
 		t.Error("a closed, released pulse still offers close or says withheld")
 	}
-	if list := e.do("GET", "/pulses", nil, lena).Body.String(); !strings.Contains(list, "Team team, wave 1</a> · closed") {
+	if list := e.do("GET", "/pulses", nil, lena).Body.String(); !strings.Contains(list, "Your team, wave 1</a> · closed") {
 		t.Error("the pulse list does not show the pulse closed")
 	}
 	e.checkNoSecrets()

@@ -46,6 +46,14 @@ type pager interface{ page() *Page }
 
 // funcs are the template functions every page can use.
 var funcs = template.FuncMap{
+	// team names a team at the start of a line: "Your team" for the
+	// default one (named "team"), "Team Platform" for the others.
+	"team": func(name string) string {
+		if name == tl.DefaultTeamName {
+			return "Your team"
+		}
+		return "Team " + name
+	},
 	"date":     func(t time.Time) string { return fmtDate(t) },
 	"datetime": func(t time.Time) string { return fmtDateTime(t) },
 	"isodate":  func(t time.Time) string { return isoDate(t) },
