@@ -279,8 +279,12 @@ func TestMailedPulseOnce(t *testing.T) {
 			t.Fatalf("%s: answer page %d", addr, page.Code)
 		}
 		w := e.visit("POST", "/answer", allAnswers(4), pass)
-		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Thank you") {
-			t.Fatalf("%s: submit %d\n%s", addr, w.Code, w.Body.String())
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/answer/done" {
+			t.Fatalf("%s: submit %d to %q\n%s", addr, w.Code, w.Header().Get("Location"), w.Body.String())
+		}
+		// Reloading the thank-you page thanks again; it sends nothing.
+		if done := e.visit("GET", "/answer/done", nil); done.Code != http.StatusOK || !strings.Contains(done.Body.String(), "Thank you") {
+			t.Fatalf("%s: thank-you page %d\n%s", addr, done.Code, done.Body.String())
 		}
 		n++
 		// The pass is dropped at once.
@@ -431,7 +435,7 @@ func TestAnswerFormErrors(t *testing.T) {
 		t.Fatalf("out of range: %d, message or kept choice missing\n%s", w.Code, body)
 	}
 	w = e.visit("POST", "/answer", form("i1", "2"), pass)
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "nothing that links them to you") {
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/answer/done" {
 		t.Fatalf("one answer, the rest skipped: %d\n%s", w.Code, w.Body.String())
 	}
 	e.checkNoSecrets()

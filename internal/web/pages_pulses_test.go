@@ -24,7 +24,7 @@ var tenMembers = []string{"Ana", "", "Ben", "", "Cleo", "", "Dev", "", "Eli", ""
 func (e *voiceEnv) answerShared(token string, f url.Values) {
 	e.t.Helper()
 	pass := e.open("p", token)
-	if w := e.visit("POST", "/answer", f, pass); w.Code != http.StatusOK {
+	if w := e.visit("POST", "/answer", f, pass); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/answer/done" {
 		e.t.Fatalf("answer: %d\n%s", w.Code, w.Body.String())
 	}
 }

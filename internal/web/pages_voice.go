@@ -42,6 +42,7 @@ func (s *Server) registerVoice(mux *http.ServeMux) {
 	s.handlePublic(mux, "GET /w/{token}", s.openLink(passWindow))
 	s.handlePublic(mux, "GET /answer", s.answerPage)
 	s.handlePublic(mux, "POST /answer", s.answerSubmit)
+	s.handlePublic(mux, "GET /answer/done", s.answerDone)
 	s.handlePublic(mux, "GET /checkin", s.checkinPage)
 	s.handlePublic(mux, "POST /checkin", s.checkinSubmit)
 	s.handlePublic(mux, "GET /window", s.windowPage)
@@ -479,6 +480,15 @@ func (s *Server) answerSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setPass(w, r, passPulse, "", -1)
+	// Post/redirect/get: reloading the thank-you page does not send the
+	// form again (which would only say the link was used).
+	redirect(w, r, "/answer/done")
+}
+
+// answerDone thanks whoever just answered. It needs no pass and shows
+// nothing about any pulse.
+func (s *Server) answerDone(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "voice_done.html", &doneVoicePage{Page: Page{Title: "Thank you"},
 		Message: "Thank you: your answers are stored, with nothing that links them to you. Your leader sees only the team's averages, once enough people have answered and the pulse has closed."})
 }
