@@ -43,6 +43,28 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// HTTPStatus is the one table from error codes to HTTP statuses, shared
+// by the web pages and the JSON API: EINVALID 400, EUNAUTHORIZED 401,
+// EFORBIDDEN 403, ENOTFOUND 404, ECONFLICT 409, ERATELIMIT 429, and 500
+// for anything else.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return 400
+	case EUNAUTHORIZED:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case ENOTFOUND:
+		return 404
+	case ECONFLICT:
+		return 409
+	case ERATELIMIT:
+		return 429
+	}
+	return 500
+}
+
 // Errorf builds an Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}

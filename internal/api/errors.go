@@ -59,25 +59,6 @@ func newError(status int, code, msg string) *Error {
 	return &Error{status: status, Error_: ErrorBody{Code: code, Message: msg}}
 }
 
-// statusOf maps a domain code to its HTTP status: one table for the API.
-func statusOf(code string) int {
-	switch code {
-	case tl.EINVALID:
-		return http.StatusBadRequest
-	case tl.ENOTFOUND:
-		return http.StatusNotFound
-	case tl.ECONFLICT:
-		return http.StatusConflict
-	case tl.EFORBIDDEN:
-		return http.StatusForbidden
-	case tl.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case tl.ERATELIMIT:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
 // codeOf maps an HTTP status from huma back to a domain code.
 func codeOf(status int) string {
 	switch {
@@ -110,7 +91,7 @@ func fromDomain(err error) *Error {
 		out.cause = err
 		return out
 	}
-	out := newError(statusOf(code), code, tl.ErrorMessage(err))
+	out := newError(tl.HTTPStatus(code), code, tl.ErrorMessage(err))
 	var te *tl.Error
 	if errors.As(err, &te) && te.RetryAfter > 0 {
 		out.Error_.RetryAfter = int(te.RetryAfter.Seconds() + 0.999)

@@ -57,6 +57,19 @@ func act[I, O any](a *API, f func(ctx context.Context, lid string, in *I) (*O, e
 	}
 }
 
+// listed is a list operation: the service's whole list for the leader,
+// served in pages.
+func listed[T any](a *API, fetch func(Service, context.Context, string) ([]T, error), id func(*T) string) func(context.Context, *PageParams) (*body[Page[T]], error) {
+	return act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[T]], error) {
+		items, err := fetch(a.svc, ctx, lid)
+		if err != nil {
+			return nil, err
+		}
+		p, err := paginate(items, id, *in)
+		return out(p), err
+	})
+}
+
 // Me is the token's account.
 type Me struct {
 	User   tl.User    `json:"user"`
@@ -88,14 +101,7 @@ func (a *API) register() {
 
 	// People and teams.
 	huma.Register(api, op("listPeople", http.MethodGet, "/people", "The people you lead", "people"),
-		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Relationship]], error) {
-			ps, err := s.People(ctx, lid)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(ps, func(r *tl.Relationship) string { return r.ID }, *in)
-			return out(p), err
-		}))
+		listed(a, Service.People, func(r *tl.Relationship) string { return r.ID }))
 	type personBody struct {
 		Name  string         `json:"name" minLength:"1" maxLength:"100"`
 		Email string         `json:"email,omitempty" maxLength:"254" doc:"Where pulse and check-in invitations go."`
@@ -164,14 +170,7 @@ func (a *API) register() {
 			return out(*e), nil
 		}))
 	huma.Register(api, op("listTeams", http.MethodGet, "/teams", "Your teams", "people"),
-		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Team]], error) {
-			ts, err := s.Teams(ctx, lid)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(ts, func(t *tl.Team) string { return t.ID }, *in)
-			return out(p), err
-		}))
+		listed(a, Service.Teams, func(t *tl.Team) string { return t.ID }))
 	huma.Register(api, op("createTeam", http.MethodPost, "/teams", "Add a team", "people"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent

@@ -57,14 +57,7 @@ func (a *API) registerIntegrations() {
 		}))
 
 	huma.Register(api, op("listWebhooks", http.MethodGet, "/webhooks", "Your webhooks", "integrations"),
-		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Webhook]], error) {
-			hs, err := s.Webhooks(ctx, lid)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(hs, func(h *tl.Webhook) string { return h.ID }, *in)
-			return out(p), err
-		}))
+		listed(a, Service.Webhooks, func(h *tl.Webhook) string { return h.ID }))
 	huma.Register(api, op("createWebhook", http.MethodPost, "/webhooks", "Send events to a URL (Slack-compatible, signed with HMAC-SHA256)", "integrations"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent

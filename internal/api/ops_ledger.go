@@ -154,14 +154,7 @@ func (a *API) registerLedger() {
 
 	// Decisions.
 	huma.Register(api, op("listDecisions", http.MethodGet, "/decisions", "Your decisions, newest first", "decisions"),
-		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Decision]], error) {
-			ds, err := s.Decisions(ctx, lid)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(ds, func(d *tl.Decision) string { return d.ID }, *in)
-			return out(p), err
-		}))
+		listed(a, Service.Decisions, func(d *tl.Decision) string { return d.ID }))
 	huma.Register(api, op("createDecision", http.MethodPost, "/decisions", "Record a decision with its why", "decisions"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
@@ -182,14 +175,7 @@ func (a *API) registerLedger() {
 
 	// The journal.
 	huma.Register(api, op("listJournal", http.MethodGet, "/journal", "Your journal, newest first", "journal"),
-		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.JournalEntry]], error) {
-			js, err := s.Journal(ctx, lid)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(js, func(j *tl.JournalEntry) string { return j.ID }, *in)
-			return out(p), err
-		}))
+		listed(a, Service.Journal, func(j *tl.JournalEntry) string { return j.ID }))
 	huma.Register(api, op("createJournalEntry", http.MethodPost, "/journal", "Answer a reflection question or write a note", "journal"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent

@@ -36,14 +36,7 @@ func (a *API) registerVoice() {
 	api, s := a.huma, a.svc
 
 	huma.Register(api, op("listPulses", http.MethodGet, "/pulses", "Your team pulses, newest first", "pulses"),
-		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Pulse]], error) {
-			ps, err := s.Pulses(ctx, lid)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(ps, func(p *tl.Pulse) string { return p.ID }, *in)
-			return out(p), err
-		}))
+		listed(a, Service.Pulses, func(p *tl.Pulse) string { return p.ID }))
 	huma.Register(api, op("launchPulse", http.MethodPost, "/pulses", "Launch an anonymous pulse for a team", "pulses"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
@@ -118,14 +111,7 @@ func (a *API) registerVoice() {
 		}))
 
 	huma.Register(api, op("listCheckins", http.MethodGet, "/checkins", "Named check-ins you asked for, newest first", "checkins"),
-		act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[tl.Checkin]], error) {
-			cs, err := s.Checkins(ctx, lid)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(cs, func(c *tl.Checkin) string { return c.ID }, *in)
-			return out(p), err
-		}))
+		listed(a, Service.Checkins, func(c *tl.Checkin) string { return c.ID }))
 	huma.Register(api, op("askCheckin", http.MethodPost, "/people/{person}/checkins", "Ask one person a named check-in", "checkins"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			PathPerson

@@ -75,8 +75,8 @@ func TestStatusTable(t *testing.T) {
 		tl.EINVALID: 400, tl.ENOTFOUND: 404, tl.ECONFLICT: 409, tl.EFORBIDDEN: 403,
 		tl.EUNAUTHORIZED: 401, tl.ERATELIMIT: 429, tl.EINTERNAL: 500, "": 500,
 	} {
-		if got := statusOf(code); got != want {
-			t.Errorf("statusOf(%q) = %d, want %d", code, got, want)
+		if got := tl.HTTPStatus(code); got != want {
+			t.Errorf("tl.HTTPStatus(%q) = %d, want %d", code, got, want)
 		}
 	}
 }

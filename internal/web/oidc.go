@@ -329,7 +329,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		switch tl.ErrorCode(err) {
 		case tl.EFORBIDDEN, tl.ECONFLICT, tl.EINVALID:
 			log.Info("oidc sign-in refused", "reason", tl.ErrorMessage(err))
-			s.oidcFail(w, r, statusOf(tl.ErrorCode(err)), sentence(tl.ErrorMessage(err)))
+			s.oidcFail(w, r, tl.HTTPStatus(tl.ErrorCode(err)), sentence(tl.ErrorMessage(err)))
 		default:
 			s.fail(w, r, err)
 		}

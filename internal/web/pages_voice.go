@@ -116,7 +116,7 @@ func (s *Server) openLink(k passKind) http.HandlerFunc {
 func (s *Server) linkError(w http.ResponseWriter, r *http.Request, err error) {
 	switch tl.ErrorCode(err) {
 	case tl.ENOTFOUND, tl.ECONFLICT, tl.EINVALID:
-		s.render(w, r, statusOf(tl.ErrorCode(err)), "voice_done.html", &doneVoicePage{Page: Page{Title: "Link"}, Message: tl.ErrorMessage(err)})
+		s.render(w, r, tl.HTTPStatus(tl.ErrorCode(err)), "voice_done.html", &doneVoicePage{Page: Page{Title: "Link"}, Message: tl.ErrorMessage(err)})
 	default:
 		s.fail(w, r, err)
 	}

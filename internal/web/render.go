@@ -149,25 +149,6 @@ type errorPage struct {
 	Message string
 }
 
-// statusOf is the one table from error codes to HTTP statuses.
-func statusOf(code string) int {
-	switch code {
-	case tl.EINVALID:
-		return http.StatusBadRequest
-	case tl.ENOTFOUND:
-		return http.StatusNotFound
-	case tl.ECONFLICT:
-		return http.StatusConflict
-	case tl.EFORBIDDEN:
-		return http.StatusForbidden
-	case tl.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case tl.ERATELIMIT:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
 // fail answers a request whose action failed: EINVALID 400 (forms re-render
 // with 422 through formFail instead), ENOTFOUND 404, ECONFLICT 409,
 // EFORBIDDEN 403, EUNAUTHORIZED a redirect to /login, ERATELIMIT 429 with
@@ -191,7 +172,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.internal(w, r, err)
 		return
 	}
-	s.renderError(w, r, statusOf(code), tl.ErrorMessage(err))
+	s.renderError(w, r, tl.HTTPStatus(code), tl.ErrorMessage(err))
 }
 
 // retryAfterSeconds is the error's RetryAfter rounded up, at least 1.
