@@ -45,6 +45,12 @@ func (r renderer) Render(ctx context.Context, m store.Mail) (mail.Message, error
 			return mail.Message{Done: l.Done}, err
 		}
 		return checkinMail(l, r.base+l.Path), nil
+	case store.MailInvitation:
+		inv, token, done, err := r.a.invitationMailLink(ctx, m.Ref)
+		if err != nil || done {
+			return mail.Message{Done: done}, err
+		}
+		return inviteMail(m.ToName, inv, r.base+"/invite/"+token), nil
 	}
 	return mail.Message{}, mail.Permanent(fmt.Errorf("unknown kind of mail %q", m.Kind))
 }
@@ -105,4 +111,20 @@ func render(subject string, paras []string, link, button string) mail.Message {
 	h.WriteString(`<p><a href="` + html.EscapeString(link) + `">` + html.EscapeString(button) + "</a></p>\n")
 	return mail.Message{Subject: subject, Text: text.String(),
 		HTML: "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">\n" + h.String() + "</body></html>\n"}
+}
+
+// inviteMail invites someone on a roster to make their account.
+func inviteMail(name string, inv *tl.Invitation, link string) mail.Message {
+	what := map[tl.Role]string{
+		tl.RoleAdmin:  "to administer trustledger for your organisation",
+		tl.RoleCoach:  "as a coach: you will see the progress of the leaders in your programs who agree to it, never their private notes",
+		tl.RoleLeader: "to keep the trust account of each person you lead, and choose one step a week where your authority outruns their trust",
+		tl.RoleMember: "as a team member: you will see your leader's promises to you and the reasons for their decisions, and can answer their anonymous pulses",
+	}[inv.Role]
+	paras := []string{
+		"Hello " + name + ",",
+		"You are invited to trustledger " + what + ".",
+		"Make your account with this link before " + inv.ExpiresAt.Format("Monday 2 January") + ":",
+	}
+	return render("You are invited to trustledger", paras, link, "Make my account")
 }

@@ -741,6 +741,10 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 		}
 		rep := &tl.PulseReport{}
 		fillResults(rep, resps, set, nil, p.K, math.MaxInt)
+		// The means as released, for coaches' rollups (issue 5 §1).
+		if err := tx.PutPulseResults(ctx, p.ID, p.LeaderID, now, len(resps), rep.Scales); err != nil {
+			return err
+		}
 		// A dimension too few people answered gets no weight (rwg 0):
 		// its p could otherwise be read back from the members' scores.
 		snap := &engine.Snapshot{At: now, N: len(resps)}

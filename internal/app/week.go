@@ -172,6 +172,15 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 		assess = append(assess, as)
 		recents = append(recents, recent)
 	}
+	var active []engine.Assessment
+	for j, r := range rels {
+		if r.Active {
+			active = append(active, assess[j])
+		}
+	}
+	if err := recordWeek(ctx, tx, leaderID, active, now); err != nil {
+		return nil, err
+	}
 	i := set.Pick(cands, now)
 	if i < 0 {
 		return nil, nil

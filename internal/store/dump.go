@@ -33,6 +33,7 @@ var dumpTables = []string{
 	"pulses", "pulse_population", "pulse_tokens", "pulse_responses", "passes",
 	"checkins", "window_links", "promise_confirmations", "decision_reacted", "decision_reactions", "decision_reaction_counts",
 	"outbox", "calendar_feeds", "webhooks",
+	"programs", "program_coaches", "program_leaders", "leader_weeks", "pulse_results",
 }
 
 type dumpHeader struct {
