@@ -138,6 +138,12 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	if s.user(r).LeaderID == "" {
+		// A coach (or an admin who leads no one) keeps no trust accounts:
+		// their home is the programs they follow.
+		http.Redirect(w, r, "/programs", http.StatusSeeOther)
+		return
+	}
 	// Without a confirmation to show, the page is the same for a user
 	// until something is written (or a few seconds pass): it is kept.
 	_, noFlash := r.Cookie(cookieFlash)

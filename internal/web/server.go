@@ -209,6 +209,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /people", s.peopleAdd)
 	mux.HandleFunc("GET /people/{id}", s.personPage)
 	s.registerVoice(mux)
+	s.registerCoaching(mux)
 	mux.HandleFunc("POST /people/{id}/power", s.personPower)
 	mux.HandleFunc("GET /log", s.logForm)
 	mux.HandleFunc("POST /log", s.logSubmit)

@@ -1,0 +1,402 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+)
+
+// registerCoaching adds programs, rosters and journal sharing.
+func (s *Server) registerCoaching(mux *http.ServeMux) {
+	mux.HandleFunc("GET /programs", s.programsPage)
+	mux.HandleFunc("POST /programs", s.programCreate)
+	mux.HandleFunc("GET /programs/{id}", s.programPage)
+	mux.HandleFunc("POST /programs/{id}/coaches", s.programAddCoach)
+	mux.HandleFunc("POST /programs/{id}/leaders", s.programAddLeader)
+	mux.HandleFunc("POST /programs/{id}/consent", s.programConsent)
+	mux.HandleFunc("GET /roster", s.rosterPage)
+	mux.HandleFunc("POST /roster", s.rosterPreview)
+	mux.HandleFunc("POST /roster/import", s.rosterImport)
+	mux.HandleFunc("GET /roster/jobs/{id}", s.rosterJob)
+	mux.HandleFunc("POST /journal/{id}/share", s.journalShare)
+}
+
+// coaching is the program service behind the app's service.
+func (s *Server) coaching() (tl.ProgramService, error) {
+	p, ok := s.svc.(tl.ProgramService)
+	if !ok {
+		return nil, tl.Errorf(tl.ENOTFOUND, "programs are not available on this server")
+	}
+	return p, nil
+}
+
+type programsPage struct {
+	Page
+	Programs []tl.Program
+	Admin    bool
+	Name     string
+}
+
+func (s *Server) programsData(r *http.Request) (*programsPage, error) {
+	ps, err := s.coaching()
+	if err != nil {
+		return nil, err
+	}
+	u := s.user(r)
+	list, err := ps.Programs(r.Context(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &programsPage{Page: Page{Title: "Programs", Nav: "programs"}, Programs: list,
+		Admin: u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin}, nil
+}
+
+func (s *Server) programsPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.programsData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "programs.html", d)
+}
+
+func (s *Server) programCreate(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.coaching()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	p, err := ps.CreateProgram(r.Context(), s.user(r).ID, name)
+	if err != nil {
+		d, derr := s.programsData(r)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		d.Name = name
+		s.formFail(w, r, err, "programs.html", d, "name")
+		return
+	}
+	s.flash(w, r, "Program "+p.Name+" created. Add its coaches and leaders; coaches see a leader only once the leader consents.")
+	redirect(w, r, "/programs/"+p.ID)
+}
+
+// quadrantOrder is how the rollup lists quadrants: where trust carries
+// authority first, the undetermined last.
+var quadrantOrder = []engine.Quadrant{engine.Influence, engine.Goodwill, engine.Compliance, engine.Unanchored, engine.Undetermined}
+
+// quadrantRow is one quadrant's counts over the rollup's weeks.
+type quadrantRow struct {
+	Quadrant string
+	Counts   []int
+}
+
+type programPage struct {
+	Page
+	Detail    *tl.ProgramDetail
+	Rollup    *tl.Rollup
+	Weeks     []time.Time
+	Quadrants []quadrantRow
+	Admin     bool
+	Mine      *tl.ProgramLeader // the signed-in leader's own row
+	Email     string // the address a failed add kept
+}
+
+func (s *Server) programData(r *http.Request) (*programPage, error) {
+	ps, err := s.coaching()
+	if err != nil {
+		return nil, err
+	}
+	u := s.user(r)
+	id := r.PathValue("id")
+	det, err := ps.Program(r.Context(), u.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &programPage{Page: Page{Title: det.Program.Name, Nav: "programs"}, Detail: det,
+		Admin: u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin}
+	for i := range det.Leaders {
+		if det.Leaders[i].LeaderID == u.LeaderID && u.LeaderID != "" {
+			d.Mine = &det.Leaders[i]
+		}
+	}
+	coach := d.Admin
+	for _, c := range det.Coaches {
+		coach = coach || c.UserID == u.ID
+	}
+	if coach {
+		if d.Rollup, err = ps.Rollup(r.Context(), u.ID, id); err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, wk := range d.Rollup.Weeks {
+			d.Weeks = append(d.Weeks, wk.WeekStart)
+			for q := range wk.Quadrants {
+				seen[q] = true
+			}
+		}
+		var qs []string
+		for _, q := range quadrantOrder {
+			if seen[string(q)] {
+				qs = append(qs, string(q))
+			}
+		}
+		for _, q := range qs {
+			row := quadrantRow{Quadrant: q}
+			for _, wk := range d.Rollup.Weeks {
+				row.Counts = append(row.Counts, wk.Quadrants[q])
+			}
+			d.Quadrants = append(d.Quadrants, row)
+		}
+	}
+	return d, nil
+}
+
+func (s *Server) programPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.programData(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "program.html", d)
+}
+
+// programMember adds a coach or a leader by email (admins).
+func (s *Server) programMember(w http.ResponseWriter, r *http.Request, add func(tl.ProgramService, context.Context, string, string, string) error, field, done string) {
+	ps, err := s.coaching()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	if err := add(ps, r.Context(), s.user(r).ID, r.PathValue("id"), email); err != nil {
+		d, derr := s.programData(r)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		d.Email = email
+		s.formFail(w, r, err, "program.html", d, field)
+		return
+	}
+	s.flash(w, r, email+" "+done)
+	redirect(w, r, "/programs/"+r.PathValue("id"))
+}
+
+func (s *Server) programAddCoach(w http.ResponseWriter, r *http.Request) {
+	s.programMember(w, r, tl.ProgramService.AddCoach, "coach", "now coaches this program.")
+}
+
+func (s *Server) programAddLeader(w http.ResponseWriter, r *http.Request) {
+	s.programMember(w, r, tl.ProgramService.AddLeader, "leader",
+		"is in this program. Their coaches see nothing of them until they consent on this page.")
+}
+
+func (s *Server) programConsent(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.coaching()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	give := r.PostFormValue("consent") == "give"
+	if err := ps.SetConsent(r.Context(), s.user(r).ID, r.PathValue("id"), give); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if give {
+		s.flash(w, r, "Your coaches now see your aggregates: quadrant counts, steps, released pulse means and the journal entries you share. Withdraw at any time.")
+	} else {
+		s.flash(w, r, "Consent withdrawn: from now on your coaches see nothing of you in this program.")
+	}
+	redirect(w, r, "/programs/"+r.PathValue("id"))
+}
+
+func (s *Server) journalShare(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.coaching()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	share := r.PostFormValue("shared") == "1"
+	if _, err := ps.ShareJournal(r.Context(), s.leader(r), r.PathValue("id"), share); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if share {
+		s.flash(w, r, "Shared with the coaches of the programs you consent to.")
+	} else {
+		s.flash(w, r, "No longer shared: only you can read it.")
+	}
+	redirect(w, r, "/journal")
+}
+
+// ---- Rosters ----
+
+type rosterPage struct {
+	Page
+	Result *tl.RosterResult
+	CSV    string
+	Job    *rosterStatus
+}
+
+// maxRosterForm caps a roster upload (the app's own cap is checked after).
+const maxRosterForm = 5 << 20
+
+func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "roster.html", &rosterPage{Page: Page{Title: "Import a roster", Nav: "programs"}})
+}
+
+// rosterText reads the roster from the upload or the text area.
+func rosterText(r *http.Request) (string, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxRosterForm)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(maxRosterForm); err != nil {
+			return "", tl.Errorf(tl.EINVALID, "the file could not be read (at most 4 MB): %v", err)
+		}
+		if f, _, err := r.FormFile("file"); err == nil {
+			defer f.Close()
+			b, err := io.ReadAll(f)
+			if err != nil {
+				return "", tl.Errorf(tl.EINVALID, "the file could not be read: %v", err)
+			}
+			if len(strings.TrimSpace(string(b))) > 0 {
+				return string(b), nil
+			}
+		}
+	}
+	text := r.PostFormValue("csv")
+	if strings.TrimSpace(text) == "" {
+		return "", tl.Errorf(tl.EINVALID, "choose a CSV file or paste the roster: its first line names the columns email,name,role,team,leader_email")
+	}
+	return text, nil
+}
+
+// rosterPreview checks a roster and shows every line with what is wrong.
+func (s *Server) rosterPreview(w http.ResponseWriter, r *http.Request) {
+	d := &rosterPage{Page: Page{Title: "Import a roster", Nav: "programs"}}
+	ps, err := s.coaching()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	text, err := rosterText(r)
+	if err == nil {
+		d.CSV = text
+		d.Result, err = ps.Roster(r.Context(), s.user(r).ID, []byte(text), true, nil)
+	}
+	if err != nil {
+		s.formFail(w, r, err, "roster.html", d, "csv")
+		return
+	}
+	status := http.StatusOK
+	if d.Result.Errors > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "roster.html", d)
+}
+
+// rosterJob is an import running in the background, for the progress bar.
+type rosterJob struct {
+	ID     string
+	UserID string
+	mu     sync.Mutex
+	Done   int
+	Total  int
+	Result *tl.RosterResult
+	Err    string
+	Ended  bool
+	At     time.Time
+}
+
+// rosterStatus is a job as a page shows it.
+type rosterStatus struct {
+	ID          string
+	Done, Total int
+	Result      *tl.RosterResult
+	Err         string
+	Ended       bool
+}
+
+func (j *rosterJob) snapshot() rosterStatus {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return rosterStatus{ID: j.ID, Done: j.Done, Total: j.Total, Result: j.Result, Err: j.Err, Ended: j.Ended}
+}
+
+// Percent is how far the import is, for the progress bar.
+func (j rosterStatus) Percent() int {
+	if j.Total == 0 {
+		return 0
+	}
+	return j.Done * 100 / j.Total
+}
+
+var rosterJobs = struct {
+	sync.Mutex
+	m map[string]*rosterJob
+}{m: map[string]*rosterJob{}}
+
+// rosterImport starts the import and sends the browser to its progress
+// page. The import is one transaction: it ends with everything or nothing.
+func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.coaching()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	text := r.PostFormValue("csv")
+	u := s.user(r)
+	job := &rosterJob{ID: strings.ToLower(rand.Text()), UserID: u.ID, At: time.Now()}
+	rosterJobs.Lock()
+	for id, j := range rosterJobs.m {
+		if time.Since(j.At) > time.Hour {
+			delete(rosterJobs.m, id)
+		}
+	}
+	rosterJobs.m[job.ID] = job
+	rosterJobs.Unlock()
+	log := s.logger(r)
+	go func() {
+		res, err := ps.Roster(context.WithoutCancel(r.Context()), u.ID, []byte(text), false, func(done, total int) {
+			job.mu.Lock()
+			job.Done, job.Total = done, total
+			job.mu.Unlock()
+		})
+		job.mu.Lock()
+		defer job.mu.Unlock()
+		job.Ended, job.Result = true, res
+		if err != nil {
+			job.Err = tl.ErrorMessage(err)
+			if tl.ErrorCode(err) == tl.EINTERNAL {
+				log.Error("roster import", "err", err)
+			}
+		}
+	}()
+	redirect(w, r, "/roster/jobs/"+job.ID)
+}
+
+func (s *Server) rosterJob(w http.ResponseWriter, r *http.Request) {
+	rosterJobs.Lock()
+	job := rosterJobs.m[r.PathValue("id")]
+	rosterJobs.Unlock()
+	if job == nil || job.UserID != s.user(r).ID {
+		s.fail(w, r, tl.Errorf(tl.ENOTFOUND, "no import %q: it may be over an hour old; the invitations page shows who was invited", r.PathValue("id")))
+		return
+	}
+	snap := job.snapshot()
+	d := &rosterPage{Page: Page{Title: "Importing the roster", Nav: "programs"}, Job: &snap, Result: snap.Result}
+	if !snap.Ended {
+		// The page refreshes itself every second until the import ends
+		// (no script needed).
+		w.Header().Set("Refresh", "1")
+	}
+	s.render(w, r, http.StatusOK, "roster.html", d)
+}

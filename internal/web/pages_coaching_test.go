@@ -1,0 +1,126 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// TestProgramPages: an admin makes a program with a coach and a leader;
+// the coach's home is the programs page; the rollup counts the leader
+// only after they consent on the program's page, and stops at once when
+// they withdraw. A shared journal entry reaches the coach; an unshared
+// one never does.
+func TestProgramPages(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	cora := e.invite(lena, "Cora", "cora@example.org", tl.RoleCoach)
+	sam := e.invite(lena, "Sam", "sam@example.org", tl.RoleLeader)
+
+	if w := e.do("GET", "/", nil, cora); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/programs" {
+		t.Fatalf("a coach's home: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if w := e.do("POST", "/programs", form("name", ""), lena); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "give the program a name") {
+		t.Fatalf("empty name: %d", w.Code)
+	}
+	if w := e.do("POST", "/programs", form("name", "Cohort"), cora); w.Code != http.StatusForbidden {
+		t.Fatalf("a coach creating a program: %d", w.Code)
+	}
+	w := e.do("POST", "/programs", form("name", "Spring cohort"), lena)
+	page := e.follow(w, lena)
+	if !strings.Contains(page.Body.String(), "Spring cohort") {
+		t.Fatalf("program page:\n%s", page.Body.String())
+	}
+	path := w.Header().Get("Location")
+	if w := e.do("POST", path+"/coaches", form("email", "sam@example.org"), lena); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "not a coach") {
+		t.Fatalf("a leader as coach: %d\n%s", w.Code, w.Body.String())
+	}
+	e.follow(e.do("POST", path+"/coaches", form("email", "cora@example.org"), lena), lena)
+	e.follow(e.do("POST", path+"/leaders", form("email", "sam@example.org"), lena), lena)
+
+	ctx := context.Background()
+	if _, err := e.app.AddPerson(ctx, sam.User.LeaderID, tl.PersonInput{Name: "Ana", Kind: "direct-report"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Week(ctx, sam.User.LeaderID); err != nil {
+		t.Fatal(err)
+	}
+	e.do("POST", "/journal", form("question", "1", "text", "PRIVATE reflection"), sam)
+	e.do("POST", "/journal", form("question", "2", "text", "what I learned asking first"), sam)
+	entries, _ := e.app.Journal(ctx, sam.User.LeaderID)
+	for _, j := range entries {
+		if strings.Contains(j.Text, "learned") {
+			if w := e.do("POST", "/journal/"+j.ID+"/share", form("shared", "1"), sam); w.Code != http.StatusSeeOther {
+				t.Fatalf("share: %d", w.Code)
+			}
+		}
+	}
+
+	body := e.do("GET", path, nil, cora).Body.String()
+	if !strings.Contains(body, "0 of 1 leaders consent") || strings.Contains(body, "learned") {
+		t.Fatalf("the coach before consent:\n%s", body)
+	}
+	if w := e.do("GET", path, nil, sam); !strings.Contains(w.Body.String(), "Give consent") || strings.Contains(w.Body.String(), "Rollup") {
+		t.Fatalf("the leader's page before consent:\n%s", w.Body.String())
+	}
+	e.follow(e.do("POST", path+"/consent", form("consent", "give"), sam), sam)
+	body = e.do("GET", path, nil, cora).Body.String()
+	if !strings.Contains(body, "1 of 1 leaders consent") || !strings.Contains(body, "what I learned asking first") || strings.Contains(body, "PRIVATE") {
+		t.Fatalf("the coach after consent:\n%s", body)
+	}
+	e.follow(e.do("POST", path+"/consent", form("consent", "withdraw"), sam), sam)
+	if body := e.do("GET", path, nil, cora).Body.String(); !strings.Contains(body, "0 of 1 leaders consent") || strings.Contains(body, "learned") {
+		t.Fatalf("the coach after withdrawal:\n%s", body)
+	}
+	if w := e.do("GET", path, nil, e.invite(lena, "Otto", "otto@example.org", tl.RoleCoach)); w.Code != http.StatusNotFound {
+		t.Fatalf("another coach: %d", w.Code)
+	}
+}
+
+// TestRosterPages: a roster is previewed with its errors by line (422,
+// nothing written), then a clean one is imported behind a progress page.
+func TestRosterPages(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	e.invite(lena, "Sam", "sam@example.org", tl.RoleLeader)
+	bad := "email,name,role\nnot-an-email,Bob,member\ncy@example.org,Cy,boss\n"
+	w := e.do("POST", "/roster", form("csv", bad), lena)
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "2 with errors") || !strings.Contains(w.Body.String(), "unknown role") || strings.Contains(w.Body.String(), "/roster/import") {
+		t.Fatalf("a bad roster: %d\n%s", w.Code, w.Body.String())
+	}
+	if w := e.do("POST", "/roster", form("csv", ""), lena); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "choose a CSV file") {
+		t.Fatalf("an empty roster: %d", w.Code)
+	}
+	good := "email,name,role,team,leader_email\nana@example.org,Ana,member,Platform,sam@example.org\ncora@example.org,Cora,coach,,\n"
+	w = e.do("POST", "/roster", form("csv", good), lena)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "all fine") || !strings.Contains(w.Body.String(), "Import 2 people") {
+		t.Fatalf("a good roster: %d\n%s", w.Code, w.Body.String())
+	}
+	w = e.do("POST", "/roster/import", form("csv", good), lena)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/roster/jobs/") {
+		t.Fatalf("import: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	job := w.Header().Get("Location")
+	var body string
+	for range 200 {
+		w := e.do("GET", job, nil, lena)
+		body = w.Body.String()
+		if w.Header().Get("Refresh") == "" {
+			break
+		}
+		if !strings.Contains(body, "<progress") {
+			t.Fatalf("a running import shows no progress bar:\n%s", body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(body, "2 invitations are on their way") || !strings.Contains(body, "1 team members were added") {
+		t.Fatalf("the import's end:\n%s", body)
+	}
+	if w := e.do("GET", job, nil, e.invite(lena, "Max", "max@example.org", tl.RoleAdmin)); w.Code != http.StatusNotFound {
+		t.Fatalf("another admin's view of the job: %d", w.Code)
+	}
+}
