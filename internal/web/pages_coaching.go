@@ -107,7 +107,7 @@ type programPage struct {
 	Quadrants []quadrantRow
 	Admin     bool
 	Mine      *tl.ProgramLeader // the signed-in leader's own row
-	Email     string // the address a failed add kept
+	Email     string            // the address a failed add kept
 }
 
 func (s *Server) programData(r *http.Request) (*programPage, error) {
