@@ -69,6 +69,8 @@ type grammar struct {
 	Simulate  simulateCmd  `cmd:"" help:"Replay a scenario file week by week."`
 	Export    exportCmd    `cmd:"" help:"Write a JSON backup to standard output."`
 	Import    importCmd    `cmd:"" help:"Load a JSON backup, in one transaction."`
+	Program   programCmd   `cmd:"" help:"Coaching programs: leaders, coaches and consent."`
+	Roster    rosterCmd    `cmd:"" help:"Invite many people at once from a CSV roster."`
 	Webhook   webhookCmd   `cmd:"" help:"Send promise, step and pulse events to a URL (Slack-compatible, signed)."`
 	Token     tokenCmd     `cmd:"" help:"Make, list and revoke API tokens."`
 	Backup    backupCmd    `cmd:"" help:"Copy the whole database to one file, online and consistent."`

@@ -183,10 +183,12 @@ func (c *weekCloseCmd) Run(rt *runtime, status tl.StepStatus) error {
 }
 
 type journalCmd struct {
-	Show   journalShowCmd   `cmd:"" default:"1" hidden:"" help:"This week's questions and answers."`
-	Answer journalAnswerCmd `cmd:"" help:"Answer one of the three questions."`
-	Note   journalNoteCmd   `cmd:"" help:"Write a free note."`
-	List   journalListCmd   `cmd:"" help:"Every entry, newest first."`
+	Show    journalShowCmd    `cmd:"" default:"1" hidden:"" help:"This week's questions and answers."`
+	Answer  journalAnswerCmd  `cmd:"" help:"Answer one of the three questions."`
+	Note    journalNoteCmd    `cmd:"" help:"Write a free note."`
+	List    journalListCmd    `cmd:"" help:"Every entry, newest first."`
+	Share   journalShareCmd   `cmd:"" help:"Share an entry with the coaches of the programs you consent to."`
+	Unshare journalUnshareCmd `cmd:"" help:"Stop sharing an entry."`
 }
 
 func (journalCmd) Help() string {
