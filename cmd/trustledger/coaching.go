@@ -33,9 +33,9 @@ func (rt *runtime) programs() (tl.ProgramService, *tl.User, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ps, _, err := serviceAs[tl.ProgramService](rt)
-	if err != nil {
-		return nil, nil, err
+	ps, ok := rt.svc.(tl.ProgramService)
+	if !ok {
+		return nil, nil, tl.Errorf(tl.EINTERNAL, "this service has no programs")
 	}
 	return ps, u, nil
 }

@@ -225,3 +225,61 @@ func renumber(transcript string) string {
 		return seen[p]
 	})
 }
+
+// TestProgramCommandsRemote: programs, consent and a roster from the
+// command line against a server, each person with their own token.
+func TestProgramCommandsRemote(t *testing.T) {
+	s := newSession(t)
+	s.env["TRUSTLEDGER_NOW"] = "2026-11-02T09:00:00Z"
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := remoteServer(t, s, db)
+	ctx := context.Background()
+	lena := s.env["TRUSTLEDGER_TOKEN"]
+	owner, err := a.Login(ctx, "lena@example.com", "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, inv := range []struct {
+		email, name string
+		role        tl.Role
+	}{{"cora@example.org", "Cora", tl.RoleCoach}, {"sam@example.org", "Sam", tl.RoleLeader}} {
+		_, token, err := a.Invite(ctx, owner.ID, inv.email, inv.role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := a.AcceptInvite(ctx, token, inv.name, "correct horse battery")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, tokens[inv.name], err = a.CreateToken(ctx, u.ID, "cli", tl.ScopeWrite); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "staff.csv"), []byte("email,name,role,team,leader_email\nann@example.org,Ann,member,Platform,sam@example.org\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.run(step{args: []string{"program", "create", "Spring cohort"}, capture: "p", match: "created"})
+	s.run(step{args: []string{"program", "add-coach", "{p}", "cora@example.org"}})
+	s.run(step{args: []string{"program", "add-leader", "{p}", "sam@example.org"}})
+	s.run(step{args: []string{"roster", "import", "staff.csv", "--dry-run"}})
+	s.run(step{args: []string{"roster", "import", "staff.csv"}})
+	s.env["TRUSTLEDGER_TOKEN"] = tokens["Sam"]
+	s.run(step{args: []string{"program", "consent", "{p}"}})
+	s.run(step{args: []string{"journal", "answer", "1", "I asked before deciding"}})
+	s.run(step{args: []string{"program", "create", "Mine"}, code: 1, err: "only"})
+	s.env["TRUSTLEDGER_TOKEN"] = tokens["Cora"]
+	s.run(step{args: []string{"program", "show", "{p}"}})
+	s.run(step{args: []string{"program", "list"}})
+	s.env["TRUSTLEDGER_TOKEN"] = lena
+	out := s.out.String()
+	for _, want := range []string{"now coaches", "All 1 lines are fine", "Imported 1 people", "now see your aggregates", "Rollup: 1 of 1 leaders consent", "Spring cohort"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the transcript lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -15,13 +15,17 @@ type tokenCmd struct {
 // tokenUser is the account the CLI's leader signs in with (in remote
 // mode: the token's account).
 func (rt *runtime) tokenUser() (tl.TokenService, *tl.User, error) {
+	if rt.cli.Server != "" {
+		// The token's account, which need not lead anyone (a coach).
+		if _, err := rt.open(false); err != nil {
+			return nil, nil, err
+		}
+		u := rt.remote.User()
+		return rt.remote, &u, nil
+	}
 	svc, lid, err := rt.service()
 	if err != nil {
 		return nil, nil, err
-	}
-	if rt.remote != nil {
-		u := rt.remote.User()
-		return rt.remote, &u, nil
 	}
 	a, ok := svc.(*app.App)
 	if !ok {

@@ -37,6 +37,7 @@ type Service interface {
 	tl.WebhookService
 	tl.TokenService
 	tl.IdempotencyService
+	tl.ProgramService
 }
 
 // Config is what New needs.

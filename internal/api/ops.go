@@ -189,4 +189,5 @@ func (a *API) register() {
 	a.registerWeek()
 	a.registerVoice()
 	a.registerIntegrations()
+	a.registerCoaching()
 }

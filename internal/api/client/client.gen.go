@@ -422,6 +422,11 @@ type CreateJournalEntryRequest struct {
 	Text     string `json:"text"`
 }
 
+// CreateProgramRequest defines model for CreateProgramRequest.
+type CreateProgramRequest struct {
+	Name string `json:"name"`
+}
+
 // CreatePromiseRequest defines model for CreatePromiseRequest.
 type CreatePromiseRequest struct {
 	Due time.Time `json:"due"`
@@ -468,6 +473,11 @@ type Decision struct {
 	TeamId         *string   `json:"team_id,omitempty"`
 	What           string    `json:"what"`
 	Why            *string   `json:"why,omitempty"`
+}
+
+// EmailBody defines model for EmailBody.
+type EmailBody struct {
+	Email string `json:"email"`
 }
 
 // Empty defines model for Empty.
@@ -583,6 +593,15 @@ type ImportResult struct {
 	Events        int64 `json:"events"`
 	Leaders       int64 `json:"leaders"`
 	Relationships int64 `json:"relationships"`
+}
+
+// ImportRosterRequest defines model for ImportRosterRequest.
+type ImportRosterRequest struct {
+	// Csv The roster: a header line (email,name,role[,team,leader_email]), then one person per line.
+	Csv string `json:"csv"`
+
+	// DryRun Check every line and write nothing.
+	DryRun *bool `json:"dry_run,omitempty"`
 }
 
 // JournalEntry defines model for JournalEntry.
@@ -720,6 +739,14 @@ type PageJournalEntry struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
+// PageProgram defines model for PageProgram.
+type PageProgram struct {
+	Items *[]Program `json:"items"`
+
+	// NextCursor Pass as cursor to get the next page; absent on the last page.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
 // PagePulse defines model for PagePulse.
 type PagePulse struct {
 	Items *[]Pulse `json:"items"`
@@ -783,6 +810,39 @@ type PersonData struct {
 	ExportedAt    time.Time         `json:"exported_at"`
 	Promises      *[]Commitment     `json:"promises"`
 	Relationship  Relationship      `json:"relationship"`
+}
+
+// Program defines model for Program.
+type Program struct {
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Id        string    `json:"id"`
+	Name      string    `json:"name"`
+}
+
+// ProgramCoach defines model for ProgramCoach.
+type ProgramCoach struct {
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	UserId string `json:"user_id"`
+}
+
+// ProgramDetail defines model for ProgramDetail.
+type ProgramDetail struct {
+	Coaches *[]ProgramCoach  `json:"coaches"`
+	Leaders *[]ProgramLeader `json:"leaders"`
+	Program Program          `json:"program"`
+}
+
+// ProgramLeader defines model for ProgramLeader.
+type ProgramLeader struct {
+	AddedAt     time.Time  `json:"added_at"`
+	Consented   bool       `json:"consented"`
+	ConsentedAt *time.Time `json:"consented_at,omitempty"`
+	Email       *string    `json:"email,omitempty"`
+	LeaderId    string     `json:"leader_id"`
+	Name        string     `json:"name"`
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
 }
 
 // Pulse defines model for Pulse.
@@ -860,6 +920,60 @@ type ReverseEventRequest struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// Rollup defines model for Rollup.
+type Rollup struct {
+	Consenting int64          `json:"consenting"`
+	Leaders    int64          `json:"leaders"`
+	Program    Program        `json:"program"`
+	Pulses     *[]RollupPulse `json:"pulses"`
+	Shared     *[]RollupEntry `json:"shared"`
+	Steps      StepCounts     `json:"steps"`
+	Weeks      *[]RollupWeek  `json:"weeks"`
+}
+
+// RollupEntry defines model for RollupEntry.
+type RollupEntry struct {
+	Leader    string    `json:"leader"`
+	Question  int64     `json:"question"`
+	Text      string    `json:"text"`
+	WeekStart time.Time `json:"week_start"`
+}
+
+// RollupPulse defines model for RollupPulse.
+type RollupPulse struct {
+	ClosedAt time.Time      `json:"closed_at"`
+	Leader   string         `json:"leader"`
+	N        int64          `json:"n"`
+	Scales   *[]ScaleResult `json:"scales"`
+}
+
+// RollupWeek defines model for RollupWeek.
+type RollupWeek struct {
+	Leaders   int64            `json:"leaders"`
+	Quadrants map[string]int64 `json:"quadrants"`
+	WeekStart time.Time        `json:"week_start"`
+}
+
+// RosterResult defines model for RosterResult.
+type RosterResult struct {
+	Errors      int64        `json:"errors"`
+	Imported    bool         `json:"imported"`
+	Invitations int64        `json:"invitations"`
+	People      int64        `json:"people"`
+	Rows        *[]RosterRow `json:"rows"`
+}
+
+// RosterRow defines model for RosterRow.
+type RosterRow struct {
+	Email       string  `json:"email"`
+	Error       *string `json:"error,omitempty"`
+	LeaderEmail *string `json:"leader_email,omitempty"`
+	Line        int64   `json:"line"`
+	Name        string  `json:"name"`
+	Role        string  `json:"role"`
+	Team        *string `json:"team,omitempty"`
+}
+
 // SayDo defines model for SayDo.
 type SayDo struct {
 	// Due Promises that came due.
@@ -878,6 +992,11 @@ type ScaleResult struct {
 	Scale     string  `json:"scale"`
 }
 
+// SetJournalSharedRequest defines model for SetJournalSharedRequest.
+type SetJournalSharedRequest struct {
+	Shared bool `json:"shared"`
+}
+
 // SetPersonActiveRequest defines model for SetPersonActiveRequest.
 type SetPersonActiveRequest struct {
 	Active bool `json:"active"`
@@ -893,6 +1012,11 @@ type SetPersonEmailRequest struct {
 type SetPersonPowerRequest struct {
 	// Power Base name → 0..4; bases left out keep their value.
 	Power map[string]int64 `json:"power"`
+}
+
+// SetProgramConsentRequest defines model for SetProgramConsentRequest.
+type SetProgramConsentRequest struct {
+	Consent bool `json:"consent"`
 }
 
 // SetSettingRequest defines model for SetSettingRequest.
@@ -993,6 +1117,14 @@ type Step struct {
 	Status           string     `json:"status"`
 	Text             string     `json:"text"`
 	WeekStart        time.Time  `json:"week_start"`
+}
+
+// StepCounts defines model for StepCounts.
+type StepCounts struct {
+	Accepted  int64 `json:"accepted"`
+	Done      int64 `json:"done"`
+	Skipped   int64 `json:"skipped"`
+	Suggested int64 `json:"suggested"`
 }
 
 // Team defines model for Team.
@@ -1183,6 +1315,33 @@ type CreateWindowLinkParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ListProgramsParams defines parameters for ListPrograms.
+type ListProgramsParams struct {
+	// Cursor The next_cursor of the previous page; empty for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit How many items per page.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateProgramParams defines parameters for CreateProgram.
+type CreateProgramParams struct {
+	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// AddProgramCoachParams defines parameters for AddProgramCoach.
+type AddProgramCoachParams struct {
+	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// AddProgramLeaderParams defines parameters for AddProgramLeader.
+type AddProgramLeaderParams struct {
+	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // ListPromisesParams defines parameters for ListPromises.
 type ListPromisesParams struct {
 	// Cursor The next_cursor of the previous page; empty for the first page.
@@ -1239,6 +1398,12 @@ type RemindPulseParams struct {
 
 // AnswerPulseSelfParams defines parameters for AnswerPulseSelf.
 type AnswerPulseSelfParams struct {
+	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ImportRosterParams defines parameters for ImportRoster.
+type ImportRosterParams struct {
 	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
@@ -1315,6 +1480,9 @@ type ImportDataJSONRequestBody = Backup
 // CreateJournalEntryJSONRequestBody defines body for CreateJournalEntry for application/json ContentType.
 type CreateJournalEntryJSONRequestBody = CreateJournalEntryRequest
 
+// SetJournalSharedJSONRequestBody defines body for SetJournalShared for application/json ContentType.
+type SetJournalSharedJSONRequestBody = SetJournalSharedRequest
+
 // CreatePersonJSONRequestBody defines body for CreatePerson for application/json ContentType.
 type CreatePersonJSONRequestBody = PersonBody
 
@@ -1330,6 +1498,18 @@ type SetPersonEmailJSONRequestBody = SetPersonEmailRequest
 // SetPersonPowerJSONRequestBody defines body for SetPersonPower for application/json ContentType.
 type SetPersonPowerJSONRequestBody = SetPersonPowerRequest
 
+// CreateProgramJSONRequestBody defines body for CreateProgram for application/json ContentType.
+type CreateProgramJSONRequestBody = CreateProgramRequest
+
+// AddProgramCoachJSONRequestBody defines body for AddProgramCoach for application/json ContentType.
+type AddProgramCoachJSONRequestBody = EmailBody
+
+// SetProgramConsentJSONRequestBody defines body for SetProgramConsent for application/json ContentType.
+type SetProgramConsentJSONRequestBody = SetProgramConsentRequest
+
+// AddProgramLeaderJSONRequestBody defines body for AddProgramLeader for application/json ContentType.
+type AddProgramLeaderJSONRequestBody = EmailBody
+
 // CreatePromiseJSONRequestBody defines body for CreatePromise for application/json ContentType.
 type CreatePromiseJSONRequestBody = CreatePromiseRequest
 
@@ -1341,6 +1521,9 @@ type LaunchPulseJSONRequestBody = LaunchPulseRequest
 
 // AnswerPulseSelfJSONRequestBody defines body for AnswerPulseSelf for application/json ContentType.
 type AnswerPulseSelfJSONRequestBody = AnswerPulseSelfRequest
+
+// ImportRosterJSONRequestBody defines body for ImportRoster for application/json ContentType.
+type ImportRosterJSONRequestBody = ImportRosterRequest
 
 // SetSettingJSONRequestBody defines body for SetSetting for application/json ContentType.
 type SetSettingJSONRequestBody = SetSettingRequest
@@ -1544,6 +1727,20 @@ type ClientInterface interface {
 	// Corresponds with POST /journal (the `CreateJournalEntry` operationId).
 	CreateJournalEntry(ctx context.Context, params *CreateJournalEntryParams, body CreateJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SetJournalSharedWithBody Share a journal entry with your programs' coaches, or stop
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+	SetJournalSharedWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetJournalShared Share a journal entry with your programs' coaches, or stop
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+	SetJournalShared(ctx context.Context, id string, body SetJournalSharedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMe The account this token acts for
 	//
 	// Corresponds with GET /me (the `GetMe` operationId).
@@ -1644,6 +1841,77 @@ type ClientInterface interface {
 	// Corresponds with POST /people/{person}/window-link (the `CreateWindowLink` operationId).
 	CreateWindowLink(ctx context.Context, person string, params *CreateWindowLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPrograms The programs you run, coach or are in
+	//
+	// Corresponds with GET /programs (the `ListPrograms` operationId).
+	ListPrograms(ctx context.Context, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProgramWithBody Make a program (owner and admins)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /programs (the `CreateProgram` operationId).
+	CreateProgramWithBody(ctx context.Context, params *CreateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProgram Make a program (owner and admins)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /programs (the `CreateProgram` operationId).
+	CreateProgram(ctx context.Context, params *CreateProgramParams, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProgram A program: its coaches and leaders (a leader sees only their own consent)
+	//
+	// Corresponds with GET /programs/{id} (the `GetProgram` operationId).
+	GetProgram(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddProgramCoachWithBody Add a coach account to a program (admins)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+	AddProgramCoachWithBody(ctx context.Context, id string, params *AddProgramCoachParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddProgramCoach Add a coach account to a program (admins)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+	AddProgramCoach(ctx context.Context, id string, params *AddProgramCoachParams, body AddProgramCoachJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetProgramConsentWithBody Give or withdraw your consent, effective on the next request
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+	SetProgramConsentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetProgramConsent Give or withdraw your consent, effective on the next request
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+	SetProgramConsent(ctx context.Context, id string, body SetProgramConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddProgramLeaderWithBody Add a leader to a program (admins); coaches see them once they consent
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+	AddProgramLeaderWithBody(ctx context.Context, id string, params *AddProgramLeaderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddProgramLeader Add a leader to a program (admins); coaches see them once they consent
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+	AddProgramLeader(ctx context.Context, id string, params *AddProgramLeaderParams, body AddProgramLeaderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRollup What the program's coaches see: aggregates of the consenting leaders only
+	//
+	// Corresponds with GET /programs/{id}/rollup (the `GetRollup` operationId).
+	GetRollup(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListPromises Your promises, by due date
 	//
 	// Corresponds with GET /promises (the `ListPromises` operationId).
@@ -1729,6 +1997,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /pulses/{id}/self-answers (the `AnswerPulseSelf` operationId).
 	AnswerPulseSelf(ctx context.Context, id string, params *AnswerPulseSelfParams, body AnswerPulseSelfJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportRosterWithBody Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /roster (the `ImportRoster` operationId).
+	ImportRosterWithBody(ctx context.Context, params *ImportRosterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportRoster Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /roster (the `ImportRoster` operationId).
+	ImportRoster(ctx context.Context, params *ImportRosterParams, body ImportRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSettings The model's settings as they apply to you
 	//
@@ -2155,6 +2437,40 @@ func (c *Client) CreateJournalEntry(ctx context.Context, params *CreateJournalEn
 	return c.Client.Do(req)
 }
 
+// SetJournalSharedWithBody Share a journal entry with your programs' coaches, or stop
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+func (c *Client) SetJournalSharedWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetJournalSharedRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetJournalShared Share a journal entry with your programs' coaches, or stop
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+func (c *Client) SetJournalShared(ctx context.Context, id string, body SetJournalSharedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetJournalSharedRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMe The account this token acts for
 //
 // Corresponds with GET /me (the `GetMe` operationId).
@@ -2415,6 +2731,187 @@ func (c *Client) CreateWindowLink(ctx context.Context, person string, params *Cr
 	return c.Client.Do(req)
 }
 
+// ListPrograms The programs you run, coach or are in
+//
+// Corresponds with GET /programs (the `ListPrograms` operationId).
+func (c *Client) ListPrograms(ctx context.Context, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProgramsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProgramWithBody Make a program (owner and admins)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /programs (the `CreateProgram` operationId).
+func (c *Client) CreateProgramWithBody(ctx context.Context, params *CreateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProgramRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProgram Make a program (owner and admins)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /programs (the `CreateProgram` operationId).
+func (c *Client) CreateProgram(ctx context.Context, params *CreateProgramParams, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProgramRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProgram A program: its coaches and leaders (a leader sees only their own consent)
+//
+// Corresponds with GET /programs/{id} (the `GetProgram` operationId).
+func (c *Client) GetProgram(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProgramRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddProgramCoachWithBody Add a coach account to a program (admins)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+func (c *Client) AddProgramCoachWithBody(ctx context.Context, id string, params *AddProgramCoachParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddProgramCoachRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddProgramCoach Add a coach account to a program (admins)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+func (c *Client) AddProgramCoach(ctx context.Context, id string, params *AddProgramCoachParams, body AddProgramCoachJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddProgramCoachRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetProgramConsentWithBody Give or withdraw your consent, effective on the next request
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+func (c *Client) SetProgramConsentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetProgramConsentRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetProgramConsent Give or withdraw your consent, effective on the next request
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+func (c *Client) SetProgramConsent(ctx context.Context, id string, body SetProgramConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetProgramConsentRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddProgramLeaderWithBody Add a leader to a program (admins); coaches see them once they consent
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+func (c *Client) AddProgramLeaderWithBody(ctx context.Context, id string, params *AddProgramLeaderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddProgramLeaderRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddProgramLeader Add a leader to a program (admins); coaches see them once they consent
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+func (c *Client) AddProgramLeader(ctx context.Context, id string, params *AddProgramLeaderParams, body AddProgramLeaderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddProgramLeaderRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRollup What the program's coaches see: aggregates of the consenting leaders only
+//
+// Corresponds with GET /programs/{id}/rollup (the `GetRollup` operationId).
+func (c *Client) GetRollup(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRollupRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListPromises Your promises, by due date
 //
 // Corresponds with GET /promises (the `ListPromises` operationId).
@@ -2631,6 +3128,40 @@ func (c *Client) AnswerPulseSelfWithBody(ctx context.Context, id string, params 
 // Corresponds with POST /pulses/{id}/self-answers (the `AnswerPulseSelf` operationId).
 func (c *Client) AnswerPulseSelf(ctx context.Context, id string, params *AnswerPulseSelfParams, body AnswerPulseSelfJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAnswerPulseSelfRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportRosterWithBody Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /roster (the `ImportRoster` operationId).
+func (c *Client) ImportRosterWithBody(ctx context.Context, params *ImportRosterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportRosterRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportRoster Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /roster (the `ImportRoster` operationId).
+func (c *Client) ImportRoster(ctx context.Context, params *ImportRosterParams, body ImportRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportRosterRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3676,6 +4207,53 @@ func NewCreateJournalEntryRequestWithBody(server string, params *CreateJournalEn
 	return req, nil
 }
 
+// NewSetJournalSharedRequest calls the generic SetJournalShared builder with application/json body
+func NewSetJournalSharedRequest(server string, id string, body SetJournalSharedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetJournalSharedRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetJournalSharedRequestWithBody constructs an http.Request for the SetJournalShared method, with any body, and a specified content type
+func NewSetJournalSharedRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/journal/%s/shared", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMeRequest constructs an http.Request for the GetMe method
 func NewGetMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -4193,6 +4771,366 @@ func NewCreateWindowLinkRequest(server string, person string, params *CreateWind
 	return req, nil
 }
 
+// NewListProgramsRequest constructs an http.Request for the ListPrograms method
+func NewListProgramsRequest(server string, params *ListProgramsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/programs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateProgramRequest calls the generic CreateProgram builder with application/json body
+func NewCreateProgramRequest(server string, params *CreateProgramParams, body CreateProgramJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateProgramRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateProgramRequestWithBody constructs an http.Request for the CreateProgram method, with any body, and a specified content type
+func NewCreateProgramRequestWithBody(server string, params *CreateProgramParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/programs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetProgramRequest constructs an http.Request for the GetProgram method
+func NewGetProgramRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/programs/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddProgramCoachRequest calls the generic AddProgramCoach builder with application/json body
+func NewAddProgramCoachRequest(server string, id string, params *AddProgramCoachParams, body AddProgramCoachJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddProgramCoachRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddProgramCoachRequestWithBody constructs an http.Request for the AddProgramCoach method, with any body, and a specified content type
+func NewAddProgramCoachRequestWithBody(server string, id string, params *AddProgramCoachParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/programs/%s/coaches", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetProgramConsentRequest calls the generic SetProgramConsent builder with application/json body
+func NewSetProgramConsentRequest(server string, id string, body SetProgramConsentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetProgramConsentRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetProgramConsentRequestWithBody constructs an http.Request for the SetProgramConsent method, with any body, and a specified content type
+func NewSetProgramConsentRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/programs/%s/consent", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAddProgramLeaderRequest calls the generic AddProgramLeader builder with application/json body
+func NewAddProgramLeaderRequest(server string, id string, params *AddProgramLeaderParams, body AddProgramLeaderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddProgramLeaderRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAddProgramLeaderRequestWithBody constructs an http.Request for the AddProgramLeader method, with any body, and a specified content type
+func NewAddProgramLeaderRequestWithBody(server string, id string, params *AddProgramLeaderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/programs/%s/leaders", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetRollupRequest constructs an http.Request for the GetRollup method
+func NewGetRollupRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/programs/%s/rollup", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListPromisesRequest constructs an http.Request for the ListPromises method
 func NewListPromisesRequest(server string, params *ListPromisesParams) (*http.Request, error) {
 	var err error
@@ -4696,6 +5634,61 @@ func NewAnswerPulseSelfRequestWithBody(server string, id string, params *AnswerP
 	}
 
 	operationPath := fmt.Sprintf("/pulses/%s/self-answers", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewImportRosterRequest calls the generic ImportRoster builder with application/json body
+func NewImportRosterRequest(server string, params *ImportRosterParams, body ImportRosterJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewImportRosterRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewImportRosterRequestWithBody constructs an http.Request for the ImportRoster method, with any body, and a specified content type
+func NewImportRosterRequestWithBody(server string, params *ImportRosterParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/roster")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5623,6 +6616,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /journal (the `CreateJournalEntry` operationId).
 	CreateJournalEntryWithResponse(ctx context.Context, params *CreateJournalEntryParams, body CreateJournalEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateJournalEntryResponse, error)
 
+	// SetJournalSharedWithBodyWithResponse Share a journal entry with your programs' coaches, or stop
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+	SetJournalSharedWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetJournalSharedResponse, error)
+
+	// SetJournalSharedWithResponse Share a journal entry with your programs' coaches, or stop
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+	SetJournalSharedWithResponse(ctx context.Context, id string, body SetJournalSharedJSONRequestBody, reqEditors ...RequestEditorFn) (*SetJournalSharedResponse, error)
+
 	// GetMeWithResponse The account this token acts for
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5735,6 +6742,83 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /people/{person}/window-link (the `CreateWindowLink` operationId).
 	CreateWindowLinkWithResponse(ctx context.Context, person string, params *CreateWindowLinkParams, reqEditors ...RequestEditorFn) (*CreateWindowLinkResponse, error)
 
+	// ListProgramsWithResponse The programs you run, coach or are in
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /programs (the `ListPrograms` operationId).
+	ListProgramsWithResponse(ctx context.Context, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*ListProgramsResponse, error)
+
+	// CreateProgramWithBodyWithResponse Make a program (owner and admins)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /programs (the `CreateProgram` operationId).
+	CreateProgramWithBodyWithResponse(ctx context.Context, params *CreateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error)
+
+	// CreateProgramWithResponse Make a program (owner and admins)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /programs (the `CreateProgram` operationId).
+	CreateProgramWithResponse(ctx context.Context, params *CreateProgramParams, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error)
+
+	// GetProgramWithResponse A program: its coaches and leaders (a leader sees only their own consent)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /programs/{id} (the `GetProgram` operationId).
+	GetProgramWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetProgramResponse, error)
+
+	// AddProgramCoachWithBodyWithResponse Add a coach account to a program (admins)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+	AddProgramCoachWithBodyWithResponse(ctx context.Context, id string, params *AddProgramCoachParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddProgramCoachResponse, error)
+
+	// AddProgramCoachWithResponse Add a coach account to a program (admins)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+	AddProgramCoachWithResponse(ctx context.Context, id string, params *AddProgramCoachParams, body AddProgramCoachJSONRequestBody, reqEditors ...RequestEditorFn) (*AddProgramCoachResponse, error)
+
+	// SetProgramConsentWithBodyWithResponse Give or withdraw your consent, effective on the next request
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+	SetProgramConsentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetProgramConsentResponse, error)
+
+	// SetProgramConsentWithResponse Give or withdraw your consent, effective on the next request
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+	SetProgramConsentWithResponse(ctx context.Context, id string, body SetProgramConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*SetProgramConsentResponse, error)
+
+	// AddProgramLeaderWithBodyWithResponse Add a leader to a program (admins); coaches see them once they consent
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+	AddProgramLeaderWithBodyWithResponse(ctx context.Context, id string, params *AddProgramLeaderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddProgramLeaderResponse, error)
+
+	// AddProgramLeaderWithResponse Add a leader to a program (admins); coaches see them once they consent
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+	AddProgramLeaderWithResponse(ctx context.Context, id string, params *AddProgramLeaderParams, body AddProgramLeaderJSONRequestBody, reqEditors ...RequestEditorFn) (*AddProgramLeaderResponse, error)
+
+	// GetRollupWithResponse What the program's coaches see: aggregates of the consenting leaders only
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /programs/{id}/rollup (the `GetRollup` operationId).
+	GetRollupWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetRollupResponse, error)
+
 	// ListPromisesWithResponse Your promises, by due date
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -5832,6 +6916,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /pulses/{id}/self-answers (the `AnswerPulseSelf` operationId).
 	AnswerPulseSelfWithResponse(ctx context.Context, id string, params *AnswerPulseSelfParams, body AnswerPulseSelfJSONRequestBody, reqEditors ...RequestEditorFn) (*AnswerPulseSelfResponse, error)
+
+	// ImportRosterWithBodyWithResponse Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /roster (the `ImportRoster` operationId).
+	ImportRosterWithBodyWithResponse(ctx context.Context, params *ImportRosterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportRosterResponse, error)
+
+	// ImportRosterWithResponse Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /roster (the `ImportRoster` operationId).
+	ImportRosterWithResponse(ctx context.Context, params *ImportRosterParams, body ImportRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportRosterResponse, error)
 
 	// GetSettingsWithResponse The model's settings as they apply to you
 	//
@@ -6612,6 +7710,54 @@ func (r CreateJournalEntryResponse) ContentType() string {
 	return ""
 }
 
+type SetJournalSharedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JournalEntry
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetJournalSharedResponse) GetJSON200() *JournalEntry {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SetJournalSharedResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetJournalSharedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetJournalSharedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetJournalSharedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetJournalSharedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7140,6 +8286,342 @@ func (r CreateWindowLinkResponse) ContentType() string {
 	return ""
 }
 
+type ListProgramsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PageProgram
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProgramsResponse) GetJSON200() *PageProgram {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListProgramsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProgramsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProgramsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProgramsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProgramsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Program
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateProgramResponse) GetJSON201() *Program {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateProgramResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProgramDetail
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProgramResponse) GetJSON200() *ProgramDetail {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetProgramResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddProgramCoachResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Empty
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddProgramCoachResponse) GetJSON201() *Empty {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AddProgramCoachResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddProgramCoachResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddProgramCoachResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddProgramCoachResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddProgramCoachResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetProgramConsentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Empty
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetProgramConsentResponse) GetJSON200() *Empty {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SetProgramConsentResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetProgramConsentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetProgramConsentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetProgramConsentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetProgramConsentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddProgramLeaderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Empty
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddProgramLeaderResponse) GetJSON201() *Empty {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r AddProgramLeaderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddProgramLeaderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddProgramLeaderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddProgramLeaderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddProgramLeaderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRollupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Rollup
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRollupResponse) GetJSON200() *Rollup {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRollupResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRollupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRollupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRollupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRollupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListPromisesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7614,6 +9096,54 @@ func (r AnswerPulseSelfResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AnswerPulseSelfResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ImportRosterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RosterResult
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ImportRosterResponse) GetJSON201() *RosterResult {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ImportRosterResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportRosterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportRosterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportRosterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportRosterResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8622,6 +10152,32 @@ func (c *ClientWithResponses) CreateJournalEntryWithResponse(ctx context.Context
 	return ParseCreateJournalEntryResponse(rsp)
 }
 
+// SetJournalSharedWithBodyWithResponse Share a journal entry with your programs' coaches, or stop
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+func (c *ClientWithResponses) SetJournalSharedWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetJournalSharedResponse, error) {
+	rsp, err := c.SetJournalSharedWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetJournalSharedResponse(rsp)
+}
+
+// SetJournalSharedWithResponse Share a journal entry with your programs' coaches, or stop
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /journal/{id}/shared (the `SetJournalShared` operationId).
+func (c *ClientWithResponses) SetJournalSharedWithResponse(ctx context.Context, id string, body SetJournalSharedJSONRequestBody, reqEditors ...RequestEditorFn) (*SetJournalSharedResponse, error) {
+	rsp, err := c.SetJournalShared(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetJournalSharedResponse(rsp)
+}
+
 // GetMeWithResponse The account this token acts for
 //
 // Returns a wrapper object for the known response body format(s).
@@ -8830,6 +10386,149 @@ func (c *ClientWithResponses) CreateWindowLinkWithResponse(ctx context.Context, 
 	return ParseCreateWindowLinkResponse(rsp)
 }
 
+// ListProgramsWithResponse The programs you run, coach or are in
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /programs (the `ListPrograms` operationId).
+func (c *ClientWithResponses) ListProgramsWithResponse(ctx context.Context, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*ListProgramsResponse, error) {
+	rsp, err := c.ListPrograms(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProgramsResponse(rsp)
+}
+
+// CreateProgramWithBodyWithResponse Make a program (owner and admins)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /programs (the `CreateProgram` operationId).
+func (c *ClientWithResponses) CreateProgramWithBodyWithResponse(ctx context.Context, params *CreateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error) {
+	rsp, err := c.CreateProgramWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProgramResponse(rsp)
+}
+
+// CreateProgramWithResponse Make a program (owner and admins)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /programs (the `CreateProgram` operationId).
+func (c *ClientWithResponses) CreateProgramWithResponse(ctx context.Context, params *CreateProgramParams, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error) {
+	rsp, err := c.CreateProgram(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProgramResponse(rsp)
+}
+
+// GetProgramWithResponse A program: its coaches and leaders (a leader sees only their own consent)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /programs/{id} (the `GetProgram` operationId).
+func (c *ClientWithResponses) GetProgramWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetProgramResponse, error) {
+	rsp, err := c.GetProgram(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProgramResponse(rsp)
+}
+
+// AddProgramCoachWithBodyWithResponse Add a coach account to a program (admins)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+func (c *ClientWithResponses) AddProgramCoachWithBodyWithResponse(ctx context.Context, id string, params *AddProgramCoachParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddProgramCoachResponse, error) {
+	rsp, err := c.AddProgramCoachWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddProgramCoachResponse(rsp)
+}
+
+// AddProgramCoachWithResponse Add a coach account to a program (admins)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /programs/{id}/coaches (the `AddProgramCoach` operationId).
+func (c *ClientWithResponses) AddProgramCoachWithResponse(ctx context.Context, id string, params *AddProgramCoachParams, body AddProgramCoachJSONRequestBody, reqEditors ...RequestEditorFn) (*AddProgramCoachResponse, error) {
+	rsp, err := c.AddProgramCoach(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddProgramCoachResponse(rsp)
+}
+
+// SetProgramConsentWithBodyWithResponse Give or withdraw your consent, effective on the next request
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+func (c *ClientWithResponses) SetProgramConsentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetProgramConsentResponse, error) {
+	rsp, err := c.SetProgramConsentWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetProgramConsentResponse(rsp)
+}
+
+// SetProgramConsentWithResponse Give or withdraw your consent, effective on the next request
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /programs/{id}/consent (the `SetProgramConsent` operationId).
+func (c *ClientWithResponses) SetProgramConsentWithResponse(ctx context.Context, id string, body SetProgramConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*SetProgramConsentResponse, error) {
+	rsp, err := c.SetProgramConsent(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetProgramConsentResponse(rsp)
+}
+
+// AddProgramLeaderWithBodyWithResponse Add a leader to a program (admins); coaches see them once they consent
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+func (c *ClientWithResponses) AddProgramLeaderWithBodyWithResponse(ctx context.Context, id string, params *AddProgramLeaderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddProgramLeaderResponse, error) {
+	rsp, err := c.AddProgramLeaderWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddProgramLeaderResponse(rsp)
+}
+
+// AddProgramLeaderWithResponse Add a leader to a program (admins); coaches see them once they consent
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /programs/{id}/leaders (the `AddProgramLeader` operationId).
+func (c *ClientWithResponses) AddProgramLeaderWithResponse(ctx context.Context, id string, params *AddProgramLeaderParams, body AddProgramLeaderJSONRequestBody, reqEditors ...RequestEditorFn) (*AddProgramLeaderResponse, error) {
+	rsp, err := c.AddProgramLeader(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddProgramLeaderResponse(rsp)
+}
+
+// GetRollupWithResponse What the program's coaches see: aggregates of the consenting leaders only
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /programs/{id}/rollup (the `GetRollup` operationId).
+func (c *ClientWithResponses) GetRollupWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetRollupResponse, error) {
+	rsp, err := c.GetRollup(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRollupResponse(rsp)
+}
+
 // ListPromisesWithResponse Your promises, by due date
 //
 // Returns a wrapper object for the known response body format(s).
@@ -9010,6 +10709,32 @@ func (c *ClientWithResponses) AnswerPulseSelfWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseAnswerPulseSelfResponse(rsp)
+}
+
+// ImportRosterWithBodyWithResponse Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /roster (the `ImportRoster` operationId).
+func (c *ClientWithResponses) ImportRosterWithBodyWithResponse(ctx context.Context, params *ImportRosterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportRosterResponse, error) {
+	rsp, err := c.ImportRosterWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportRosterResponse(rsp)
+}
+
+// ImportRosterWithResponse Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /roster (the `ImportRoster` operationId).
+func (c *ClientWithResponses) ImportRosterWithResponse(ctx context.Context, params *ImportRosterParams, body ImportRosterJSONRequestBody, reqEditors ...RequestEditorFn) (*ImportRosterResponse, error) {
+	rsp, err := c.ImportRoster(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportRosterResponse(rsp)
 }
 
 // GetSettingsWithResponse The model's settings as they apply to you
@@ -9727,6 +11452,39 @@ func ParseCreateJournalEntryResponse(rsp *http.Response) (*CreateJournalEntryRes
 	return response, nil
 }
 
+// ParseSetJournalSharedResponse parses an HTTP response from a SetJournalSharedWithResponse call
+func ParseSetJournalSharedResponse(rsp *http.Response) (*SetJournalSharedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetJournalSharedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JournalEntry
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMeResponse parses an HTTP response from a GetMeWithResponse call
 func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10090,6 +11848,237 @@ func ParseCreateWindowLinkResponse(rsp *http.Response) (*CreateWindowLinkRespons
 	return response, nil
 }
 
+// ParseListProgramsResponse parses an HTTP response from a ListProgramsWithResponse call
+func ParseListProgramsResponse(rsp *http.Response) (*ListProgramsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProgramsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PageProgram
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateProgramResponse parses an HTTP response from a CreateProgramWithResponse call
+func ParseCreateProgramResponse(rsp *http.Response) (*CreateProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProgramResponse parses an HTTP response from a GetProgramWithResponse call
+func ParseGetProgramResponse(rsp *http.Response) (*GetProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProgramDetail
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddProgramCoachResponse parses an HTTP response from a AddProgramCoachWithResponse call
+func ParseAddProgramCoachResponse(rsp *http.Response) (*AddProgramCoachResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddProgramCoachResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetProgramConsentResponse parses an HTTP response from a SetProgramConsentWithResponse call
+func ParseSetProgramConsentResponse(rsp *http.Response) (*SetProgramConsentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetProgramConsentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddProgramLeaderResponse parses an HTTP response from a AddProgramLeaderWithResponse call
+func ParseAddProgramLeaderResponse(rsp *http.Response) (*AddProgramLeaderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddProgramLeaderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRollupResponse parses an HTTP response from a GetRollupWithResponse call
+func ParseGetRollupResponse(rsp *http.Response) (*GetRollupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRollupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Rollup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListPromisesResponse parses an HTTP response from a ListPromisesWithResponse call
 func ParseListPromisesResponse(rsp *http.Response) (*ListPromisesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10403,6 +12392,39 @@ func ParseAnswerPulseSelfResponse(rsp *http.Response) (*AnswerPulseSelfResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseImportRosterResponse parses an HTTP response from a ImportRosterWithResponse call
+func ParseImportRosterResponse(rsp *http.Response) (*ImportRosterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportRosterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RosterResult
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
