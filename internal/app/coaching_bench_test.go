@@ -73,7 +73,7 @@ func BenchmarkProgramRollup(b *testing.B) {
 func seedProgram(b *testing.B, db *store.DB, programID string, now time.Time) {
 	ctx := context.Background()
 	quads := []string{string(engine.Influence), string(engine.Goodwill), string(engine.Compliance), string(engine.Undetermined)}
-	week := now.Truncate(24*time.Hour).AddDate(0, 0, -((int(now.Weekday())+6)%7))
+	week := now.Truncate(24*time.Hour).AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
 	const per = 50 // leaders per transaction
 	for first := 0; first < programLeaders; first += per {
 		err := db.Write(ctx, func(tx *store.Tx) error {
