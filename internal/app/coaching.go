@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -292,14 +291,4 @@ func (a *App) invitationMailLink(ctx context.Context, invID string) (inv *tl.Inv
 		return tx.SetInvitationHash(ctx, invID, hashToken(token))
 	})
 	return inv, token, done, err
-}
-
-// sortedQuadrants lists quadrant names in the model's order, for pages.
-func sortedQuadrants(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for q := range m {
-		out = append(out, q)
-	}
-	sort.Strings(out)
-	return out
 }
