@@ -167,6 +167,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 	rt.printf("trustledger is ready on http://%s (database %s)\n", ln.Addr(), rt.dbName())
 	if c.Demo {
 		rt.printf("Demo login: %s  password: %s\n", email, password)
+		rt.printf("Coach login (sees Lena's program): %s  same password\n", demo.CoachEmail)
 		rt.printf("The demo database is temporary and is removed when the server stops.\n")
 	} else if has, _ := a.HasUsers(ctx); !has {
 		rt.printf("Open the page to create the first account (the owner).\n")

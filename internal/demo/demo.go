@@ -29,9 +29,12 @@ import (
 // The demo leader's account. The address is under .local, which is not a
 // public domain, so no mail meant for it can reach a real person.
 const (
-	Email    = "lena@demo.trustledger.local"
-	Name     = "Lena"
-	TeamName = "Innovation"
+	Email = "lena@demo.trustledger.local"
+	// CoachEmail is the demo's coach, who signs in with the same password
+	// and sees Lena's program.
+	CoachEmail = "cora@demo.trustledger.local"
+	Name       = "Lena"
+	TeamName   = "Innovation"
 	// Newcomer joins the team ten days before now, after the story: a
 	// relationship where Lena's authority is ahead of trust, so the demo
 	// has a weekly step to take.
@@ -78,7 +81,51 @@ func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountServic
 	if err := s.run(); err != nil {
 		return "", "", fmt.Errorf("demo: %w", err)
 	}
+	if err := seedProgram(ctx, svc, accounts, u, password); err != nil {
+		return "", "", fmt.Errorf("demo: %w", err)
+	}
 	return u.Email, password, nil
+}
+
+// seedProgram makes a coaching program with Cora as coach and Lena, who
+// consents and shares her journal entry, so the coach's view has
+// something to show.
+func seedProgram(ctx context.Context, svc tl.Service, accounts tl.AccountService, lena *tl.User, password string) error {
+	ps, ok := svc.(tl.ProgramService)
+	if !ok {
+		return nil
+	}
+	_, token, err := accounts.Invite(ctx, lena.ID, CoachEmail, tl.RoleCoach)
+	if err != nil {
+		return err
+	}
+	if _, err := accounts.AcceptInvite(ctx, token, "Cora", password); err != nil {
+		return err
+	}
+	p, err := ps.CreateProgram(ctx, lena.ID, "Leadership cohort")
+	if err != nil {
+		return err
+	}
+	if err := ps.AddCoach(ctx, lena.ID, p.ID, CoachEmail); err != nil {
+		return err
+	}
+	if err := ps.AddLeader(ctx, lena.ID, p.ID, lena.Email); err != nil {
+		return err
+	}
+	if err := ps.SetConsent(ctx, lena.ID, p.ID, true); err != nil {
+		return err
+	}
+	// This week's step is chosen now (as Lena's first dashboard would), which
+	// records the week's quadrants for the coach.
+	if _, err := svc.Week(ctx, lena.LeaderID); err != nil {
+		return err
+	}
+	js, err := svc.Journal(ctx, lena.LeaderID)
+	if err != nil || len(js) == 0 {
+		return err
+	}
+	_, err = ps.ShareJournal(ctx, lena.LeaderID, js[0].ID, true)
+	return err
 }
 
 // seeder carries one Seed run.

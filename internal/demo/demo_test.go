@@ -373,3 +373,25 @@ func TestSeedScenarioParsed(t *testing.T) {
 		t.Fatalf("people = %d, %v; want the scenario's %d and the newcomer", len(rels), err, len(sc.People))
 	}
 }
+
+// TestSeedProgram: the demo's coach signs in to a program where Lena
+// consents, with her week, her released pulse and her shared entry.
+func TestSeedProgram(t *testing.T) {
+	ctx := context.Background()
+	a, _, password := seedLena(t)
+	coach, err := a.Login(ctx, demo.CoachEmail, password)
+	if err != nil {
+		t.Fatalf("the demo coach cannot sign in: %v", err)
+	}
+	ps, err := a.Programs(ctx, coach.ID)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("the coach's programs: %v %v", ps, err)
+	}
+	r, err := a.Rollup(ctx, coach.ID, ps[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Consenting != 1 || len(r.Weeks) != 1 || len(r.Pulses) != 1 || len(r.Shared) != 1 || r.Steps.Suggested+r.Steps.Accepted+r.Steps.Done == 0 {
+		t.Fatalf("the demo rollup: %+v", r)
+	}
+}
