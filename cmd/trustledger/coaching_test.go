@@ -27,18 +27,7 @@ func TestProgramCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, inv := range []struct {
-		email, name string
-		role        tl.Role
-	}{{"cora@example.org", "Cora", tl.RoleCoach}, {"sam@example.org", "Sam", tl.RoleLeader}} {
-		_, token, err := a.Invite(ctx, owner.ID, inv.email, inv.role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.AcceptInvite(ctx, token, inv.name, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	coachAndLeader(t, a, owner.ID)
 	db.Close()
 
 	s.run(step{now: "2026-11-02T09:00:00Z", args: []string{"--leader", "Lena", "program", "list"}})
@@ -67,4 +56,25 @@ func TestProgramCommands(t *testing.T) {
 			t.Errorf("the transcript lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// coachAndLeader gives the installation a coach, Cora, and a leader, Sam,
+// invited by the owner; it returns their accounts by name.
+func coachAndLeader(t *testing.T, a *app.App, ownerID string) map[string]*tl.User {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string]*tl.User{}
+	for _, inv := range []struct {
+		email, name string
+		role        tl.Role
+	}{{"cora@example.org", "Cora", tl.RoleCoach}, {"sam@example.org", "Sam", tl.RoleLeader}} {
+		_, token, err := a.Invite(ctx, ownerID, inv.email, inv.role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[inv.name], err = a.AcceptInvite(ctx, token, inv.name, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

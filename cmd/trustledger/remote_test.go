@@ -123,13 +123,7 @@ func localOnly(transcript string) string {
 // expects the local transcript, but for token list: in remote mode the
 // leader has an account (the token's), so it lists instead of refusing.
 func TestVoiceCommandsRemote(t *testing.T) {
-	s := newSession(t)
-	s.env["TRUSTLEDGER_NOW"] = "2026-11-02T09:00:00Z"
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	s, db := remoteSQLite(t)
 	remoteServer(t, s, db)
 	for _, p := range []string{"Ana", "Ben", "Cleo", "Dev", "Eve"} {
 		s.run(step{args: []string{"person", "add", p, "--kind", "direct-report", "--email", p + "@example.org"}, quiet: true})
@@ -167,13 +161,7 @@ func withoutTokenList(transcript string) string {
 
 // TestRemoteErrors: what remote mode refuses, and how it says so.
 func TestRemoteErrors(t *testing.T) {
-	s := newSession(t)
-	s.env["TRUSTLEDGER_NOW"] = "2026-11-02T09:00:00Z"
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	s, db := remoteSQLite(t)
 	remoteServer(t, s, db)
 	server, token := s.env["TRUSTLEDGER_SERVER"], s.env["TRUSTLEDGER_TOKEN"]
 
@@ -229,13 +217,7 @@ func renumber(transcript string) string {
 // TestProgramCommandsRemote: programs, consent and a roster from the
 // command line against a server, each person with their own token.
 func TestProgramCommandsRemote(t *testing.T) {
-	s := newSession(t)
-	s.env["TRUSTLEDGER_NOW"] = "2026-11-02T09:00:00Z"
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	s, db := remoteSQLite(t)
 	a := remoteServer(t, s, db)
 	ctx := context.Background()
 	lena := s.env["TRUSTLEDGER_TOKEN"]
@@ -244,19 +226,8 @@ func TestProgramCommandsRemote(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens := map[string]string{}
-	for _, inv := range []struct {
-		email, name string
-		role        tl.Role
-	}{{"cora@example.org", "Cora", tl.RoleCoach}, {"sam@example.org", "Sam", tl.RoleLeader}} {
-		_, token, err := a.Invite(ctx, owner.ID, inv.email, inv.role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u, err := a.AcceptInvite(ctx, token, inv.name, "correct horse battery")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, tokens[inv.name], err = a.CreateToken(ctx, u.ID, "cli", tl.ScopeWrite); err != nil {
+	for name, u := range coachAndLeader(t, a, owner.ID) {
+		if _, tokens[name], err = a.CreateToken(ctx, u.ID, "cli", tl.ScopeWrite); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -282,4 +253,18 @@ func TestProgramCommandsRemote(t *testing.T) {
 			t.Errorf("the transcript lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// remoteSQLite is a session on 2 November 2026 and a fresh SQLite file
+// for its server.
+func remoteSQLite(t *testing.T) (*session, *store.DB) {
+	t.Helper()
+	s := newSession(t)
+	s.env["TRUSTLEDGER_NOW"] = "2026-11-02T09:00:00Z"
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return s, db
 }
