@@ -276,3 +276,41 @@ func addRosterPerson(ctx context.Context, tx *store.Tx, row tl.RosterRow, email 
 		Kind: engine.DirectReport, Bases: engine.DefaultBases(engine.DirectReport), Active: true, StartedAt: now, CreatedAt: now}
 	return tx.CreateRelationship(ctx, r)
 }
+
+// InviteByMail invites email with role and queues the invitation by mail,
+// in one transaction. Its link is made when the message is sent, so no one
+// but the invitee ever sees it.
+func (a *App) InviteByMail(ctx context.Context, actorID, email string, role tl.Role) (*tl.Invitation, error) {
+	email, err := checkEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tl.ParseRole(string(role)); err != nil {
+		return nil, err
+	}
+	if role == tl.RoleOwner {
+		return nil, tl.Errorf(tl.EINVALID, "an installation has one owner: invite as admin instead")
+	}
+	now := a.clock()
+	inv := &tl.Invitation{ID: store.NewID(now), Email: email, Role: role, InvitedBy: actorID, CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)}
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := requireAdmin(ctx, tx, actorID, "invite people"); err != nil {
+			return err
+		}
+		if _, err := tx.UserByEmail(ctx, email); err == nil {
+			return tl.Errorf(tl.ECONFLICT, "%s already has an account", email)
+		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
+			return err
+		}
+		if err := tx.CreateInvitation(ctx, inv, hashToken(rand.Text())); err != nil {
+			return err
+		}
+		_, err := tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailInvitation, DedupeKey: "invitation:" + inv.ID,
+			To: email, Ref: inv.ID, CreatedAt: now})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inv, nil
+}

@@ -12,6 +12,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/storetest"
 )
 
@@ -34,17 +35,19 @@ type env struct {
 	srv *Server
 	h   http.Handler
 	clk *clock
+	db  *store.DB
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clk := &clock{t: start}
-	a := app.New(storetest.OpenSQLite(t), app.Options{Now: clk.Now})
+	db := storetest.OpenSQLite(t)
+	a := app.New(db, app.Options{Now: clk.Now})
 	srv, err := New(Config{Service: a, Accounts: a, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, app: a, srv: srv, h: srv.Handler(), clk: clk}
+	return &env{t: t, app: a, srv: srv, h: srv.Handler(), clk: clk, db: db}
 }
 
 // account is a signed-in user: their session token and their leader.
@@ -147,4 +150,26 @@ func form(kv ...string) url.Values {
 		v.Add(kv[i], kv[i+1])
 	}
 	return v
+}
+
+// pendingMail claims every message waiting in the outbox, as the mail
+// worker would.
+func (e *env) pendingMail(t *testing.T) []store.Mail {
+	t.Helper()
+	var out []store.Mail
+	for {
+		var m *store.Mail
+		err := e.db.Write(context.Background(), func(tx *store.Tx) error {
+			var err error
+			m, err = tx.ClaimMail(context.Background(), e.clk.Now(), e.clk.Now().Add(time.Minute))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m == nil {
+			return out
+		}
+		out = append(out, *m)
+	}
 }

@@ -124,3 +124,37 @@ func TestRosterPages(t *testing.T) {
 		t.Fatalf("another admin's view of the job: %d", w.Code)
 	}
 }
+
+// TestInviteByMail: an invitation sent by email shows no link to the
+// admin; the message, rendered when it is sent, carries a link that
+// makes the account.
+func TestInviteByMail(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	w := e.do("POST", "/invitations", form("email", "ana@example.org", "role", "member", "send", "mail"), lena)
+	page := e.follow(w, lena).Body.String()
+	if !strings.Contains(page, "queued for mail") || strings.Contains(page, "/invite/") {
+		t.Fatalf("after sending by mail:\n%s", page)
+	}
+	ctx := context.Background()
+	msgs := e.pendingMail(t)
+	if len(msgs) != 1 || msgs[0].To != "ana@example.org" {
+		t.Fatalf("queued: %+v", msgs)
+	}
+	m, err := e.app.MailRenderer("http://example.com").Render(ctx, msgs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(m.Text, "http://example.com/invite/")
+	if i < 0 {
+		t.Fatalf("no link in:\n%s", m.Text)
+	}
+	link := strings.Fields(m.Text[i:])[0]
+	token := strings.TrimPrefix(link, "http://example.com/invite/")
+	if _, err := e.app.AcceptInvite(ctx, token, "Ana", testPassword); err != nil {
+		t.Fatalf("the mailed link: %v", err)
+	}
+	if w := e.do("POST", "/invitations", form("email", "ana@example.org", "role", "member", "send", "mail"), lena); w.Code != http.StatusConflict && w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("inviting an account again: %d", w.Code)
+	}
+}
