@@ -432,3 +432,38 @@ func TestEveryOperation(t *testing.T) {
 		t.Fatalf("the document has %d operations; expected the whole API", n)
 	}
 }
+
+// TestInvitations: the owner invites by link (shown once, it makes the
+// account) and by email (queued, no link in the answer); a leader who is
+// not an admin may not.
+func TestInvitations(t *testing.T) {
+	e := newEnv(t, storetest.OpenSQLite(t))
+	ctx := context.Background()
+	link := client.CreateInvitationRequestDeliveryLink
+	res, err := e.c.CreateInvitationWithResponse(ctx, nil, client.CreateInvitationJSONRequestBody{Email: "sam@example.org", Role: "leader", Delivery: &link})
+	if err != nil || res.JSON201 == nil || res.JSON201.Link == nil || !strings.HasPrefix(*res.JSON201.Link.Url, "https://tl.example/invite/") {
+		t.Fatalf("invite by link: %v %s", err, res.Body)
+	}
+	sam, err := e.app.AcceptInvite(ctx, res.JSON201.Link.Token, "Sam", "correct horse battery")
+	if err != nil {
+		t.Fatalf("the link from the API: %v", err)
+	}
+	byMail, _ := e.c.CreateInvitationWithResponse(ctx, nil, client.CreateInvitationJSONRequestBody{Email: "ana@example.org", Role: "member"})
+	if byMail.JSON201 == nil || byMail.JSON201.Link != nil {
+		t.Fatalf("invite by mail: %s", byMail.Body)
+	}
+	list, _ := e.c.ListInvitationsWithResponse(ctx, nil)
+	if list.JSON200 == nil || len(*list.JSON200.Items) != 2 {
+		t.Fatalf("invitations: %s", list.Body)
+	}
+	_, samToken, err := e.app.CreateToken(ctx, sam.ID, "sam", tl.ScopeWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied, _ := e.client(samToken).CreateInvitationWithResponse(ctx, nil, client.CreateInvitationJSONRequestBody{Email: "x@example.org", Role: "member"})
+	envelope(t, denied.StatusCode(), denied.Body, 403, tl.EFORBIDDEN)
+	users, _ := e.c.ListUsersWithResponse(ctx, nil)
+	if users.JSON200 == nil || len(*users.JSON200.Items) != 2 {
+		t.Fatalf("users: %s", users.Body)
+	}
+}

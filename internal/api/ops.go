@@ -190,4 +190,5 @@ func (a *API) register() {
 	a.registerVoice()
 	a.registerIntegrations()
 	a.registerCoaching()
+	a.registerAccounts()
 }
