@@ -3,13 +3,16 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"html/template"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/chart"
 	"github.com/trustledger/trustledger/internal/engine"
 )
 
@@ -89,6 +92,45 @@ func (s *Server) programCreate(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/programs/"+p.ID)
 }
 
+// pulseTrend charts the released pulses' means by week (1 to 5), one
+// line per scale, averaged over the leaders whose pulse closed that week.
+func pulseTrend(ps []tl.RollupPulse) template.HTML {
+	if len(ps) == 0 {
+		return ""
+	}
+	first := weekOf(ps[len(ps)-1].ClosedAt)
+	type acc struct{ sum, n float64 }
+	by := map[string]map[int]*acc{}
+	var scales []string
+	for _, p := range ps {
+		w := int(weekOf(p.ClosedAt).Sub(first).Hours()/(24*7)) + 1
+		for _, sc := range p.Scales {
+			if by[sc.Scale] == nil {
+				by[sc.Scale] = map[int]*acc{}
+				scales = append(scales, sc.Scale)
+			}
+			a := by[sc.Scale][w]
+			if a == nil {
+				a = &acc{}
+				by[sc.Scale][w] = a
+			}
+			a.sum += sc.Mean
+			a.n++
+		}
+	}
+	wd := chart.WeeklyData{ID: "tl-pulses", Title: "Released pulse means by week, 1 (disagree) to 5 (agree)", Metric: "mean", YMax: 5,
+		Ref: 3, RefLabel: "neither"}
+	for _, sc := range scales {
+		series := chart.WeeklySeries{Name: sc}
+		for w, a := range by[sc] {
+			series.Points = append(series.Points, chart.WeekValue{Week: w, Value: a.sum / a.n})
+		}
+		slices.SortFunc(series.Points, func(a, b chart.WeekValue) int { return a.Week - b.Week })
+		wd.Series = append(wd.Series, series)
+	}
+	return chart.HTML(chart.WeeklyChart(wd))
+}
+
 // quadrantOrder is how the rollup lists quadrants: where trust carries
 // authority first, the undetermined last.
 var quadrantOrder = []engine.Quadrant{engine.Influence, engine.Goodwill, engine.Compliance, engine.Unanchored, engine.Undetermined}
@@ -108,6 +150,10 @@ type programPage struct {
 	Admin     bool
 	Mine      *tl.ProgramLeader // the signed-in leader's own row
 	Email     string            // the address a failed add kept
+	// QuadrantChart is each quadrant's share of the relationships by
+	// week; PulseChart the mean of the released pulses by week and scale.
+	QuadrantChart template.HTML
+	PulseChart    template.HTML
 }
 
 func (s *Server) programData(r *http.Request) (*programPage, error) {
@@ -149,13 +195,26 @@ func (s *Server) programData(r *http.Request) (*programPage, error) {
 				qs = append(qs, string(q))
 			}
 		}
+		qc := chart.WeeklyData{ID: "tl-quadrants", Title: "Share of relationships in each quadrant, by week", Metric: "share", YMax: 1,
+			Empty: "No week recorded yet."}
 		for _, q := range qs {
 			row := quadrantRow{Quadrant: q}
-			for _, wk := range d.Rollup.Weeks {
+			series := chart.WeeklySeries{Name: q}
+			for i, wk := range d.Rollup.Weeks {
 				row.Counts = append(row.Counts, wk.Quadrants[q])
+				total := 0
+				for _, n := range wk.Quadrants {
+					total += n
+				}
+				if total > 0 {
+					series.Points = append(series.Points, chart.WeekValue{Week: i + 1, Value: float64(wk.Quadrants[q]) / float64(total)})
+				}
 			}
 			d.Quadrants = append(d.Quadrants, row)
+			qc.Series = append(qc.Series, series)
 		}
+		d.QuadrantChart = chart.HTML(chart.WeeklyChart(qc))
+		d.PulseChart = pulseTrend(d.Rollup.Pulses)
 	}
 	return d, nil
 }

@@ -69,7 +69,7 @@ func TestProgramPages(t *testing.T) {
 	}
 	e.follow(e.do("POST", path+"/consent", form("consent", "give"), sam), sam)
 	body = e.do("GET", path, nil, cora).Body.String()
-	if !strings.Contains(body, "1 of 1 leaders consent") || !strings.Contains(body, "what I learned asking first") || strings.Contains(body, "PRIVATE") {
+	if !strings.Contains(body, "1 of 1 leaders consent") || !strings.Contains(body, "what I learned asking first") || strings.Contains(body, "PRIVATE") || !strings.Contains(body, `<svg`) {
 		t.Fatalf("the coach after consent:\n%s", body)
 	}
 	e.follow(e.do("POST", path+"/consent", form("consent", "withdraw"), sam), sam)
