@@ -99,7 +99,11 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			route = s.api.Pattern(r)
 		} else {
 			if r.Body != nil {
-				r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+				limit := s.maxBody
+				if strings.HasPrefix(r.URL.Path, "/roster") {
+					limit = maxRosterForm // a roster file, and its text sent back to import
+				}
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
 			}
 			gated.ServeHTTP(sw, r)
 			_, route = mux.Handler(r)

@@ -306,8 +306,39 @@ type rosterPage struct {
 	Job    *rosterStatus
 }
 
-// maxRosterForm caps a roster upload (the app's own cap is checked after).
-const maxRosterForm = 5 << 20
+// rosterSample is how many lines a preview shows besides those in error.
+const rosterSample = 20
+
+// Shown are the lines the preview lists: every line with an error, and
+// the first few others.
+func (p *rosterPage) Shown() []tl.RosterRow {
+	if p.Result == nil {
+		return nil
+	}
+	var out []tl.RosterRow
+	others := 0
+	for _, r := range p.Result.Rows {
+		if r.Error != "" || others < rosterSample {
+			out = append(out, r)
+			if r.Error == "" {
+				others++
+			}
+		}
+	}
+	return out
+}
+
+// Hidden is how many fine lines the preview does not list.
+func (p *rosterPage) Hidden() int {
+	if p.Result == nil {
+		return 0
+	}
+	return len(p.Result.Rows) - len(p.Shown())
+}
+
+// maxRosterForm caps a roster request: a 4 MB file, or its text sent back
+// url-encoded to import (the app's own cap of 4 MB is checked after).
+const maxRosterForm = 16 << 20
 
 func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "roster.html", &rosterPage{Page: Page{Title: "Import a roster", Nav: "programs"}})
@@ -315,10 +346,9 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request) {
 
 // rosterText reads the roster from the upload or the text area.
 func rosterText(r *http.Request) (string, error) {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxRosterForm)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		if err := r.ParseMultipartForm(maxRosterForm); err != nil {
-			return "", tl.Errorf(tl.EINVALID, "the file could not be read (at most 4 MB): %v", err)
+			return "", tl.Errorf(tl.EINVALID, "the file could not be read: send a CSV file of at most 4 MB")
 		}
 		if f, _, err := r.FormFile("file"); err == nil {
 			defer f.Close()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -156,5 +157,24 @@ func TestInviteByMail(t *testing.T) {
 	}
 	if w := e.do("POST", "/invitations", form("email", "ana@example.org", "role", "member", "send", "mail"), lena); w.Code != http.StatusConflict && w.Code != http.StatusUnprocessableEntity {
 		t.Fatalf("inviting an account again: %d", w.Code)
+	}
+}
+
+// TestRosterLarge: a roster over the forms' 1 MB cap (15,000 people) is
+// previewed, not refused for its size.
+func TestRosterLarge(t *testing.T) {
+	e := newEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	var b strings.Builder
+	b.WriteString("email,name,role\n")
+	for i := range 15000 {
+		fmt.Fprintf(&b, "person%05d@example.org,Person %05d of the large and well-staffed organisation,member\n", i, i)
+	}
+	if b.Len() < 1<<20 {
+		t.Fatalf("the roster is only %d bytes", b.Len())
+	}
+	w := e.do("POST", "/roster", form("csv", b.String()), lena)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "15000 lines, all fine") || !strings.Contains(w.Body.String(), "14980 more lines") {
+		t.Fatalf("a large roster: %d\n%.500s", w.Code, w.Body.String())
 	}
 }
