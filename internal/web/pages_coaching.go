@@ -403,6 +403,7 @@ type rosterJob struct {
 	Err    string
 	Ended  bool
 	At     time.Time
+	done   chan struct{} // closed when the import has ended
 }
 
 // rosterStatus is a job as a page shows it.
@@ -443,7 +444,7 @@ func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request) {
 	}
 	text := r.PostFormValue("csv")
 	u := s.user(r)
-	job := &rosterJob{ID: strings.ToLower(rand.Text()), UserID: u.ID, At: time.Now()}
+	job := &rosterJob{ID: strings.ToLower(rand.Text()), UserID: u.ID, At: time.Now(), done: make(chan struct{})}
 	rosterJobs.Lock()
 	for id, j := range rosterJobs.m {
 		if time.Since(j.At) > time.Hour {
@@ -460,6 +461,7 @@ func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request) {
 			job.mu.Unlock()
 		})
 		job.mu.Lock()
+		defer close(job.done)
 		defer job.mu.Unlock()
 		job.Ended, job.Result = true, res
 		if err != nil {
