@@ -22,8 +22,8 @@ const (
 
 // BenchmarkProgramRollup is a coach's rollup of a program of 1,000
 // consenting leaders with 100,000 relationships: twelve weeks of
-// quadrants each, a step a week, a released pulse and a shared journal
-// entry per leader.
+// quadrants each, a step a week (in every status), a released pulse and
+// a shared journal entry per leader.
 //
 //	go test ./internal/app/ -run '^$' -bench ProgramRollup -benchtime 20x
 func BenchmarkProgramRollup(b *testing.B) {
@@ -58,6 +58,9 @@ func BenchmarkProgramRollup(b *testing.B) {
 			if total != programLeaders*programPerLead {
 				b.Fatalf("the last week counts %d relationships", total)
 			}
+			if n := r.Steps.Suggested + r.Steps.Accepted + r.Steps.Done + r.Steps.Skipped; n != programLeaders*programWeeks || len(r.Pulses) == 0 || len(r.Shared) == 0 {
+				b.Fatalf("rollup: %d steps, %d pulses, %d shared entries", n, len(r.Pulses), len(r.Shared))
+			}
 			b.ResetTimer()
 			for range b.N {
 				if _, err := a.Rollup(ctx, owner.ID, p.ID); err != nil {
@@ -87,11 +90,15 @@ func seedProgram(b *testing.B, db *store.DB, programID string, now time.Time) {
 				if err := tx.CreateTeam(ctx, team); err != nil {
 					return err
 				}
+				firstRel := ""
 				for j := range programPerLead {
 					r := &tl.Relationship{ID: store.NewID(at), LeaderID: l.ID, Person: fmt.Sprintf("P%03d", j), TeamID: team.ID,
 						Kind: engine.DirectReport, Bases: engine.DefaultBases(engine.DirectReport), Active: true, StartedAt: at, CreatedAt: at}
 					if err := tx.CreateRelationship(ctx, r); err != nil {
 						return err
+					}
+					if j == 0 {
+						firstRel = r.ID
 					}
 				}
 				for w := range programWeeks {
@@ -102,6 +109,27 @@ func seedProgram(b *testing.B, db *store.DB, programID string, now time.Time) {
 					if err := tx.PutLeaderWeek(ctx, l.ID, week.AddDate(0, 0, -7*w), counts); err != nil {
 						return err
 					}
+				}
+				// A step a week on one relationship, in every status, and a
+				// released pulse.
+				for w := range programWeeks {
+					st := []tl.StepStatus{tl.StepDone, tl.StepAccepted, tl.StepSkipped, tl.StepSuggested}[(i+w)%4]
+					s := &tl.Step{ID: store.NewID(at), LeaderID: l.ID, RelationshipID: firstRel, Person: "P000", WeekStart: week.AddDate(0, 0, -7*w),
+						Rule: engine.RuleWeakest, Dim: engine.Benevolence, Move: "recognize", Text: "Recognise P000's work", Status: st,
+						BaselineE: 0.5, BaselineQuad: engine.Undetermined, CreatedAt: at}
+					if err := tx.CreateStep(ctx, s); err != nil {
+						return err
+					}
+				}
+				pulse := &store.PulseRow{Pulse: tl.Pulse{ID: store.NewID(at), LeaderID: l.ID, TeamID: team.ID, Team: team.Name, Wave: 1,
+					K: 5, CommentsK: 10, Delivery: tl.DeliveryLink, Status: tl.PulseClosed, Population: programPerLead,
+					CreatedAt: at, ClosesAt: at, ClosedAt: at}, Released: true}
+				if err := tx.CreatePulse(ctx, pulse, nil); err != nil {
+					return err
+				}
+				scales := []tl.ScaleResult{{Scale: "ability", Mean: 3.8, P: 0.7, Rwg: 0.8, Agreement: "strong"}, {Scale: "benevolence", Mean: 3.2, P: 0.55, Rwg: 0.6, Agreement: "moderate"}}
+				if err := tx.PutPulseResults(ctx, pulse.ID, l.ID, at, 20, scales); err != nil {
+					return err
 				}
 				if err := tx.CreateJournal(ctx, &tl.JournalEntry{ID: store.NewID(at), LeaderID: l.ID, WeekStart: week, Question: 1, Text: "shared", Shared: true, CreatedAt: at}); err != nil {
 					return err
