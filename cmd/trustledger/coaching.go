@@ -30,6 +30,13 @@ func (programCmd) Help() string {
 // programs is the program service and the account the command acts as.
 func (rt *runtime) programs() (tl.ProgramService, *tl.User, error) {
 	_, u, err := rt.tokenUser()
+	if tl.ErrorCode(err) == tl.ENOTFOUND && rt.cli.Server == "" {
+		// Programs act as an account (owner, admin, coach, leader), and a
+		// database made by init has a leader but no account yet.
+		return nil, nil, tl.Errorf(tl.ENOTFOUND, "programs and rosters act as your account, and this leader has none yet: "+
+			"run trustledger serve, open it and create the owner account, then run this again with --leader and that account's name "+
+			"(or use --server with a token)")
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -78,3 +78,17 @@ func coachAndLeader(t *testing.T, a *app.App, ownerID string) map[string]*tl.Use
 	}
 	return out
 }
+
+// TestProgramWithoutAccount: a database made by init has a leader but no
+// account; program and roster commands say how to get one.
+func TestProgramWithoutAccount(t *testing.T) {
+	s := newSession(t)
+	s.dbs = []string{"./trustledger.db"}
+	s.run(step{now: "2026-11-02T09:00:00Z", args: []string{"init", "--leader", "Lena"}})
+	if err := os.WriteFile(filepath.Join(s.dir, "staff.csv"), []byte("email,name,role\nsam@example.org,Sam,leader\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"program", "list"}, {"program", "create", "Spring"}, {"roster", "import", "staff.csv", "--dry-run"}} {
+		s.run(step{args: args, code: 1, err: "create the owner account, then run this again with --leader"})
+	}
+}
