@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"html/template"
 	"io"
 	"net/http"
@@ -28,6 +29,7 @@ func (s *Server) registerCoaching(mux *http.ServeMux) {
 	mux.HandleFunc("POST /roster", s.rosterPreview)
 	mux.HandleFunc("POST /roster/import", s.rosterImport)
 	mux.HandleFunc("GET /roster/jobs/{id}", s.rosterJob)
+	mux.HandleFunc("GET /roster/jobs/{id}/status", s.rosterJobStatus)
 	mux.HandleFunc("POST /journal/{id}/share", s.journalShare)
 }
 
@@ -474,20 +476,51 @@ func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/roster/jobs/"+job.ID)
 }
 
-func (s *Server) rosterJob(w http.ResponseWriter, r *http.Request) {
+// userJob is the signed-in user's import named in the path, or nil after
+// answering ENOTFOUND (another user's import is not found either).
+func (s *Server) userJob(w http.ResponseWriter, r *http.Request) *rosterJob {
 	rosterJobs.Lock()
 	job := rosterJobs.m[r.PathValue("id")]
 	rosterJobs.Unlock()
 	if job == nil || job.UserID != s.user(r).ID {
 		s.fail(w, r, tl.Errorf(tl.ENOTFOUND, "no import %q: it may be over an hour old; the invitations page shows who was invited", r.PathValue("id")))
+		return nil
+	}
+	return job
+}
+
+func (s *Server) rosterJob(w http.ResponseWriter, r *http.Request) {
+	job := s.userJob(w, r)
+	if job == nil {
 		return
 	}
 	snap := job.snapshot()
 	d := &rosterPage{Page: Page{Title: "Importing the roster", Nav: "programs"}, Job: &snap, Result: snap.Result}
 	if !snap.Ended {
-		// The page refreshes itself every second until the import ends
-		// (no script needed).
-		w.Header().Set("Refresh", "1")
+		// Until the import ends, app.js polls rosterJobStatus and moves
+		// the bar; without scripts the page reloads itself every second.
+		d.Refresh = 1
 	}
 	s.render(w, r, http.StatusOK, "roster.html", d)
+}
+
+// rosterProgress is a running import as app.js polls it.
+type rosterProgress struct {
+	Done    int  `json:"done"`
+	Total   int  `json:"total"`
+	Percent int  `json:"percent"`
+	Ended   bool `json:"ended"`
+}
+
+// rosterJobStatus is the import's progress as JSON, for the progress bar's
+// script; once Ended the script reloads the page to show the result.
+func (s *Server) rosterJobStatus(w http.ResponseWriter, r *http.Request) {
+	job := s.userJob(w, r)
+	if job == nil {
+		return
+	}
+	snap := job.snapshot()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(rosterProgress{Done: snap.Done, Total: snap.Total, Percent: snap.Percent(), Ended: snap.Ended})
 }

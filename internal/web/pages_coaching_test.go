@@ -117,23 +117,40 @@ func TestRosterPages(t *testing.T) {
 	<-j.done
 	done := e.do("GET", job, nil, lena)
 	body := done.Body.String()
-	if done.Header().Get("Refresh") != "" || strings.Contains(body, "<progress") {
+	const noScriptRefresh = `<noscript><meta http-equiv="refresh" content="1"></noscript>`
+	if strings.Contains(body, noScriptRefresh) || strings.Contains(body, "<progress") {
 		t.Fatalf("an ended import still refreshes:\n%s", body)
 	}
-	// A running import: the bar and the refresh.
+	if w := e.do("GET", job+"/status", nil, lena); w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != `{"done":2,"total":2,"percent":100,"ended":true}` {
+		t.Fatalf("the ended import's status: %d %s", w.Code, w.Body.String())
+	}
+	// A running import: the bar, polled by app.js, and a refresh for
+	// browsers without scripts.
 	running := &rosterJob{ID: "running", UserID: lena.User.ID, At: time.Now(), Done: 100, Total: 400, done: make(chan struct{})}
 	rosterJobs.Lock()
 	rosterJobs.m[running.ID] = running
 	rosterJobs.Unlock()
 	w = e.do("GET", "/roster/jobs/running", nil, lena)
-	if w.Header().Get("Refresh") != "1" || !strings.Contains(w.Body.String(), `<progress max="100" value="25">`) {
-		t.Fatalf("a running import: %q\n%s", w.Header().Get("Refresh"), w.Body.String())
+	if !strings.Contains(w.Body.String(), noScriptRefresh) ||
+		!strings.Contains(w.Body.String(), `<progress max="100" value="25" aria-describedby="roster-status" data-poll="/roster/jobs/running/status">`) {
+		t.Fatalf("a running import:\n%s", w.Body.String())
+	}
+	w = e.do("GET", "/roster/jobs/running/status", nil, lena)
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/json" ||
+		strings.TrimSpace(w.Body.String()) != `{"done":100,"total":400,"percent":25,"ended":false}` {
+		t.Fatalf("a running import's status: %d %q %s", w.Code, w.Header().Get("Content-Type"), w.Body.String())
+	}
+	if w := e.do("GET", "/roster/jobs/nope/status", nil, lena); w.Code != http.StatusNotFound {
+		t.Fatalf("an unknown import's status: %d", w.Code)
 	}
 	if !strings.Contains(body, "2 invitations are on their way") || !strings.Contains(body, "1 team members were added") {
 		t.Fatalf("the import's end:\n%s", body)
 	}
-	if w := e.do("GET", job, nil, e.invite(lena, "Max", "max@example.org", tl.RoleAdmin)); w.Code != http.StatusNotFound {
-		t.Fatalf("another admin's view of the job: %d", w.Code)
+	other := e.invite(lena, "Max", "max@example.org", tl.RoleAdmin)
+	for _, path := range []string{job, job + "/status"} {
+		if w := e.do("GET", path, nil, other); w.Code != http.StatusNotFound {
+			t.Fatalf("another admin's view of %s: %d", path, w.Code)
+		}
 	}
 }
 

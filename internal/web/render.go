@@ -33,6 +33,9 @@ type Page struct {
 	Errors    FormErrors // field name → message, shown next to the field
 	RequestID string     // shown on error pages
 	Status    int        // the HTTP status being rendered
+	// Refresh, in seconds, reloads the page when scripts are off (a
+	// <noscript> meta refresh); with scripts, app.js polls instead.
+	Refresh int
 }
 
 // FormErrors maps a form field's name to what is wrong with it. The key ""

@@ -11,5 +11,26 @@
         if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
       });
     });
+    // A progress bar marked data-poll (a roster import) follows its JSON
+    // status; when the work ends, the page reloads to show the result.
+    // Without this script the page reloads itself (a <noscript> refresh).
+    var bar = document.querySelector("progress[data-poll]");
+    if (bar && window.fetch) { poll(bar); } else if (bar) { window.setTimeout(function () { window.location.reload(); }, 1000); }
   });
+  function poll(bar) {
+    var text = document.getElementById(bar.getAttribute("aria-describedby"));
+    function tick() {
+      fetch(bar.getAttribute("data-poll"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error("status " + r.status); } return r.json(); })
+        .then(function (s) {
+          if (s.ended) { window.location.reload(); return; }
+          bar.value = s.percent;
+          bar.textContent = s.percent + "%";
+          if (text) { text.textContent = "Importing… " + s.done + " of " + (s.total || "the") + " lines."; }
+          window.setTimeout(tick, 500);
+        })
+        .catch(function () { window.setTimeout(function () { window.location.reload(); }, 2000); });
+    }
+    window.setTimeout(tick, 500);
+  }
 })();
