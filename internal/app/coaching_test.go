@@ -39,6 +39,12 @@ func TestProgramRollup(t *testing.T) {
 		for _, u := range []*tl.User{owner, sam} {
 			people := e.team(u.LeaderID, 5)
 			e.log(u.LeaderID, tl.EventInput{Who: people[0].Person, Kind: "recognition", Note: secret + " ledger note"})
+			must(e.app.AddPromise(e.ctx, u.LeaderID, tl.PromiseInput{To: people[1].Person, What: secret + " promise", Due: e.clk.Now().AddDate(0, 0, 7)}))(t)
+			must(e.app.Decide(e.ctx, u.LeaderID, tl.DecisionInput{What: secret + " decision", Why: secret + " reason", Affects: "team"}))(t)
+			_, tok, err := e.app.AskCheckin(e.ctx, u.LeaderID, people[2].Person, tl.DeliveryLink)
+			noErr(t, err)
+			pass := must(e.app.OpenCheckinLink(e.ctx, tok))(t)
+			noErr(t, e.app.AnswerCheckin(e.ctx, pass, map[string]int{"ca": 2, "cb": 2, "ci": 2}, secret+" check-in comment"))
 			must(e.app.AddJournal(e.ctx, u.LeaderID, 1, secret+" unshared journal"))(t)
 			must(e.app.Week(e.ctx, u.LeaderID))(t)
 			l := must(e.app.LaunchPulse(e.ctx, u.LeaderID, tl.PulseInput{Delivery: tl.DeliveryLink, K: 3, Question: "What should I change?"}))(t)
