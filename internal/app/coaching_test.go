@@ -125,12 +125,15 @@ func TestRoster(t *testing.T) {
 			"cy@example.org,Cy,boss,,\n" +
 			"ana@example.org,Ana Again,member,,\n" +
 			"dee@example.org,Dee,member,,nobody@example.org\n" +
-			"sam@example.org,Sam,leader,,\n"
+			"sam@example.org,Sam,leader,,\n" +
+			"lou@example.org,Lou,leader,,\n" +
+			"eve@example.org,Eve,member,,lou@example.org\n"
 		res := must(e.app.Roster(e.ctx, owner.ID, []byte(bad), false, nil))(t)
-		if res.Imported || res.Errors != 5 {
+		if res.Imported || res.Errors != 6 {
 			t.Fatalf("a roster with errors: %+v", res)
 		}
-		want := map[int]string{3: "email", 4: "unknown role", 5: "also on line 2", 6: "not a leader yet", 7: "already has an account"}
+		want := map[int]string{3: "email", 4: "unknown role", 5: "also on line 2", 6: "invite them with the role leader first",
+			7: "already has an account", 9: "invited as a leader on line 8 but has no account until they accept"}
 		for _, row := range res.Rows {
 			if w, ok := want[row.Line]; ok != (row.Error != "") || (ok && !strings.Contains(row.Error, w)) {
 				t.Errorf("line %d: error %q, want %q", row.Line, row.Error, w)
@@ -164,6 +167,12 @@ func TestRoster(t *testing.T) {
 		teams := must(e.app.Teams(e.ctx, sam.ID))(t)
 		if len(teams) != 2 {
 			t.Fatalf("Sam's teams: %+v", teams)
+		}
+		// A member of a leader who is invited but has not accepted yet.
+		must(e.app.InviteByMail(e.ctx, owner.ID, "lou@example.org", tl.RoleLeader))(t)
+		pending := must(e.app.Roster(e.ctx, owner.ID, []byte("email,name,role,team,leader_email\neve@example.org,Eve,member,,lou@example.org\n"), true, nil))(t)
+		if pending.Errors != 1 || !strings.Contains(pending.Rows[0].Error, "lou@example.org is invited but has not accepted yet") {
+			t.Fatalf("a member of a leader who has not accepted: %+v", pending.Rows)
 		}
 		// The same roster again: everyone is invited already.
 		again := must(e.app.Roster(e.ctx, owner.ID, []byte(good), false, nil))(t)

@@ -128,9 +128,17 @@ func (a *App) Roster(ctx context.Context, actorID string, data []byte, dryRun bo
 		}
 		res.Errors = 0
 		seen := map[string]int{}
+		leaders := map[string]int{} // the file's leaders: email → line
+		for _, row := range rows {
+			if e, err := checkEmail(row.Email); err == nil && row.Role == tl.RoleLeader {
+				if _, dup := leaders[e]; !dup {
+					leaders[e] = row.Line
+				}
+			}
+		}
 		for i := range rows {
 			row := &rows[i]
-			row.Error = rosterRowError(ctx, tx, row, seen, now)
+			row.Error = rosterRowError(ctx, tx, row, seen, leaders, now)
 			if row.Error != "" {
 				res.Errors++
 			}
@@ -187,7 +195,9 @@ func (a *App) Roster(ctx context.Context, actorID string, data []byte, dryRun bo
 }
 
 // rosterRowError says what is wrong with one row, or "".
-func rosterRowError(ctx context.Context, tx *store.Tx, row *tl.RosterRow, seen map[string]int, now time.Time) string {
+// leaders are the file's leaders (email → line), to explain why a member
+// cannot yet be given a leader invited in the same file.
+func rosterRowError(ctx context.Context, tx *store.Tx, row *tl.RosterRow, seen, leaders map[string]int, now time.Time) string {
 	email, err := checkEmail(row.Email)
 	if err != nil {
 		return tl.ErrorMessage(err)
@@ -229,8 +239,19 @@ func rosterRowError(ctx context.Context, tx *store.Tx, row *tl.RosterRow, seen m
 		return "leader_email: " + tl.ErrorMessage(err)
 	}
 	u, err := tx.LeaderOfEmail(ctx, le)
-	if err != nil {
-		return le + " is not a leader yet: import the leaders first, then their teams"
+	if tl.ErrorCode(err) == tl.ENOTFOUND {
+		// A member joins the people of a leader who has an account; an
+		// invitation makes the account only once it is accepted.
+		if line, ok := leaders[le]; ok {
+			return fmt.Sprintf("%s is invited as a leader on line %d but has no account until they accept: "+
+				"import the leaders now without their teams, then the teams once the leaders have signed in", le, line)
+		}
+		if open, err := tx.OpenInvitationFor(ctx, le, now); err == nil && open {
+			return le + " is invited but has not accepted yet: import this line again once they have signed in"
+		}
+		return le + " is not a leader here yet: invite them with the role leader first, then import their team once they have signed in"
+	} else if err != nil {
+		return "could not check this line: try again"
 	}
 	name, err := cleanName("person", row.Name)
 	if err != nil {
