@@ -195,6 +195,12 @@ func requireAdmin(ctx context.Context, tx *store.Tx, actorID, what string) (*tl.
 // InvitationLifetime, and returns it with its token. Only the token's
 // hash is kept: the token is shown to the inviter this once.
 func (a *App) Invite(ctx context.Context, actorID, email string, role tl.Role) (*tl.Invitation, string, error) {
+	return a.invite(ctx, actorID, email, role, false)
+}
+
+// invite creates an invitation; byMail also queues the message that
+// carries it, in the same transaction (its link is made when it is sent).
+func (a *App) invite(ctx context.Context, actorID, email string, role tl.Role, byMail bool) (*tl.Invitation, string, error) {
 	email, err := checkEmail(email)
 	if err != nil {
 		return nil, "", err
@@ -220,7 +226,10 @@ func (a *App) Invite(ctx context.Context, actorID, email string, role tl.Role) (
 		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
 			return err
 		}
-		return tx.CreateInvitation(ctx, inv, hashToken(token))
+		if err := tx.CreateInvitation(ctx, inv, hashToken(token)); err != nil || !byMail {
+			return err
+		}
+		return queueInvitation(ctx, tx, inv, "", now)
 	})
 	if err != nil {
 		return nil, "", err

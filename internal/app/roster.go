@@ -166,8 +166,7 @@ func (a *App) Roster(ctx context.Context, actorID string, data []byte, dryRun bo
 			if err := tx.CreateInvitation(ctx, inv, hashToken(rand.Text())); err != nil {
 				return err
 			}
-			if _, err := tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailInvitation, DedupeKey: "invitation:" + inv.ID,
-				To: email, ToName: row.Name, Ref: inv.ID, CreatedAt: now}); err != nil {
+			if err := queueInvitation(ctx, tx, inv, row.Name, now); err != nil {
 				return err
 			}
 			res.Invitations++
@@ -302,36 +301,13 @@ func addRosterPerson(ctx context.Context, tx *store.Tx, row tl.RosterRow, email 
 // in one transaction. Its link is made when the message is sent, so no one
 // but the invitee ever sees it.
 func (a *App) InviteByMail(ctx context.Context, actorID, email string, role tl.Role) (*tl.Invitation, error) {
-	email, err := checkEmail(email)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tl.ParseRole(string(role)); err != nil {
-		return nil, err
-	}
-	if role == tl.RoleOwner {
-		return nil, tl.Errorf(tl.EINVALID, "an installation has one owner: invite as admin instead")
-	}
-	now := a.clock()
-	inv := &tl.Invitation{ID: store.NewID(now), Email: email, Role: role, InvitedBy: actorID, CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)}
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := requireAdmin(ctx, tx, actorID, "invite people"); err != nil {
-			return err
-		}
-		if _, err := tx.UserByEmail(ctx, email); err == nil {
-			return tl.Errorf(tl.ECONFLICT, "%s already has an account", email)
-		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
-			return err
-		}
-		if err := tx.CreateInvitation(ctx, inv, hashToken(rand.Text())); err != nil {
-			return err
-		}
-		_, err := tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailInvitation, DedupeKey: "invitation:" + inv.ID,
-			To: email, Ref: inv.ID, CreatedAt: now})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
+	inv, _, err := a.invite(ctx, actorID, email, role, true)
+	return inv, err
+}
+
+// queueInvitation queues the message that carries an invitation.
+func queueInvitation(ctx context.Context, tx *store.Tx, inv *tl.Invitation, name string, now time.Time) error {
+	_, err := tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailInvitation, DedupeKey: "invitation:" + inv.ID,
+		To: inv.Email, ToName: name, Ref: inv.ID, CreatedAt: now})
+	return err
 }
