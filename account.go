@@ -87,6 +87,9 @@ type AccountService interface {
 	Signup(ctx context.Context, in SignupInput) (*User, error)
 	// Invite creates an invitation (owner/admin only) and returns its token.
 	Invite(ctx context.Context, actorID, email string, role Role) (*Invitation, string, error)
+	// InviteByMail is Invite with the link sent by mail instead of shown:
+	// the message is queued in the same transaction.
+	InviteByMail(ctx context.Context, actorID, email string, role Role) (*Invitation, error)
 	// AcceptInvite creates the invited account (with its own Leader for
 	// roles that lead) and uses up the invitation.
 	AcceptInvite(ctx context.Context, token, name, password string) (*User, error)
@@ -105,6 +108,8 @@ type AccountService interface {
 	ChangePassword(ctx context.Context, userID, token, oldPassword, newPassword string) error
 	// Users lists accounts (owner/admin only).
 	Users(ctx context.Context, actorID string) ([]User, error)
+	// Invitations lists every invitation, newest first (owner/admin only).
+	Invitations(ctx context.Context, actorID string) ([]Invitation, error)
 }
 
 // MinPasswordLength is the shortest password accepted.

@@ -38,6 +38,7 @@ type Service interface {
 	tl.TokenService
 	tl.IdempotencyService
 	tl.ProgramService
+	tl.AccountService
 }
 
 // Config is what New needs.

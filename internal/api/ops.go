@@ -70,6 +70,19 @@ func listed[T any](a *API, fetch func(Service, context.Context, string) ([]T, er
 	})
 }
 
+// userListed is a list operation of the token's account (not of a
+// leader): tokens, programs, accounts, invitations.
+func userListed[T any](a *API, fetch func(Service, context.Context, string) ([]T, error), id func(*T) string) func(context.Context, *PageParams) (*body[Page[T]], error) {
+	return asUser(a, func(ctx context.Context, u *tl.User, in *PageParams) (*body[Page[T]], error) {
+		items, err := fetch(a.svc, ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		p, err := paginate(items, id, *in)
+		return out(p), err
+	})
+}
+
 // Me is the token's account.
 type Me struct {
 	User   tl.User    `json:"user"`

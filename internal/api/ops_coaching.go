@@ -35,14 +35,7 @@ func (a *API) registerCoaching() {
 	api, s := a.huma, a.svc
 
 	huma.Register(api, op("listPrograms", http.MethodGet, "/programs", "The programs you run, coach or are in", "programs"),
-		asUser(a, func(ctx context.Context, u *tl.User, in *PageParams) (*body[Page[tl.Program]], error) {
-			ps, err := s.Programs(ctx, u.ID)
-			if err != nil {
-				return nil, err
-			}
-			p, err := paginate(ps, func(p *tl.Program) string { return p.ID }, *in)
-			return out(p), err
-		}))
+		userListed(a, Service.Programs, func(p *tl.Program) string { return p.ID }))
 	huma.Register(api, op("createProgram", http.MethodPost, "/programs", "Make a program (owner and admins)", "programs"),
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			Idempotent

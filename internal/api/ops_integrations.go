@@ -82,14 +82,7 @@ func (a *API) registerIntegrations() {
 
 	// Tokens belong to the account, not to a leader.
 	huma.Register(api, op("listTokens", http.MethodGet, "/tokens", "Your API tokens", "account"),
-		func(ctx context.Context, in *PageParams) (*body[Page[tl.APIToken]], error) {
-			ts, err := s.Tokens(ctx, user(ctx).ID)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			p, err := paginate(ts, func(t *tl.APIToken) string { return t.ID }, *in)
-			return out(p), err
-		})
+		userListed(a, Service.Tokens, func(t *tl.APIToken) string { return t.ID }))
 	huma.Register(api, op("createToken", http.MethodPost, "/tokens", "Make an API token", "account"),
 		func(ctx context.Context, in *struct {
 			Idempotent

@@ -458,18 +458,14 @@ func (s *Server) invitationsSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("send") == "mail" {
-		if bm, ok := s.acc.(interface {
-			InviteByMail(context.Context, string, string, tl.Role) (*tl.Invitation, error)
-		}); ok {
-			inv, err := bm.InviteByMail(r.Context(), s.user(r).ID, d.Email, role)
-			if err != nil {
-				s.formFail(w, r, err, "invitations.html", d, "email")
-				return
-			}
-			s.flash(w, r, "Invitation for "+inv.Email+" is queued for mail; it goes out as soon as the server has a mail server (serve --smtp). Its link works once, for 7 days.")
-			redirect(w, r, "/invitations")
+		inv, err := s.acc.InviteByMail(r.Context(), s.user(r).ID, d.Email, role)
+		if err != nil {
+			s.formFail(w, r, err, "invitations.html", d, "email")
 			return
 		}
+		s.flash(w, r, "Invitation for "+inv.Email+" is queued for mail; it goes out as soon as the server has a mail server (serve --smtp). Its link works once, for 7 days.")
+		redirect(w, r, "/invitations")
+		return
 	}
 	inv, token, err := s.acc.Invite(r.Context(), s.user(r).ID, d.Email, role)
 	if err != nil {
