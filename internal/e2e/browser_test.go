@@ -544,3 +544,14 @@ func (b *browser) pressEnter(wantStatus int64) {
 	b.checkStatus("press Enter", resp, wantStatus)
 	b.checkCSP("press Enter")
 }
+
+// signupMaya makes the first account, Maya's, through the signup page.
+func (b *browser) signupMaya() {
+	b.t.Helper()
+	b.open("/signup", 200)
+	b.typeIn("#name", "Maya")
+	b.typeIn("#email", "maya@example.org")
+	b.typeIn("#password", "a long enough password")
+	b.typeIn("#password2", "a long enough password")
+	b.submit(`form[action="/signup"] button[type=submit]`, 200)
+}

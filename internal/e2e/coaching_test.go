@@ -20,12 +20,7 @@ func TestBrowserProgram(t *testing.T) {
 	b := newBrowser(t, s.URL, scriptsOff)
 	ctx := context.Background()
 
-	b.open("/signup", 200)
-	b.typeIn("#name", "Maya")
-	b.typeIn("#email", "maya@example.org")
-	b.typeIn("#password", "a long enough password")
-	b.typeIn("#password2", "a long enough password")
-	b.submit(`form[action="/signup"] button[type=submit]`, 200)
+	b.signupMaya()
 
 	// A roster with a mistake is shown line by line, and nothing is written.
 	b.open("/roster", 200)

@@ -18,12 +18,7 @@ func TestBrowserRosterProgress(t *testing.T) {
 		t.Run(fmt.Sprintf("scripts=%v", js), func(t *testing.T) {
 			s := newSite(t, newUserNow, false)
 			b := newBrowser(t, s.URL, js)
-			b.open("/signup", 200)
-			b.typeIn("#name", "Maya")
-			b.typeIn("#email", "maya@example.org")
-			b.typeIn("#password", "a long enough password")
-			b.typeIn("#password2", "a long enough password")
-			b.submit(`form[action="/signup"] button[type=submit]`, 200)
+			b.signupMaya()
 
 			const people = 3000
 			var csv strings.Builder

@@ -30,12 +30,7 @@ func TestBrowserPulse(t *testing.T) {
 	b := newBrowser(t, s.URL, scriptsOff)
 	ctx := context.Background()
 
-	b.open("/signup", 200)
-	b.typeIn("#name", "Maya")
-	b.typeIn("#email", "maya@example.org")
-	b.typeIn("#password", "a long enough password")
-	b.typeIn("#password2", "a long enough password")
-	b.submit(`form[action="/signup"] button[type=submit]`, 200)
+	b.signupMaya()
 	leaders, err := s.App.Leaders(ctx)
 	if err != nil || len(leaders) != 1 {
 		t.Fatalf("leaders: %v %v", leaders, err)
