@@ -1,0 +1,110 @@
+package web
+
+// A person's address, a link page shown once, and a person's data:
+// export and erasure.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+func (s *Server) personEmail(w http.ResponseWriter, r *http.Request) {
+	rel, err := s.relByID(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.svc.SetEmail(r.Context(), s.leader(r), rel.Person, r.PostFormValue("email")); err != nil {
+		if tl.ErrorCode(err) == tl.EINVALID {
+			s.flash(w, r, tl.ErrorMessage(err))
+			redirect(w, r, "/people/"+rel.ID+"#voice")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Saved "+rel.Person+"'s email address: only you see it; invitations go there.")
+	redirect(w, r, "/people/"+rel.ID+"#voice")
+}
+
+// linkPage shows a link made for someone, once.
+type linkPage struct {
+	Page
+	Rel  tl.Relationship
+	What string
+	Link string
+}
+
+// serviceAs narrows one of the configured services to an optional
+// interface (calendar, privacy, tokens) the *app.App implements.
+func serviceAs[T any](svc any) (T, error) {
+	v, ok := svc.(T)
+	if !ok {
+		return v, tl.Errorf(tl.EINTERNAL, "this installation cannot do that (%T)", v)
+	}
+	return v, nil
+}
+
+func (s *Server) calendar() (tl.CalendarService, error) { return serviceAs[tl.CalendarService](s.svc) }
+
+// calendarMake turns the feed on (or replaces its address) and shows the
+// address once.
+
+func (s *Server) privacy() (tl.PrivacyService, error) { return serviceAs[tl.PrivacyService](s.svc) }
+
+// personDataDownload downloads everything stored about one person, as JSON.
+func (s *Server) personDataDownload(w http.ResponseWriter, r *http.Request) {
+	rel, err := s.relByID(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.privacy()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := p.PersonData(r.Context(), s.leader(r), rel.Person)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="person-data.json"`)
+	w.Write(b)
+}
+
+// personErase erases a person's name, address and words.
+func (s *Server) personErase(w http.ResponseWriter, r *http.Request) {
+	rel, err := s.relByID(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("confirm") != rel.Person {
+		s.flash(w, r, "Nothing was erased: type the person's name exactly to confirm.")
+		redirect(w, r, "/people/"+rel.ID+"#data")
+		return
+	}
+	p, err := s.privacy()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out, err := p.ErasePerson(r.Context(), s.leader(r), rel.Person)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, fmt.Sprintf("Erased: the person is now %q, with no address or words kept. Entries and scores stay as they were.", out.Person))
+	redirect(w, r, "/people/"+out.ID)
+}

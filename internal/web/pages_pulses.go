@@ -1,0 +1,278 @@
+package web
+
+// Pulses, the leader's side: launch, the coarse count while open, results
+// once released, reminders and the leader's own answers.
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+type pulseForm struct {
+	Team     string
+	Members  []string
+	K        string
+	Question string
+	Delivery string
+	Closes   string
+}
+
+type teamOption struct {
+	Name    string
+	Label   string
+	Members []tl.Relationship
+	Emails  int // members with an address
+}
+
+type pulsesPage struct {
+	Page
+	Pulses []tl.Pulse
+	Teams  []teamOption
+	Form   pulseForm
+	K      int
+	KFloor int
+	Shared string // the shared link just made, shown once
+	Min    string
+}
+
+func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error) {
+	ctx, leader := r.Context(), s.leader(r)
+	ps, err := s.voice.Pulses(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := s.svc.Teams(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.svc.People(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.svc.Settings(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	d := &pulsesPage{Page: Page{Title: "Pulses", Nav: "pulses"}, Pulses: ps, Form: form, K: set.K, KFloor: max(set.KFloor, 3),
+		Min: isoDate(s.now().AddDate(0, 0, 1))}
+	for _, t := range teams {
+		o := teamOption{Name: t.Name, Label: "Team " + t.Name}
+		if t.Name == tl.DefaultTeamName {
+			o.Label = "Your team"
+		}
+		for _, p := range people {
+			if p.TeamID == t.ID && p.Active {
+				o.Members = append(o.Members, p)
+				if p.Email != "" {
+					o.Emails++
+				}
+			}
+		}
+		if len(o.Members) > 0 {
+			d.Teams = append(d.Teams, o)
+		}
+	}
+	if d.Form.Team == "" && len(d.Teams) > 0 {
+		d.Form.Team = d.Teams[0].Name
+	}
+	if d.Form.Delivery == "" {
+		d.Form.Delivery = tl.DeliveryLink
+		if len(d.Teams) > 0 && d.Teams[0].Emails == len(d.Teams[0].Members) {
+			d.Form.Delivery = tl.DeliveryEmail
+		}
+	}
+	if d.Form.Closes == "" {
+		d.Form.Closes = isoDate(s.now().AddDate(0, 0, 7))
+	}
+	return d, nil
+}
+
+func (s *Server) pulsesPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.pulsesData(r, pulseForm{})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "pulses.html", d)
+}
+
+func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form := pulseForm{
+		Team: strings.TrimSpace(r.PostFormValue("team")), Members: r.PostForm["members"],
+		K: strings.TrimSpace(r.PostFormValue("k")), Question: strings.TrimSpace(r.PostFormValue("question")),
+		Delivery: r.PostFormValue("delivery"), Closes: strings.TrimSpace(r.PostFormValue("closes")),
+	}
+	fe := FormErrors{}
+	in := tl.PulseInput{Team: form.Team, Members: form.Members, Question: form.Question, Delivery: form.Delivery}
+	if form.K != "" {
+		k, err := strconv.Atoi(form.K)
+		if err != nil {
+			fe["k"] = "k is a whole number, such as 5."
+		}
+		in.K = k
+	}
+	if form.Closes != "" {
+		t, err := parseDay(form.Closes)
+		if err != nil {
+			fe["closes"] = tl.ErrorMessage(err)
+		}
+		in.Closes = t.Add(24*time.Hour - time.Millisecond)
+	}
+	var launch *tl.PulseLaunch
+	var err error
+	if len(fe) == 0 {
+		launch, err = s.voice.LaunchPulse(r.Context(), s.leader(r), in)
+	}
+	if len(fe) > 0 || err != nil {
+		d, derr := s.pulsesData(r, form)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		if len(fe) > 0 {
+			d.Errors = fe
+			s.render(w, r, http.StatusUnprocessableEntity, "pulses.html", d)
+			return
+		}
+		s.formError(w, r, err, "pulses.html", d, fieldFor(err, "k must", "k", "closes", "closes", "close", "closes", "question", "question", "email", "delivery"))
+		return
+	}
+	p := launch.Pulse
+	if launch.SharedLink != "" {
+		// The shared link is shown once, on this response: it is not
+		// stored anywhere to show again.
+		d, err := s.pulseData(r, p.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Shared = s.absolute(r, "/p/"+launch.SharedLink)
+		d.Flash = fmt.Sprintf("Pulse launched for team %s (%d people). Copy the link below now: it is shown only once.", p.Team, p.Population)
+		s.render(w, r, http.StatusOK, "pulse.html", d)
+		return
+	}
+	s.flash(w, r, fmt.Sprintf("Pulse launched for team %s: %d invitations are on their way by email.", p.Team, launch.Queued))
+	redirect(w, r, "/pulses/"+p.ID)
+}
+
+// absolute makes a full URL of a path on this server, for links to copy.
+func (s *Server) absolute(r *http.Request, path string) string {
+	scheme := "http"
+	if s.secureRequest(r) && !loopbackHost(r.Host) || r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
+type pulsePage struct {
+	Page
+	Report  *tl.PulseReport
+	Shared  string
+	Self    []tl.PulseItem
+	Biggest *tl.Gap
+}
+
+func (s *Server) pulseData(r *http.Request, id string) (*pulsePage, error) {
+	rep, err := s.voice.PulseReport(r.Context(), s.leader(r), id)
+	if err != nil {
+		return nil, err
+	}
+	d := &pulsePage{Page: Page{Title: fmt.Sprintf("Pulse, team %s, wave %d", rep.Pulse.Team, rep.Pulse.Wave), Nav: "pulses"}, Report: rep}
+	for _, it := range tl.PulseItems {
+		if it.Self != "" {
+			d.Self = append(d.Self, it)
+		}
+	}
+	for i := range rep.Gaps {
+		g := &rep.Gaps[i]
+		if d.Biggest == nil || abs(g.Gap) > abs(d.Biggest.Gap) {
+			d.Biggest = g
+		}
+	}
+	return d, nil
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func (s *Server) pulsePage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.pulseData(r, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "pulse.html", d)
+}
+
+func (s *Server) pulseClose(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.voice.ClosePulse(r.Context(), s.leader(r), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rep.Released {
+		s.flash(w, r, fmt.Sprintf("Pulse closed: %d answers, and the results below now count as evidence for everyone in team %s.", rep.N, rep.Pulse.Team))
+	} else {
+		s.flash(w, r, "Pulse closed. No results are shown: "+rep.Withheld)
+	}
+	redirect(w, r, "/pulses/"+rep.Pulse.ID)
+}
+
+func (s *Server) pulseRemind(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := s.voice.RemindPulse(r.Context(), s.leader(r), id); err != nil {
+		if tl.ErrorCode(err) == tl.EINVALID {
+			s.flash(w, r, tl.ErrorMessage(err))
+			redirect(w, r, "/pulses/"+id)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Reminders are on their way to everyone who has not answered yet. Nobody, you included, learns who that is.")
+	redirect(w, r, "/pulses/"+id)
+}
+
+func (s *Server) pulseSelf(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var self []tl.PulseItem
+	for _, it := range tl.PulseItems {
+		if it.Self != "" {
+			self = append(self, it)
+		}
+	}
+	answers := formAnswers(r, self)
+	if err := s.voice.AnswerSelf(r.Context(), s.leader(r), id, answers); err != nil {
+		if tl.ErrorCode(err) == tl.EINVALID {
+			d, derr := s.pulseData(r, id)
+			if derr != nil {
+				s.fail(w, r, derr)
+				return
+			}
+			d.Errors = FormErrors{"self": tl.ErrorMessage(err)}
+			s.render(w, r, http.StatusUnprocessableEntity, "pulse.html", d)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(w, r, "Your own view is saved. The gap between it and the team's view shows with the results.")
+	redirect(w, r, "/pulses/"+id)
+}
