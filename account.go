@@ -35,6 +35,10 @@ type User struct {
 	Role      Role      `json:"role"`
 	LeaderID  string    `json:"leader_id,omitempty"` // the Leader whose accounts this user keeps
 	CreatedAt time.Time `json:"created_at"`
+	// EmailVerifiedAt is when the account's address was proved by a link
+	// sent there (a mailed invitation) or vouched for by the identity
+	// provider; zero if never.
+	EmailVerifiedAt time.Time `json:"email_verified_at,omitzero"`
 }
 
 // Session is a signed-in browser. Only a SHA-256 of its token is stored.
@@ -67,6 +71,10 @@ type Invitation struct {
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	UsedAt    time.Time `json:"used_at,omitzero"`
+	// ByMail says the link went by mail to Email, never shown to the
+	// inviter: only such an invitation proves the address, and member
+	// invitations go no other way (docs/ANONYMITY.md, rule 6).
+	ByMail bool `json:"by_mail"`
 }
 
 // SignupInput creates the first account (owner, who also leads).

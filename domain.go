@@ -49,6 +49,14 @@ type Relationship struct {
 	Active    bool           `json:"active"`
 	StartedAt time.Time      `json:"started_at"`
 	CreatedAt time.Time      `json:"created_at"`
+	// EmailConfirmedAt is when the person confirmed Email from that
+	// mailbox; zero until then, and again when the address changes
+	// (docs/ANONYMITY.md, rule 1).
+	EmailConfirmedAt time.Time `json:"email_confirmed_at,omitzero"`
+	// ApprovedAt and ApprovedBy record the administrator (not the leader)
+	// who approved this person for the current address.
+	ApprovedAt time.Time `json:"approved_at,omitzero"`
+	ApprovedBy string    `json:"approved_by,omitempty"`
 }
 
 // Validate checks the fields a caller supplies.

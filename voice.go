@@ -3,6 +3,8 @@ package trustledger
 import (
 	"context"
 	"time"
+
+	"github.com/trustledger/trustledger/internal/engine"
 )
 
 // This file is the contract for team voice (issue 4): anonymous pulses,
@@ -86,11 +88,78 @@ var CheckinItems = []PulseItem{
 	{ID: "ci", Scale: ScaleIntegrity, Text: "How confident are you that I keep my word and tell you the reasons for my decisions?"},
 }
 
-// Pulse delivery.
+// Pulse delivery. Pulses go by personal links only: a shared link lets
+// whoever holds it answer in the team's name, so a leader could fill it
+// and subtract (docs/ANONYMITY.md, rule 2). DeliveryLink remains for the
+// pulses launched that way before, whose results stay as they were.
 const (
 	DeliveryEmail = "email" // a single-use link per member, by mail
-	DeliveryLink  = "link"  // one shared link for the whole team
+	DeliveryLink  = "link"  // one shared link for the whole team: no longer launched
 )
+
+// Anonymity floors (docs/ANONYMITY.md, rule 8). The settings anonymity_k
+// and comments_k may raise these, never lower them.
+const (
+	KFloor        = engine.MinK         // answers behind every number a leader sees
+	CommentsFloor = engine.MinCommentsK // answers before comments are shown
+)
+
+// MemberWait is how long a new or changed address waits, once confirmed,
+// before its person counts toward k: time for the team to see the
+// newcomer in their window (docs/ANONYMITY.md, rule 1).
+const MemberWait = 7 * 24 * time.Hour
+
+// PublishEvery is how often what a leader can see of answers still
+// coming in (an open pulse's rough count, reactions to decisions) is
+// published: at fixed times of the UTC day, never as answers arrive, so
+// that watching the page does not tell when someone answered
+// (docs/ANONYMITY.md, rule 3).
+const PublishEvery = 6 * time.Hour
+
+// Standing steps: what a person still lacks before they count toward k.
+const (
+	StepAddress  = "address"  // no email address
+	StepConfirm  = "confirm"  // the person has not confirmed the address
+	StepAlias    = "alias"    // the address is the leader's own mailbox, or another person's
+	StepApproval = "approval" // an administrator who is not the leader has not approved them
+	StepWait     = "wait"     // confirmed; counts from Standing.From
+	StepInactive = "inactive" // no longer among the people the leader leads
+)
+
+// Standing is where one person stands for the team's voice: whether they
+// count toward k, and so are asked in pulses and may react to decisions,
+// and if not, what is missing and in words why.
+type Standing struct {
+	RelationshipID string    `json:"relationship_id"`
+	Person         string    `json:"person"`
+	TeamID         string    `json:"team_id"`
+	Counts         bool      `json:"counts"`
+	Step           string    `json:"step,omitempty"`   // a Step* constant when not counted
+	Reason         string    `json:"reason,omitempty"` // the missing step, in words
+	From           time.Time `json:"counts_from,omitzero"`
+}
+
+// AddressConfirmation is what a person sees when they open the link
+// that confirms their address: who leads them, in which team, and the
+// address.
+type AddressConfirmation struct {
+	Leader    string `json:"leader"`
+	Person    string `json:"person"`
+	Team      string `json:"team"`
+	Email     string `json:"email"`
+	Confirmed bool   `json:"confirmed"`
+}
+
+// Approval is a person an administrator may approve for the team's voice.
+type Approval struct {
+	Leader         string    `json:"leader"`
+	RelationshipID string    `json:"relationship_id"`
+	Person         string    `json:"person"`
+	Team           string    `json:"team"`
+	Email          string    `json:"email"`
+	Confirmed      bool      `json:"confirmed"`
+	CreatedAt      time.Time `json:"created_at"`
+}
 
 // PulseStatus is where a pulse stands.
 type PulseStatus string
@@ -136,6 +205,9 @@ type PulseLaunch struct {
 	Pulse      Pulse  `json:"pulse"`
 	SharedLink string `json:"shared_link,omitempty"`
 	Queued     int    `json:"queued"` // invitations queued for mail
+	// NotAsked are the team's people who do not count toward k yet, and
+	// why: they get no invitation.
+	NotAsked []Standing `json:"not_asked,omitempty"`
 }
 
 // Response counts while a pulse is open are coarse: one of these bands.
@@ -199,6 +271,9 @@ type PulseForm struct {
 	Status    PulseStatus `json:"status"`
 	ClosesAt  time.Time   `json:"closes_at"`
 	Answered  bool        `json:"answered"` // this link or pass was already used
+	// Asked are the names of everyone the pulse asked: the people its
+	// result stands for, as the team knows them.
+	Asked []string `json:"asked"`
 }
 
 // PulseAnswers is one response: item id → value, and the optional free
@@ -279,6 +354,31 @@ type Window struct {
 	// K is how many reactions a count needs before it shows, and the
 	// smallest step it moves by (the leader's anonymity_k).
 	K int `json:"k"`
+	// Counts says whether this viewer counts toward k, so may react;
+	// Standing says why not when they do not.
+	Counts   bool     `json:"counts"`
+	Standing Standing `json:"standing"`
+	// Voice is everyone on the viewer's team and where they stand, so the
+	// team sees who its results stand for, and anyone who should not be
+	// there (docs/ANONYMITY.md, rule 1).
+	Voice []Standing `json:"voice"`
+	// Pulses are the leader's recent pulses that asked this viewer's team,
+	// with the names of everyone each one asked.
+	Pulses []WindowPulse `json:"pulses"`
+	// SoleAdmin says the installation has no administrator other than the
+	// leader, so nobody else approves who counts.
+	SoleAdmin bool `json:"sole_admin"`
+}
+
+// WindowPulse is a pulse as the team sees it: who it asked, and whether
+// its results were released.
+type WindowPulse struct {
+	Wave     int         `json:"wave"`
+	Team     string      `json:"team"`
+	Status   PulseStatus `json:"status"`
+	Released bool        `json:"released"`
+	ClosesAt time.Time   `json:"closes_at"`
+	Asked    []string    `json:"asked"`
 }
 
 // SayDoRatio is promises kept over promises due.
@@ -338,11 +438,24 @@ type VoiceService interface {
 	CheckinForm(ctx context.Context, pass string) (*CheckinForm, error)
 	AnswerCheckin(ctx context.Context, pass string, ratings map[string]int, comment string) error
 
-	// The team's window. WindowLink issues (and replaces) a person's
-	// window link token; OpenWindowLink exchanges it for a pass.
-	// WindowPasses resolves a pass, MemberRelationships a member account,
-	// to the relationship the visitor may act as.
-	WindowLink(ctx context.Context, leaderID, person string) (token string, err error)
+	// Who counts toward k: where each of the leader's people
+	// stands (VoiceRoster); SendConfirmation mails a person the link that confirms their
+	// address (again). The person opens it: AddressConfirmation shows what
+	// they confirm, ConfirmAddress records it. Approvals and Approve are
+	// for an owner or administrator who is not the person's leader.
+	VoiceRoster(ctx context.Context, leaderID string) ([]Standing, error)
+	SendConfirmation(ctx context.Context, leaderID, person string) error
+	AddressConfirmation(ctx context.Context, token string) (*AddressConfirmation, error)
+	ConfirmAddress(ctx context.Context, token string) error
+	Approvals(ctx context.Context, actorID string) ([]Approval, error)
+	Approve(ctx context.Context, actorID, relationshipID string) error
+
+	// The team's window. SendWindowLink mails a person (at their confirmed
+	// address) the link to their window; nobody else ever sees it.
+	// OpenWindowLink exchanges it for a pass. WindowForPass resolves a
+	// pass, MemberRelationships a member account, to the relationship the
+	// visitor may act as.
+	SendWindowLink(ctx context.Context, leaderID, person string) error
 	OpenWindowLink(ctx context.Context, token string) (pass string, err error)
 	WindowForPass(ctx context.Context, pass string) (relationshipID string, err error)
 	MemberRelationships(ctx context.Context, userID string) ([]Relationship, error)

@@ -211,11 +211,14 @@ func (a *App) invite(ctx context.Context, actorID, email string, role tl.Role, b
 	if role == tl.RoleOwner {
 		return nil, "", tl.Errorf(tl.EINVALID, "an installation has one owner: invite as admin instead")
 	}
+	if role == tl.RoleMember && !byMail {
+		return nil, "", tl.Errorf(tl.EINVALID, "a member's invitation goes by email, never as a link you see: accepting it proves the address is theirs, so nobody else can open their window (docs/ANONYMITY.md, rule 6); send it by email instead")
+	}
 	token := rand.Text()
 	now := a.clock()
 	inv := &tl.Invitation{
 		ID: store.NewID(now), Email: email, Role: role, InvitedBy: actorID,
-		CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime),
+		CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime), ByMail: byMail,
 	}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := requireAdmin(ctx, tx, actorID, "invite people"); err != nil {
@@ -271,6 +274,10 @@ func openInvitation(ctx context.Context, tx *store.Tx, token string, now time.Ti
 	return inv, nil
 }
 
+// errShownMemberInvitation refuses a member invitation whose link its
+// inviter saw: it proves nothing about who accepts it.
+var errShownMemberInvitation = tl.Errorf(tl.EFORBIDDEN, "this member invitation was shown to the person who made it, so it cannot prove the address is yours: ask for a new invitation by email")
+
 // InvitationByToken returns the invitation a link carries if it can
 // still be accepted, so the accept page can show its email and role.
 func (a *App) InvitationByToken(ctx context.Context, token string) (*tl.Invitation, error) {
@@ -314,12 +321,23 @@ func (a *App) AcceptInvite(ctx context.Context, token, name, password string) (*
 		if err != nil {
 			return err
 		}
+		if inv.Role == tl.RoleMember && !inv.ByMail {
+			return errShownMemberInvitation
+		}
 		if _, err := tx.UserByEmail(ctx, inv.Email); err == nil {
 			return tl.Errorf(tl.ECONFLICT, "%s already has an account: sign in instead", inv.Email)
 		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
 			return err
 		}
 		u = &tl.User{ID: store.NewID(now), Email: inv.Email, Name: name, Role: inv.Role, CreatedAt: now}
+		if inv.ByMail {
+			// The link came to this mailbox: the address is proved, for
+			// the account and wherever a leader gave it to a person.
+			u.EmailVerifiedAt = now
+			if _, err := tx.ConfirmEmail(ctx, inv.Email, now); err != nil {
+				return err
+			}
+		}
 		if leads(inv.Role) {
 			l, err := createLeaderTx(ctx, tx, name, now)
 			if err != nil {

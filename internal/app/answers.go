@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,10 +110,11 @@ func (a *App) OpenPulseLink(ctx context.Context, token string) (string, error) {
 			tokenHash = h
 		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
 			return err
-		} else if p, err = tx.PulseBySharedHash(ctx, h); err != nil {
-			if tl.ErrorCode(err) == tl.ENOTFOUND {
-				return errBadPulseLink
-			}
+		} else if _, err := tx.PulseBySharedHash(ctx, h); err == nil {
+			return tl.Errorf(tl.ENOTFOUND, "this shared link no longer takes answers: whoever holds a shared link could answer in the team's name, so pulses now go by personal links only")
+		} else if tl.ErrorCode(err) == tl.ENOTFOUND {
+			return errBadPulseLink
+		} else {
 			return err
 		}
 		if p.Status != tl.PulseOpen {
@@ -165,6 +167,20 @@ func (a *App) PulseForm(ctx context.Context, pass string) (*tl.PulseForm, error)
 		}
 		out = &tl.PulseForm{PulseID: p.ID, Leader: l.Name, Team: p.Team, Items: tl.PulseItems, Question: p.Question,
 			K: p.K, CommentsK: p.CommentsK, Status: p.Status, ClosesAt: p.ClosesAt, Answered: answered}
+		// Everyone asked, by name: the people the result stands for, so
+		// a made-up person is there for the team to see.
+		pop, err := tx.PulsePopulation(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, id := range pop {
+			r, err := tx.RelationshipAny(ctx, id)
+			if err != nil {
+				return err
+			}
+			out.Asked = append(out.Asked, r.Person)
+		}
+		slices.Sort(out.Asked)
 		return nil
 	})
 	return out, err

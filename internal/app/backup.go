@@ -186,6 +186,10 @@ func (a *App) Import(ctx context.Context, b *tl.Backup) error {
 			}
 		}
 		for i, r := range b.People {
+			// A backup file is the leader's to edit: the proofs that make
+			// a person count toward k are not taken from it
+			// (docs/ANONYMITY.md, rule 1).
+			r.EmailConfirmedAt, r.ApprovedAt, r.ApprovedBy = time.Time{}, time.Time{}, ""
 			if err := tx.CreateRelationship(ctx, &r); err != nil {
 				return wrapRow(err, "relationship", i, r.ID)
 			}

@@ -8,3 +8,17 @@ func (a *App) PulseLinkForTest(ctx context.Context, pulseID, relID string) (stri
 	l, err := a.pulseMailLink(ctx, pulseID, relID)
 	return l.Token, err
 }
+
+// AddressLinkForTest issues a person's address confirmation link as the
+// mail worker would at send time ("" when none is waiting).
+func (a *App) AddressLinkForTest(ctx context.Context, relID, email string) (string, error) {
+	l, err := a.addressMailLink(ctx, relID, email)
+	return l.Token, err
+}
+
+// WindowLinkForTest issues a person's window link as the mail worker
+// would at send time ("" when it would not be sent).
+func (a *App) WindowLinkForTest(ctx context.Context, relID, email string) (string, error) {
+	l, err := a.windowMailLink(ctx, relID, email)
+	return l.Token, err
+}

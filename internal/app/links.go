@@ -23,4 +23,5 @@ const (
 	pulseLinkPrefix   = "/p/"
 	checkinLinkPrefix = "/c/"
 	windowLinkPrefix  = "/w/"
+	addressLinkPrefix = "/v/"
 )

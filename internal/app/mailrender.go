@@ -45,6 +45,18 @@ func (r renderer) Render(ctx context.Context, m store.Mail) (mail.Message, error
 			return mail.Message{Done: l.Done}, err
 		}
 		return checkinMail(l, r.base+l.Path), nil
+	case store.MailAddressConfirm:
+		l, err := r.a.addressMailLink(ctx, m.Ref, m.To)
+		if err != nil || l.Done {
+			return mail.Message{Done: l.Done}, err
+		}
+		return addressMail(l, m.To, r.base+l.Path), nil
+	case store.MailWindow:
+		l, err := r.a.windowMailLink(ctx, m.Ref, m.To)
+		if err != nil || l.Done {
+			return mail.Message{Done: l.Done}, err
+		}
+		return windowMail(l, r.base+l.Path), nil
 	case store.MailInvitation:
 		inv, token, done, err := r.a.invitationMailLink(ctx, m.Ref)
 		if err != nil || done {
@@ -71,7 +83,7 @@ func pulseMail(l mailLink, p tl.Pulse, link string, reminder bool) mail.Message 
 		subject := fmt.Sprintf("Reminder: %s's anonymous pulse closes on %s", l.Leader, closes)
 		paras := []string{
 			"Hello " + l.Person + ",",
-			fmt.Sprintf("%s's pulse for team %s is open until %s. This reminder goes to everyone who has not answered yet; if you would like to answer, your link is below.", l.Leader, l.Team, closes),
+			fmt.Sprintf("%s's pulse for team %s is open until %s. This reminder goes to everyone who was asked, whether they have answered or not, so it says nothing about you. If you have answered, thank you: the link below will say so. If not, it is yours to use.", l.Leader, l.Team, closes),
 			"It is anonymous: " + sees + never,
 			"This link is yours and works once; it replaces the one in the earlier email:",
 		}
@@ -127,4 +139,31 @@ func inviteMail(name string, inv *tl.Invitation, link string) mail.Message {
 		"Make your account with this link before " + inv.ExpiresAt.Format("Monday 2 January") + ":",
 	}
 	return render("You are invited to trustledger", paras, link, "Make my account")
+}
+
+// addressMail asks a person to confirm that the address their leader gave
+// is theirs: until they do, they are not asked in pulses and their
+// reactions do not count (docs/ANONYMITY.md, rule 1).
+func addressMail(l mailLink, to, link string) mail.Message {
+	team := ""
+	if l.Team != "" {
+		team = " in team " + l.Team
+	}
+	paras := []string{
+		"Hello " + l.Person + ",",
+		fmt.Sprintf("%s added you%s in trustledger, where %s keeps track of the trust between you and asks the team for anonymous views.", l.Leader, team, l.Leader),
+		fmt.Sprintf("Is %s your address? Only people who confirm their own address are asked in %s's anonymous pulses, and counted when the team reacts to decisions: that way nobody can be outnumbered by made-up people. You will count from a week after you confirm.", to, l.Leader),
+		"If you do not know " + l.Leader + ", or this is not you, ignore this email: nothing counts for this address until it is confirmed.",
+	}
+	return render("Please confirm your address for "+l.Leader+"'s team", paras, link, "Yes, this is my address")
+}
+
+// windowMail sends a person the link to their leader's window.
+func windowMail(l mailLink, link string) mail.Message {
+	paras := []string{
+		"Hello " + l.Person + ",",
+		fmt.Sprintf("This is your link to %s's window in trustledger: %s's open and kept promises to you and your team, and the reasons for their decisions. You can confirm or dispute a kept promise, and react to a decision anonymously.", l.Leader, l.Leader),
+		"The link is yours alone: nobody else has it, " + l.Leader + " included. A newer email replaces it.",
+	}
+	return render(l.Leader+"'s window: promises and the reasons for decisions", paras, link, "Open the window")
 }

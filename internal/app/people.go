@@ -154,7 +154,10 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 		} else if taken {
 			return tl.Errorf(tl.ECONFLICT, "%q is the name of a team: give the person another name", name)
 		}
-		return tx.CreateRelationship(ctx, r)
+		if err := tx.CreateRelationship(ctx, r); err != nil || r.Email == "" {
+			return err
+		}
+		return queueConfirmation(ctx, tx, r, now)
 	})
 	if err != nil {
 		return nil, err
@@ -207,7 +210,9 @@ func (a *App) SetActive(ctx context.Context, leaderID, person string, active boo
 }
 
 // SetEmail sets (or, with "", clears) the address a person's pulse and
-// check-in invitations go to.
+// check-in invitations go to. A new address is sent a link to confirm it,
+// and counts toward k only once confirmed (docs/ANONYMITY.md, rule 1); a
+// pulse already open keeps the address its people were asked at.
 func (a *App) SetEmail(ctx context.Context, leaderID, person, email string) (*tl.Relationship, error) {
 	if strings.TrimSpace(email) != "" {
 		var err error
@@ -217,15 +222,20 @@ func (a *App) SetEmail(ctx context.Context, leaderID, person, email string) (*tl
 	} else {
 		email = ""
 	}
-	return a.editPerson(ctx, leaderID, person, func(r *tl.Relationship) error {
-		r.Email = email
-		return nil
+	now := a.clock()
+	return a.editPersonTx(ctx, leaderID, person, func(tx *store.Tx, r *tl.Relationship) error {
+		return setAddress(ctx, tx, r, email, now)
 	})
 }
 
 // editPerson finds one of the leader's people, lets edit change the
 // relationship, and saves it, in one write transaction.
 func (a *App) editPerson(ctx context.Context, leaderID, person string, edit func(*tl.Relationship) error) (*tl.Relationship, error) {
+	return a.editPersonTx(ctx, leaderID, person, func(_ *store.Tx, r *tl.Relationship) error { return edit(r) })
+}
+
+// editPersonTx is editPerson for an edit that also writes in tx.
+func (a *App) editPersonTx(ctx context.Context, leaderID, person string, edit func(*store.Tx, *tl.Relationship) error) (*tl.Relationship, error) {
 	var out *tl.Relationship
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
@@ -235,7 +245,7 @@ func (a *App) editPerson(ctx context.Context, leaderID, person string, edit func
 		if err != nil {
 			return err
 		}
-		if err := edit(r); err != nil {
+		if err := edit(tx, r); err != nil {
 			return err
 		}
 		out = r

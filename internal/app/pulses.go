@@ -38,18 +38,22 @@ const (
 	byTeam          = "team"
 )
 
-// LaunchPulse starts a pulse for one team.
+// LaunchPulse starts a pulse for one team, or the named part of it. Only
+// people who count toward k are asked (standing.go), each by a personal
+// link mailed to the address they have now, and only when the result
+// could be released beside the leader's earlier ones (release.go): both
+// are known before anyone answers.
 func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput) (*tl.PulseLaunch, error) {
 	question, err := cleanText("question", in.Question, maxQuestion)
 	if err != nil {
 		return nil, err
 	}
-	delivery := in.Delivery
-	if delivery == "" {
-		delivery = tl.DeliveryEmail
-	}
-	if delivery != tl.DeliveryEmail && delivery != tl.DeliveryLink {
-		return nil, tl.Errorf(tl.EINVALID, "delivery must be %q or %q, got %q", tl.DeliveryEmail, tl.DeliveryLink, in.Delivery)
+	switch in.Delivery {
+	case "", tl.DeliveryEmail:
+	case tl.DeliveryLink:
+		return nil, errSharedLink
+	default:
+		return nil, tl.Errorf(tl.EINVALID, "delivery must be %q (a personal link for each person, by email), got %q", tl.DeliveryEmail, in.Delivery)
 	}
 	now := a.clock()
 	closes := in.Closes.UTC().Truncate(time.Millisecond)
@@ -86,54 +90,40 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 		if k == 0 {
 			k = set.K
 		}
-		floor := max(set.KFloor, 3)
-		if k < floor {
+		if floor := max(set.KFloor, tl.KFloor); k < floor {
 			return tl.Errorf(tl.EINVALID, "k must be at least %d: with fewer answers behind a result, one person's answer could be guessed", floor)
 		}
 		members, err := tx.TeamMembers(ctx, leaderID, team.ID)
 		if err != nil {
 			return err
 		}
-		pop := members
-		if len(in.Members) > 0 {
-			pop = nil
-			byName := map[string]tl.Relationship{}
-			for _, m := range members {
-				byName[strings.ToLower(m.Person)] = m
-			}
-			seen := map[string]bool{}
-			for _, name := range in.Members {
-				key := strings.ToLower(strings.TrimSpace(name))
-				r, ok := byName[key]
-				if !ok {
-					return tl.Errorf(tl.EINVALID, "%q is not an active member of team %s", name, team.Name)
-				}
-				if !seen[key] {
-					seen[key] = true
-					pop = append(pop, r)
-				}
-			}
+		sc, _, err := loadStanding(ctx, tx, leaderID, now)
+		if err != nil {
+			return err
+		}
+		launch := &tl.PulseLaunch{}
+		pop, err := pulsePopulation(sc, team, members, in.Members, launch)
+		if err != nil {
+			return err
 		}
 		if len(pop) < k {
-			return tl.Errorf(tl.EINVALID, "team %s has %d %s to ask; a pulse needs at least k=%d answers before anything is shown, so that no answer can be traced to a person: add people to the team, or ask one person by name with a check-in",
-				team.Name, len(pop), plural(len(pop), "person", "people"), k)
+			return tooFewCounted(team, pop, launch.NotAsked, k)
 		}
 		if open, err := tx.OpenPulseForTeam(ctx, team.ID); err != nil {
 			return err
 		} else if open != "" {
 			return tl.Errorf(tl.ECONFLICT, "team %s already has an open pulse (%s): close it before launching the next", team.Name, open)
 		}
-		if delivery == tl.DeliveryEmail {
-			var missing []string
-			for _, r := range pop {
-				if r.Email == "" {
-					missing = append(missing, r.Person)
-				}
-			}
-			if len(missing) > 0 {
-				return tl.Errorf(tl.EINVALID, "no email address for %s: add one on their page (or: trustledger person email NAME ADDRESS), or launch with one shared link instead",
-					strings.Join(missing, ", "))
-			}
+		ids := make([]string, len(pop))
+		asked := make([]store.Asked, len(pop))
+		for i, r := range pop {
+			ids[i] = r.ID
+			asked[i] = store.Asked{RelationshipID: r.ID, Email: r.Email}
+		}
+		if why, err := populationCheck(ctx, tx, leaderID, "", ids, k); err != nil {
+			return err
+		} else if why != "" {
+			return tl.Errorf(tl.EINVALID, "this pulse's results could never be shown: %s", why)
 		}
 		wave, err := tx.NextWave(ctx, team.ID)
 		if err != nil {
@@ -141,36 +131,25 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 		}
 		p := &store.PulseRow{Pulse: tl.Pulse{
 			ID: store.NewID(now), LeaderID: leaderID, TeamID: team.ID, Team: team.Name, Wave: wave,
-			Question: question, K: k, CommentsK: max(set.CommentsK, k), Delivery: delivery, Status: tl.PulseOpen,
-			Population: len(pop), CreatedAt: now, ClosesAt: closes,
+			Question: question, K: k, CommentsK: max(set.CommentsK, tl.CommentsFloor, k), Delivery: tl.DeliveryEmail,
+			Status: tl.PulseOpen, Population: len(pop), CreatedAt: now, ClosesAt: closes,
 		}}
-		launch := &tl.PulseLaunch{}
-		if delivery == tl.DeliveryLink {
-			launch.SharedLink = rand.Text()
-			p.SharedHash = hashToken(launch.SharedLink)
-		}
-		ids := make([]string, len(pop))
-		for i, r := range pop {
-			ids[i] = r.ID
-		}
-		if err := tx.CreatePulse(ctx, p, ids); err != nil {
+		if err := tx.CreatePulse(ctx, p, asked); err != nil {
 			return err
 		}
-		if delivery == tl.DeliveryEmail {
-			if err := tx.CreatePulseTokens(ctx, p.ID, ids); err != nil {
+		if err := tx.CreatePulseTokens(ctx, p.ID, ids); err != nil {
+			return err
+		}
+		for _, r := range pop {
+			queued, err := tx.EnqueueMail(ctx, &store.Mail{
+				ID: store.NewID(now), Kind: store.MailPulseInvite, DedupeKey: "pulse-invite:" + p.ID + ":" + r.ID,
+				To: r.Email, ToName: r.Person, Ref: p.ID, Ref2: r.ID, CreatedAt: now,
+			})
+			if err != nil {
 				return err
 			}
-			for _, r := range pop {
-				queued, err := tx.EnqueueMail(ctx, &store.Mail{
-					ID: store.NewID(now), Kind: store.MailPulseInvite, DedupeKey: "pulse-invite:" + p.ID + ":" + r.ID,
-					To: r.Email, ToName: r.Person, Ref: p.ID, Ref2: r.ID, CreatedAt: now,
-				})
-				if err != nil {
-					return err
-				}
-				if queued {
-					launch.Queued++
-				}
+			if queued {
+				launch.Queued++
 			}
 		}
 		launch.Pulse = p.Pulse
@@ -181,6 +160,69 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 		return nil, err
 	}
 	return out, nil
+}
+
+// errSharedLink refuses a shared link (docs/ANONYMITY.md, rule 2).
+var errSharedLink = tl.Errorf(tl.EINVALID, "pulses no longer go by one shared link: whoever holds it can answer in the team's name, so its owner could fill it with known answers and work out the one real answer. Each person gets a personal link by email instead")
+
+// pulsePopulation is who a pulse asks: the named members, each of whom
+// must count toward k, or every member of the team who counts; the
+// others are listed in launch.NotAsked.
+func pulsePopulation(sc *standingCtx, team *tl.Team, members []tl.Relationship, names []string, launch *tl.PulseLaunch) ([]tl.Relationship, error) {
+	var pop []tl.Relationship
+	if len(names) == 0 {
+		for _, m := range members {
+			if st := sc.of(m); st.Counts {
+				pop = append(pop, m)
+			} else {
+				launch.NotAsked = append(launch.NotAsked, st)
+			}
+		}
+		return pop, nil
+	}
+	byName := map[string]tl.Relationship{}
+	for _, m := range members {
+		byName[strings.ToLower(m.Person)] = m
+	}
+	seen := map[string]bool{}
+	var cannot []string
+	for _, name := range names {
+		key := strings.ToLower(strings.TrimSpace(name))
+		r, ok := byName[key]
+		if !ok {
+			return nil, tl.Errorf(tl.EINVALID, "%q is not an active member of team %s", name, team.Name)
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if st := sc.of(r); !st.Counts {
+			cannot = append(cannot, r.Person+" "+st.Reason)
+			continue
+		}
+		pop = append(pop, r)
+	}
+	if len(cannot) > 0 {
+		return nil, tl.Errorf(tl.EINVALID, "%s cannot be asked yet: a pulse asks only people who count toward k (docs/ANONYMITY.md, rule 1)",
+			strings.Join(cannot, "; "))
+	}
+	return pop, nil
+}
+
+// tooFewCounted says why a team cannot be asked yet, and what is missing.
+func tooFewCounted(team *tl.Team, pop []tl.Relationship, notAsked []tl.Standing, k int) error {
+	msg := fmt.Sprintf("team %s has %d %s who count toward k; a pulse needs at least k=%d answers before anything is shown, so that no answer can be traced to a person",
+		team.Name, len(pop), plural(len(pop), "person", "people"), k)
+	if len(notAsked) > 0 {
+		var why []string
+		for _, st := range notAsked {
+			why = append(why, st.Person+" "+st.Reason)
+		}
+		msg += ". Not counted yet: " + strings.Join(why, "; ")
+	} else {
+		msg += ": add people to the team, or ask one person by name with a check-in"
+	}
+	return tl.Errorf(tl.EINVALID, "%s", msg)
 }
 
 func plural(n int, one, many string) string {
@@ -204,10 +246,14 @@ func (a *App) pulseMailLink(ctx context.Context, pulseID, relID string) (mailLin
 		if err != nil {
 			return err
 		}
-		if p.Status != tl.PulseOpen || tok.Used {
+		if p.Status != tl.PulseOpen {
 			out.Done = true
 			return nil
 		}
+		// A used link is issued again too: a reminder goes to everyone
+		// asked, answered or not, and its link tells the member alone
+		// that they answered (docs/ANONYMITY.md, rule 3).
+		_ = tok
 		l, err := tx.LeaderByID(ctx, p.LeaderID)
 		if err != nil {
 			return err
@@ -242,8 +288,11 @@ func (a *App) Pulses(ctx context.Context, leaderID string) ([]tl.Pulse, error) {
 	return nonNil(out), err
 }
 
-// RemindPulse queues a reminder, with a new link, for every member who
-// has not answered. It tells the leader nothing about how many.
+// RemindPulse queues a reminder, with a fresh link, for everyone the
+// pulse asked, answered or not, at the address they were asked at: the
+// number of reminders, their words and their addresses say nothing about
+// who has answered, and changing an address after launch sends nobody a
+// link in a member's name (docs/ANONYMITY.md, rule 3).
 func (a *App) RemindPulse(ctx context.Context, leaderID, pulseID string) error {
 	now := a.clock()
 	return a.db.Write(ctx, func(tx *store.Tx) error {
@@ -258,27 +307,24 @@ func (a *App) RemindPulse(ctx context.Context, leaderID, pulseID string) error {
 			return tl.Errorf(tl.EINVALID, "pulse %s has closed: there is nobody left to remind", p.ID)
 		}
 		if p.Delivery != tl.DeliveryEmail {
-			return tl.Errorf(tl.EINVALID, "pulse %s uses one shared link, so the service cannot tell who has not answered: remind the team yourself", p.ID)
+			return tl.Errorf(tl.EINVALID, "pulse %s uses one shared link, so there is nobody to remind by email: remind the team yourself", p.ID)
 		}
-		toks, err := tx.PulseTokens(ctx, p.ID)
+		asked, err := tx.PulseAsked(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		for _, t := range toks {
-			if t.Used {
-				continue
+		for _, as := range asked {
+			if as.Email == "" {
+				continue // asked before addresses were kept with the pulse
 			}
-			r, err := tx.RelationshipByID(ctx, leaderID, t.RelationshipID)
+			r, err := tx.RelationshipByID(ctx, leaderID, as.RelationshipID)
 			if err != nil {
 				return err
-			}
-			if r.Email == "" {
-				continue
 			}
 			if _, err := tx.EnqueueMail(ctx, &store.Mail{
 				ID: store.NewID(now), Kind: store.MailPulseReminder,
 				DedupeKey: "pulse-reminder:" + p.ID + ":" + r.ID + ":" + strconv.FormatInt(now.UnixMilli()/60000, 10),
-				To:        r.Email, ToName: r.Person, Ref: p.ID, Ref2: r.ID, CreatedAt: now,
+				To:        as.Email, ToName: r.Person, Ref: p.ID, Ref2: r.ID, CreatedAt: now,
 			}); err != nil {
 				return err
 			}
@@ -341,22 +387,23 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 	if err != nil {
 		return err
 	}
-	if n < p.K {
+	switch {
+	case p.Delivery == tl.DeliveryLink:
+		p.Withheld = "it went by one shared link, which its holder could have filled with known answers, so it is never shown (docs/ANONYMITY.md, rule 2)"
+	case n < p.K:
 		p.Withheld = fmt.Sprintf("fewer than %d people answered, so nothing is shown and nothing enters the model: no answer can be traced to anyone", p.K)
-	} else {
-		resp, err := resultSet(ctx, tx, p)
+	default:
+		// Who was asked, never who answered, decides (docs/ANONYMITY.md,
+		// rules 4 and 5).
+		pop, err := tx.PulsePopulation(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		released, err := releasedSets(ctx, tx, p.LeaderID, p.ID)
+		why, err := populationCheck(ctx, tx, p.LeaderID, p.ID, pop, p.K)
 		if err != nil {
 			return err
 		}
-		if why := leak(released, resp, p.K); why != "" {
-			p.Withheld = why
-		} else {
-			p.Released = true
-		}
+		p.Withheld, p.Released = why, why == ""
 	}
 	if p.Released {
 		resps, err := tx.PulseResponses(ctx, p.ID)
@@ -434,6 +481,8 @@ func (a *App) closePulsesDue(ctx context.Context, tx *store.Tx, sets settingsCac
 		}
 		a.log.Info("pulse closed", "leader_id", p.LeaderID, "pulse_id", p.ID, "released", p.Released)
 	}
-	_, err = tx.DeleteExpiredPasses(ctx, now)
-	return err
+	if _, err = tx.DeleteExpiredPasses(ctx, now); err != nil {
+		return err
+	}
+	return publishVoice(ctx, tx, sets, now)
 }

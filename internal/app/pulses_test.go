@@ -14,18 +14,6 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// team adds n people to the leader's default team, with email addresses.
-func (e *env) team(leaderID string, n int) []*tl.Relationship {
-	e.t.Helper()
-	out := make([]*tl.Relationship, n)
-	for i := range n {
-		out[i] = must(e.app.AddPerson(e.ctx, leaderID, tl.PersonInput{
-			Name: fmt.Sprintf("Member %03d", i+1), Email: fmt.Sprintf("m%03d@example.org", i+1), Kind: engine.DirectReport,
-		}))(e.t)
-	}
-	return out
-}
-
 // answer opens a link and submits answers through it.
 func (e *env) answer(token string, a tl.PulseAnswers) error {
 	pass, err := e.app.OpenPulseLink(e.ctx, token)

@@ -162,7 +162,7 @@ func (a *App) Roster(ctx context.Context, actorID string, data []byte, dryRun bo
 		for i, row := range rows {
 			email, _ := checkEmail(row.Email)
 			inv := &tl.Invitation{ID: store.NewID(now), Email: email, Role: row.Role, InvitedBy: actorID,
-				CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)}
+				CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime), ByMail: true}
 			if err := tx.CreateInvitation(ctx, inv, hashToken(rand.Text())); err != nil {
 				return err
 			}
@@ -171,7 +171,7 @@ func (a *App) Roster(ctx context.Context, actorID string, data []byte, dryRun bo
 			}
 			res.Invitations++
 			if row.LeaderEmail != "" {
-				if err := addRosterPerson(ctx, tx, row, email, now); err != nil {
+				if err := addRosterPerson(ctx, tx, actorID, row, email, now); err != nil {
 					return fmt.Errorf("line %d: %w", row.Line, err)
 				}
 				res.People++
@@ -273,7 +273,10 @@ func rosterRowError(ctx context.Context, tx *store.Tx, row *tl.RosterRow, seen, 
 }
 
 // addRosterPerson adds a member to their leader's people, in their team.
-func addRosterPerson(ctx context.Context, tx *store.Tx, row tl.RosterRow, email string, now time.Time) error {
+// The administrator importing the roster approves them for the team's
+// voice, unless the administrator is their leader (docs/ANONYMITY.md,
+// rule 1); accepting the invitation the roster sends confirms the address.
+func addRosterPerson(ctx context.Context, tx *store.Tx, actorID string, row tl.RosterRow, email string, now time.Time) error {
 	le, _ := checkEmail(row.LeaderEmail)
 	u, err := tx.LeaderOfEmail(ctx, le)
 	if err != nil {
@@ -294,6 +297,13 @@ func addRosterPerson(ctx context.Context, tx *store.Tx, row tl.RosterRow, email 
 	name, _ := cleanName("person", row.Name)
 	r := &tl.Relationship{ID: store.NewID(now), LeaderID: u.LeaderID, Person: name, Email: email, TeamID: tm.ID,
 		Kind: engine.DirectReport, Bases: engine.DefaultBases(engine.DirectReport), Active: true, StartedAt: now, CreatedAt: now}
+	actor, err := tx.UserByID(ctx, actorID)
+	if err != nil {
+		return err
+	}
+	if mayApprove(ctx, tx, actor, u.LeaderID) {
+		r.ApprovedAt, r.ApprovedBy = now, actor.ID
+	}
 	return tx.CreateRelationship(ctx, r)
 }
 

@@ -19,11 +19,14 @@ import (
 
 const windowListLen = 50
 
-// WindowLink issues (and replaces) a person's link to their window.
-func (a *App) WindowLink(ctx context.Context, leaderID, person string) (string, error) {
-	token := rand.Text()
+// SendWindowLink mails a person the link to their window, at their
+// confirmed address. The link is made when the message is sent and never
+// shown to anyone else: a link the leader could open would show the
+// leader the member's window, whether they reacted included
+// (docs/ANONYMITY.md, rule 6). A new link replaces the one sent before.
+func (a *App) SendWindowLink(ctx context.Context, leaderID, person string) error {
 	now := a.clock()
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	return a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}
@@ -31,18 +34,51 @@ func (a *App) WindowLink(ctx context.Context, leaderID, person string) (string, 
 		if err != nil {
 			return err
 		}
-		if !r.Active {
-			return tl.Errorf(tl.EINVALID, "%s is not active: activate them before giving them a link", r.Person)
+		switch {
+		case !r.Active:
+			return tl.Errorf(tl.EINVALID, "%s is not active: activate them before sending them a link", r.Person)
+		case r.Email == "":
+			return tl.Errorf(tl.EINVALID, "%s has no email address: the window link goes only by email (add one with: trustledger person email %s ADDRESS)", r.Person, r.Person)
+		case r.EmailConfirmedAt.IsZero():
+			return tl.Errorf(tl.EINVALID, "%s has not confirmed %s yet: the window link goes only to a confirmed address (send the confirmation again from their page)", r.Person, r.Email)
 		}
+		_, err = tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailWindow,
+			DedupeKey: "window:" + r.ID + ":" + now.Format("20060102T150405.000"),
+			To:        r.Email, ToName: r.Person, Ref: r.ID, CreatedAt: now})
+		return err
+	})
+}
+
+// windowMailLink issues a window link at the moment its message is sent;
+// Done when the person left or their address changed meanwhile.
+func (a *App) windowMailLink(ctx context.Context, relID, to string) (mailLink, error) {
+	now := a.clock()
+	var out mailLink
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
+		out = mailLink{}
+		r, err := tx.RelationshipAny(ctx, relID)
+		if err != nil {
+			return err
+		}
+		if !r.Active || r.Email != to || r.EmailConfirmedAt.IsZero() {
+			out.Done = true
+			return nil
+		}
+		l, err := tx.LeaderByID(ctx, r.LeaderID)
+		if err != nil {
+			return err
+		}
+		token := rand.Text()
 		if err := tx.DeletePassesFor(ctx, store.PassWindow, r.ID); err != nil {
 			return err
 		}
-		return tx.PutWindowLink(ctx, r.ID, hashToken(token), now)
+		if err := tx.PutWindowLink(ctx, r.ID, hashToken(token), now); err != nil {
+			return err
+		}
+		out = mailLink{Token: token, Path: windowLinkPrefix + token, Leader: l.Name, Person: r.Person, Team: teamName(ctx, tx, r)}
+		return nil
 	})
-	if err != nil {
-		return "", err
-	}
-	return token, nil
+	return out, err
 }
 
 // OpenWindowLink exchanges a window link's token for a pass.
@@ -89,10 +125,19 @@ func (a *App) MemberRelationships(ctx context.Context, userID string) ([]tl.Rela
 		if err != nil {
 			return err
 		}
-		if u.Role != tl.RoleMember || u.Email == "" {
+		// Only an address its owner proved opens a window: a member
+		// account made without that proof, or a person whose address the
+		// leader typed and nobody confirmed, opens nothing
+		// (docs/ANONYMITY.md, rule 6).
+		if u.Role != tl.RoleMember || u.Email == "" || u.EmailVerifiedAt.IsZero() {
 			return nil
 		}
-		out, err = tx.RelationshipsByEmail(ctx, u.Email)
+		rels, err := tx.RelationshipsByEmail(ctx, u.Email)
+		for _, r := range rels {
+			if !r.EmailConfirmedAt.IsZero() {
+				out = append(out, r)
+			}
+		}
 		return err
 	})
 	return nonNil(out), err
@@ -131,7 +176,8 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 		if err != nil {
 			return err
 		}
-		w := &tl.Window{Leader: l.Name, Person: r.Person, Open: []tl.WindowPromise{}, Kept: []tl.WindowPromise{}, Decisions: []tl.WindowDecision{}}
+		w := &tl.Window{Leader: l.Name, Person: r.Person, Open: []tl.WindowPromise{}, Kept: []tl.WindowPromise{}, Decisions: []tl.WindowDecision{},
+			Voice: []tl.Standing{}, Pulses: []tl.WindowPulse{}}
 		teams, err := tx.Teams(ctx, r.LeaderID)
 		if err != nil {
 			return err
@@ -193,6 +239,9 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 			return err
 		}
 		w.K = set.K
+		if err := windowVoice(ctx, tx, w, r, now); err != nil {
+			return err
+		}
 		if set.ShareSayDo == 1 {
 			w.SayDo = sayDo(cs, now)
 		}
@@ -303,8 +352,9 @@ func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID s
 }
 
 // React records one anonymous reaction to a decision. Who reacted and
-// what they said are stored apart, with nothing to join them; the counts
-// shown move only in steps of at least k.
+// what they said are stored apart, with nothing to join them; only people
+// who count toward k may react (docs/ANONYMITY.md, rule 1), and the
+// counts are published at fixed times in steps of at least k (publish.go).
 func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction string) error {
 	switch reaction {
 	case tl.ReactionUnderstood, tl.ReactionNotClear, tl.ReactionDisagree:
@@ -322,55 +372,81 @@ func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction st
 		if err != nil || !concerns(d.RelationshipID, d.TeamID, r) {
 			return tl.Errorf(tl.ENOTFOUND, "no decision %q about you or your team", decisionID)
 		}
+		sc, _, err := loadStanding(ctx, tx, r.LeaderID, now)
+		if err != nil {
+			return err
+		}
+		if st := sc.of(*r); !st.Counts {
+			return tl.Errorf(tl.EFORBIDDEN, "your reaction cannot be counted yet: %s. Reactions count only people the leader could not have made up (docs/ANONYMITY.md, rule 1)", youReason(st))
+		}
 		if err := tx.AddReacted(ctx, d.ID, r.ID); err != nil {
 			return err
 		}
-		if err := tx.AddReaction(ctx, d.ID, key, reaction); err != nil {
-			return err
-		}
-		set, err := settingsFor(ctx, tx, r.LeaderID)
-		if err != nil {
-			return err
-		}
-		all, err := tx.TallyReactions(ctx, d.ID)
-		if err != nil {
-			return err
-		}
-		shown, err := tx.ReleasedReactions(ctx, d.ID)
-		if err != nil {
-			return err
-		}
-		if all.N-shown.N < set.K {
-			return nil
-		}
-		next := store.ReactionCounts{ReactionCounts: all, EventID: shown.EventID}
-		// A strict majority "not clear" at a release is a transparency
-		// withdrawal for the people the decision affects, once.
-		if next.EventID == "" && 2*all.NotClear > all.N {
-			ev := &tl.Event{ID: store.NewID(now), LeaderID: r.LeaderID, Kind: kindDecisionUnexplained, OccurredAt: now, RecordedAt: now,
-				Source: engine.System, Severity: engine.Normal, Note: "most of the people it affects said the reasons were not clear: " + d.What,
-				RecordedBy: bySystem, DecisionID: d.ID}
-			var targets []tl.Relationship
-			if d.RelationshipID != "" {
-				ev.Subject, ev.RelationshipID = tl.SubjectPerson, d.RelationshipID
-				p, err := tx.RelationshipByID(ctx, r.LeaderID, d.RelationshipID)
-				if err != nil {
-					return err
-				}
-				targets = []tl.Relationship{*p}
-			} else {
-				ev.Subject, ev.TeamID = tl.SubjectTeam, d.TeamID
-				if targets, err = tx.TeamMembers(ctx, r.LeaderID, d.TeamID); err != nil {
-					return err
-				}
-			}
-			if len(targets) > 0 {
-				if err := record(ctx, tx, set, ev, targets, nil); err != nil {
-					return err
-				}
-				next.EventID = ev.ID
-			}
-		}
-		return tx.PutReleasedReactions(ctx, d.ID, next)
+		return tx.AddReaction(ctx, d.ID, key, reaction)
 	})
+}
+
+// youReason says to a person why they do not count yet.
+func youReason(st tl.Standing) string {
+	switch st.Step {
+	case tl.StepConfirm:
+		return "you have not confirmed your address yet (look for the email from trustledger)"
+	case tl.StepAlias:
+		return "your address reaches your leader's own mailbox, or another person's"
+	case tl.StepApproval:
+		return "an administrator has not approved you yet"
+	case tl.StepWait:
+		return "your address counts from " + st.From.Format("Monday 2 January")
+	case tl.StepAddress:
+		return "your leader has no address for you"
+	}
+	return "you are no longer among the people this leader leads"
+}
+
+// windowPulses is how many pulses the window lists.
+const windowPulses = 6
+
+// windowVoice fills the window's part on the team's voice: whether the
+// viewer counts, everyone on their team and where they stand, and the
+// recent pulses that asked the team, with the names of all they asked.
+// The team sees who its results stand for, so a made-up person shows.
+func windowVoice(ctx context.Context, tx *store.Tx, w *tl.Window, r *tl.Relationship, now time.Time) error {
+	sc, rels, err := loadStanding(ctx, tx, r.LeaderID, now)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, o := range rels {
+		names[o.ID] = o.Person
+		if o.Active && o.TeamID == r.TeamID {
+			st := sc.of(o)
+			if st.Step != tl.StepAddress { // nobody can be asked at no address
+				w.Voice = append(w.Voice, st)
+			}
+		}
+	}
+	w.Standing = sc.of(*r)
+	w.Counts = w.Standing.Counts
+	w.SoleAdmin = !sc.approvers
+	pulses, err := tx.Pulses(ctx, r.LeaderID)
+	if err != nil {
+		return err
+	}
+	for i := range pulses {
+		p := &pulses[i]
+		if p.TeamID != r.TeamID || len(w.Pulses) == windowPulses {
+			continue
+		}
+		pop, err := tx.PulsePopulation(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		wp := tl.WindowPulse{Wave: p.Wave, Team: p.Team, Status: p.Status, Released: p.Released, ClosesAt: p.ClosesAt, Asked: []string{}}
+		for _, id := range pop {
+			wp.Asked = append(wp.Asked, names[id])
+		}
+		slices.Sort(wp.Asked)
+		w.Pulses = append(w.Pulses, wp)
+	}
+	return nil
 }

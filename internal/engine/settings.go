@@ -182,6 +182,14 @@ func unknownSetting(name string) error {
 	return fmt.Errorf("unknown setting %q (known: %s)", name, strings.Join(names, ", "))
 }
 
+// Anonymity floors (docs/ANONYMITY.md, rule 8): settings may raise these,
+// never lower them. The root package names them tl.KFloor and
+// tl.CommentsFloor.
+const (
+	MinK         = 3
+	MinCommentsK = 10
+)
+
 // Validate reports the first setting outside its meaningful range.
 func (s Settings) Validate() error {
 	pos := func(name string, v float64) error {
@@ -215,8 +223,11 @@ func (s Settings) Validate() error {
 	if s.ShareSayDo != 0 && s.ShareSayDo != 1 {
 		return fmt.Errorf("setting share_say_do must be 0 or 1, got %d", s.ShareSayDo)
 	}
-	if s.K < s.KFloor || s.KFloor < 3 {
-		return fmt.Errorf("setting anonymity_k (%d) must be at least anonymity_floor (%d), which must be at least 3", s.K, s.KFloor)
+	if s.K < s.KFloor || s.KFloor < MinK {
+		return fmt.Errorf("setting anonymity_k (%d) must be at least anonymity_floor (%d), which must be at least %d", s.K, s.KFloor, MinK)
+	}
+	if s.CommentsK < MinCommentsK {
+		return fmt.Errorf("setting comments_k (%d) must be at least %d: with fewer answers a comment's writer is too easy to guess (docs/ANONYMITY.md, rule 8)", s.CommentsK, MinCommentsK)
 	}
 	return nil
 }

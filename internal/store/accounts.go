@@ -15,11 +15,11 @@ type Credentials struct {
 	PasswordHash string
 }
 
-const userCols = "id, email, name, role, leader_id, created_at"
+const userCols = "id, email, name, role, leader_id, created_at, email_verified_at"
 
 func scanUser(rows *sql.Rows, u *tl.User) error {
 	var role string
-	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt})
+	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt})
 	u.Role = tl.Role(role)
 	return err
 }
@@ -27,7 +27,7 @@ func scanUser(rows *sql.Rows, u *tl.User) error {
 func scanCredentials(rows *sql.Rows, c *Credentials) error {
 	var role string
 	u := &c.User
-	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, &c.PasswordHash)
+	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt}, &c.PasswordHash)
 	u.Role = tl.Role(role)
 	return err
 }
@@ -36,8 +36,8 @@ func scanCredentials(rows *sql.Rows, c *Credentials) error {
 // the (lower-cased) email already has an account.
 func (tx *Tx) CreateUser(ctx context.Context, u *tl.User, passwordHash string) error {
 	_, err := tx.execContext(ctx,
-		"INSERT INTO users ("+userCols+", password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		u.ID, u.Email, u.Name, string(u.Role), nullID(u.LeaderID), ms(u.CreatedAt), passwordHash)
+		"INSERT INTO users ("+userCols+", password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		u.ID, u.Email, u.Name, string(u.Role), nullID(u.LeaderID), ms(u.CreatedAt), ms(u.EmailVerifiedAt), passwordHash)
 	return conflict("create user", err, "an account for %s already exists: sign in instead", u.Email)
 }
 
@@ -162,12 +162,12 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefo
 	return total, nil
 }
 
-const invitationCols = "id, email, role, invited_by, created_at, expires_at, used_at"
+const invitationCols = "id, email, role, invited_by, created_at, expires_at, used_at, by_mail"
 
 func scanInvitation(rows *sql.Rows, inv *tl.Invitation) error {
 	var role string
 	err := rows.Scan(&inv.ID, &inv.Email, &role, &inv.InvitedBy,
-		msTime{&inv.CreatedAt}, msTime{&inv.ExpiresAt}, msTime{&inv.UsedAt})
+		msTime{&inv.CreatedAt}, msTime{&inv.ExpiresAt}, msTime{&inv.UsedAt}, intBool{&inv.ByMail})
 	inv.Role = tl.Role(role)
 	return err
 }
@@ -175,9 +175,9 @@ func scanInvitation(rows *sql.Rows, inv *tl.Invitation) error {
 // CreateInvitation stores an invitation under the hash of its token.
 func (tx *Tx) CreateInvitation(ctx context.Context, inv *tl.Invitation, tokenHash string) error {
 	_, err := tx.exec(ctx, "create invitation",
-		"INSERT INTO invitations ("+invitationCols+", token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		"INSERT INTO invitations ("+invitationCols+", token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 		inv.ID, inv.Email, string(inv.Role), inv.InvitedBy,
-		ms(inv.CreatedAt), ms(inv.ExpiresAt), ms(inv.UsedAt), tokenHash)
+		ms(inv.CreatedAt), ms(inv.ExpiresAt), ms(inv.UsedAt), b2i(inv.ByMail), tokenHash)
 	return err
 }
 

@@ -73,14 +73,16 @@ func (tx *Tx) TeamByName(ctx context.Context, leaderID, name string) (*tl.Team, 
 }
 
 const relCols = "id, leader_id, person, team_id, kind, base_legitimate, base_reward, base_coercive, " +
-	"base_informational, base_expert, base_referent, active, started_at, created_at, email"
+	"base_informational, base_expert, base_referent, active, started_at, created_at, email, " +
+	"email_confirmed_at, approved_at, approved_by"
 
 func scanRel(rows *sql.Rows, r *tl.Relationship) error {
 	var kind string
 	err := rows.Scan(&r.ID, &r.LeaderID, &r.Person, optStr{&r.TeamID}, &kind,
 		&r.Bases[engine.Legitimate], &r.Bases[engine.Reward], &r.Bases[engine.Coercive],
 		&r.Bases[engine.Informational], &r.Bases[engine.Expert], &r.Bases[engine.Referent],
-		intBool{&r.Active}, msTime{&r.StartedAt}, msTime{&r.CreatedAt}, &r.Email)
+		intBool{&r.Active}, msTime{&r.StartedAt}, msTime{&r.CreatedAt}, &r.Email,
+		msTime{&r.EmailConfirmedAt}, msTime{&r.ApprovedAt}, &r.ApprovedBy)
 	r.Kind = engine.RelKind(kind)
 	return err
 }
@@ -91,25 +93,26 @@ func (tx *Tx) CreateRelationship(ctx context.Context, r *tl.Relationship) error 
 	b := r.Bases
 	_, err := tx.execContext(ctx,
 		"INSERT INTO relationships ("+relCols+", person_lower) "+
-			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
 		r.ID, r.LeaderID, r.Person, nullID(r.TeamID), string(r.Kind),
 		b[engine.Legitimate], b[engine.Reward], b[engine.Coercive],
 		b[engine.Informational], b[engine.Expert], b[engine.Referent],
-		b2i(r.Active), ms(r.StartedAt), ms(r.CreatedAt), r.Email, lower(r.Person))
+		b2i(r.Active), ms(r.StartedAt), ms(r.CreatedAt), r.Email,
+		ms(r.EmailConfirmedAt), ms(r.ApprovedAt), r.ApprovedBy, lower(r.Person))
 	return conflict("create relationship", err, "a person named %q already exists: use another name, or a surname to tell them apart", r.Person)
 }
 
-// UpdateRelationship saves the kind, power bases, team, active flag and
-// email.
+// UpdateRelationship saves the kind, power bases, team, active flag,
+// email, and the email's confirmation and approval.
 func (tx *Tx) UpdateRelationship(ctx context.Context, r *tl.Relationship) error {
 	b := r.Bases
 	return tx.execOne(ctx, "update relationship",
 		"UPDATE relationships SET kind = $1, base_legitimate = $2, base_reward = $3, base_coercive = $4, "+
-			"base_informational = $5, base_expert = $6, base_referent = $7, team_id = $8, active = $9, email = $10 "+
-			"WHERE id = $11 AND leader_id = $12",
+			"base_informational = $5, base_expert = $6, base_referent = $7, team_id = $8, active = $9, email = $10, "+
+			"email_confirmed_at = $11, approved_at = $12, approved_by = $13 WHERE id = $14 AND leader_id = $15",
 		[]any{string(r.Kind), b[engine.Legitimate], b[engine.Reward], b[engine.Coercive],
 			b[engine.Informational], b[engine.Expert], b[engine.Referent], nullID(r.TeamID), b2i(r.Active),
-			r.Email, r.ID, r.LeaderID},
+			r.Email, ms(r.EmailConfirmedAt), ms(r.ApprovedAt), r.ApprovedBy, r.ID, r.LeaderID},
 		notFound("no relationship with id %q", r.ID))
 }
 

@@ -17,10 +17,18 @@ type PulseRow struct {
 	Released    bool
 	Withheld    string
 	EventID     string // the pulse snapshot entry, once released
+	Band        string // the rough count as last published while open (a tl.Count* band)
+}
+
+// Asked is one person of a pulse's population and the address they were
+// asked at, fixed at launch.
+type Asked struct {
+	RelationshipID string
+	Email          string
 }
 
 const pulseCols = "p.id, p.leader_id, p.team_id, t.name, p.wave, p.question, p.k, p.comments_k, p.delivery, p.status, " +
-	"p.population, p.created_at, p.closes_at, p.closed_at, p.shared_hash, p.self_answers, p.released, p.withheld, p.event_id"
+	"p.population, p.created_at, p.closes_at, p.closed_at, p.shared_hash, p.self_answers, p.released, p.withheld, p.event_id, p.band"
 
 const pulseFrom = " FROM pulses p JOIN teams t ON t.id = p.team_id "
 
@@ -28,33 +36,37 @@ func scanPulse(rows *sql.Rows, p *PulseRow) error {
 	var status string
 	err := rows.Scan(&p.ID, &p.LeaderID, &p.TeamID, &p.Team, &p.Wave, &p.Question, &p.K, &p.CommentsK, &p.Delivery,
 		&status, &p.Population, msTime{&p.CreatedAt}, msTime{&p.ClosesAt}, msTime{&p.ClosedAt},
-		optStr{&p.SharedHash}, &p.SelfAnswers, intBool{&p.Released}, &p.Withheld, optStr{&p.EventID})
+		optStr{&p.SharedHash}, &p.SelfAnswers, intBool{&p.Released}, &p.Withheld, optStr{&p.EventID}, &p.Band)
 	p.Status = tl.PulseStatus(status)
 	p.SelfDone = p.SelfAnswers != ""
 	return err
 }
 
 // CreatePulse stores a new pulse with its population (the invited
-// relationships). ECONFLICT when the team already has that wave.
-func (tx *Tx) CreatePulse(ctx context.Context, p *PulseRow, population []string) error {
+// relationships, each with the address it is asked at). ECONFLICT when
+// the team already has that wave.
+func (tx *Tx) CreatePulse(ctx context.Context, p *PulseRow, population []Asked) error {
+	if p.Band == "" {
+		p.Band = tl.CountBelowK
+	}
 	_, err := tx.execContext(ctx,
 		"INSERT INTO pulses (id, leader_id, team_id, wave, question, k, comments_k, delivery, status, population, "+
-			"created_at, closes_at, closed_at, shared_hash, self_answers, released, withheld, event_id) "+
-			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+			"created_at, closes_at, closed_at, shared_hash, self_answers, released, withheld, event_id, band) "+
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
 		p.ID, p.LeaderID, p.TeamID, p.Wave, p.Question, p.K, p.CommentsK, p.Delivery, string(p.Status), p.Population,
 		ms(p.CreatedAt), ms(p.ClosesAt), ms(p.ClosedAt), nullID(p.SharedHash), p.SelfAnswers, b2i(p.Released),
-		p.Withheld, nullID(p.EventID))
+		p.Withheld, nullID(p.EventID), p.Band)
 	if err := conflict("create pulse", err, "wave %d of this team already exists", p.Wave); err != nil {
 		return err
 	}
 	for start := 0; start < len(population); start += batchRows {
 		chunk := population[start:min(start+batchRows, len(population))]
-		args := make([]any, 0, 2*len(chunk))
-		for _, id := range chunk {
-			args = append(args, p.ID, id)
+		args := make([]any, 0, 3*len(chunk))
+		for _, a := range chunk {
+			args = append(args, p.ID, a.RelationshipID, a.Email)
 		}
 		if _, err := tx.exec(ctx, "pulse population",
-			tx.multiInsert("pulse_population", []string{"pulse_id", "relationship_id"}, len(chunk)), args...); err != nil {
+			tx.multiInsert("pulse_population", []string{"pulse_id", "relationship_id", "email"}, len(chunk)), args...); err != nil {
 			return err
 		}
 	}
@@ -62,12 +74,12 @@ func (tx *Tx) CreatePulse(ctx context.Context, p *PulseRow, population []string)
 }
 
 // UpdatePulse saves a pulse's status, close time, self answers, release
-// decision and snapshot entry.
+// decision, snapshot entry and published band.
 func (tx *Tx) UpdatePulse(ctx context.Context, p *PulseRow) error {
 	return tx.execOne(ctx, "update pulse",
-		"UPDATE pulses SET status = $1, closed_at = $2, self_answers = $3, released = $4, withheld = $5, event_id = $6 "+
-			"WHERE id = $7 AND leader_id = $8",
-		[]any{string(p.Status), ms(p.ClosedAt), p.SelfAnswers, b2i(p.Released), p.Withheld, nullID(p.EventID), p.ID, p.LeaderID},
+		"UPDATE pulses SET status = $1, closed_at = $2, self_answers = $3, released = $4, withheld = $5, event_id = $6, band = $7 "+
+			"WHERE id = $8 AND leader_id = $9",
+		[]any{string(p.Status), ms(p.ClosedAt), p.SelfAnswers, b2i(p.Released), p.Withheld, nullID(p.EventID), p.Band, p.ID, p.LeaderID},
 		notFound("no pulse with id %q", p.ID))
 }
 
@@ -131,6 +143,14 @@ func (tx *Tx) NextWave(ctx context.Context, teamID string) (int, error) {
 	return int(n) + 1, nil
 }
 
+// PulseAsked lists a pulse's population with the address each person was
+// asked at.
+func (tx *Tx) PulseAsked(ctx context.Context, pulseID string) ([]Asked, error) {
+	return list(ctx, tx, "pulse population",
+		"SELECT relationship_id, email FROM pulse_population WHERE pulse_id = $1 ORDER BY relationship_id",
+		[]any{pulseID}, func(rows *sql.Rows, a *Asked) error { return rows.Scan(&a.RelationshipID, &a.Email) })
+}
+
 // PulsePopulation lists the relationships a pulse was sent to.
 func (tx *Tx) PulsePopulation(ctx context.Context, pulseID string) ([]string, error) {
 	return list(ctx, tx, "pulse population",
@@ -188,20 +208,18 @@ func (tx *Tx) PulseTokens(ctx context.Context, pulseID string) ([]PulseToken, er
 		[]any{pulseID}, scanPulseToken)
 }
 
-// IssuePulseToken replaces an unused member link's hash with a new one,
-// and moves the passes of the old link to it so that a member in the
-// middle of answering is not cut off. ECONFLICT when the link was used.
+// IssuePulseToken replaces a member link's hash with a new one, and moves
+// the passes of the old link to it so that a member in the middle of
+// answering is not cut off. A used link gets a new hash too (a reminder
+// goes to everyone): opening it says the member already answered.
 func (tx *Tx) IssuePulseToken(ctx context.Context, pulseID, relID, newHash string) error {
 	old, err := tx.PulseToken(ctx, pulseID, relID)
 	if err != nil {
 		return err
 	}
-	if old.Used {
-		return tl.Errorf(tl.ECONFLICT, "this member has already answered")
-	}
 	if err := tx.execOne(ctx, "issue pulse token",
-		"UPDATE pulse_tokens SET token_hash = $1 WHERE pulse_id = $2 AND relationship_id = $3 AND used = 0",
-		[]any{newHash, pulseID, relID}, tl.Errorf(tl.ECONFLICT, "this member has already answered")); err != nil {
+		"UPDATE pulse_tokens SET token_hash = $1 WHERE pulse_id = $2 AND relationship_id = $3",
+		[]any{newHash, pulseID, relID}, notFound("no link for this member")); err != nil {
 		return err
 	}
 	if old.TokenHash != "" {
@@ -280,4 +298,14 @@ func (tx *Tx) CountRows(ctx context.Context, query string, args ...any) (int, er
 		return 0, translate("count rows", err)
 	}
 	return int(n), nil
+}
+
+// AskedIDs is a population without addresses, for tests and for pulses
+// whose addresses do not matter (shared links).
+func AskedIDs(ids []string) []Asked {
+	out := make([]Asked, len(ids))
+	for i, id := range ids {
+		out[i] = Asked{RelationshipID: id}
+	}
+	return out
 }

@@ -42,7 +42,21 @@ var migrations embed.FS
 // or kill -9, foreign keys enforced, and a 64 MiB page cache per
 // connection (at most; SQLite's default of 2 MiB made bulk loads of a
 // million events thrash the indexes).
-const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)"
+//
+// The last two keep what was deleted or overwritten out of the files, for
+// an operator who copies them (docs/ANONYMITY.md): secure_delete zeroes a
+// deleted row's bytes (a used pass, a response the mixer rewrote) instead
+// of leaving them in the page's free space or on a free page. And after a
+// checkpoint SQLite writes the WAL again from its start but keeps the
+// file's length, so frames of earlier transactions stay readable past the
+// new ones (salted as stale, but intact); journal_size_limit(0) cuts the
+// file back to the first transaction written after the restart. Tried on
+// 3.54: a deleted row written 900 frames into the WAL was still in it 100
+// frames after the restart by default, and gone with the limit. The limit
+// does not empty the WAL: the mixer does that with
+// wal_checkpoint(TRUNCATE) (mix.go).
+const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)" +
+	"&_pragma=secure_delete(1)&_pragma=journal_size_limit(0)"
 
 // DB is an open, migrated trustledger database. On SQLite it holds one
 // writer connection (so writers queue in Go instead of failing with

@@ -158,3 +158,18 @@ func (tx *Tx) DecisionByID(ctx context.Context, leaderID, id string) (*tl.Decisi
 	return one(ctx, tx, "decision", "SELECT "+decisionCols+" FROM decisions WHERE id = $1 AND leader_id = $2",
 		[]any{id, leaderID}, scanDecision, notFound("no decision with id %q", id))
 }
+
+// PendingReactions lists the decisions (with their leaders) that hold
+// more reactions than were last released, for the next publication.
+func (tx *Tx) PendingReactions(ctx context.Context) ([][2]string, error) {
+	return list(ctx, tx, "pending reactions",
+		"SELECT d.id, d.leader_id FROM decisions d WHERE "+
+			"(SELECT COUNT(*) FROM decision_reactions r WHERE r.decision_id = d.id) > "+
+			"COALESCE((SELECT c.n FROM decision_reaction_counts c WHERE c.decision_id = d.id), 0) ORDER BY d.id",
+		nil, func(rows *sql.Rows, p *[2]string) error { return rows.Scan(&p[0], &p[1]) })
+}
+
+// OpenPulses lists every open pulse, for the publication of their counts.
+func (tx *Tx) OpenPulses(ctx context.Context) ([]PulseRow, error) {
+	return list(ctx, tx, "open pulses", "SELECT "+pulseCols+pulseFrom+"WHERE p.status = 'open' ORDER BY p.id", nil, scanPulse)
+}

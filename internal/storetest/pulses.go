@@ -42,7 +42,7 @@ func testPulseLifecycle(t *testing.T, f *fixture) {
 		if n, err := tx.NextWave(f.ctx, tm.ID); err != nil || n != 1 {
 			t.Errorf("first wave %d %v, want 1", n, err)
 		}
-		return tx.CreatePulse(f.ctx, p, ids)
+		return tx.CreatePulse(f.ctx, p, store.AskedIDs(ids))
 	})
 	f.read(func(tx *store.Tx) error {
 		if n, err := tx.NextWave(f.ctx, tm.ID); err != nil || n != 2 {
@@ -93,7 +93,7 @@ func testPulseLifecycle(t *testing.T, f *fixture) {
 	q := f.pulse(l.ID, tm, 2, 6, tl.DeliveryEmail)
 	q.Withheld = "fewer than 5 people answered"
 	f.write(func(tx *store.Tx) error {
-		if err := tx.CreatePulse(f.ctx, q, ids); err != nil {
+		if err := tx.CreatePulse(f.ctx, q, store.AskedIDs(ids)); err != nil {
 			return err
 		}
 		wrong := *q
@@ -150,7 +150,7 @@ func testPulseResponsesHoldNoLink(t *testing.T, f *fixture) {
 	// Keys written in descending order come back ascending.
 	keys := []string{"zz", "mm", "kk", "dd", "aa"}
 	f.write(func(tx *store.Tx) error {
-		if err := tx.CreatePulse(f.ctx, p, ids); err != nil {
+		if err := tx.CreatePulse(f.ctx, p, store.AskedIDs(ids)); err != nil {
 			return err
 		}
 		if err := tx.CreatePulseTokens(f.ctx, p.ID, ids); err != nil {

@@ -29,7 +29,7 @@ func testPulseTokens(t *testing.T, f *fixture) {
 	p := &store.PulseRow{Pulse: tl.Pulse{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, Wave: 1, K: 3, CommentsK: 10,
 		Delivery: tl.DeliveryEmail, Status: tl.PulseOpen, Population: 3, CreatedAt: f.now, ClosesAt: f.now.Add(time.Hour)}}
 	f.write(func(tx *store.Tx) error {
-		if err := tx.CreatePulse(f.ctx, p, ids); err != nil {
+		if err := tx.CreatePulse(f.ctx, p, store.AskedIDs(ids)); err != nil {
 			return err
 		}
 		if err := tx.CreatePulseTokens(f.ctx, p.ID, ids); err != nil {
