@@ -78,7 +78,12 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := newRequestID()
-		log := s.log.With("request_id", id)
+		quiet := quietPath(r.URL.Path)
+		log := s.log
+		if quiet {
+			log = slog.New(quietHandler{log.Handler()})
+		}
+		log = log.With("request_id", id)
 		ctx := context.WithValue(r.Context(), ctxRequestID, id)
 		ctx = context.WithValue(ctx, ctxLogger, log)
 		r = r.WithContext(ctx)
@@ -107,6 +112,18 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			}
 			gated.ServeHTTP(sw, r)
 			_, route = mux.Handler(r)
+		}
+		if quiet {
+			// Neither counted nor logged: either would tell when someone
+			// opened a link, answered or reacted. A failure is logged by
+			// its route pattern alone, for the operator to see it happen.
+			if sw.status >= 500 {
+				if route == "" {
+					route = "unmatched"
+				}
+				log.Info("request", "route", route, "status", sw.status)
+			}
+			return
 		}
 		s.metrics.observe(r.Method, route, sw.status, time.Since(start))
 		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.status,
@@ -194,8 +211,10 @@ func (s *Server) logger(r *http.Request) *slog.Logger {
 }
 
 // tokenPaths are the routes whose last segment is a secret token (a pulse,
-// check-in, window, invitation or calendar link): the request log writes "…" for it.
-var tokenPaths = []string{"/p/", "/c/", "/w/", "/invite/", "/calendar/"}
+// check-in, window, invitation, calendar or address-confirmation link):
+// the request log writes "…" for it. The first three are quiet (see
+// quietPath) and reach the log only through a failure, without a path.
+var tokenPaths = []string{"/p/", "/c/", "/w/", "/invite/", "/calendar/", "/v/"}
 
 // redactPath keeps tokens out of the logs.
 func redactPath(p string) string {
@@ -205,6 +224,64 @@ func redactPath(p string) string {
 		}
 	}
 	return p
+}
+
+// respondentPaths are where team members answer, without an account or
+// as a member: a pulse, check-in or window link, and the token-free pages
+// it leads to (/answer and its thank-you page, /checkin, /window and its
+// confirm and react forms). Each entry covers the path and everything
+// under it, whether a route matches or not.
+var respondentPaths = []string{"/p", "/c", "/w", "/answer", "/checkin", "/window"}
+
+// quietPath reports whether a request for p is left out of the metrics
+// and, unless it fails, out of the request log (docs/ANONYMITY.md, rule
+// 3): the respondent routes, and the static files every page loads, the
+// answer pages too, which would otherwise show each answer page as a
+// burst of stylesheet and script requests without a page.
+func quietPath(p string) bool {
+	if strings.HasPrefix(p, "/static/") {
+		return true
+	}
+	for _, pre := range respondentPaths {
+		if p == pre || strings.HasPrefix(p, pre+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// quietHandler is the log of a quiet request: lines keep their message,
+// level, request id and error, and lose every attribute that comes from
+// the request (its path, which may hold a token, its method, the account
+// signed in), so a failure says only which route failed.
+type quietHandler struct{ slog.Handler }
+
+// quietDrops are the attributes a quiet request's log lines never carry.
+var quietDrops = map[string]bool{"path": true, "method": true, "user_id": true}
+
+func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		if !quietDrops[a.Key] {
+			out.AddAttrs(a)
+		}
+		return true
+	})
+	return h.Handler.Handle(ctx, out)
+}
+
+func (h quietHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	var keep []slog.Attr
+	for _, a := range as {
+		if !quietDrops[a.Key] {
+			keep = append(keep, a)
+		}
+	}
+	return quietHandler{h.Handler.WithAttrs(keep)}
+}
+
+func (h quietHandler) WithGroup(name string) slog.Handler {
+	return quietHandler{h.Handler.WithGroup(name)}
 }
 
 // memberPaths are the signed-in routes a team member (role member) uses;

@@ -186,7 +186,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 		io.WriteString(w, "ok\n")
 	})
 	s.handlePublic(mux, "GET /readyz", s.readyz)
-	s.handlePublic(mux, "GET /metrics", s.metrics.handler().ServeHTTP)
+	// Public so the gate does not send strangers to the login page: the
+	// page itself answers "not found" to all but owners and admins.
+	s.handlePublic(mux, "GET /metrics", s.metricsPage)
 	s.handlePublic(mux, "GET /login", s.loginForm)
 	s.handlePublic(mux, "POST /login", s.loginSubmit)
 	s.handlePublic(mux, "GET /signup", s.signupForm)
@@ -216,11 +218,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ledger/{id}/reverse", s.reverse)
 
 	// Everything else: a page that says so, inside the layout.
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, tl.Errorf(tl.ENOTFOUND, "there is no page at %s", r.URL.Path))
-	})
+	mux.HandleFunc("/", s.notFound)
 
 	s.registerPages(mux)
+}
+
+// notFound is the answer for a page that is not there, and for one a
+// visitor may not know is there (/metrics).
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, tl.Errorf(tl.ENOTFOUND, "there is no page at %s", r.URL.Path))
 }
 
 // readyz answers 200 when the database answers, 503 otherwise (for load
