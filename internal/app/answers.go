@@ -198,7 +198,7 @@ func (a *App) SubmitPulse(ctx context.Context, pass string, in tl.PulseAnswers) 
 	resp := store.PulseResponse{Answers: encodeAnswers(in.Answers), Comment: comment}
 	key := rand.Text()
 	now := a.clock()
-	return a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		ps, p, err := pulsePass(ctx, tx, pass, now)
 		if err != nil {
 			return err
@@ -229,6 +229,13 @@ func (a *App) SubmitPulse(ctx context.Context, pass string, in tl.PulseAnswers) 
 				return tl.Errorf(tl.ECONFLICT, "everyone this pulse was meant for has answered already: your answer was not stored")
 			}
 		}
+		if err := tx.MarkMix(ctx, store.MixPulse, p.ID); err != nil {
+			return err
+		}
 		return tx.AddPulseResponse(ctx, p.ID, key, resp)
 	})
+	if err == nil {
+		a.kickMix()
+	}
+	return err
 }

@@ -33,13 +33,15 @@ type App struct {
 	// between writes (statuscache.go).
 	status readCache[*tl.StatusReport]
 	views  readCache[[]tl.TeamView]
+	// mixKick wakes RunMixer after an answer or reaction (mix.go).
+	mixKick chan struct{}
 }
 
 var _ tl.Service = (*App)(nil)
 
 // New returns the services over db.
 func New(db *store.DB, opts Options) *App {
-	a := &App{db: db, now: opts.Now, log: opts.Logger}
+	a := &App{db: db, now: opts.Now, log: opts.Logger, mixKick: make(chan struct{}, 1)}
 	a.status.copy = copyStatus
 	a.views.copy = copyViews
 	if a.now == nil {

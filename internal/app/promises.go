@@ -252,6 +252,10 @@ func (a *App) Tick(ctx context.Context) ([]tl.Commitment, error) {
 		for _, c := range out {
 			a.log.Info("promise broken by the system", "leader_id", c.LeaderID, "commitment_id", c.ID, "due", c.Due)
 		}
+		// One-shot use (the CLI) mixes too; what fails stays marked.
+		if err := a.MixVoice(ctx); err != nil {
+			a.log.Error("mix voice", "err", err)
+		}
 		return nonNil(out), nil
 	}
 }

@@ -363,7 +363,7 @@ func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction st
 	}
 	key := rand.Text()
 	now := a.clock()
-	return a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		r, err := windowRel(ctx, tx, relationshipID)
 		if err != nil {
 			return err
@@ -382,8 +382,15 @@ func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction st
 		if err := tx.AddReacted(ctx, d.ID, r.ID); err != nil {
 			return err
 		}
+		if err := tx.MarkMix(ctx, store.MixDecision, d.ID); err != nil {
+			return err
+		}
 		return tx.AddReaction(ctx, d.ID, key, reaction)
 	})
+	if err == nil {
+		a.kickMix()
+	}
+	return err
 }
 
 // youReason says to a person why they do not count yet.
