@@ -139,6 +139,26 @@ type Standing struct {
 	From           time.Time `json:"counts_from,omitzero"`
 }
 
+// ForYou says to the person themself why they do not count yet, or ""
+// when they do.
+func (s Standing) ForYou() string {
+	switch {
+	case s.Counts:
+		return ""
+	case s.Step == StepConfirm:
+		return "you have not confirmed your address yet (look for the email from trustledger)"
+	case s.Step == StepAlias:
+		return "your address reaches your leader's own mailbox, or another person's"
+	case s.Step == StepApproval:
+		return "an administrator has not approved you yet"
+	case s.Step == StepWait:
+		return "your address counts from " + s.From.Format("Monday 2 January")
+	case s.Step == StepAddress:
+		return "your leader has no address for you"
+	}
+	return "you are no longer among the people this leader leads"
+}
+
 // AddressConfirmation is what a person sees when they open the link
 // that confirms their address: who leads them, in which team, and the
 // address.

@@ -17,7 +17,9 @@ type personCmd struct {
 	Deactivate personDeactivateCmd `cmd:"" help:"Stop tracking a person (their history stays)."`
 	Activate   personActivateCmd   `cmd:"" help:"Track a person again."`
 	Email      personEmailCmd      `cmd:"" help:"Set the address a person's pulse and check-in invitations go to."`
-	Window     personWindowCmd     `cmd:"" help:"Make the link a person opens to see your promises and decisions."`
+	Window     personWindowCmd     `cmd:"" help:"Email a person the link to their window on your promises and decisions."`
+	Confirm    personConfirmCmd    `cmd:"" help:"Send a person the link that confirms their address again."`
+	Voice      personVoiceCmd      `cmd:"" help:"Who counts toward k (asked in pulses, counted in reactions), and why not."`
 	Export     personExportCmd     `cmd:"" help:"Everything stored about one person, as JSON (for their data request)."`
 	Erase      personEraseCmd      `cmd:"" help:"Erase a person's name, address and words; the ledger keeps its shape."`
 }

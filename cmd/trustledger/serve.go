@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -39,6 +40,11 @@ type serveCmd struct {
 	OIDCClientID     string `name:"oidc-client-id" placeholder:"ID" help:"The client id trustledger has at the provider (or $$TRUSTLEDGER_OIDC_CLIENT_ID)."`
 	OIDCClientSecret string `name:"oidc-client-secret" placeholder:"SECRET" help:"The client's secret; better in $$TRUSTLEDGER_OIDC_CLIENT_SECRET, which the process list does not show."`
 	OIDCName         string `name:"oidc-name" placeholder:"NAME" help:"The provider's name on the sign-in button (default the issuer's host, or $$TRUSTLEDGER_OIDC_NAME)."`
+
+	// MetricsAddr is the operator's metrics listener. On --addr, /metrics
+	// answers only owners and admins; here it answers anyone who can reach
+	// the address, so bind it to localhost or the monitoring network.
+	MetricsAddr string `name:"metrics-addr" placeholder:"HOST:PORT" help:"Also serve /metrics, without signing in, on this address for Prometheus: bind it to localhost or an internal network (or $$TRUSTLEDGER_METRICS_ADDR; off by default)."`
 
 	// Test knobs: how often the background jobs run.
 	TickEvery time.Duration `name:"tick-every" hidden:"" default:"1m" help:"How often overdue promises and due pulses are handled."`
@@ -87,6 +93,18 @@ func (c *serveCmd) Run(rt *runtime) error {
 		defer os.RemoveAll(dir)
 		rt.cli.DB = filepath.Join(dir, "demo.db")
 	}
+	// The demo's team confirmed their addresses weeks ago: while the demo
+	// is built, its services' clock can be set back (demo.Options.Travel).
+	var travel atomic.Int64 // unix nanoseconds to pretend it is; 0: the present
+	if c.Demo {
+		present := rt.now
+		rt.now = func() time.Time {
+			if at := travel.Load(); at != 0 {
+				return time.Unix(0, at).UTC()
+			}
+			return present()
+		}
+	}
 	if _, err := rt.open(true); err != nil {
 		return err
 	}
@@ -105,7 +123,18 @@ func (c *serveCmd) Run(rt *runtime) error {
 		if err != nil {
 			return err
 		}
-		email, password, err = demo.SeedScenario(ctx, rt.svc, a, sc, rt.clock())
+		email, password, err = demo.SeedScenario(ctx, rt.svc, a, sc, rt.clock(), demo.Options{
+			Mailbox: func(ctx context.Context) ([]mail.Letter, error) {
+				return mail.DeliverInProcess(ctx, rt.db, a.MailRenderer(""), rt.now)
+			},
+			Travel: func(at time.Time) {
+				if at.IsZero() {
+					travel.Store(0)
+				} else {
+					travel.Store(at.UnixNano())
+				}
+			},
+		})
 		if err != nil {
 			return fmt.Errorf("building the demo: %w", err)
 		}
@@ -163,8 +192,24 @@ func (c *serveCmd) Run(rt *runtime) error {
 		base = "http://" + ln.Addr().String()
 	}
 	hs := srv.HTTPServer(addr)
+	metricsAddr := c.MetricsAddr
+	if metricsAddr == "" {
+		metricsAddr = rt.getenv("TRUSTLEDGER_METRICS_ADDR")
+	}
+	var mln net.Listener
+	var mhs *http.Server
+	if metricsAddr != "" {
+		if mln, err = net.Listen("tcp", metricsAddr); err != nil {
+			ln.Close()
+			return tl.Errorf(tl.EINVALID, "cannot listen on %s for metrics: %v (choose another with --metrics-addr)", metricsAddr, err)
+		}
+		mhs = metrics.HTTPServer(metricsAddr, logger)
+	}
 
 	rt.printf("trustledger is ready on http://%s (database %s)\n", ln.Addr(), rt.dbName())
+	if mln != nil {
+		rt.printf("Metrics for Prometheus, without signing in, on http://%s/metrics\n", mln.Addr())
+	}
 	if c.Demo {
 		rt.printf("Demo login: %s  password: %s\n", email, password)
 		rt.printf("Coach login (sees Lena's program): %s  same password\n", demo.CoachEmail)
@@ -176,11 +221,11 @@ func (c *serveCmd) Run(rt *runtime) error {
 	mailDone := make(chan struct{})
 	if sender != nil {
 		w := &mail.Worker{DB: rt.db, Sender: sender, Renderer: a.MailRenderer(base), Log: logger, Poll: c.MailPoll, Lease: c.MailLease,
-			Observe: func(outcome string) { metrics.Job("mail", outcome) }}
+			Observe: metrics.Mail}
 		go func() { defer close(mailDone); w.Run(ctx) }()
 	} else {
 		close(mailDone)
-		logger.Info("mail is not configured: invitations wait in the outbox until the server starts with --smtp; shared links work without mail")
+		logger.Info("mail is not configured: invitations, address confirmations and pulse links wait in the outbox until the server starts with --smtp")
 	}
 
 	hooks := &webhook.Worker{DB: rt.db, Log: logger, Poll: c.MailPoll, Lease: c.MailLease,
@@ -205,8 +250,11 @@ func (c *serveCmd) Run(rt *runtime) error {
 		}
 	}()
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if mhs != nil {
+		go func() { errc <- mhs.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -219,6 +267,9 @@ func (c *serveCmd) Run(rt *runtime) error {
 	defer cancel()
 	rt.printf("Stopping…\n")
 	err = hs.Shutdown(shutdownCtx)
+	if mhs != nil {
+		mhs.Shutdown(shutdownCtx)
+	}
 	// The mail worker finishes the message it is sending before the
 	// database closes; stopping between the send and its record would
 	// send it again after the restart.

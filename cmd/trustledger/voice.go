@@ -38,8 +38,11 @@ type personEmailCmd struct {
 }
 
 func (personEmailCmd) Help() string {
-	return "Pulses and check-ins sent by email go to this address. It is never shown to\n" +
-		"anyone but you.\n\nExample:\n\n    trustledger person email Ana ana@example.org\n    trustledger person email Ana\n"
+	return "Pulses and check-ins sent by email go to this address. A new address is sent a\n" +
+		"link to confirm it: the person counts toward k, and is asked in your pulses, a\n" +
+		"week after they confirm it (docs/ANONYMITY.md). A pulse already open keeps the\n" +
+		"address its people were asked at.\n\n" +
+		"Example:\n\n    trustledger person email Ana ana@example.org\n    trustledger person email Ana\n"
 }
 
 func (c *personEmailCmd) Run(rt *runtime) error {
@@ -56,10 +59,13 @@ func (c *personEmailCmd) Run(rt *runtime) error {
 		return err
 	}
 	return rt.output(viewPerson(*r, n), func() error {
-		if r.Email == "" {
-			rt.printf("%s has no email address now; pulses for their team need a shared link.\n", r.Person)
-		} else {
-			rt.printf("%s's invitations go to %s.\n", r.Person, r.Email)
+		switch {
+		case r.Email == "":
+			rt.printf("%s has no email address now, so is not asked in pulses.\n", r.Person)
+		case r.EmailConfirmedAt.IsZero():
+			rt.printf("%s's invitations go to %s. A link to confirm it is on its way: %s counts toward k a week after confirming.\n", r.Person, r.Email, r.Person)
+		default:
+			rt.printf("%s's invitations go to %s (confirmed).\n", r.Person, r.Email)
 		}
 		return nil
 	})
@@ -70,9 +76,10 @@ type personWindowCmd struct {
 }
 
 func (personWindowCmd) Help() string {
-	return "The link shows the person your open and kept promises to them and to their\n" +
-		"team, and your decisions with their reasons; they can confirm or dispute a kept\n" +
-		"promise and react to a decision. Making a new link stops the old one.\n\n" +
+	return "Emails the person, at their confirmed address, the link to their window: your\n" +
+		"open and kept promises to them and their team, and your decisions with their\n" +
+		"reasons; they can confirm or dispute a kept promise and react to a decision.\n" +
+		"Nobody else ever sees the link, you included. A new link stops the old one.\n\n" +
 		"Example:\n\n    trustledger person window Ana\n"
 }
 
@@ -81,14 +88,72 @@ func (c *personWindowCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	token, err := v.WindowLink(rt.ctx, lid, c.Name)
+	if err := v.SendWindowLink(rt.ctx, lid, c.Name); err != nil {
+		return err
+	}
+	return rt.output(map[string]string{"person": c.Name, "sent": "email"}, func() error {
+		rt.printf("The link to %s's window is queued for mail, to their confirmed address only.\n", c.Name)
+		return nil
+	})
+}
+
+type personConfirmCmd struct {
+	Name string `arg:"" help:"The person."`
+}
+
+func (personConfirmCmd) Help() string {
+	return "Sends the person the link that confirms their address, again (the earlier link\n" +
+		"stops working). Only people who confirmed their own address count toward k.\n\n" +
+		"Example:\n\n    trustledger person confirm Ana\n"
+}
+
+func (c *personConfirmCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
 	if err != nil {
 		return err
 	}
-	path := "/w/" + token
-	return rt.output(map[string]string{"person": c.Name, "path": path}, func() error {
-		rt.printf("Give %s this link (it is shown once; append it to your server's address):\n\n    %s\n", c.Name, path)
+	if err := v.SendConfirmation(rt.ctx, lid, c.Name); err != nil {
+		return err
+	}
+	return rt.output(map[string]string{"person": c.Name, "sent": "email"}, func() error {
+		rt.printf("A new confirmation is queued for %s.\n", c.Name)
 		return nil
+	})
+}
+
+type personVoiceCmd struct{}
+
+func (personVoiceCmd) Help() string {
+	return "Who counts toward k: asked in your pulses, and counted when the team reacts to\n" +
+		"your decisions. A person counts once they confirmed their own address, a week\n" +
+		"has passed, and (where your installation has another administrator) that\n" +
+		"administrator approved them (docs/ANONYMITY.md).\n\n" +
+		"Example:\n\n    trustledger person voice\n"
+}
+
+func (c *personVoiceCmd) Run(rt *runtime) error {
+	v, lid, err := rt.voice()
+	if err != nil {
+		return err
+	}
+	sts, err := v.VoiceRoster(rt.ctx, lid)
+	if err != nil {
+		return err
+	}
+	return rt.output(sts, func() error {
+		if len(sts) == 0 {
+			rt.printf("Nobody yet. Add the people you lead with: trustledger person add NAME --kind direct-report --email ADDRESS\n")
+			return nil
+		}
+		t := cli.NewTable("person", "counts", "why not")
+		for _, st := range sts {
+			counts, why := "yes", ""
+			if !st.Counts {
+				counts, why = "no", st.Reason
+			}
+			t.Row(st.Person, counts, why)
+		}
+		return t.Write(rt.stdout)
 	})
 }
 
@@ -97,7 +162,7 @@ type pulseCmd struct {
 	List   pulseListCmd   `cmd:"" help:"List your pulses."`
 	Show   pulseShowCmd   `cmd:"" help:"A pulse's results (only once released)."`
 	Close  pulseCloseCmd  `cmd:"" help:"Close a pulse and release its results if enough people answered."`
-	Remind pulseRemindCmd `cmd:"" help:"Remind everyone who has not answered yet."`
+	Remind pulseRemindCmd `cmd:"" help:"Remind everyone asked, answered or not (nobody can tell who answered)."`
 	Self   pulseSelfCmd   `cmd:"" help:"Answer the trust items about yourself, for the self–team gap."`
 }
 
@@ -106,16 +171,17 @@ type pulseLaunchCmd struct {
 	Members  string `placeholder:"NAME,…" help:"Only these members of the team (default: every active member)."`
 	K        int    `placeholder:"K" help:"Answers needed before anything is shown (default: your anonymity_k setting; at least 3)."`
 	Question string `placeholder:"TEXT" help:"One optional free-text question."`
-	Link     bool   `help:"One shared link for the team instead of a personal link by email."`
 	Closes   string `placeholder:"DATE" help:"When it closes (default: in a week)."`
 }
 
 func (pulseLaunchCmd) Help() string {
-	return "Every member gets a single-use link by email (or the team shares one link with\n" +
-		"--link). You see only a rough count while it is open; results appear when it\n" +
-		"closes, and only if at least k people answered. Nothing links an answer to a person.\n\n" +
+	return "Every member who counts toward k gets a single-use link by email (see: trustledger\n" +
+		"person voice). You see only a rough count while it is open, taken four times a\n" +
+		"day; results appear when it closes, and only if at least k people answered.\n" +
+		"Nothing links an answer to a person. There are no shared links: whoever holds\n" +
+		"one could answer in the team's name.\n\n" +
 		"Example:\n\n    trustledger pulse launch\n" +
-		"    trustledger pulse launch --team design --link --question \"What should I start doing?\"\n"
+		"    trustledger pulse launch --team design --question \"What should I start doing?\"\n"
 }
 
 func (c *pulseLaunchCmd) Run(rt *runtime) error {
@@ -124,9 +190,6 @@ func (c *pulseLaunchCmd) Run(rt *runtime) error {
 		return err
 	}
 	in := tl.PulseInput{Team: c.Team, K: c.K, Question: c.Question, Delivery: tl.DeliveryEmail}
-	if c.Link {
-		in.Delivery = tl.DeliveryLink
-	}
 	for _, m := range strings.Split(c.Members, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			in.Members = append(in.Members, m)
@@ -141,17 +204,13 @@ func (c *pulseLaunchCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	if out.SharedLink != "" {
-		out.SharedLink = "/p/" + out.SharedLink
-	}
 	return rt.output(out, func() error {
 		p := out.Pulse
 		rt.printf("Pulse %s launched for team %s (wave %d, %d people, k=%d), closes %s.\n",
 			p.ID, p.Team, p.Wave, p.Population, p.K, fmtDay(p.ClosesAt))
-		if out.SharedLink != "" {
-			rt.printf("Share this link with the team (it is shown once; append it to your server's address):\n\n    %s\n\n", out.SharedLink)
-		} else {
-			rt.printf("%d invitations are queued for mail.\n", out.Queued)
+		rt.printf("%d invitations are queued for mail.\n", out.Queued)
+		for _, st := range out.NotAsked {
+			rt.printf("Not asked: %s %s.\n", st.Person, st.Reason)
 		}
 		rt.printf("Answer the same items about yourself with: trustledger pulse self %s a1=4,a2=4,…\n", p.ID)
 		return nil
@@ -289,8 +348,9 @@ type pulseRemindCmd struct {
 }
 
 func (pulseRemindCmd) Help() string {
-	return "Each member who has not answered gets a new link by email (the old one stops\n" +
-		"working). Nobody, you included, learns who answered.\n\nExample:\n\n    trustledger pulse remind ID\n"
+	return "Everyone the pulse asked gets a reminder with a new link by email, answered or\n" +
+		"not, at the address they were asked at (the old link stops working). So the\n" +
+		"reminders tell nobody, you included, who has answered.\n\nExample:\n\n    trustledger pulse remind ID\n"
 }
 
 func (c *pulseRemindCmd) Run(rt *runtime) error {
@@ -302,7 +362,7 @@ func (c *pulseRemindCmd) Run(rt *runtime) error {
 		return err
 	}
 	return rt.output(map[string]string{"pulse_id": c.ID, "status": "reminders queued"}, func() error {
-		rt.printf("Reminders are on their way to everyone who has not answered yet.\n")
+		rt.printf("Reminders are on their way to everyone asked.\n")
 		return nil
 	})
 }

@@ -28,7 +28,7 @@ func (a *API) registerAccounts() {
 			Body struct {
 				Email    string `json:"email" minLength:"1" maxLength:"254"`
 				Role     string `json:"role" enum:"admin,coach,leader,member"`
-				Delivery string `json:"delivery,omitempty" enum:"email,link" doc:"email (default): the server mails the link; link: the answer carries the link, shown once, for you to send."`
+				Delivery string `json:"delivery,omitempty" enum:"email,link" doc:"email (default): the server mails the link; link: the answer carries the link, shown once, for you to send (not for members: their invitation proves their address, so it goes only by email)."`
 			}
 		}) (*body[InvitationCreated], error) {
 			role := tl.Role(in.Body.Role)

@@ -45,7 +45,7 @@ func (a *API) registerVoice() {
 				Members  []string  `json:"members,omitempty" maxItems:"1000" doc:"Names of the people asked; empty for every active member."`
 				K        int       `json:"k,omitempty" minimum:"0" maximum:"100" doc:"The anonymity threshold; 0 for your anonymity_k setting (at least 3)."`
 				Question string    `json:"question,omitempty" maxLength:"500" doc:"An optional open question."`
-				Delivery string    `json:"delivery,omitempty" enum:"email,link" doc:"email (default): a personal link to each; link: one shared link."`
+				Delivery string    `json:"delivery,omitempty" enum:"email" doc:"email, the only way: a personal link to each person asked. Shared links are no longer launched (docs/ANONYMITY.md, rule 2)."`
 				Closes   time.Time `json:"closes,omitzero" doc:"When it closes; default a week from now."`
 			}
 		}) (*body[tl.PulseLaunch], error) {
@@ -131,16 +131,39 @@ func (a *API) registerVoice() {
 			}
 			return out(res), nil
 		}))
-	huma.Register(api, op("createWindowLink", http.MethodPost, "/people/{person}/window-link", "A personal link to the team's window for one person (shown once)", "people"),
+	huma.Register(api, op("sendWindowLink", http.MethodPost, "/people/{person}/window-link", "Mail one person the link to their window, at their confirmed address (nobody else ever sees it)", "people"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			PathPerson
 			Idempotent
-		}) (*body[Link], error) {
-			token, err := s.WindowLink(ctx, lid, in.Person)
-			if err != nil {
+		}) (*body[Empty], error) {
+			if err := s.SendWindowLink(ctx, lid, in.Person); err != nil {
 				return nil, err
 			}
-			return out(a.link("/w/", token, "")), nil
+			return out(Empty{}), nil
+		}))
+	huma.Register(api, op("listVoiceRoster", http.MethodGet, "/voice-roster", "Where each of your people stands for the team's voice: whether they count toward k, and if not, why", "people"),
+		listed(a, Service.VoiceRoster, func(s *tl.Standing) string { return s.RelationshipID }))
+	huma.Register(api, op("sendAddressConfirmation", http.MethodPost, "/people/{person}/address-confirmation", "Mail one person the link that confirms their address, again", "people"),
+		act(a, func(ctx context.Context, lid string, in *struct {
+			PathPerson
+			Idempotent
+		}) (*body[Empty], error) {
+			if err := s.SendConfirmation(ctx, lid, in.Person); err != nil {
+				return nil, err
+			}
+			return out(Empty{}), nil
+		}))
+	huma.Register(api, op("listApprovals", http.MethodGet, "/approvals", "People waiting for an administrator who is not their leader to approve them for the team's voice (owner and admins)", "account"),
+		userListed(a, Service.Approvals, func(p *tl.Approval) string { return p.RelationshipID }))
+	huma.Register(api, op("approvePerson", http.MethodPost, "/approvals/{id}", "Approve a person for the team's voice (owner and admins, never their own leader)", "account"),
+		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
+			ID string `path:"id" maxLength:"100" doc:"The person's relationship id."`
+			Idempotent
+		}) (*body[Empty], error) {
+			if err := s.Approve(ctx, u.ID, in.ID); err != nil {
+				return nil, err
+			}
+			return out(Empty{}), nil
 		}))
 	huma.Register(api, op("exportPerson", http.MethodGet, "/people/{person}/data", "Everything kept about one person", "privacy"),
 		act(a, func(ctx context.Context, lid string, in *PathPerson) (*body[tl.PersonData], error) {

@@ -377,7 +377,7 @@ func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction st
 			return err
 		}
 		if st := sc.of(*r); !st.Counts {
-			return tl.Errorf(tl.EFORBIDDEN, "your reaction cannot be counted yet: %s. Reactions count only people the leader could not have made up (docs/ANONYMITY.md, rule 1)", youReason(st))
+			return tl.Errorf(tl.EFORBIDDEN, "your reaction cannot be counted yet: %s. Reactions count only people the leader could not have made up (docs/ANONYMITY.md, rule 1)", st.ForYou())
 		}
 		if err := tx.AddReacted(ctx, d.ID, r.ID); err != nil {
 			return err
@@ -391,23 +391,6 @@ func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction st
 		a.kickMix()
 	}
 	return err
-}
-
-// youReason says to a person why they do not count yet.
-func youReason(st tl.Standing) string {
-	switch st.Step {
-	case tl.StepConfirm:
-		return "you have not confirmed your address yet (look for the email from trustledger)"
-	case tl.StepAlias:
-		return "your address reaches your leader's own mailbox, or another person's"
-	case tl.StepApproval:
-		return "an administrator has not approved you yet"
-	case tl.StepWait:
-		return "your address counts from " + st.From.Format("Monday 2 January")
-	case tl.StepAddress:
-		return "your leader has no address for you"
-	}
-	return "you are no longer among the people this leader leads"
 }
 
 // windowPulses is how many pulses the window lists.

@@ -23,6 +23,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/scenario"
 )
 
@@ -51,17 +52,29 @@ const (
 // own measurements, which only the team can give. Instead the demo ends
 // with one pulse the team answers today, through the same services a
 // real team's answers go through.
-func Seed(ctx context.Context, svc tl.Service, accounts tl.AccountService, scenarioPath string, now time.Time) (email, password string, err error) {
+func Seed(ctx context.Context, svc tl.Service, accounts tl.AccountService, scenarioPath string, now time.Time, opts Options) (email, password string, err error) {
 	sc, err := scenario.Load(scenarioPath)
 	if err != nil {
 		return "", "", err
 	}
-	return SeedScenario(ctx, svc, accounts, sc, now)
+	return SeedScenario(ctx, svc, accounts, sc, now, opts)
+}
+
+// Options let the demo team do what a real team does in their own
+// mailboxes: confirm their addresses, and answer the pulse through their
+// personal links. Without them the demo has no pulse.
+type Options struct {
+	// Mailbox delivers the mail waiting in the outbox, as the mail worker
+	// would, and returns it: the demo team's inboxes.
+	Mailbox func(ctx context.Context) ([]mail.Letter, error)
+	// Travel sets the services' clock to at, or back to the present for a
+	// zero at: the team confirmed their addresses weeks ago, not today.
+	Travel func(at time.Time)
 }
 
 // SeedScenario is Seed for a scenario already parsed, for a caller that
 // embeds the file (scenario.Parse) instead of reading it from disk.
-func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountService, sc *scenario.Scenario, now time.Time) (email, password string, err error) {
+func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountService, sc *scenario.Scenario, now time.Time, opts Options) (email, password string, err error) {
 	if sc == nil || len(sc.People) == 0 {
 		return "", "", tl.Errorf(tl.EINVALID, "the demo scenario has no people")
 	}
@@ -77,7 +90,7 @@ func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountServic
 	if err != nil {
 		return "", "", fmt.Errorf("demo: create Lena's account: %w", err)
 	}
-	s := &seeder{ctx: ctx, svc: svc, leader: u.LeaderID, sc: sc, now: now.UTC()}
+	s := &seeder{ctx: ctx, svc: svc, leader: u.LeaderID, sc: sc, now: now.UTC(), opts: opts}
 	if err := s.run(); err != nil {
 		return "", "", fmt.Errorf("demo: %w", err)
 	}
@@ -136,6 +149,7 @@ type seeder struct {
 	sc     *scenario.Scenario
 	now    time.Time
 	start  time.Time // the scenario's day 0, moved so its last week ends today
+	opts   Options
 
 	bases  map[string]engine.Bases // each person's bases as the replay set them
 	logged []loggedEvent           // breaches and everything else, for apologies
@@ -452,13 +466,29 @@ func demoEmail(name string) string {
 // with the spread real answers have, and Lena rates herself a little
 // higher than the team does (the usual leniency), so the dashboard shows
 // the three views and their biggest gap. It goes through the services
-// like everything else: launch with a shared link, answer, close.
+// and the team's mailboxes like everything else: the team confirmed their
+// addresses weeks ago (docs/ANONYMITY.md, rule 1), then each answers
+// through the personal link mailed to them.
 func (s *seeder) pulse() error {
 	v, ok := s.svc.(tl.VoiceService)
-	if !ok {
+	if !ok || s.opts.Mailbox == nil || s.opts.Travel == nil {
 		return nil
 	}
 	ctx, l := s.ctx, s.leader
+	letters, err := s.opts.Mailbox(ctx)
+	if err != nil {
+		return fmt.Errorf("demo mail: %w", err)
+	}
+	s.opts.Travel(s.now.Add(-tl.MemberWait - 2*24*time.Hour))
+	for _, lt := range letters {
+		if tok := linkToken(lt.Text, "/v/"); tok != "" {
+			if err := v.ConfirmAddress(ctx, tok); err != nil {
+				s.opts.Travel(time.Time{})
+				return fmt.Errorf("demo: %s confirms their address: %w", lt.To, err)
+			}
+		}
+	}
+	s.opts.Travel(time.Time{})
 	st, err := s.svc.Status(ctx, l)
 	if err != nil {
 		return err
@@ -470,13 +500,25 @@ func (s *seeder) pulse() error {
 	if len(st.Relationships) < set.K {
 		return nil // too small a team for an anonymous pulse
 	}
-	launch, err := v.LaunchPulse(ctx, l, tl.PulseInput{Team: TeamName, Delivery: tl.DeliveryLink,
-		Question: "What should Lena keep doing, or start doing?"})
+	launch, err := v.LaunchPulse(ctx, l, tl.PulseInput{Team: TeamName, Question: "What should Lena keep doing, or start doing?"})
 	if err != nil {
 		return fmt.Errorf("demo pulse: %w", err)
 	}
+	if letters, err = s.opts.Mailbox(ctx); err != nil {
+		return fmt.Errorf("demo mail: %w", err)
+	}
+	links := map[string]string{} // address → pulse link token
+	for _, lt := range letters {
+		if tok := linkToken(lt.Text, "/p/"); tok != "" {
+			links[lt.To] = tok
+		}
+	}
 	comments := []string{"Keep explaining the why behind decisions.", "More one-on-ones, please.", "", "Let us pick the experiments more often.", ""}
 	for i, rs := range st.Relationships {
+		tok, ok := links[demoEmail(rs.Relationship.Person)]
+		if !ok {
+			continue // not asked: does not count toward k
+		}
 		a := rs.Assessment
 		ans := map[string]int{}
 		for _, it := range tl.PulseItems {
@@ -497,7 +539,7 @@ func (s *seeder) pulse() error {
 				ans[it.ID] = min(5, max(1, int(math.Round(1+4*a.Dims[d].E))+(i%3)-1))
 			}
 		}
-		pass, err := v.OpenPulseLink(ctx, launch.SharedLink)
+		pass, err := v.OpenPulseLink(ctx, tok)
 		if err != nil {
 			return fmt.Errorf("demo pulse: %w", err)
 		}
@@ -512,6 +554,18 @@ func (s *seeder) pulse() error {
 		return fmt.Errorf("demo pulse: %w", err)
 	}
 	return nil
+}
+
+// linkToken finds, in a message's text, the token of a link whose path
+// starts with prefix ("/p/", "/v/"), or "".
+func linkToken(text, prefix string) string {
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if i := strings.Index(line, prefix); i >= 0 && !strings.ContainsAny(line[i:], " \t") {
+			return line[i+len(prefix):]
+		}
+	}
+	return ""
 }
 
 // notes give the replayed entries the story's words, so the ledger on the

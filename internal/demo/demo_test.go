@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/demo"
 	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/scenario"
 	"github.com/trustledger/trustledger/internal/storetest"
 )
@@ -21,9 +23,54 @@ const lenaPath = "../../scenarios/lena.yaml"
 // now is a Thursday afternoon, so the week has days on both sides.
 var now = time.Date(2026, 11, 26, 15, 4, 5, 0, time.UTC)
 
+// travelClock is now, or the moment the demo travelled to.
+type travelClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+func (c *travelClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() {
+		return now
+	}
+	return c.at
+}
+
+func (c *travelClock) Travel(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = at
+}
+
+// opts are the demo's options for a: the team's mailboxes are the outbox
+// delivered in memory, and its clock can travel.
+var (
+	optsMu sync.Mutex
+	optsOf = map[*app.App]demo.Options{}
+)
+
+func opts(a *app.App) demo.Options {
+	optsMu.Lock()
+	defer optsMu.Unlock()
+	return optsOf[a]
+}
+
 func newApp(t *testing.T) *app.App {
 	t.Helper()
-	return app.New(storetest.OpenSQLite(t), app.Options{Now: func() time.Time { return now }})
+	db := storetest.OpenSQLite(t)
+	clk := &travelClock{}
+	a := app.New(db, app.Options{Now: clk.Now})
+	optsMu.Lock()
+	defer optsMu.Unlock()
+	optsOf[a] = demo.Options{
+		Mailbox: func(ctx context.Context) ([]mail.Letter, error) {
+			return mail.DeliverInProcess(ctx, db, a.MailRenderer(""), clk.Now)
+		},
+		Travel: clk.Travel,
+	}
+	return a
 }
 
 // seedLena seeds the demo and returns the app and Lena's leader id.
@@ -31,7 +78,7 @@ func seedLena(t *testing.T) (*app.App, string, string) {
 	t.Helper()
 	ctx := context.Background()
 	a := newApp(t)
-	email, password, err := demo.Seed(ctx, a, a, lenaPath, now)
+	email, password, err := demo.Seed(ctx, a, a, lenaPath, now, opts(a))
 	if err != nil {
 		t.Fatalf("Seed: %v", err)
 	}
@@ -252,7 +299,7 @@ func TestSeedLena(t *testing.T) {
 func TestSeedNeedsEmptyDatabase(t *testing.T) {
 	ctx := context.Background()
 	a, _, _ := seedLena(t)
-	_, _, err := demo.Seed(ctx, a, a, lenaPath, now)
+	_, _, err := demo.Seed(ctx, a, a, lenaPath, now, opts(a))
 	if tl.ErrorCode(err) != tl.ECONFLICT {
 		t.Fatalf("second Seed: %v, want ECONFLICT", err)
 	}
@@ -261,7 +308,7 @@ func TestSeedNeedsEmptyDatabase(t *testing.T) {
 func TestSeedBadScenario(t *testing.T) {
 	ctx := context.Background()
 	a := newApp(t)
-	_, _, err := demo.Seed(ctx, a, a, filepath.Join(t.TempDir(), "missing.yaml"), now)
+	_, _, err := demo.Seed(ctx, a, a, filepath.Join(t.TempDir(), "missing.yaml"), now, opts(a))
 	if tl.ErrorCode(err) != tl.ENOTFOUND {
 		t.Fatalf("missing file: %v, want ENOTFOUND", err)
 	}
@@ -269,7 +316,7 @@ func TestSeedBadScenario(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("name: x\nstart: 2026-01-05\npeople:\n  - {name: Ana, kind: direct-reprot}\nevents: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = demo.Seed(ctx, a, a, bad, now)
+	_, _, err = demo.Seed(ctx, a, a, bad, now, opts(a))
 	if tl.ErrorCode(err) != tl.EINVALID || !strings.Contains(err.Error(), "bad.yaml:4") {
 		t.Fatalf("bad file: %v, want EINVALID naming line 4", err)
 	}
@@ -299,7 +346,7 @@ events:
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	email, password, err := demo.Seed(ctx, a, a, path, now)
+	email, password, err := demo.Seed(ctx, a, a, path, now, opts(a))
 	if err != nil {
 		t.Fatalf("Seed: %v", err)
 	}
@@ -357,10 +404,10 @@ func TestSeedScenarioParsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := newApp(t)
-	if _, _, err := demo.SeedScenario(ctx, a, a, &scenario.Scenario{Name: "nobody"}, now); tl.ErrorCode(err) != tl.EINVALID {
+	if _, _, err := demo.SeedScenario(ctx, a, a, &scenario.Scenario{Name: "nobody"}, now, opts(a)); tl.ErrorCode(err) != tl.EINVALID {
 		t.Fatalf("a scenario without people: %v, want EINVALID", err)
 	}
-	email, password, err := demo.SeedScenario(ctx, a, a, sc, now)
+	email, password, err := demo.SeedScenario(ctx, a, a, sc, now, opts(a))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/demo"
+	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/storetest"
 	"github.com/trustledger/trustledger/internal/web"
@@ -53,6 +56,9 @@ type site struct {
 	App *app.App
 	DB  *store.DB
 	Now func() time.Time
+	// Demo lets demo.Seed's team read its mail and confirm its addresses
+	// in the past, as serve --demo does.
+	Demo demo.Options
 }
 
 // newSite starts the whole app in-process: a migrated SQLite file in a
@@ -64,7 +70,13 @@ type site struct {
 // page it is a demo.
 func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	t.Helper()
-	clock := func() time.Time { return now }
+	var travel atomic.Int64 // unix nanoseconds the demo travelled to; 0: now
+	clock := func() time.Time {
+		if at := travel.Load(); at != 0 {
+			return time.Unix(0, at).UTC()
+		}
+		return now
+	}
 	db := storetest.OpenSQLite(t)
 	a := app.New(db, app.Options{Now: clock})
 	srv, err := web.New(web.Config{
@@ -81,7 +93,18 @@ func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server listens on %s, want 127.0.0.1", ts.URL)
 	}
-	return &site{URL: ts.URL, App: a, DB: db, Now: clock}
+	return &site{URL: ts.URL, App: a, DB: db, Now: clock, Demo: demo.Options{
+		Mailbox: func(ctx context.Context) ([]mail.Letter, error) {
+			return mail.DeliverInProcess(ctx, db, a.MailRenderer(""), clock)
+		},
+		Travel: func(at time.Time) {
+			if at.IsZero() {
+				travel.Store(0)
+			} else {
+				travel.Store(at.UnixNano())
+			}
+		},
+	}}
 }
 
 // repoRoot is the module root, two levels above this package.

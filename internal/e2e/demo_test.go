@@ -28,7 +28,7 @@ func TestBrowserDemo(t *testing.T) {
 	s := newSite(t, demoNow, true)
 	b := newBrowser(t, s.URL, scriptsOn)
 	email, password, err := demo.Seed(context.Background(), s.App, s.App,
-		filepath.Join(repoRoot(t), "scenarios", "lena.yaml"), demoNow)
+		filepath.Join(repoRoot(t), "scenarios", "lena.yaml"), demoNow, s.Demo)
 	if err != nil {
 		t.Fatalf("demo.Seed: %v", err)
 	}

@@ -26,7 +26,8 @@ type teamOption struct {
 	Name    string
 	Label   string
 	Members []tl.Relationship
-	Emails  int // members with an address
+	Counted []tl.Standing // members who count toward k, and are asked
+	Waiting []tl.Standing // members who do not count yet, and why
 }
 
 type pulsesPage struct {
@@ -36,7 +37,6 @@ type pulsesPage struct {
 	Form   pulseForm
 	K      int
 	KFloor int
-	Shared string // the shared link just made, shown once
 	Min    string
 }
 
@@ -58,6 +58,10 @@ func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error
 	if err != nil {
 		return nil, err
 	}
+	roster, err := s.voice.VoiceRoster(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
 	d := &pulsesPage{Page: Page{Title: "Pulses", Nav: "pulses"}, Pulses: ps, Form: form, K: set.K, KFloor: max(set.KFloor, 3),
 		Min: isoDate(s.now().AddDate(0, 0, 1))}
 	for _, t := range teams {
@@ -68,9 +72,16 @@ func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error
 		for _, p := range people {
 			if p.TeamID == t.ID && p.Active {
 				o.Members = append(o.Members, p)
-				if p.Email != "" {
-					o.Emails++
-				}
+			}
+		}
+		for _, st := range roster {
+			if st.TeamID != t.ID {
+				continue
+			}
+			if st.Counts {
+				o.Counted = append(o.Counted, st)
+			} else {
+				o.Waiting = append(o.Waiting, st)
 			}
 		}
 		if len(o.Members) > 0 {
@@ -79,12 +90,6 @@ func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error
 	}
 	if d.Form.Team == "" && len(d.Teams) > 0 {
 		d.Form.Team = d.Teams[0].Name
-	}
-	if d.Form.Delivery == "" {
-		d.Form.Delivery = tl.DeliveryLink
-		if len(d.Teams) > 0 && d.Teams[0].Emails == len(d.Teams[0].Members) {
-			d.Form.Delivery = tl.DeliveryEmail
-		}
 	}
 	if d.Form.Closes == "" {
 		d.Form.Closes = isoDate(s.now().AddDate(0, 0, 7))
@@ -147,20 +152,15 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := launch.Pulse
-	if launch.SharedLink != "" {
-		// The shared link is shown once, on this response: it is not
-		// stored anywhere to show again.
-		d, err := s.pulseData(r, p.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
+	msg := fmt.Sprintf("Pulse launched for team %s: %d invitations are on their way by email.", p.Team, launch.Queued)
+	if n := len(launch.NotAsked); n > 0 {
+		var who []string
+		for _, st := range launch.NotAsked {
+			who = append(who, st.Person+" "+st.Reason)
 		}
-		d.Shared = s.absolute(r, "/p/"+launch.SharedLink)
-		d.Flash = fmt.Sprintf("Pulse launched for team %s (%d people). Copy the link below now: it is shown only once.", p.Team, p.Population)
-		s.render(w, r, http.StatusOK, "pulse.html", d)
-		return
+		msg += fmt.Sprintf(" Not asked, because they do not count toward k yet: %s.", strings.Join(who, "; "))
 	}
-	s.flash(w, r, fmt.Sprintf("Pulse launched for team %s: %d invitations are on their way by email.", p.Team, launch.Queued))
+	s.flash(w, r, msg)
 	redirect(w, r, "/pulses/"+p.ID)
 }
 
@@ -176,7 +176,6 @@ func (s *Server) absolute(r *http.Request, path string) string {
 type pulsePage struct {
 	Page
 	Report  *tl.PulseReport
-	Shared  string
 	Self    []tl.PulseItem
 	Biggest *tl.Gap
 }

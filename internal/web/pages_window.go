@@ -116,12 +116,15 @@ func (s *Server) personWindow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	token, err := s.voice.WindowLink(r.Context(), s.leader(r), rel.Person)
-	if err != nil {
+	if err := s.voice.SendWindowLink(r.Context(), s.leader(r), rel.Person); err != nil {
+		if tl.ErrorCode(err) == tl.EINVALID {
+			s.flash(w, r, tl.ErrorMessage(err))
+			redirect(w, r, "/people/"+rel.ID+"#voice")
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "voice_link.html", &linkPage{Page: Page{Title: "Window link", Nav: "dashboard"}, Rel: *rel,
-		What: "their window on your open and kept promises and your decisions with their reasons (an earlier link stops working)",
-		Link: s.absolute(r, "/w/"+token)})
+	s.flash(w, r, "The link to "+rel.Person+"'s window is on its way to "+rel.Email+". Only "+rel.Person+" receives it; an earlier link stops working.")
+	redirect(w, r, "/people/"+rel.ID+"#voice")
 }

@@ -50,6 +50,7 @@ type personPage struct {
 	Ledger     []ledgerRow
 	Explain    []weightRow
 	Checkins   []tl.Checkin // named check-ins with this person, newest first
+	Standing   tl.Standing  // whether they count toward k, and why not
 	CostTrust  float64      // drop in trust E if one promise broke now
 	CostInteg  float64      // drop in integrity E
 	QuadChange bool
@@ -129,6 +130,15 @@ func (s *Server) personData(r *http.Request, rel *tl.Relationship) (*personPage,
 	d.CostTrust = a.Trust.E - ex.IfBroken.Trust.E
 	d.CostInteg = a.Dims[engine.Integrity].E - ex.IfBroken.Dims[engine.Integrity].E
 	d.QuadChange = a.Quadrant != ex.IfBroken.Quadrant
+	roster, err := s.voice.VoiceRoster(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range roster {
+		if st.RelationshipID == rel.ID {
+			d.Standing = st
+		}
+	}
 	cks, err := s.voice.Checkins(ctx, leader)
 	if err != nil {
 		return nil, err

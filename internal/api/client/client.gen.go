@@ -194,15 +194,12 @@ func (e EventBodySource) Valid() bool {
 // Defines values for LaunchPulseRequestDelivery.
 const (
 	LaunchPulseRequestDeliveryEmail LaunchPulseRequestDelivery = "email"
-	LaunchPulseRequestDeliveryLink  LaunchPulseRequestDelivery = "link"
 )
 
 // Valid indicates whether the value is a known member of the LaunchPulseRequestDelivery enum.
 func (e LaunchPulseRequestDelivery) Valid() bool {
 	switch e {
 	case LaunchPulseRequestDeliveryEmail:
-		return true
-	case LaunchPulseRequestDeliveryLink:
 		return true
 	default:
 		return false
@@ -326,6 +323,17 @@ type AcceptedStep struct {
 type AnswerPulseSelfRequest struct {
 	// Answers Item id → 1..5.
 	Answers map[string]int64 `json:"answers"`
+}
+
+// Approval defines model for Approval.
+type Approval struct {
+	Confirmed      bool      `json:"confirmed"`
+	CreatedAt      time.Time `json:"created_at"`
+	Email          string    `json:"email"`
+	Leader         string    `json:"leader"`
+	Person         string    `json:"person"`
+	RelationshipId string    `json:"relationship_id"`
+	Team           string    `json:"team"`
 }
 
 // AskCheckinRequest defines model for AskCheckinRequest.
@@ -459,13 +467,13 @@ type CreateDecisionRequest struct {
 
 // CreateInvitationRequest defines model for CreateInvitationRequest.
 type CreateInvitationRequest struct {
-	// Delivery email (default): the server mails the link; link: the answer carries the link, shown once, for you to send.
+	// Delivery email (default): the server mails the link; link: the answer carries the link, shown once, for you to send (not for members: their invitation proves their address, so it goes only by email).
 	Delivery *CreateInvitationRequestDelivery `json:"delivery,omitempty"`
 	Email    string                           `json:"email"`
 	Role     CreateInvitationRequestRole      `json:"role"`
 }
 
-// CreateInvitationRequestDelivery email (default): the server mails the link; link: the answer carries the link, shown once, for you to send.
+// CreateInvitationRequestDelivery email (default): the server mails the link; link: the answer carries the link, shown once, for you to send (not for members: their invitation proves their address, so it goes only by email).
 type CreateInvitationRequestDelivery string
 
 // CreateInvitationRequestRole defines model for CreateInvitationRequest.Role.
@@ -662,6 +670,7 @@ type ImportRosterRequest struct {
 
 // Invitation defines model for Invitation.
 type Invitation struct {
+	ByMail    bool       `json:"by_mail"`
 	CreatedAt time.Time  `json:"created_at"`
 	Email     string     `json:"email"`
 	ExpiresAt time.Time  `json:"expires_at"`
@@ -695,7 +704,7 @@ type LaunchPulseRequest struct {
 	// Closes When it closes; default a week from now.
 	Closes *time.Time `json:"closes,omitempty"`
 
-	// Delivery email (default): a personal link to each; link: one shared link.
+	// Delivery email, the only way: a personal link to each person asked. Shared links are no longer launched (docs/ANONYMITY.md, rule 2).
 	Delivery *LaunchPulseRequestDelivery `json:"delivery,omitempty"`
 
 	// K The anonymity threshold; 0 for your anonymity_k setting (at least 3).
@@ -711,7 +720,7 @@ type LaunchPulseRequest struct {
 	Team *string `json:"team,omitempty"`
 }
 
-// LaunchPulseRequestDelivery email (default): a personal link to each; link: one shared link.
+// LaunchPulseRequestDelivery email, the only way: a personal link to each person asked. Shared links are no longer launched (docs/ANONYMITY.md, rule 2).
 type LaunchPulseRequestDelivery string
 
 // Leader defines model for Leader.
@@ -769,6 +778,14 @@ type OutcomeResult struct {
 // PageAPIToken defines model for PageAPIToken.
 type PageAPIToken struct {
 	Items *[]APIToken `json:"items"`
+
+	// NextCursor Pass as cursor to get the next page; absent on the last page.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// PageApproval defines model for PageApproval.
+type PageApproval struct {
+	Items *[]Approval `json:"items"`
 
 	// NextCursor Pass as cursor to get the next page; absent on the last page.
 	NextCursor *string `json:"next_cursor,omitempty"`
@@ -841,6 +858,14 @@ type PagePulse struct {
 // PageRelationship defines model for PageRelationship.
 type PageRelationship struct {
 	Items *[]Relationship `json:"items"`
+
+	// NextCursor Pass as cursor to get the next page; absent on the last page.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// PageStanding defines model for PageStanding.
+type PageStanding struct {
+	Items *[]Standing `json:"items"`
 
 	// NextCursor Pass as cursor to get the next page; absent on the last page.
 	NextCursor *string `json:"next_cursor,omitempty"`
@@ -957,9 +982,10 @@ type Pulse struct {
 
 // PulseLaunch defines model for PulseLaunch.
 type PulseLaunch struct {
-	Pulse      Pulse   `json:"pulse"`
-	Queued     int64   `json:"queued"`
-	SharedLink *string `json:"shared_link,omitempty"`
+	NotAsked   *[]Standing `json:"not_asked,omitempty"`
+	Pulse      Pulse       `json:"pulse"`
+	Queued     int64       `json:"queued"`
+	SharedLink *string     `json:"shared_link,omitempty"`
 }
 
 // PulseReport defines model for PulseReport.
@@ -977,16 +1003,19 @@ type PulseReport struct {
 
 // Relationship defines model for Relationship.
 type Relationship struct {
-	Active    bool      `json:"active"`
-	Bases     *[]int64  `json:"bases"`
-	CreatedAt time.Time `json:"created_at"`
-	Email     *string   `json:"email,omitempty"`
-	Id        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	LeaderId  string    `json:"leader_id"`
-	Person    string    `json:"person"`
-	StartedAt time.Time `json:"started_at"`
-	TeamId    string    `json:"team_id"`
+	Active           bool       `json:"active"`
+	ApprovedAt       *time.Time `json:"approved_at,omitempty"`
+	ApprovedBy       *string    `json:"approved_by,omitempty"`
+	Bases            *[]int64   `json:"bases"`
+	CreatedAt        time.Time  `json:"created_at"`
+	Email            *string    `json:"email,omitempty"`
+	EmailConfirmedAt *time.Time `json:"email_confirmed_at,omitempty"`
+	Id               string     `json:"id"`
+	Kind             string     `json:"kind"`
+	LeaderId         string     `json:"leader_id"`
+	Person           string     `json:"person"`
+	StartedAt        time.Time  `json:"started_at"`
+	TeamId           string     `json:"team_id"`
 }
 
 // RelationshipStatus defines model for RelationshipStatus.
@@ -1182,6 +1211,17 @@ type Snapshot struct {
 	Rwg *[]float64 `json:"Rwg"`
 }
 
+// Standing defines model for Standing.
+type Standing struct {
+	Counts         bool       `json:"counts"`
+	CountsFrom     *time.Time `json:"counts_from,omitempty"`
+	Person         string     `json:"person"`
+	Reason         *string    `json:"reason,omitempty"`
+	RelationshipId string     `json:"relationship_id"`
+	Step           *string    `json:"step,omitempty"`
+	TeamId         string     `json:"team_id"`
+}
+
 // StatusReport defines model for StatusReport.
 type StatusReport struct {
 	At            time.Time             `json:"at"`
@@ -1244,12 +1284,13 @@ type TokenCreated struct {
 
 // User defines model for User.
 type User struct {
-	CreatedAt time.Time `json:"created_at"`
-	Email     string    `json:"email"`
-	Id        string    `json:"id"`
-	LeaderId  *string   `json:"leader_id,omitempty"`
-	Name      string    `json:"name"`
-	Role      string    `json:"role"`
+	CreatedAt       time.Time  `json:"created_at"`
+	Email           string     `json:"email"`
+	EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
+	Id              string     `json:"id"`
+	LeaderId        *string    `json:"leader_id,omitempty"`
+	Name            string     `json:"name"`
+	Role            string     `json:"role"`
 }
 
 // ViewDim defines model for ViewDim.
@@ -1296,6 +1337,21 @@ type Weight struct {
 	Negative bool      `json:"Negative"`
 	Now      float64   `json:"Now"`
 	Source   int64     `json:"Source"`
+}
+
+// ListApprovalsParams defines parameters for ListApprovals.
+type ListApprovalsParams struct {
+	// Cursor The next_cursor of the previous page; empty for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit How many items per page.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ApprovePersonParams defines parameters for ApprovePerson.
+type ApprovePersonParams struct {
+	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateCalendarParams defines parameters for CreateCalendar.
@@ -1403,6 +1459,12 @@ type CreatePersonParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// SendAddressConfirmationParams defines parameters for SendAddressConfirmation.
+type SendAddressConfirmationParams struct {
+	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // AskCheckinParams defines parameters for AskCheckin.
 type AskCheckinParams struct {
 	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
@@ -1415,8 +1477,8 @@ type ErasePersonParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
-// CreateWindowLinkParams defines parameters for CreateWindowLink.
-type CreateWindowLinkParams struct {
+// SendWindowLinkParams defines parameters for SendWindowLink.
+type SendWindowLinkParams struct {
 	// IdempotencyKey A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours.
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
@@ -1546,6 +1608,15 @@ type CreateTokenParams struct {
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
+	// Cursor The next_cursor of the previous page; empty for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit How many items per page.
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListVoiceRosterParams defines parameters for ListVoiceRoster.
+type ListVoiceRosterParams struct {
 	// Cursor The next_cursor of the previous page; empty for the first page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -1735,6 +1806,16 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListApprovals People waiting for an administrator who is not their leader to approve them for the team's voice (owner and admins)
+	//
+	// Corresponds with GET /approvals (the `ListApprovals` operationId).
+	ListApprovals(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApprovePerson Approve a person for the team's voice (owner and admins, never their own leader)
+	//
+	// Corresponds with POST /approvals/{id} (the `ApprovePerson` operationId).
+	ApprovePerson(ctx context.Context, id string, params *ApprovePersonParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RevokeCalendar Stop the calendar feed
 	//
 	// Corresponds with DELETE /calendar (the `RevokeCalendar` operationId).
@@ -1916,6 +1997,11 @@ type ClientInterface interface {
 	// Corresponds with PUT /people/{person}/active (the `SetPersonActive` operationId).
 	SetPersonActive(ctx context.Context, person string, body SetPersonActiveJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SendAddressConfirmation Mail one person the link that confirms their address, again
+	//
+	// Corresponds with POST /people/{person}/address-confirmation (the `SendAddressConfirmation` operationId).
+	SendAddressConfirmation(ctx context.Context, person string, params *SendAddressConfirmationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AskCheckinWithBody Ask one person a named check-in
 	//
 	// Takes any type of body and a specified content type.
@@ -1973,10 +2059,10 @@ type ClientInterface interface {
 	// Corresponds with PUT /people/{person}/power (the `SetPersonPower` operationId).
 	SetPersonPower(ctx context.Context, person string, body SetPersonPowerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateWindowLink A personal link to the team's window for one person (shown once)
+	// SendWindowLink Mail one person the link to their window, at their confirmed address (nobody else ever sees it)
 	//
-	// Corresponds with POST /people/{person}/window-link (the `CreateWindowLink` operationId).
-	CreateWindowLink(ctx context.Context, person string, params *CreateWindowLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// Corresponds with POST /people/{person}/window-link (the `SendWindowLink` operationId).
+	SendWindowLink(ctx context.Context, person string, params *SendWindowLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPrograms The programs you run, coach or are in
 	//
@@ -2240,6 +2326,11 @@ type ClientInterface interface {
 	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListVoiceRoster Where each of your people stands for the team's voice: whether they count toward k, and if not, why
+	//
+	// Corresponds with GET /voice-roster (the `ListVoiceRoster` operationId).
+	ListVoiceRoster(ctx context.Context, params *ListVoiceRosterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListWebhooks Your webhooks
 	//
 	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
@@ -2287,6 +2378,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /week/step/closure (the `CloseStep` operationId).
 	CloseStep(ctx context.Context, params *CloseStepParams, body CloseStepJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListApprovals People waiting for an administrator who is not their leader to approve them for the team's voice (owner and admins)
+//
+// Corresponds with GET /approvals (the `ListApprovals` operationId).
+func (c *Client) ListApprovals(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListApprovalsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApprovePerson Approve a person for the team's voice (owner and admins, never their own leader)
+//
+// Corresponds with POST /approvals/{id} (the `ApprovePerson` operationId).
+func (c *Client) ApprovePerson(ctx context.Context, id string, params *ApprovePersonParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApprovePersonRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // RevokeCalendar Stop the calendar feed
@@ -2760,6 +2881,21 @@ func (c *Client) SetPersonActive(ctx context.Context, person string, body SetPer
 	return c.Client.Do(req)
 }
 
+// SendAddressConfirmation Mail one person the link that confirms their address, again
+//
+// Corresponds with POST /people/{person}/address-confirmation (the `SendAddressConfirmation` operationId).
+func (c *Client) SendAddressConfirmation(ctx context.Context, person string, params *SendAddressConfirmationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendAddressConfirmationRequest(c.Server, person, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AskCheckinWithBody Ask one person a named check-in
 //
 // Takes any type of body and a specified content type.
@@ -2907,11 +3043,11 @@ func (c *Client) SetPersonPower(ctx context.Context, person string, body SetPers
 	return c.Client.Do(req)
 }
 
-// CreateWindowLink A personal link to the team's window for one person (shown once)
+// SendWindowLink Mail one person the link to their window, at their confirmed address (nobody else ever sees it)
 //
-// Corresponds with POST /people/{person}/window-link (the `CreateWindowLink` operationId).
-func (c *Client) CreateWindowLink(ctx context.Context, person string, params *CreateWindowLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateWindowLinkRequest(c.Server, person, params)
+// Corresponds with POST /people/{person}/window-link (the `SendWindowLink` operationId).
+func (c *Client) SendWindowLink(ctx context.Context, person string, params *SendWindowLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendWindowLinkRequest(c.Server, person, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3604,6 +3740,21 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 	return c.Client.Do(req)
 }
 
+// ListVoiceRoster Where each of your people stands for the team's voice: whether they count toward k, and if not, why
+//
+// Corresponds with GET /voice-roster (the `ListVoiceRoster` operationId).
+func (c *Client) ListVoiceRoster(ctx context.Context, params *ListVoiceRosterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListVoiceRosterRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListWebhooks Your webhooks
 //
 // Corresponds with GET /webhooks (the `ListWebhooks` operationId).
@@ -3730,6 +3881,121 @@ func (c *Client) CloseStep(ctx context.Context, params *CloseStepParams, body Cl
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListApprovalsRequest constructs an http.Request for the ListApprovals method
+func NewListApprovalsRequest(server string, params *ListApprovalsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/approvals")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApprovePersonRequest constructs an http.Request for the ApprovePerson method
+func NewApprovePersonRequest(server string, id string, params *ApprovePersonParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/approvals/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
 }
 
 // NewRevokeCalendarRequest constructs an http.Request for the RevokeCalendar method
@@ -4776,6 +5042,55 @@ func NewSetPersonActiveRequestWithBody(server string, person string, contentType
 	return req, nil
 }
 
+// NewSendAddressConfirmationRequest constructs an http.Request for the SendAddressConfirmation method
+func NewSendAddressConfirmationRequest(server string, person string, params *SendAddressConfirmationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "person", person, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/people/%s/address-confirmation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewAskCheckinRequest calls the generic AskCheckin builder with application/json body
 func NewAskCheckinRequest(server string, person string, params *AskCheckinParams, body AskCheckinJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5049,8 +5364,8 @@ func NewSetPersonPowerRequestWithBody(server string, person string, contentType 
 	return req, nil
 }
 
-// NewCreateWindowLinkRequest constructs an http.Request for the CreateWindowLink method
-func NewCreateWindowLinkRequest(server string, person string, params *CreateWindowLinkParams) (*http.Request, error) {
+// NewSendWindowLinkRequest constructs an http.Request for the SendWindowLink method
+func NewSendWindowLinkRequest(server string, person string, params *SendWindowLinkParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6560,6 +6875,72 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 	return req, nil
 }
 
+// NewListVoiceRosterRequest constructs an http.Request for the ListVoiceRoster method
+func NewListVoiceRosterRequest(server string, params *ListVoiceRosterParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/voice-roster")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
 func NewListWebhooksRequest(server string, params *ListWebhooksParams) (*http.Request, error) {
 	var err error
@@ -6883,6 +7264,20 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListApprovalsWithResponse People waiting for an administrator who is not their leader to approve them for the team's voice (owner and admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /approvals (the `ListApprovals` operationId).
+	ListApprovalsWithResponse(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*ListApprovalsResponse, error)
+
+	// ApprovePersonWithResponse Approve a person for the team's voice (owner and admins, never their own leader)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /approvals/{id} (the `ApprovePerson` operationId).
+	ApprovePersonWithResponse(ctx context.Context, id string, params *ApprovePersonParams, reqEditors ...RequestEditorFn) (*ApprovePersonResponse, error)
+
 	// RevokeCalendarWithResponse Stop the calendar feed
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7086,6 +7481,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /people/{person}/active (the `SetPersonActive` operationId).
 	SetPersonActiveWithResponse(ctx context.Context, person string, body SetPersonActiveJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPersonActiveResponse, error)
 
+	// SendAddressConfirmationWithResponse Mail one person the link that confirms their address, again
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /people/{person}/address-confirmation (the `SendAddressConfirmation` operationId).
+	SendAddressConfirmationWithResponse(ctx context.Context, person string, params *SendAddressConfirmationParams, reqEditors ...RequestEditorFn) (*SendAddressConfirmationResponse, error)
+
 	// AskCheckinWithBodyWithResponse Ask one person a named check-in
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -7149,12 +7551,12 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /people/{person}/power (the `SetPersonPower` operationId).
 	SetPersonPowerWithResponse(ctx context.Context, person string, body SetPersonPowerJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPersonPowerResponse, error)
 
-	// CreateWindowLinkWithResponse A personal link to the team's window for one person (shown once)
+	// SendWindowLinkWithResponse Mail one person the link to their window, at their confirmed address (nobody else ever sees it)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
-	// Corresponds with POST /people/{person}/window-link (the `CreateWindowLink` operationId).
-	CreateWindowLinkWithResponse(ctx context.Context, person string, params *CreateWindowLinkParams, reqEditors ...RequestEditorFn) (*CreateWindowLinkResponse, error)
+	// Corresponds with POST /people/{person}/window-link (the `SendWindowLink` operationId).
+	SendWindowLinkWithResponse(ctx context.Context, person string, params *SendWindowLinkParams, reqEditors ...RequestEditorFn) (*SendWindowLinkResponse, error)
 
 	// ListProgramsWithResponse The programs you run, coach or are in
 	//
@@ -7450,6 +7852,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
 
+	// ListVoiceRosterWithResponse Where each of your people stands for the team's voice: whether they count toward k, and if not, why
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /voice-roster (the `ListVoiceRoster` operationId).
+	ListVoiceRosterWithResponse(ctx context.Context, params *ListVoiceRosterParams, reqEditors ...RequestEditorFn) (*ListVoiceRosterResponse, error)
+
 	// ListWebhooksWithResponse Your webhooks
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7505,6 +7914,102 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /week/step/closure (the `CloseStep` operationId).
 	CloseStepWithResponse(ctx context.Context, params *CloseStepParams, body CloseStepJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseStepResponse, error)
+}
+
+type ListApprovalsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PageApproval
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListApprovalsResponse) GetJSON200() *PageApproval {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListApprovalsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListApprovalsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListApprovalsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListApprovalsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListApprovalsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ApprovePersonResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Empty
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ApprovePersonResponse) GetJSON201() *Empty {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ApprovePersonResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApprovePersonResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApprovePersonResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApprovePersonResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApprovePersonResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type RevokeCalendarResponse struct {
@@ -8467,6 +8972,54 @@ func (r SetPersonActiveResponse) ContentType() string {
 	return ""
 }
 
+type SendAddressConfirmationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Empty
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SendAddressConfirmationResponse) GetJSON201() *Empty {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r SendAddressConfirmationResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SendAddressConfirmationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendAddressConfirmationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendAddressConfirmationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendAddressConfirmationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AskCheckinResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8755,32 +9308,32 @@ func (r SetPersonPowerResponse) ContentType() string {
 	return ""
 }
 
-type CreateWindowLinkResponse struct {
+type SendWindowLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *Link
+	JSON201 *Empty
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r CreateWindowLinkResponse) GetJSON201() *Link {
+func (r SendWindowLinkResponse) GetJSON201() *Empty {
 	return r.JSON201
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r CreateWindowLinkResponse) GetJSONDefault() *Error {
+func (r SendWindowLinkResponse) GetJSONDefault() *Error {
 	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
-func (r CreateWindowLinkResponse) GetBody() []byte {
+func (r SendWindowLinkResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r CreateWindowLinkResponse) Status() string {
+func (r SendWindowLinkResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -8788,7 +9341,7 @@ func (r CreateWindowLinkResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r CreateWindowLinkResponse) StatusCode() int {
+func (r SendWindowLinkResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -8796,7 +9349,7 @@ func (r CreateWindowLinkResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r CreateWindowLinkResponse) ContentType() string {
+func (r SendWindowLinkResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10195,6 +10748,54 @@ func (r ListUsersResponse) ContentType() string {
 	return ""
 }
 
+type ListVoiceRosterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PageStanding
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListVoiceRosterResponse) GetJSON200() *PageStanding {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListVoiceRosterResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListVoiceRosterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListVoiceRosterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListVoiceRosterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListVoiceRosterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10481,6 +11082,32 @@ func (r CloseStepResponse) ContentType() string {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
 	return ""
+}
+
+// ListApprovalsWithResponse People waiting for an administrator who is not their leader to approve them for the team's voice (owner and admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /approvals (the `ListApprovals` operationId).
+func (c *ClientWithResponses) ListApprovalsWithResponse(ctx context.Context, params *ListApprovalsParams, reqEditors ...RequestEditorFn) (*ListApprovalsResponse, error) {
+	rsp, err := c.ListApprovals(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListApprovalsResponse(rsp)
+}
+
+// ApprovePersonWithResponse Approve a person for the team's voice (owner and admins, never their own leader)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /approvals/{id} (the `ApprovePerson` operationId).
+func (c *ClientWithResponses) ApprovePersonWithResponse(ctx context.Context, id string, params *ApprovePersonParams, reqEditors ...RequestEditorFn) (*ApprovePersonResponse, error) {
+	rsp, err := c.ApprovePerson(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApprovePersonResponse(rsp)
 }
 
 // RevokeCalendarWithResponse Stop the calendar feed
@@ -10860,6 +11487,19 @@ func (c *ClientWithResponses) SetPersonActiveWithResponse(ctx context.Context, p
 	return ParseSetPersonActiveResponse(rsp)
 }
 
+// SendAddressConfirmationWithResponse Mail one person the link that confirms their address, again
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /people/{person}/address-confirmation (the `SendAddressConfirmation` operationId).
+func (c *ClientWithResponses) SendAddressConfirmationWithResponse(ctx context.Context, person string, params *SendAddressConfirmationParams, reqEditors ...RequestEditorFn) (*SendAddressConfirmationResponse, error) {
+	rsp, err := c.SendAddressConfirmation(ctx, person, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendAddressConfirmationResponse(rsp)
+}
+
 // AskCheckinWithBodyWithResponse Ask one person a named check-in
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10977,17 +11617,17 @@ func (c *ClientWithResponses) SetPersonPowerWithResponse(ctx context.Context, pe
 	return ParseSetPersonPowerResponse(rsp)
 }
 
-// CreateWindowLinkWithResponse A personal link to the team's window for one person (shown once)
+// SendWindowLinkWithResponse Mail one person the link to their window, at their confirmed address (nobody else ever sees it)
 //
 // Returns a wrapper object for the known response body format(s).
 //
-// Corresponds with POST /people/{person}/window-link (the `CreateWindowLink` operationId).
-func (c *ClientWithResponses) CreateWindowLinkWithResponse(ctx context.Context, person string, params *CreateWindowLinkParams, reqEditors ...RequestEditorFn) (*CreateWindowLinkResponse, error) {
-	rsp, err := c.CreateWindowLink(ctx, person, params, reqEditors...)
+// Corresponds with POST /people/{person}/window-link (the `SendWindowLink` operationId).
+func (c *ClientWithResponses) SendWindowLinkWithResponse(ctx context.Context, person string, params *SendWindowLinkParams, reqEditors ...RequestEditorFn) (*SendWindowLinkResponse, error) {
+	rsp, err := c.SendWindowLink(ctx, person, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCreateWindowLinkResponse(rsp)
+	return ParseSendWindowLinkResponse(rsp)
 }
 
 // ListProgramsWithResponse The programs you run, coach or are in
@@ -11536,6 +12176,19 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 	return ParseListUsersResponse(rsp)
 }
 
+// ListVoiceRosterWithResponse Where each of your people stands for the team's voice: whether they count toward k, and if not, why
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /voice-roster (the `ListVoiceRoster` operationId).
+func (c *ClientWithResponses) ListVoiceRosterWithResponse(ctx context.Context, params *ListVoiceRosterParams, reqEditors ...RequestEditorFn) (*ListVoiceRosterResponse, error) {
+	rsp, err := c.ListVoiceRoster(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListVoiceRosterResponse(rsp)
+}
+
 // ListWebhooksWithResponse Your webhooks
 //
 // Returns a wrapper object for the known response body format(s).
@@ -11638,6 +12291,72 @@ func (c *ClientWithResponses) CloseStepWithResponse(ctx context.Context, params 
 		return nil, err
 	}
 	return ParseCloseStepResponse(rsp)
+}
+
+// ParseListApprovalsResponse parses an HTTP response from a ListApprovalsWithResponse call
+func ParseListApprovalsResponse(rsp *http.Response) (*ListApprovalsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListApprovalsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PageApproval
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseApprovePersonResponse parses an HTTP response from a ApprovePersonWithResponse call
+func ParseApprovePersonResponse(rsp *http.Response) (*ApprovePersonResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApprovePersonResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseRevokeCalendarResponse parses an HTTP response from a RevokeCalendarWithResponse call
@@ -12300,6 +13019,39 @@ func ParseSetPersonActiveResponse(rsp *http.Response) (*SetPersonActiveResponse,
 	return response, nil
 }
 
+// ParseSendAddressConfirmationResponse parses an HTTP response from a SendAddressConfirmationWithResponse call
+func ParseSendAddressConfirmationResponse(rsp *http.Response) (*SendAddressConfirmationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendAddressConfirmationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Empty
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseAskCheckinResponse parses an HTTP response from a AskCheckinWithResponse call
 func ParseAskCheckinResponse(rsp *http.Response) (*AskCheckinResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -12498,22 +13250,22 @@ func ParseSetPersonPowerResponse(rsp *http.Response) (*SetPersonPowerResponse, e
 	return response, nil
 }
 
-// ParseCreateWindowLinkResponse parses an HTTP response from a CreateWindowLinkWithResponse call
-func ParseCreateWindowLinkResponse(rsp *http.Response) (*CreateWindowLinkResponse, error) {
+// ParseSendWindowLinkResponse parses an HTTP response from a SendWindowLinkWithResponse call
+func ParseSendWindowLinkResponse(rsp *http.Response) (*SendWindowLinkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &CreateWindowLinkResponse{
+	response := &SendWindowLinkResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest Link
+		var dest Empty
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13471,6 +14223,39 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest PageUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListVoiceRosterResponse parses an HTTP response from a ListVoiceRosterWithResponse call
+func ParseListVoiceRosterResponse(rsp *http.Response) (*ListVoiceRosterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListVoiceRosterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PageStanding
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -112,20 +112,56 @@ func (s *Service) Checkins(ctx context.Context, lid string) ([]tl.Checkin, error
 	})
 }
 
-func (s *Service) WindowLink(ctx context.Context, lid, person string) (string, error) {
+func (s *Service) SendWindowLink(ctx context.Context, lid, person string) error {
 	if err := s.checkLeader(lid); err != nil {
-		return "", err
+		return err
 	}
-	res, err := s.c.CreateWindowLink(ctx, person, nil)
-	l, err := decode[api.Link](s, res, err)
-	if err != nil {
-		return "", err
+	res, err := s.c.SendWindowLink(ctx, person, nil)
+	return done(s, res, err)
+}
+
+func (s *Service) VoiceRoster(ctx context.Context, lid string) ([]tl.Standing, error) {
+	if err := s.checkLeader(lid); err != nil {
+		return nil, err
 	}
-	return l.Token, nil
+	return all[tl.Standing](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
+		return s.c.ListVoiceRoster(ctx, &client.ListVoiceRosterParams{Cursor: cur, Limit: lim})
+	})
+}
+
+func (s *Service) SendConfirmation(ctx context.Context, lid, person string) error {
+	if err := s.checkLeader(lid); err != nil {
+		return err
+	}
+	res, err := s.c.SendAddressConfirmation(ctx, person, nil)
+	return done(s, res, err)
+}
+
+func (s *Service) Approvals(ctx context.Context, actorID string) ([]tl.Approval, error) {
+	if err := s.checkUser(actorID); err != nil {
+		return nil, err
+	}
+	return all[tl.Approval](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
+		return s.c.ListApprovals(ctx, &client.ListApprovalsParams{Cursor: cur, Limit: lim})
+	})
+}
+
+func (s *Service) Approve(ctx context.Context, actorID, relationshipID string) error {
+	if err := s.checkUser(actorID); err != nil {
+		return err
+	}
+	res, err := s.c.ApprovePerson(ctx, relationshipID, nil)
+	return done(s, res, err)
 }
 
 // What team members do through their links happens in the browser.
 
+func (s *Service) AddressConfirmation(context.Context, string) (*tl.AddressConfirmation, error) {
+	return nil, unavailable("confirming an address", "open the link in a browser")
+}
+func (s *Service) ConfirmAddress(context.Context, string) error {
+	return unavailable("confirming an address", "open the link in a browser")
+}
 func (s *Service) OpenPulseLink(context.Context, string) (string, error) {
 	return "", unavailable("answering a pulse", "open the link in a browser")
 }
