@@ -89,3 +89,20 @@ func (e *env) publish() {
 	e.clk.Set(next)
 	must(e.app.Tick(e.ctx))(e.t)
 }
+
+// windowLink mails a person the link to their window and returns the
+// token the message carries.
+func (e *env) windowLink(leaderID, person string) (string, error) {
+	e.t.Helper()
+	if err := e.app.SendWindowLink(e.ctx, leaderID, person); err != nil {
+		return "", err
+	}
+	var r *tl.Relationship
+	rels := must(e.app.People(e.ctx, leaderID))(e.t)
+	for i := range rels {
+		if rels[i].Person == person {
+			r = &rels[i]
+		}
+	}
+	return e.app.WindowLinkForTest(e.ctx, r.ID, r.Email)
+}

@@ -30,7 +30,7 @@ func TestWindowShowsOnlyWhatConcernsThePerson(t *testing.T) {
 		must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "Ben decision", Why: "private", Affects: "Ben"}))(t)
 		e.log(l.ID, tl.EventInput{Who: "Ana", Kind: "person-valued", Note: "secret ledger note"})
 
-		tok := must(e.app.WindowLink(e.ctx, l.ID, "Ana"))(t)
+		tok := must(e.windowLink(l.ID, "Ana"))(t)
 		pass := must(e.app.OpenWindowLink(e.ctx, tok))(t)
 		rel := must(e.app.WindowForPass(e.ctx, pass))(t)
 		if rel != ana.ID {
@@ -56,7 +56,7 @@ func TestWindowShowsOnlyWhatConcernsThePerson(t *testing.T) {
 			t.Fatal("say/do hidden after the leader chose to share it")
 		}
 		// A new link replaces the old one.
-		must(e.app.WindowLink(e.ctx, l.ID, "Ana"))(t)
+		must(e.windowLink(l.ID, "Ana"))(t)
 		_, err := e.app.OpenWindowLink(e.ctx, tok)
 		wantCode(t, err, tl.ENOTFOUND, "replaced")
 		_, err = e.app.WindowForPass(e.ctx, pass)
@@ -336,7 +336,7 @@ func TestWindowClosesForInactive(t *testing.T) {
 		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "w", Due: e.clk.Now().Add(day)}))(t)
 		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
 		d := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "x", Why: "y", Affects: "team"}))(t)
-		pass := must(e.app.OpenWindowLink(e.ctx, must(e.app.WindowLink(e.ctx, l.ID, "Ana"))(t)))(t)
+		pass := must(e.app.OpenWindowLink(e.ctx, must(e.windowLink(l.ID, "Ana"))(t)))(t)
 		must(e.app.SetActive(e.ctx, l.ID, "Ana", false))(t)
 		_, err := e.app.WindowForPass(e.ctx, pass)
 		wantCode(t, err, tl.ENOTFOUND, "closed")
@@ -344,7 +344,7 @@ func TestWindowClosesForInactive(t *testing.T) {
 		wantCode(t, err, tl.ENOTFOUND, "closed")
 		wantCode(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, false), tl.ENOTFOUND)
 		wantCode(t, e.app.React(e.ctx, ana.ID, d.ID, tl.ReactionDisagree), tl.ENOTFOUND)
-		_, err = e.app.WindowLink(e.ctx, l.ID, "Ana")
+		_, err = e.windowLink(l.ID, "Ana")
 		wantCode(t, err, tl.EINVALID, "not active")
 		// Back in the team, the same pass works again.
 		must(e.app.SetActive(e.ctx, l.ID, "Ana", true))(t)
