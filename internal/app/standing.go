@@ -138,6 +138,17 @@ func setAddress(ctx context.Context, tx *store.Tx, r *tl.Relationship, email str
 		return nil
 	}
 	r.Email, r.EmailConfirmedAt, r.ApprovedAt, r.ApprovedBy = email, time.Time{}, time.Time{}, ""
+	// Whoever holds the new address is not shown what the holder of the
+	// old one did: which decisions they reacted to, or their window link.
+	if err := tx.ForgetReacted(ctx, r.ID); err != nil {
+		return err
+	}
+	if err := tx.DeleteWindowLink(ctx, r.ID); err != nil {
+		return err
+	}
+	if err := tx.DeletePassesFor(ctx, store.PassWindow, r.ID); err != nil {
+		return err
+	}
 	if email == "" {
 		return tx.DeleteAddressConfirmation(ctx, r.ID)
 	}

@@ -173,3 +173,17 @@ func (tx *Tx) PendingReactions(ctx context.Context) ([][2]string, error) {
 func (tx *Tx) OpenPulses(ctx context.Context) ([]PulseRow, error) {
 	return list(ctx, tx, "open pulses", "SELECT "+pulseCols+pulseFrom+"WHERE p.status = 'open' ORDER BY p.id", nil, scanPulse)
 }
+
+// ForgetReacted drops the record of which decisions a person reacted to
+// (never what they said): their address changed, and whoever holds it
+// now must not see what the one before did (docs/ANONYMITY.md, rule 6).
+func (tx *Tx) ForgetReacted(ctx context.Context, relID string) error {
+	_, err := tx.exec(ctx, "forget reacted", "DELETE FROM decision_reacted WHERE relationship_id = $1", relID)
+	return err
+}
+
+// DeleteWindowLink ends a person's window link, if they have one.
+func (tx *Tx) DeleteWindowLink(ctx context.Context, relID string) error {
+	_, err := tx.exec(ctx, "delete window link", "DELETE FROM window_links WHERE relationship_id = $1", relID)
+	return err
+}
