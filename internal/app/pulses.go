@@ -211,8 +211,8 @@ func pulsePopulation(sc *standingCtx, team *tl.Team, members []tl.Relationship, 
 
 // tooFewCounted says why a team cannot be asked yet, and what is missing.
 func tooFewCounted(team *tl.Team, pop []tl.Relationship, notAsked []tl.Standing, k int) error {
-	msg := fmt.Sprintf("team %s has %d %s who count toward k; a pulse needs at least k=%d answers before anything is shown, so that no answer can be traced to a person",
-		team.Name, len(pop), plural(len(pop), "person", "people"), k)
+	msg := fmt.Sprintf("team %s has %d %s toward k; a pulse needs at least k=%d answers before anything is shown, so that no answer can be traced to a person",
+		team.Name, len(pop), plural(len(pop), "person who counts", "people who count"), k)
 	if len(notAsked) > 0 {
 		var why []string
 		for _, st := range notAsked {

@@ -16,7 +16,8 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// countBand is the coarse count shown while a pulse is open.
+// countBand is the coarse count of n answers: published while a pulse is
+// open, and shown as it stands once it has closed.
 func countBand(n int, p *store.PulseRow) string {
 	switch {
 	case n >= p.CommentsK:
@@ -56,6 +57,13 @@ func report(ctx context.Context, tx *store.Tx, set engine.Settings, p *store.Pul
 		return nil, err
 	}
 	rep := &tl.PulseReport{Pulse: p.Pulse, Count: countBand(n, p), Withheld: p.Withheld}
+	if p.Status == tl.PulseOpen {
+		// While answers still come in, the count is the one published
+		// last (publish.go), never the live one: a band that moved as an
+		// answer arrived would date it.
+		rep.Count = p.Band
+		return rep, nil
+	}
 	if p.Status != tl.PulseClosed || !p.Released {
 		return rep, nil
 	}
