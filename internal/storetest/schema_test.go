@@ -80,3 +80,31 @@ func TestSchemasMatch(t *testing.T) {
 		t.Fatalf("schemas differ (-sqlite +postgres):\n%s", d)
 	}
 }
+
+// TestPostgresTimesAre64Bit: times are unix milliseconds, which do not fit
+// PostgreSQL's 32-bit INTEGER (00012 made that mistake, and every
+// publication of the voice's counts failed). Every column named *_at is
+// BIGINT.
+func TestPostgresTimesAre64Bit(t *testing.T) {
+	t.Parallel()
+	pg := OpenPostgres(t)
+	rows, err := pg.SQL().QueryContext(context.Background(), `
+		SELECT table_name, column_name, data_type
+		FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'
+		  AND column_name LIKE '%\_at' AND data_type <> 'bigint'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, col, typ string
+		if err := rows.Scan(&table, &col, &typ); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s.%s is %s: a unix millisecond needs BIGINT", table, col, typ)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
