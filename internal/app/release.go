@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
+	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/store"
 )
 
@@ -19,7 +21,8 @@ func populationCheck(ctx context.Context, tx *store.Tx, leaderID, except string,
 	if err != nil {
 		return "", err
 	}
-	var released []labelledSet
+	var released [][]string
+	var labels []string
 	for i := range ps {
 		p := &ps[i]
 		if p.ID == except || !p.Released {
@@ -29,8 +32,88 @@ func populationCheck(ctx context.Context, tx *store.Tx, leaderID, except string,
 		if err != nil {
 			return "", err
 		}
-		released = append(released, labelledSet{Label: fmt.Sprintf("wave %d of team %s", p.Wave, p.Team), IDs: pop, N: len(pop)})
+		released = append(released, pop)
+		labels = append(labels, fmt.Sprintf("wave %d of %s", p.Wave, teamWords(p.Team)))
 	}
-	why := leak(released, labelledSet{IDs: cand, N: len(cand)}, k)
-	return strings.TrimSuffix(why, "; this result stays hidden"), nil
+	res := checkFamily(released, cand, k)
+	if res.Safe {
+		return "", nil
+	}
+	rels, err := tx.Relationships(ctx, leaderID)
+	if err != nil {
+		return "", err
+	}
+	names := make(map[string]string, len(rels))
+	for _, r := range rels {
+		names[r.ID] = r.Person
+	}
+	return describeFamily(res, names, labels, k), nil
+}
+
+// teamWords names a team inside a sentence: "your team" for the default
+// one, "team Platform" for the others.
+func teamWords(name string) string {
+	if name == tl.DefaultTeamName {
+		return "your team"
+	}
+	return "team " + name
+}
+
+// describeFamily tells a leader, in plain words, why a result is withheld
+// (res unsafe) and what brings results back; names maps relationship ids
+// to the names the leader knows, labels names the released results.
+func describeFamily(res famResult, names map[string]string, labels []string, k int) string {
+	switch {
+	case res.Safe:
+		return ""
+	case res.TooMany:
+		return "Your earlier results overlap in too many ways to check that this one is safe, so it stays hidden."
+	}
+	var known []string
+	unknown := 0
+	for _, id := range res.Small {
+		if n := names[id]; n != "" {
+			known = append(known, n)
+		} else {
+			unknown++
+		}
+	}
+	slices.Sort(known)
+	switch {
+	case unknown == 1 && len(known) == 0:
+		known = append(known, "one person")
+	case unknown == 1:
+		known = append(known, "one other person")
+	case unknown > 1 && len(known) == 0:
+		known = append(known, fmt.Sprintf("%d people", unknown))
+	case unknown > 1:
+		known = append(known, fmt.Sprintf("%d other people", unknown))
+	}
+	who := famJoin(known)
+	need := fmt.Sprintf("results need at least %d people behind every comparison", k)
+	if len(res.With) == 0 {
+		return fmt.Sprintf("On its own it could single out the answers of %s: %s.", who, need)
+	}
+	with := make([]string, len(res.With))
+	for i, r := range res.With {
+		with[i] = "an earlier result"
+		if r >= 0 && r < len(labels) && labels[r] != "" {
+			with[i] = labels[r]
+		}
+	}
+	same := "one of them"
+	if len(with) == 1 {
+		same = with[0]
+	}
+	return fmt.Sprintf("Comparing it with %s could single out the answers of %s: %s. "+
+		"Results come back when the people asked differ from those earlier groups by at least %d, or are the same people as in %s.",
+		famJoin(with), who, need, k, same)
+}
+
+// famJoin lists words the way a sentence does: "a", "a and b", "a, b and c".
+func famJoin(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
