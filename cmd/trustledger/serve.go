@@ -231,6 +231,11 @@ func (c *serveCmd) Run(rt *runtime) error {
 	hooks := &webhook.Worker{DB: rt.db, Log: logger, Poll: c.MailPoll, Lease: c.MailLease,
 		Observe: func(outcome string) { metrics.Job("webhook", outcome) }}
 	go hooks.Run(ctx)
+	// Answers and reactions are shuffled into place soon after they arrive,
+	// and the write-ahead log emptied, so a copy of the database holds no
+	// order and no pairs (docs/ANONYMITY.md, rule 7).
+	mixDone := make(chan struct{})
+	go func() { defer close(mixDone); a.RunMixer(ctx) }()
 
 	go func() {
 		t := time.NewTicker(c.TickEvery)
@@ -275,6 +280,10 @@ func (c *serveCmd) Run(rt *runtime) error {
 	// send it again after the restart.
 	select {
 	case <-mailDone:
+	case <-shutdownCtx.Done():
+	}
+	select {
+	case <-mixDone:
 	case <-shutdownCtx.Done():
 	}
 	return err
