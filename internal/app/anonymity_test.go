@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
 )
 
 // The anonymity property tests of docs/ANONYMITY.md, rules 4 and 5,
@@ -194,6 +196,7 @@ func attackHistory(t *testing.T, rt *rapid.T, be backend) {
 		if rep.N < h.k {
 			rt.Fatalf("released with %d answers, k = %d", rep.N, h.k)
 		}
+		h.checkSnapshot(launch.Pulse.ID, rep, idx)
 		pops = append(pops, idx)
 		for _, s := range rep.Scales {
 			who := answered[s.Scale]
@@ -233,6 +236,55 @@ func attackHistory(t *testing.T, rt *rapid.T, be backend) {
 	}
 	if s := smallSupport(pops, n, h.k); s != nil {
 		rt.Fatalf("the released populations combine to people %v alone (k = %d): %v", s, h.k, pops)
+	}
+}
+
+// checkSnapshot checks what a released wave adds to each member's numbers:
+// one entry, the same for everyone asked who is still active, carrying
+// exactly the released means (a scale not shown carries no weight). So a
+// person's numbers hold nothing the released results do not.
+func (h *history) checkSnapshot(pulseID string, rep *tl.PulseReport, idx []int) {
+	e, rt := h.e, h.rt
+	var ev *tl.Event
+	noErr(rt, e.db.Read(e.ctx, func(tx *store.Tx) error {
+		p, err := tx.PulseByIDAny(e.ctx, pulseID)
+		if err != nil || p.EventID == "" {
+			return err
+		}
+		ev, err = tx.EventByID(e.ctx, h.lid, p.EventID)
+		return err
+	}))
+	if ev == nil {
+		for _, s := range rep.Scales {
+			if s.Scale != tl.ScaleSafety {
+				rt.Fatalf("a released trust scale (%s) wrote no entry", s.Scale)
+			}
+		}
+		return
+	}
+	if ev.Snapshot == nil || ev.Snapshot.N != rep.N {
+		rt.Fatalf("the wave's entry carries %+v, want a snapshot of %d answers", ev.Snapshot, rep.N)
+	}
+	for d := range engine.NumDims {
+		s, shown := tl.ScaleResult{}, false
+		for _, x := range rep.Scales {
+			if x.Scale == engine.Dim(d).String() {
+				s, shown = x, true
+			}
+		}
+		p, rwg := ev.Snapshot.P[d], ev.Snapshot.Rwg[d]
+		if shown && (math.Abs(p-s.P) > 1e-9 || math.Abs(rwg-s.Rwg) > 1e-9) || !shown && rwg != 0 {
+			rt.Fatalf("%s: the entry carries p %.4f rwg %.4f, the released result p %.4f rwg %.4f (shown %v)", engine.Dim(d), p, rwg, s.P, s.Rwg, shown)
+		}
+	}
+	asked := map[string]bool{}
+	for _, i := range idx {
+		asked[h.people[i].rel.ID] = true
+	}
+	for _, id := range ev.Targets {
+		if !asked[id] {
+			rt.Fatalf("the wave's entry reached %s, who was not asked", id)
+		}
 	}
 }
 
