@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -115,8 +118,21 @@ func TestThreeInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := a.LaunchPulse(ctx, u.LeaderID, tl.PulseInput{}); err != nil {
-		t.Fatal(err)
+	// The instances mail each person the link that confirms their
+	// address; each confirms it, a week and a day before the pulse, so
+	// that all of them count toward k (docs/ANONYMITY.md, rule 1).
+	confirmAt := app.New(db, app.Options{Now: func() time.Time { return now.Add(-tl.MemberWait - 24*time.Hour) }})
+	confirmations := linksIn(t, smtp, "/v/", people)
+	if len(confirmations) != people {
+		t.Fatalf("%d confirmation links arrived, want %d", len(confirmations), people)
+	}
+	for _, tok := range confirmations {
+		if err := confirmAt.ConfirmAddress(ctx, tok); err != nil {
+			t.Fatalf("confirm an address: %v", err)
+		}
+	}
+	if l, err := a.LaunchPulse(ctx, u.LeaderID, tl.PulseInput{}); err != nil || l.Pulse.Population != people {
+		t.Fatalf("launch: %v %+v", err, l)
 	}
 	token, err := app.New(db, app.Options{Now: func() time.Time { return later }}).CreateSession(ctx, u.ID)
 	if err != nil {
@@ -222,6 +238,9 @@ func TestThreeInstances(t *testing.T) {
 	// killed instance was sending, and carries the same Message-ID.
 	byTo := map[string][]string{}
 	for _, m := range smtp.Messages() {
+		if !strings.Contains(decodeQP(m.Data), "/p/") {
+			continue // a confirmation, before the pulse
+		}
 		id := ""
 		for _, line := range strings.Split(m.Data, "\n") {
 			if v, ok := strings.CutPrefix(line, "Message-ID: "); ok {
@@ -248,4 +267,32 @@ func TestThreeInstances(t *testing.T) {
 		t.Errorf("%d repeated deliveries; only the one message in flight at the kill may repeat", repeats)
 	}
 	t.Logf("%d of %d writes acknowledged, %d mail repeats", len(acked), writes, repeats)
+}
+
+// decodeQP is a message as received, with its quoted-printable soft line
+// breaks and escapes undone.
+func decodeQP(data string) string {
+	b, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(data)))
+	return string(b)
+}
+
+// linksIn waits (up to 30 s) until n messages with a link whose path
+// starts with prefix arrived at the SMTP server, and returns the links'
+// tokens.
+func linksIn(t *testing.T, smtp *mailtest.Server, prefix string, n int) []string {
+	t.Helper()
+	re := regexp.MustCompile(regexp.QuoteMeta(prefix) + `([A-Z2-7]{26})`)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var toks []string
+		for _, m := range smtp.Messages() {
+			if g := re.FindStringSubmatch(decodeQP(m.Data)); g != nil {
+				toks = append(toks, g[1])
+			}
+		}
+		if len(toks) >= n || time.Now().After(deadline) {
+			return toks
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
