@@ -64,8 +64,9 @@ func newSession(t *testing.T) *session {
 
 func (s *session) getenv(name string) string { return s.env[name] }
 
-// tokenPattern is a link token (pulse, check-in, window), random each run.
-var tokenPattern = regexp.MustCompile(`/([pcw]|calendar)/[A-Z2-7]{26}`)
+// tokenPattern is a link token (pulse, check-in, address confirmation,
+// window, calendar), random each run.
+var tokenPattern = regexp.MustCompile(`/([pcvw]|calendar)/[A-Z2-7]{26}`)
 
 // secretPattern is a webhook's signing secret in JSON output.
 var secretPattern = regexp.MustCompile(`"secret": "[A-Z2-7]{26}"`)

@@ -119,21 +119,14 @@ func localOnly(transcript string) string {
 	return out.String()
 }
 
-// TestVoiceCommandsRemote runs the team-voice commands with --server and
-// expects the local transcript, but for token list: in remote mode the
-// leader has an account (the token's), so it lists instead of refusing.
+// TestVoiceCommandsRemote runs the team-voice transcript with --server,
+// the team reading its mail from the server's outbox, and expects the
+// local transcript, but for token list: in remote mode the leader has an
+// account (the token's), so it lists instead of refusing.
 func TestVoiceCommandsRemote(t *testing.T) {
 	s, db := remoteSQLite(t)
-	remoteServer(t, s, db)
-	for _, p := range []string{"Ana", "Ben", "Cleo", "Dev", "Eve"} {
-		s.run(step{args: []string{"person", "add", p, "--kind", "direct-report", "--email", p + "@example.org"}, quiet: true})
-	}
-	for _, st := range voiceSteps() {
-		if len(st.args) == 2 && st.args[0] == "token" && st.args[1] == "list" {
-			st.code, st.err = 0, ""
-		}
-		s.run(st)
-	}
+	a := remoteServer(t, s, db)
+	voiceScript(s, remoteMailroom(t, s, a, db), true)
 	want, err := os.ReadFile(filepath.Join(goldenDir, "voice.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -13,19 +13,16 @@ import (
 )
 
 // TestVoiceCommands covers the leader's side of team voice from the
-// command line: emails, launching a pulse (refused when k is too low or a
-// pulse is open), the coarse count, the leader's own answers, reminders,
-// closing below k, a shared link, check-ins and window links.
+// command line, and the team's side through the mail (see mailroom): who
+// counts toward k and why not, addresses confirmed through mailed links,
+// the week's wait, a launch refused until k people count, reminders to
+// everyone asked, a pulse closed below k, then one released; check-ins,
+// a window link that goes only by mail, and privacy.
 func TestVoiceCommands(t *testing.T) {
 	s := newSession(t)
 	s.dbs = []string{"./trustledger.db"}
 	s.run(step{now: "2026-11-02T09:00:00Z", args: []string{"init", "--leader", "Lena"}, quiet: true})
-	for _, p := range []string{"Ana", "Ben", "Cleo", "Dev", "Eve"} {
-		s.run(step{args: []string{"person", "add", p, "--kind", "direct-report", "--email", p + "@example.org"}, quiet: true})
-	}
-	for _, st := range voiceSteps() {
-		s.run(st)
-	}
+	voiceScript(s, localMailroom(t, s), false)
 	s.golden("voice")
 }
 
@@ -82,42 +79,106 @@ func TestTokenCommands(t *testing.T) {
 	}
 }
 
-// voiceSteps are the team-voice commands after five people are added.
-func voiceSteps() []step {
-	return []step{
-		{args: []string{"person", "email", "Ana", "not-an-address"}, code: 2, err: "is not an email address"},
-		{args: []string{"pulse", "list"}},
-		{args: []string{"pulse", "launch", "--k", "2"}, code: 2, err: "k must be at least 3"},
-		{args: []string{"pulse", "launch", "--k", "6"}, code: 2, err: "a pulse needs at least k=6 answers"},
-		{args: []string{"pulse", "launch"}, capture: "p", match: "launched"},
-		{args: []string{"pulse", "launch"}, code: 1, err: "already has an open pulse"},
-		{args: []string{"pulse", "list"}},
-		{args: []string{"pulse", "show", "{p}"}},
-		{args: []string{"pulse", "self", "{p}", "a1=5,a2=5,b1=4,b2=4,i1=5,i2=4"}},
-		{args: []string{"pulse", "self", "{p}", "s1=5"}, code: 2, err: "not one of the questions"},
-		{args: []string{"pulse", "remind", "{p}"}},
-		{args: []string{"settings", "set", "anonymity_k", "4"}, code: 1, err: "fixed for a pulse"},
-		{now: "2026-11-03T09:00:00Z", args: []string{"pulse", "close", "{p}"}},
-		{args: []string{"pulse", "launch", "--link", "--question", "What should I start doing?", "--json"}},
-		{args: []string{"checkin", "ask", "Ana", "--link"}},
-		{args: []string{"checkin", "ask", "Ben"}},
-		{args: []string{"checkin", "list"}},
-		{args: []string{"person", "email", "Ana"}},
-		{args: []string{"checkin", "ask", "Ana"}},
-		{args: []string{"person", "window", "Ben"}},
-		{args: []string{"settings", "set", "share_say_do", "1"}},
-		{args: []string{"promise", "calendar"}},
-		{args: []string{"promise", "calendar", "--revoke"}},
-		{args: []string{"token", "list"}, code: 1, err: "has no account yet"},
-		{args: []string{"webhook", "list"}},
-		{args: []string{"webhook", "add", "not a url"}, code: 2, err: "is not a web address"},
-		{args: []string{"webhook", "add", "https://hooks.example.org/x", "--events", "pulse.released", "--json"}, capture: "h", match: `"id"`},
-		{args: []string{"token", "list"}, code: 1, err: "has no account yet"},
-		{args: []string{"webhook", "list"}},
-		{args: []string{"webhook", "remove", "{h}"}},
-		{args: []string{"person", "export", "Ben"}},
-		{args: []string{"person", "erase", "Ben"}, code: 2, err: "add --yes"},
-		{args: []string{"person", "erase", "Ben", "--yes"}},
-		{args: []string{"person", "list"}},
+// team is who the voice transcript asks.
+var team = []string{"Ana", "Ben", "Cleo", "Dev", "Eve"}
+
+// voiceScript is the team-voice transcript after init, in local mode or
+// (remote) against a server whose leader has an account.
+func voiceScript(s *session, m *mailroom, remote bool) {
+	tokenList := step{args: []string{"token", "list"}, code: 1, err: "has no account yet"}
+	if remote {
+		tokenList = step{args: []string{"token", "list"}}
 	}
+	for _, p := range team {
+		s.run(step{args: []string{"person", "add", p, "--kind", "direct-report", "--email", p + "@example.org"}, quiet: true})
+	}
+	s.run(step{args: []string{"person", "add", "Finn", "--kind", "direct-report", "--email", "finn@example.org"}})
+	s.run(step{args: []string{"person", "email", "Ana", "not-an-address"}, code: 2, err: "is not an email address"})
+	s.run(step{args: []string{"person", "email", "Eve", "eve@example.net"}})
+	s.run(step{args: []string{"person", "voice"}})
+	s.run(step{args: []string{"pulse", "list"}})
+	s.run(step{args: []string{"pulse", "launch", "--link"}, code: 2, err: "unknown flag --link"})
+	s.run(step{args: []string{"pulse", "launch", "--k", "2"}, code: 2, err: "k must be at least 3"})
+	s.run(step{args: []string{"pulse", "launch"}, code: 2, err: "has 0 people who count toward k"})
+	s.run(step{args: []string{"person", "window", "Ben"}, code: 2, err: "has not confirmed"})
+
+	// The team confirms; Eve, whose address changed, waits for a new link.
+	m.confirm("Ana", "Ben", "Cleo", "Dev")
+	s.run(step{args: []string{"person", "voice"}})
+	s.run(step{args: []string{"person", "confirm", "Ana"}, code: 1, err: "already confirmed"})
+	s.run(step{args: []string{"person", "confirm", "Nobody"}, code: 1, err: "Nobody"})
+	s.run(step{now: "2026-11-03T09:00:00Z", args: []string{"person", "confirm", "Eve"}})
+	s.run(step{args: []string{"person", "confirm", "Finn", "--json"}})
+	m.confirm("Eve")
+	s.run(step{args: []string{"person", "voice", "--json"}})
+	for i, args := range [][]string{{"person", "window", "Ben"}, {"person", "window", "Ben", "--json"}} {
+		st := step{args: args}
+		if i > 0 {
+			st.now = "2026-11-03T10:00:00Z" // a new link, an hour later
+		}
+		if out := s.run(st); strings.Contains(out, "/w/") || strings.Contains(out, "token") {
+			s.t.Errorf("person window shows the link:\n%s", out)
+		}
+	}
+	m.window("Ben")
+
+	// A week after confirming, people count; Eve a day later.
+	s.run(step{now: "2026-11-09T10:00:00Z", args: []string{"pulse", "launch"}, code: 2, err: "has 4 people who count toward k"})
+	s.run(step{now: "2026-11-10T10:00:00Z", args: []string{"pulse", "launch", "--k", "6"}, code: 2, err: "a pulse needs at least k=6 answers"})
+	s.run(step{args: []string{"pulse", "launch"}, capture: "p", match: "launched"})
+	s.run(step{args: []string{"pulse", "launch"}, code: 1, err: "already has an open pulse"})
+	s.run(step{args: []string{"pulse", "list"}})
+	s.run(step{args: []string{"pulse", "show", "{p}"}})
+	s.run(step{args: []string{"pulse", "self", "{p}", "a1=5,a2=5,b1=4,b2=4,i1=5,i2=4"}})
+	s.run(step{args: []string{"pulse", "self", "{p}", "s1=5"}, code: 2, err: "not one of the questions"})
+	m.answer(answersOf(4), "Ana", "Ben", "Cleo")
+	s.run(step{args: []string{"pulse", "remind", "{p}"}})
+	m.reminded(team...)
+	m.answer(answersOf(3), "Dev")
+	s.run(step{args: []string{"settings", "set", "anonymity_k", "4"}, code: 1, err: "fixed for a pulse"})
+	s.run(step{now: "2026-11-11T09:00:00Z", args: []string{"pulse", "show", "{p}"}})
+	s.run(step{args: []string{"pulse", "close", "{p}"}})
+
+	// The next wave: everyone answers; the count moves only when it is
+	// published, and the results show at the close.
+	s.run(step{args: []string{"pulse", "launch", "--question", "What should I start doing?", "--json"}, capture: "p2", match: `"id"`})
+	m.answer(answersOf(4), team...)
+	s.run(step{args: []string{"pulse", "show", "{p2}"}})
+	s.run(step{now: "2026-11-11T12:00:00Z", args: []string{"pulse", "show", "{p2}"}})
+	s.run(step{args: []string{"pulse", "close", "{p2}"}})
+
+	s.run(step{args: []string{"checkin", "ask", "Ana", "--link"}})
+	s.run(step{args: []string{"checkin", "ask", "Ben"}})
+	s.run(step{args: []string{"checkin", "list"}})
+	s.run(step{args: []string{"person", "email", "Ana"}})
+	s.run(step{args: []string{"person", "voice"}})
+	s.run(step{args: []string{"person", "window", "Ana"}, code: 2, err: "has no email address"})
+	s.run(step{args: []string{"checkin", "ask", "Ana"}})
+	s.run(step{args: []string{"settings", "set", "share_say_do", "1"}})
+	s.run(step{args: []string{"promise", "calendar"}})
+	s.run(step{args: []string{"promise", "calendar", "--revoke"}})
+	s.run(tokenList)
+	s.run(step{args: []string{"webhook", "list"}})
+	s.run(step{args: []string{"webhook", "add", "not a url"}, code: 2, err: "is not a web address"})
+	s.run(step{args: []string{"webhook", "add", "https://hooks.example.org/x", "--events", "pulse.released", "--json"}, capture: "h", match: `"id"`})
+	s.run(tokenList)
+	s.run(step{args: []string{"webhook", "list"}})
+	s.run(step{args: []string{"webhook", "remove", "{h}"}})
+	s.run(step{args: []string{"person", "export", "Ben"}})
+	s.run(step{args: []string{"person", "erase", "Ben"}, code: 2, err: "add --yes"})
+	s.run(step{args: []string{"person", "erase", "Ben", "--yes"}})
+	s.run(step{args: []string{"person", "list"}})
+}
+
+// answersOf answers every item of the pulse with v (the outcome item with
+// "commit").
+func answersOf(v int) map[string]int {
+	out := map[string]int{}
+	for _, it := range tl.PulseItems {
+		out[it.ID] = v
+		if it.Scale == tl.ScaleOutcome {
+			out[it.ID] = tl.OutcomeCommit
+		}
+	}
+	return out
 }
