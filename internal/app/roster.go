@@ -301,7 +301,11 @@ func addRosterPerson(ctx context.Context, tx *store.Tx, actorID string, row tl.R
 	if err != nil {
 		return err
 	}
-	if mayApprove(ctx, tx, actor, u.LeaderID) {
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return err
+	}
+	if mayApprove(actor, u.LeaderID, users) {
 		r.ApprovedAt, r.ApprovedBy = now, actor.ID
 	}
 	return tx.CreateRelationship(ctx, r)

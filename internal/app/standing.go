@@ -321,9 +321,13 @@ func (a *App) Approvals(ctx context.Context, actorID string) ([]tl.Approval, err
 		if err != nil {
 			return err
 		}
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
 		names := map[string]string{}
 		for _, r := range rels {
-			if !mayApprove(ctx, tx, u, r.LeaderID) {
+			if !mayApprove(u, r.LeaderID, users) {
 				continue
 			}
 			if _, ok := names[r.LeaderID]; !ok {
@@ -342,13 +346,9 @@ func (a *App) Approvals(ctx context.Context, actorID string) ([]tl.Approval, err
 }
 
 // mayApprove reports whether u is independent of the leader: not the
-// leader's own account, nor a mailbox of theirs.
-func mayApprove(ctx context.Context, tx *store.Tx, u *tl.User, leaderID string) bool {
+// leader's own account, nor a mailbox of theirs (users are every account).
+func mayApprove(u *tl.User, leaderID string, users []tl.User) bool {
 	if u.LeaderID == leaderID {
-		return false
-	}
-	users, err := tx.Users(ctx)
-	if err != nil {
 		return false
 	}
 	for _, o := range users {
@@ -375,7 +375,11 @@ func (a *App) Approve(ctx context.Context, actorID, relationshipID string) error
 		if err != nil {
 			return err
 		}
-		if !mayApprove(ctx, tx, u, r.LeaderID) {
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		if !mayApprove(u, r.LeaderID, users) {
 			return tl.Errorf(tl.EFORBIDDEN, "you lead %s: an administrator who does not lead them must approve them, so that nobody vouches for their own team", r.Person)
 		}
 		if r.Email == "" || !r.Active {
