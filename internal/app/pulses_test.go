@@ -39,63 +39,97 @@ func TestPulseLaunchRules(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
 		people := e.team(l.ID, 4)
-		_, err := e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink})
+		_, err := e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{})
 		wantCode(t, err, tl.EINVALID, "has 4 people", "at least k=5", "traced")
-		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, K: 2})
+		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 2})
 		wantCode(t, err, tl.EINVALID, "at least 3")
-		// k=3 lets a team of four launch (the floor is 3).
-		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, K: 3}))(t)
-		if p.Pulse.K != 3 || p.Pulse.Population != 4 || p.SharedLink == "" || len(p.SharedLink) < 26 {
+		// No shared link, whatever k (docs/ANONYMITY.md, rule 2).
+		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, K: 3})
+		wantCode(t, err, tl.EINVALID, "no longer go by one shared link")
+		// k=3 lets a team of four launch (the floor is 3): one invitation
+		// each, by mail.
+		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3}))(t)
+		if p.Pulse.K != 3 || p.Pulse.Population != 4 || p.Queued != 4 || p.SharedLink != "" || p.Pulse.Delivery != tl.DeliveryEmail || len(p.NotAsked) != 0 {
 			t.Fatalf("launch: %+v", p)
 		}
-		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, K: 3})
+		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3})
 		wantCode(t, err, tl.ECONFLICT, "already has an open pulse")
 		must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
 		_, err = e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID)
 		wantCode(t, err, tl.ECONFLICT, "already closed")
 
-		// Email delivery needs every address.
+		// A person without an address is not asked, and cannot be named.
 		must(e.app.SetEmail(e.ctx, l.ID, people[1].Person, ""))(t)
-		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3})
-		wantCode(t, err, tl.EINVALID, "no email address for "+people[1].Person)
+		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Members: []string{people[0].Person, people[1].Person, people[2].Person}})
+		wantCode(t, err, tl.EINVALID, people[1].Person+" has no email address yet", "cannot be asked yet")
 		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Members: []string{"Nobody"}})
 		wantCode(t, err, tl.EINVALID, `"Nobody" is not an active member`)
-		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Question: "a\x00b", Delivery: tl.DeliveryLink})
+		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Question: "a\x00b"})
 		wantCode(t, err, tl.EINVALID, "control character")
-		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Delivery: tl.DeliveryLink, Closes: e.clk.Now().Add(-time.Hour)})
+		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Closes: e.clk.Now().Add(-time.Hour)})
 		wantCode(t, err, tl.EINVALID, "has passed")
+		// Without a name, the team's counted people are asked and the
+		// others listed with why not.
+		q := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3}))(t)
+		if q.Pulse.Population != 3 || q.Queued != 3 || len(q.NotAsked) != 1 ||
+			q.NotAsked[0].Person != people[1].Person || q.NotAsked[0].Step != tl.StepAddress {
+			t.Fatalf("launch without %s: %+v", people[1].Person, q)
+		}
+		if n := e.count(t, "outbox WHERE kind = $1 AND ref_id = $2 AND ref2 = $3", store.MailPulseInvite, q.Pulse.ID, people[1].ID); n != 0 {
+			t.Fatalf("%s, without an address, got %d invitations", people[1].Person, n)
+		}
 
 		// Another leader cannot see or close it.
 		o := e.leader("Omar")
 		_, err = e.app.PulseReport(e.ctx, o.ID, p.Pulse.ID)
 		wantCode(t, err, tl.ENOTFOUND)
+		_, err = e.app.ClosePulse(e.ctx, o.ID, q.Pulse.ID)
+		wantCode(t, err, tl.ENOTFOUND)
 	})
 }
 
-// TestPulseReleaseAtClose: while open the leader sees only a count band;
-// results come at close, only with at least k answers, and enter the
-// model as a snapshot for every member.
+// TestPulseReleaseAtClose: while open the leader sees only the count band
+// published last; results come at close, only with at least k answers,
+// and enter the model as a snapshot for every member.
 func TestPulseReleaseAtClose(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
 		people := e.team(l.ID, 6)
-		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, Question: "What should I start doing?"}))(t)
+		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Question: "What should I start doing?"}))(t)
+		links := e.links(p.Pulse.ID)
 		before := must(e.app.Status(e.ctx, l.ID))(t)
-		for i := range 6 {
+		band := func() *tl.PulseReport {
+			t.Helper()
+			rep := must(e.app.PulseReport(e.ctx, l.ID, p.Pulse.ID))(t)
+			if rep.Released || rep.N != 0 || rep.Scales != nil || rep.Comments != nil {
+				t.Fatalf("the open pulse shows %+v", rep)
+			}
+			return rep
+		}
+		for i, r := range people {
 			a := uniform(2 + i%3)
 			a.Comment = fmt.Sprintf("comment %d", i)
-			noErr(t, e.answer(p.SharedLink, a))
-			rep := must(e.app.PulseReport(e.ctx, l.ID, p.Pulse.ID))(t)
+			noErr(t, e.answer(links[r.ID], a))
+			// The band does not move as the answer arrives, only when it
+			// is published.
+			last := tl.CountBelowK
+			if i >= 5 {
+				last = tl.CountK
+			}
+			if rep := band(); rep.Count != last {
+				t.Fatalf("right after %d answers the band is %q, want %q (the one published last)", i+1, rep.Count, last)
+			}
+			e.publish()
 			want := tl.CountBelowK
 			if i+1 >= 5 {
 				want = tl.CountK
 			}
-			if rep.Count != want || rep.Released || rep.N != 0 || rep.Scales != nil || rep.Comments != nil {
-				t.Fatalf("after %d answers the open pulse shows %+v", i+1, rep)
+			if rep := band(); rep.Count != want {
+				t.Fatalf("after %d answers and a publication the band is %q, want %q", i+1, rep.Count, want)
 			}
 		}
-		// A seventh answer through the shared link is refused: six were asked.
-		wantCode(t, e.answer(p.SharedLink, uniform(3)), tl.ECONFLICT, "everyone")
+		// A second answer through a used link is refused.
+		wantCode(t, e.answer(links[people[0].ID], uniform(3)), tl.ECONFLICT, "already answered")
 		noErr(t, e.app.AnswerSelf(e.ctx, l.ID, p.Pulse.ID, map[string]int{"a1": 5, "a2": 5, "b1": 5, "b2": 5, "i1": 5, "i2": 5}))
 		rep := must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
 		if !rep.Released || rep.N != 6 || len(rep.Scales) != 4 {
@@ -148,10 +182,11 @@ func TestPulseReleaseAtClose(t *testing.T) {
 func TestPulseBelowKWithheld(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
-		e.team(l.ID, 6)
-		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
-		for range 4 {
-			noErr(t, e.answer(p.SharedLink, uniform(4)))
+		people := e.team(l.ID, 6)
+		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{}))(t)
+		links := e.links(p.Pulse.ID)
+		for _, r := range people[:4] {
+			noErr(t, e.answer(links[r.ID], uniform(4)))
 		}
 		rep := must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
 		if rep.Released || rep.N != 0 || rep.Scales != nil || !strings.Contains(rep.Withheld, "fewer than 5") {
@@ -160,23 +195,23 @@ func TestPulseBelowKWithheld(t *testing.T) {
 		if evs := must(e.app.Events(e.ctx, l.ID, tl.EventFilter{}))(t); len(evs) != 0 {
 			t.Fatalf("a withheld pulse entered the ledger: %+v", evs)
 		}
-		// After closing, the link takes no answers.
-		wantCode(t, e.answer(p.SharedLink, uniform(4)), tl.ENOTFOUND, "closed")
+		// After closing, an unused link takes no answers.
+		wantCode(t, e.answer(links[people[5].ID], uniform(4)), tl.ENOTFOUND, "closed")
 	})
 }
 
 func TestPulseCommentsAtTen(t *testing.T) {
 	e := newEnv(t, backends(t)[0])
 	l := e.leader("Lena")
-	e.team(l.ID, 12)
-	p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, Question: "Anything else?"}))(t)
+	people := e.team(l.ID, 12)
+	p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Question: "Anything else?"}))(t)
 	var want []string
-	for i := range 10 {
+	e.answerN(p.Pulse.ID, 10, func(i int) tl.PulseAnswers {
 		a := uniform(4)
 		a.Comment = fmt.Sprintf("comment %02d", i)
 		want = append(want, a.Comment)
-		noErr(t, e.answer(p.SharedLink, a))
-	}
+		return a
+	})
 	rep := must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
 	got := slices.Clone(rep.Comments)
 	slices.Sort(got)
@@ -195,10 +230,10 @@ func TestPulseCommentsAtTen(t *testing.T) {
 	}
 	// No comment without a question.
 	e.clk.Advance(time.Hour)
-	q := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
+	q := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{}))(t)
 	a := uniform(3)
 	a.Comment = "hello"
-	wantCode(t, e.answer(q.SharedLink, a), tl.EINVALID, "no free-text question")
+	wantCode(t, e.answer(e.links(q.Pulse.ID)[people[0].ID], a), tl.EINVALID, "no free-text question")
 }
 
 // TestPulseKFixedAtLaunch: k is the pulse's own; the setting cannot move
@@ -207,12 +242,10 @@ func TestPulseKFixedAtLaunch(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
 		e.team(l.ID, 6)
-		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
+		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{}))(t)
 		wantCode(t, e.app.SetSetting(e.ctx, l.ID, "anonymity_k", 3), tl.ECONFLICT, "fixed")
-		wantCode(t, e.app.SetSetting(e.ctx, l.ID, "comments_k", 5), tl.ECONFLICT, "fixed")
-		for range 4 {
-			noErr(t, e.answer(p.SharedLink, uniform(4)))
-		}
+		wantCode(t, e.app.SetSetting(e.ctx, l.ID, "comments_k", 12), tl.ECONFLICT, "fixed")
+		e.answerN(p.Pulse.ID, 4, func(int) tl.PulseAnswers { return uniform(4) })
 		rep := must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
 		if rep.Released || rep.Pulse.K != 5 {
 			t.Fatalf("k moved: %+v", rep)
@@ -222,15 +255,16 @@ func TestPulseKFixedAtLaunch(t *testing.T) {
 		if must(e.app.PulseReport(e.ctx, l.ID, p.Pulse.ID))(t).Pulse.K != 5 {
 			t.Fatal("a closed pulse's k changed with the setting")
 		}
-		q := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
+		q := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{}))(t)
 		if q.Pulse.K != 6 {
 			t.Fatalf("new pulse k %d, want 6", q.Pulse.K)
 		}
 	})
 }
 
-// TestPulseMemberLinks: personal links are single use, replaced by a
-// reminder, and answering says nothing about who answered what.
+// TestPulseMemberLinks: personal links are single use and replaced by a
+// reminder; a reminder goes to everyone asked, and the link of someone
+// who answered tells them so.
 func TestPulseMemberLinks(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
@@ -246,6 +280,14 @@ func TestPulseMemberLinks(t *testing.T) {
 		form := must(e.app.PulseForm(e.ctx, pass2))(t)
 		if form.Leader != "Lena" || form.K != 5 || form.Answered || len(form.Items) != len(tl.PulseItems) {
 			t.Fatalf("form %+v", form)
+		}
+		// The form names everyone asked.
+		var names []string
+		for _, r := range people {
+			names = append(names, r.Person)
+		}
+		if !slices.Equal(form.Asked, names) {
+			t.Fatalf("the form names %v, want everyone asked %v", form.Asked, names)
 		}
 		noErr(t, e.app.SubmitPulse(e.ctx, pass2, uniform(4)))
 		wantCode(t, e.app.SubmitPulse(e.ctx, pass1, uniform(1)), tl.ECONFLICT, "already answered")
@@ -265,19 +307,20 @@ func TestPulseMemberLinks(t *testing.T) {
 		noErr(t, e.app.SubmitPulse(e.ctx, midway, uniform(3)))
 		_, err = e.app.OpenPulseLink(e.ctx, fresh)
 		wantCode(t, err, tl.ECONFLICT, "already answered")
-		// Nothing to issue for someone who answered.
-		if tok := must(e.app.PulseLinkForTest(e.ctx, p.Pulse.ID, people[0].ID))(t); tok != "" {
-			t.Fatalf("a link was issued to someone who answered")
+		// Someone who answered gets a link too, like everyone asked; it
+		// tells them, and only them, that they answered.
+		again := must(e.app.PulseLinkForTest(e.ctx, p.Pulse.ID, people[0].ID))(t)
+		if again == "" {
+			t.Fatal("no link was issued to someone who answered: the reminders would tell who did")
 		}
-		// Reminders went only to the three who have not answered.
-		var reminders int
-		noErr(t, e.db.Read(e.ctx, func(tx *store.Tx) error {
-			var err error
-			reminders, err = tx.CountRows(e.ctx, "SELECT COUNT(*) FROM outbox WHERE kind = 'pulse-reminder'")
-			return err
-		}))
-		if reminders != 4 { // people[1] had not answered when the reminder went out
-			t.Fatalf("%d reminders, want 4", reminders)
+		_, err = e.app.OpenPulseLink(e.ctx, again)
+		wantCode(t, err, tl.ECONFLICT, "already answered")
+		// Reminders went to all five, answered or not.
+		if n := e.count(t, "outbox WHERE kind = $1 AND ref_id = $2", store.MailPulseReminder, p.Pulse.ID); n != 5 {
+			t.Fatalf("%d reminders, want 5 (everyone asked)", n)
+		}
+		if n := responses(t, e, p.Pulse.ID); n != 2 {
+			t.Fatalf("%d responses stored, want 2", n)
 		}
 	})
 }
@@ -392,14 +435,15 @@ func TestPulseStorageHoldsNoLink(t *testing.T) {
 		}
 
 		l := e.leader("Lena")
-		e.team(l.ID, 30)
-		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, Question: "Q?"}))(t)
+		people := e.team(l.ID, 30)
+		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Question: "Q?"}))(t)
+		links := e.links(p.Pulse.ID)
 		var order []string
-		for i := range 30 {
+		for i, r := range people {
 			a := uniform(3)
 			a.Comment = fmt.Sprintf("%02d", i)
 			order = append(order, a.Comment)
-			noErr(t, e.answer(p.SharedLink, a))
+			noErr(t, e.answer(links[r.ID], a))
 			e.clk.Advance(time.Minute)
 		}
 		var stored []string
@@ -417,12 +461,16 @@ func TestPulseStorageHoldsNoLink(t *testing.T) {
 	})
 }
 
-// TestPulseDifferencing: a second wave over a group that differs from the
-// first by fewer than k people is withheld, and says why.
+// TestPulseDifferencing: the release rule is on populations, the people
+// asked (docs/ANONYMITY.md, rule 4). A wave whose people differ from a
+// released one by 1 to k−1 people is refused before anyone is asked, and
+// names them; a wave that differs by k is launched. Waves of the same
+// people release whatever the number of answers, so released or withheld
+// says nothing about who answered (rule 5).
 func TestPulseDifferencing(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
-		people := e.team(l.ID, 7)
+		people := e.team(l.ID, 11)
 		names := func(rs []*tl.Relationship) []string {
 			var out []string
 			for _, r := range rs {
@@ -430,31 +478,39 @@ func TestPulseDifferencing(t *testing.T) {
 			}
 			return out
 		}
-		w1 := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, Members: names(people[:6])}))(t)
-		for range 6 {
-			noErr(t, e.answer(w1.SharedLink, uniform(4)))
+		wave := func(members []*tl.Relationship, answers int) *tl.PulseReport {
+			t.Helper()
+			p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Members: names(members)}))(t)
+			e.answerN(p.Pulse.ID, answers, func(int) tl.PulseAnswers { return uniform(4) })
+			e.clk.Advance(day)
+			return must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
 		}
-		if !must(e.app.ClosePulse(e.ctx, l.ID, w1.Pulse.ID))(t).Released {
-			t.Fatal("wave 1 withheld")
+		if rep := wave(people[:6], 6); !rep.Released {
+			t.Fatalf("wave 1 withheld: %s", rep.Withheld)
 		}
-		// Wave 2 adds one person: wave 2 − wave 1 would be that person.
-		e.clk.Advance(day)
-		w2 := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
-		for range 7 {
-			noErr(t, e.answer(w2.SharedLink, uniform(2)))
+		// One more person: wave 2 − wave 1 would be Member 007. Four more:
+		// the sum of four people's answers. Both are refused at launch.
+		for _, n := range []int{7, 10} {
+			_, err := e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Members: names(people[:n])})
+			wantCode(t, err, tl.EINVALID, "could never be shown", "wave 1 of your team", people[6].Person)
 		}
-		rep := must(e.app.ClosePulse(e.ctx, l.ID, w2.Pulse.ID))(t)
-		if rep.Released || !strings.Contains(rep.Withheld, "wave 1") || rep.Scales != nil {
-			t.Fatalf("wave 2 differs by one person and was shown: %+v", rep)
+		if ps := must(e.app.Pulses(e.ctx, l.ID))(t); len(ps) != 1 {
+			t.Fatalf("%d pulses after refused launches, want 1", len(ps))
 		}
-		// The same six again is a new measurement, not a difference.
-		e.clk.Advance(day)
-		w3 := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, Members: names(people[:6])}))(t)
-		for range 6 {
-			noErr(t, e.answer(w3.SharedLink, uniform(3)))
+		if n := e.count(t, "outbox WHERE kind = $1", store.MailPulseInvite); n != 6 {
+			t.Fatalf("%d pulse invitations after refused launches, want wave 1's 6", n)
 		}
-		if rep := must(e.app.ClosePulse(e.ctx, l.ID, w3.Pulse.ID))(t); !rep.Released {
-			t.Fatalf("wave 3, the same people as wave 1, withheld: %s", rep.Withheld)
+		// Five more people than wave 1 (k) are not a person's answer.
+		if rep := wave(people[:11], 5); !rep.Released {
+			t.Fatalf("a wave that differs from wave 1 by k people withheld: %s", rep.Withheld)
+		}
+		// The same six again with fewer answers than wave 1 (the old rule
+		// withheld it: the missing answer was one person's) and with as
+		// many: both release.
+		for _, n := range []int{5, 6} {
+			if rep := wave(people[:6], n); !rep.Released || rep.N != n {
+				t.Fatalf("the same six as wave 1, %d answers: %+v", n, rep)
+			}
 		}
 	})
 }
@@ -464,10 +520,8 @@ func TestPulseClosesByItself(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
 		e.team(l.ID, 5)
-		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
-		for range 5 {
-			noErr(t, e.answer(p.SharedLink, uniform(5)))
-		}
+		p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{}))(t)
+		e.answerN(p.Pulse.ID, 5, func(int) tl.PulseAnswers { return uniform(5) })
 		e.clk.Advance(7*day + time.Minute)
 		must(e.app.Tick(e.ctx))(t)
 		rep := must(e.app.PulseReport(e.ctx, l.ID, p.Pulse.ID))(t)
@@ -482,9 +536,9 @@ func TestPulseClosesByItself(t *testing.T) {
 func TestPulseAnswerValidation(t *testing.T) {
 	e := newEnv(t, backends(t)[0])
 	l := e.leader("Lena")
-	e.team(l.ID, 5)
-	p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
-	pass := must(e.app.OpenPulseLink(e.ctx, p.SharedLink))(t)
+	people := e.team(l.ID, 5)
+	p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{}))(t)
+	pass := must(e.app.OpenPulseLink(e.ctx, e.links(p.Pulse.ID)[people[0].ID]))(t)
 	for _, c := range []struct {
 		a    map[string]int
 		want string
@@ -544,32 +598,4 @@ func BenchmarkSubmitPulse(b *testing.B) {
 			b.ReportMetric(total.Seconds()/float64(b.N)*1000, "ms/wave")
 		})
 	}
-}
-
-// TestPulseSharedLinkPartialWave: two shared-link waves of one team of 10,
-// with 10 and then 9 answers, would give away whoever skipped the second
-// (the difference of the sums is their answer): the second is withheld.
-// With 5 answers the counts are k apart, and it is released.
-func TestPulseSharedLinkPartialWave(t *testing.T) {
-	forEachDB(t, func(t *testing.T, e *env) {
-		l := e.leader("Lena")
-		e.team(l.ID, 10)
-		wave := func(n int) *tl.PulseReport {
-			p := must(e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink}))(t)
-			for range n {
-				noErr(t, e.answer(p.SharedLink, uniform(4)))
-			}
-			e.clk.Advance(day)
-			return must(e.app.ClosePulse(e.ctx, l.ID, p.Pulse.ID))(t)
-		}
-		if r := wave(10); !r.Released {
-			t.Fatalf("wave 1: %s", r.Withheld)
-		}
-		if r := wave(9); r.Released || !strings.Contains(r.Withheld, "shared link that not everyone answered") {
-			t.Fatalf("wave 2 with 9 of 10 answers was shown: %+v", r)
-		}
-		if r := wave(5); !r.Released {
-			t.Fatalf("wave 3 with 5 of 10 answers (k apart from 10): %s", r.Withheld)
-		}
-	})
 }
