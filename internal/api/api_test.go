@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,21 +26,32 @@ import (
 var start = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 
 // env is the API over the real app on one database, served by httptest,
-// with an owner who leads and a write and a read token.
+// with an owner who leads and a write and a read token. Its clock stands
+// at start until a test moves it.
 type env struct {
 	t     *testing.T
+	db    *store.DB
 	app   *app.App
 	srv   *httptest.Server
 	owner *tl.User
 	write string
 	read  string
 	c     *client.ClientWithResponses // with the write token
+	now   atomic.Int64                // the clock, in unix nanoseconds
 }
+
+// clock is the app's time: start, or where the test moved it.
+func (e *env) clock() time.Time { return time.Unix(0, e.now.Load()).UTC() }
+
+// advance moves the clock on by d.
+func (e *env) advance(d time.Duration) { e.now.Add(int64(d)) }
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	a := app.New(db, app.Options{Now: func() time.Time { return start }})
+	e := &env{t: t, db: db}
+	e.now.Store(start.UnixNano())
+	a := app.New(db, app.Options{Now: e.clock})
 	srv := httptest.NewServer(api.New(api.Config{Service: a, BaseURL: "https://tl.example"}))
 	t.Cleanup(srv.Close)
 	u, err := a.Signup(ctx, tl.SignupInput{Email: "lena@example.com", Name: "Lena", Password: "correct horse battery"})
@@ -54,7 +66,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, app: a, srv: srv, owner: u, write: w, read: r}
+	e.app, e.srv, e.owner, e.write, e.read = a, srv, u, w, r
 	e.c = e.client(w)
 	return e
 }
