@@ -148,7 +148,7 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusUnprocessableEntity, "pulses.html", d)
 			return
 		}
-		s.formError(w, r, err, "pulses.html", d, fieldFor(err, "k must", "k", "closes", "closes", "close", "closes", "question", "question", "email", "delivery"))
+		s.formError(w, r, err, "pulses.html", d, fieldFor(err, "k must", "k", "closes", "closes", "close", "closes", "question", "question"))
 		return
 	}
 	p := launch.Pulse
@@ -241,7 +241,7 @@ func (s *Server) pulseRemind(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(w, r, "Reminders are on their way to everyone who has not answered yet. Nobody, you included, learns who that is.")
+	s.flash(w, r, "Reminders are on their way to everyone asked, answered or not, each with a fresh link. Nobody, you included, learns who has answered.")
 	redirect(w, r, "/pulses/"+id)
 }
 

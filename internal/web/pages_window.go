@@ -29,7 +29,7 @@ func (s *Server) windowRel(r *http.Request) (string, []tl.Relationship, error) {
 	}
 	u := s.user(r)
 	if u == nil {
-		return "", nil, tl.Errorf(tl.ENOTFOUND, "open the link your leader gave you to see this page, or sign in")
+		return "", nil, tl.Errorf(tl.ENOTFOUND, "open the link you were sent by email to see this page, or sign in")
 	}
 	rels, err := s.voice.MemberRelationships(r.Context(), u.ID)
 	if err != nil {
