@@ -12,6 +12,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/storetest"
 )
@@ -36,6 +37,13 @@ type env struct {
 	h   http.Handler
 	clk *clock
 	db  *store.DB
+
+	accounts []*account // signed in through owner or invite; advance signs them in again
+	// post delivers the outbox (mail.DeliverInProcess when nil); inbox
+	// keeps every letter delivered, oldest first.
+	post   func(context.Context) ([]mail.Letter, error)
+	inbox  []mail.Letter
+	secret []string // every token and pass the test saw
 }
 
 func newEnv(t *testing.T) *env {
@@ -67,22 +75,37 @@ func (e *env) owner(name, email string) *account {
 	if err != nil {
 		e.t.Fatalf("signup: %v", err)
 	}
-	return e.session(u)
+	acc := e.session(u)
+	e.accounts = append(e.accounts, acc)
+	return acc
 }
 
 // invite creates an account with role through an invitation by inviter.
+// A member's invitation goes by mail, and its link is read from the
+// letter, as the member would (docs/ANONYMITY.md, rule 6); accepting it
+// confirms the address wherever a leader gave it to a person.
 func (e *env) invite(inviter *account, name, email string, role tl.Role) *account {
 	e.t.Helper()
 	ctx := context.Background()
-	_, token, err := e.app.Invite(ctx, inviter.User.ID, email, role)
-	if err != nil {
-		e.t.Fatalf("invite: %v", err)
+	var token string
+	if role == tl.RoleMember {
+		if _, err := e.app.InviteByMail(ctx, inviter.User.ID, email, role); err != nil {
+			e.t.Fatalf("invite by mail: %v", err)
+		}
+		token = e.linkTo(email, "invite")
+	} else {
+		var err error
+		if _, token, err = e.app.Invite(ctx, inviter.User.ID, email, role); err != nil {
+			e.t.Fatalf("invite: %v", err)
+		}
 	}
 	u, err := e.app.AcceptInvite(ctx, token, name, testPassword)
 	if err != nil {
 		e.t.Fatalf("accept invite: %v", err)
 	}
-	return e.session(u)
+	acc := e.session(u)
+	e.accounts = append(e.accounts, acc)
+	return acc
 }
 
 func (e *env) session(u *tl.User) *account {

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +16,6 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
-	"github.com/trustledger/trustledger/internal/engine"
 	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/storetest"
 )
@@ -42,28 +41,25 @@ func (l *voiceLog) Write(p []byte) (int, error) {
 
 func (l *voiceLog) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
-// voiceMailbox is a mail.Sender that keeps every message instead of
-// talking SMTP, so a test can follow the links people were sent.
+// voiceMailbox is a mail.Sender that keeps the letters of one delivery,
+// for the worker that logs.
 type voiceMailbox struct {
-	mu   sync.Mutex
-	sent map[string][]mail.Message // by address, oldest first
+	mu      sync.Mutex
+	letters []mail.Letter
 }
 
 func (b *voiceMailbox) Send(_ context.Context, _, to, _ string, m mail.Message) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.sent[to] = append(b.sent[to], m)
+	b.letters = append(b.letters, mail.Letter{To: to, Text: m.Text})
 	return nil
 }
 
-// voiceEnv is env with every log line captured (server, services and mail
-// worker, at debug level) and the outbox delivered to a mailbox.
+// voiceEnv is env with every log line captured (server, services and the
+// mail worker, at debug level).
 type voiceEnv struct {
 	*env
-	logs   *voiceLog
-	box    *voiceMailbox
-	worker *mail.Worker
-	secret []string // every token and pass the test saw
+	logs *voiceLog
 }
 
 func newVoiceEnv(t *testing.T) *voiceEnv {
@@ -77,56 +73,39 @@ func newVoiceEnv(t *testing.T) *voiceEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	box := &voiceMailbox{sent: map[string][]mail.Message{}}
-	return &voiceEnv{
-		env:    &env{t: t, app: a, srv: srv, h: srv.Handler(), clk: clk},
-		logs:   logs,
-		box:    box,
-		worker: &mail.Worker{DB: db, Sender: box, Renderer: a.MailRenderer("http://example.com"), Log: logger, Now: clk.Now},
+	box := &voiceMailbox{}
+	worker := &mail.Worker{DB: db, Sender: box, Renderer: a.MailRenderer(""), Log: logger, Now: clk.Now}
+	e := &voiceEnv{env: &env{t: t, app: a, srv: srv, h: srv.Handler(), clk: clk, db: db}, logs: logs}
+	e.post = func(ctx context.Context) ([]mail.Letter, error) {
+		box.mu.Lock()
+		box.letters = nil
+		box.mu.Unlock()
+		if _, err := worker.RunOnce(ctx); err != nil {
+			return nil, err
+		}
+		box.mu.Lock()
+		defer box.mu.Unlock()
+		return box.letters, nil
 	}
-}
-
-// team adds people (name → email, "" for none) to the leader's default
-// team.
-func (e *voiceEnv) team(acc *account, people ...string) {
-	e.t.Helper()
-	for i := 0; i+1 < len(people); i += 2 {
-		_, err := e.app.AddPerson(context.Background(), acc.User.LeaderID, tl.PersonInput{Name: people[i], Email: people[i+1], Kind: engine.DirectReport})
-		must(e.t, err)
-	}
+	return e
 }
 
 // sixMembers is a team of six, each with an address.
 var sixMembers = []string{"Ana", "ana@example.org", "Ben", "ben@example.org", "Cleo", "cleo@example.org",
 	"Dev", "dev@example.org", "Eli", "eli@example.org", "Fay", "fay@example.org"}
 
-var voiceTokenRE = regexp.MustCompile(`/([pcw])/([A-Z2-7]{26})\b`)
-
-// deliver runs the mail worker and returns the newest link token mailed
-// to each address.
-func (e *voiceEnv) deliver() map[string]string {
+// countedTeam adds people to the leader's team and makes them count
+// toward k.
+func (e *env) countedTeam(acc *account, people ...string) {
 	e.t.Helper()
-	if _, err := e.worker.RunOnce(context.Background()); err != nil {
-		e.t.Fatalf("mail worker: %v", err)
-	}
-	e.box.mu.Lock()
-	defer e.box.mu.Unlock()
-	out := map[string]string{}
-	for to, ms := range e.box.sent {
-		m := voiceTokenRE.FindStringSubmatch(ms[len(ms)-1].Text)
-		if m == nil {
-			e.t.Fatalf("the mail to %s holds no link:\n%s", to, ms[len(ms)-1].Text)
-		}
-		out[to] = m[2]
-		e.secret = append(e.secret, m[2])
-	}
-	return out
+	e.team(acc, people...)
+	e.counted(emails(people...)...)
 }
 
-// open follows a link as a browser would: GET kind/token over host,
-// which must answer 303 to a token-free address and set the pass cookie.
-// It returns the cookie as the browser will send it back.
-func (e *voiceEnv) open(kind, token string) *http.Cookie {
+// open follows a link as a browser would: GET kind/token, which must
+// answer 303 to a token-free address and set the pass cookie. It returns
+// the cookie as the browser will send it back.
+func (e *env) open(kind, token string) *http.Cookie {
 	e.t.Helper()
 	w := e.visit("GET", "/"+kind+"/"+token, nil)
 	if w.Code != http.StatusSeeOther {
@@ -160,20 +139,12 @@ func (e *voiceEnv) checkNoSecrets() {
 	}
 }
 
-// launchShared launches a shared-link pulse from the page and returns its
-// id and token.
-func (e *voiceEnv) launchShared(acc *account, f url.Values) (id, token string) {
-	e.t.Helper()
-	f.Set("delivery", "link")
-	w := e.do("POST", "/pulses", f, acc)
-	m := sharedLinkRE.FindStringSubmatch(w.Body.String())
-	if w.Code != http.StatusOK || m == nil {
-		e.t.Fatalf("launch: %d, no shared link\n%s", w.Code, w.Body.String())
+// anyLink is one of the links, for a test that needs one person's.
+func anyLink(links map[string]string) string {
+	for _, l := range links {
+		return l
 	}
-	ps, err := e.app.Pulses(context.Background(), acc.User.LeaderID)
-	must(e.t, err)
-	e.secret = append(e.secret, m[1])
-	return ps[0].ID, m[1]
+	return ""
 }
 
 // TestPassCookies: every link kind sets an HttpOnly, SameSite=Lax,
@@ -183,14 +154,13 @@ func (e *voiceEnv) launchShared(acc *account, f url.Values) (id, token string) {
 func TestPassCookies(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.team(lena, sixMembers...)
-	_, pulseTok := e.launchShared(lena, form())
-	ana, err := e.app.People(context.Background(), lena.User.LeaderID)
+	e.countedTeam(lena, sixMembers...)
+	_, links := e.launch(lena, form())
+	pulseTok := links["ana@example.org"]
+	_, checkinTok, err := e.app.AskCheckin(context.Background(), lena.User.LeaderID, "Ana", tl.DeliveryLink)
 	must(t, err)
-	_, checkinTok, err := e.app.AskCheckin(context.Background(), lena.User.LeaderID, ana[0].Person, tl.DeliveryLink)
-	must(t, err)
-	windowTok, err := e.app.WindowLink(context.Background(), lena.User.LeaderID, ana[0].Person)
-	must(t, err)
+	must(t, e.app.SendWindowLink(context.Background(), lena.User.LeaderID, "Ana"))
+	windowTok := e.linkTo("ana@example.org", "w")
 
 	for _, c := range []struct {
 		path, dest, name string
@@ -240,39 +210,42 @@ func TestPassCookies(t *testing.T) {
 
 // TestMailedPulseOnce: six members answer through their mailed links;
 // each link works once (a used link says "already answered", a used pass
-// sends back to the link), the leader sees only the band while it is
-// open, and no token or pass is in any log line (server, services or
-// mail worker).
+// sends back to the link), the leader sees only the band, and only as
+// published at fixed times, while it is open; a reminder goes to everyone
+// asked, answered or not; and no token or pass is in any log line
+// (server, services or mail worker).
 func TestMailedPulseOnce(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.team(lena, sixMembers...)
-	w := e.do("POST", "/pulses", form("team", tl.DefaultTeamName, "delivery", "email"), lena)
+	e.countedTeam(lena, sixMembers...)
+	w := e.do("POST", "/pulses", form("team", tl.DefaultTeamName), lena)
 	if w.Code != http.StatusSeeOther {
-		t.Fatalf("launch by email: %d\n%s", w.Code, w.Body.String())
+		t.Fatalf("launch: %d\n%s", w.Code, w.Body.String())
 	}
 	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "6 invitations") {
 		t.Fatalf("the launch does not say 6 invitations went out:\n%s", body)
 	}
 	pulsePath := w.Header().Get("Location")
-	links := e.deliver()
+	links := e.links("p")
 	if len(links) != 6 {
 		t.Fatalf("%d people got a link, want 6", len(links))
 	}
-	// A reminder goes to those who have not answered; its link replaces
-	// the first one.
+	// A reminder goes to everyone asked; its link replaces the first one.
 	w = e.do("POST", pulsePath+"/remind", nil, lena)
-	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "Nobody, you included, learns who") {
+	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "everyone asked, answered or not") || !strings.Contains(body, "Nobody, you included, learns who") {
 		t.Fatalf("remind flash:\n%s", body)
 	}
 	old := links["ana@example.org"]
-	links = e.deliver()
+	links = e.links("p")
+	if len(links) != 6 {
+		t.Fatalf("the reminder reached %d people, want all 6", len(links))
+	}
 	if w := e.visit("GET", "/p/"+old, nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "newer email") {
 		t.Fatalf("a replaced link: %d\n%s", w.Code, w.Body.String())
 	}
 
 	n := 0
-	for _, addr := range []string{"ana@example.org", "ben@example.org", "cleo@example.org", "dev@example.org", "eli@example.org", "fay@example.org"} {
+	for _, addr := range emails(sixMembers...) {
 		pass := e.open("p", links[addr])
 		page := e.visit("GET", "/answer", nil, pass)
 		if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `id="answer-form"`) {
@@ -306,21 +279,31 @@ func TestMailedPulseOnce(t *testing.T) {
 		if w := e.visit("POST", "/answer", allAnswers(1)); w.Code >= 500 {
 			t.Errorf("%s: answer without a pass: %d", addr, w.Code)
 		}
+		// The count is not live: it stays as last published, however
+		// many have answered since.
 		band := e.do("GET", pulsePath, nil, lena).Body.String()
-		want := `data-band="below-k"`
-		if n >= 5 {
-			want = `data-band="k"`
-		}
-		if !strings.Contains(band, want) || strings.Contains(band, `id="results"`) {
-			t.Fatalf("after %d answers the pulse page lacks %s or shows results", n, want)
+		if !strings.Contains(band, `data-band="below-k"`) || strings.Contains(band, `id="results"`) {
+			t.Fatalf("after %d answers, before a publication, the pulse page moved its band or shows results", n)
 		}
 	}
-	// Everyone answered: a reminder has nobody to go to, and none is sent.
-	e.do("POST", pulsePath+"/remind", nil, lena)
-	before := len(e.box.sent["ana@example.org"])
-	e.deliver()
-	if got := len(e.box.sent["ana@example.org"]); got != before {
-		t.Errorf("a reminder went to someone who answered (%d mails, had %d)", got, before)
+	e.publish()
+	if band := e.do("GET", pulsePath, nil, lena).Body.String(); !strings.Contains(band, `data-band="k"`) || strings.Contains(band, `id="results"`) {
+		t.Fatal("after the publication the pulse page lacks the band k, or shows results while open")
+	}
+	// Everyone answered: a reminder still goes to all six, and each link
+	// says its person has answered.
+	w = e.do("POST", pulsePath+"/remind", nil, lena)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("remind after everyone answered: %d", w.Code)
+	}
+	again := e.links("p")
+	if len(again) != 6 {
+		t.Fatalf("the reminder after everyone answered reached %d people, want 6: the count would tell who answered", len(again))
+	}
+	for addr, tok := range again {
+		if w := e.visit("GET", "/p/"+tok, nil); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "already answered") {
+			t.Errorf("%s: the reminder's link after answering: %d, want 409 already answered", addr, w.Code)
+		}
 	}
 	w = e.do("POST", pulsePath+"/close", nil, lena)
 	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "Results: 6 answers") {
@@ -334,18 +317,24 @@ func TestMailedPulseOnce(t *testing.T) {
 
 // TestAnswerPageForRespondents: the page a member answers on is for
 // someone without an account: no leader navigation, the "will and will
-// not see" box above the form, one fieldset with a legend per question,
-// labelled 1–5 radios, the outcome item's three choices, the comment box
-// only when there is a question (with the writing-style warning), and
-// nothing the CSP would block.
+// not see" box above the form, naming everyone the pulse asked (and
+// nobody it did not), one fieldset with a legend per question, labelled
+// 1–5 radios, the outcome item's three choices, the comment box only when
+// there is a question (with the writing-style warning), and nothing the
+// CSP would block.
 func TestAnswerPageForRespondents(t *testing.T) {
 	for _, question := range []string{"", "What should I keep doing?"} {
 		t.Run(fmt.Sprintf("question=%q", question), func(t *testing.T) {
 			e := newVoiceEnv(t)
 			lena := e.owner("Lena", "lena@example.org")
-			e.team(lena, sixMembers...)
-			_, tok := e.launchShared(lena, form("question", question))
-			pass := e.open("p", tok)
+			e.countedTeam(lena, sixMembers...)
+			// Gus joined after the others: not confirmed, so not asked.
+			e.team(lena, "Gus", "gus@example.org")
+			_, links := e.launch(lena, form("question", question))
+			if _, ok := links["gus@example.org"]; ok || len(links) != 6 {
+				t.Fatalf("the pulse asked %d people, Gus among them: %v", len(links), ok)
+			}
+			pass := e.open("p", links["cleo@example.org"])
 			w := e.visit("GET", "/answer", nil, pass)
 			body := w.Body.String()
 			if w.Code != http.StatusOK || w.Header().Get("Cache-Control") != "no-store" {
@@ -370,6 +359,18 @@ func TestAnswerPageForRespondents(t *testing.T) {
 				if !strings.Contains(privacy, want) {
 					t.Errorf("the box lacks %q:\n%s", want, privacy)
 				}
+			}
+			asked := regexp.MustCompile(`<p id="asked">This pulse asked (\d+) people, and its result stands for them alone: ([^<.]*)\.`).FindStringSubmatch(privacy)
+			if asked == nil || asked[1] != "6" {
+				t.Fatalf("the box does not say how many people the pulse asked:\n%s", privacy)
+			}
+			names := strings.Split(asked[2], ", ")
+			sort.Strings(names)
+			if strings.Join(names, ",") != "Ana,Ben,Cleo,Dev,Eli,Fay" {
+				t.Errorf("the box names %q as asked, want the six who count (not Gus)", asked[2])
+			}
+			if !strings.Contains(privacy, "If someone here is not on your team, tell your team") {
+				t.Error("the box does not tell the member what to do about a name they do not know")
 			}
 			if got := strings.Count(body, "<legend>"); got != len(tl.PulseItems) {
 				t.Errorf("%d legends, want one per item (%d)", got, len(tl.PulseItems))
@@ -418,9 +419,9 @@ func TestAnswerPageForRespondents(t *testing.T) {
 func TestAnswerFormErrors(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.team(lena, sixMembers...)
-	_, tok := e.launchShared(lena, form())
-	pass := e.open("p", tok)
+	e.countedTeam(lena, sixMembers...)
+	_, links := e.launch(lena, form())
+	pass := e.open("p", links["ben@example.org"])
 
 	w := e.visit("POST", "/answer", form(), pass)
 	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "answer at least one") || !strings.Contains(w.Body.String(), `id="answer-form"`) {
@@ -445,8 +446,9 @@ func TestAnswerFormErrors(t *testing.T) {
 func TestAnswerAfterClose(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.team(lena, sixMembers...)
-	id, tok := e.launchShared(lena, form())
+	e.countedTeam(lena, sixMembers...)
+	id, links := e.launch(lena, form())
+	tok := links["dev@example.org"]
 	pass := e.open("p", tok)
 	e.do("POST", "/pulses/"+id+"/close", nil, lena)
 	// Closing drops every pass: the page sends the member back to the
@@ -492,7 +494,7 @@ func TestNamedCheckinPages(t *testing.T) {
 	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "Check-in sent to Ana by email") {
 		t.Fatalf("ask by email:\n%s", body)
 	}
-	links := e.deliver()
+	links := e.links("c")
 	pass := e.open("c", links["ana@example.org"])
 	w = e.visit("GET", "/checkin", nil, pass)
 	body := w.Body.String()

@@ -17,20 +17,35 @@ import (
 // kept ones, decisions with reasons, and reactions counted only in groups
 // of k.
 
-// windowPasses makes a window link for each of the leader's people and
-// opens it, as each person's browser would.
-func (e *voiceEnv) windowPasses(acc *account) map[string]*http.Cookie {
+// windowLinks has the leader send each of their people with a confirmed
+// address the link to their window from the person page, checks the page
+// says it went by mail and shows no link, and returns each person's link
+// as it arrived in their mailbox.
+func (e *env) windowLinks(acc *account) map[string]string {
 	e.t.Helper()
 	people, err := e.app.People(context.Background(), acc.User.LeaderID)
 	must(e.t, err)
-	out := map[string]*http.Cookie{}
+	out := map[string]string{}
 	for _, p := range people {
-		w := e.do("POST", "/people/"+p.ID+"/window", nil, acc)
-		m := voiceTokenRE.FindStringSubmatch(w.Body.String())
-		if w.Code != http.StatusOK || m == nil || m[1] != "w" || !strings.Contains(w.Body.String(), `id="made-link"`) {
-			e.t.Fatalf("window link for %s: %d\n%s", p.Person, w.Code, w.Body.String())
+		if p.EmailConfirmedAt.IsZero() {
+			continue
 		}
-		out[p.Person] = e.open("w", m[2])
+		w := e.do("POST", "/people/"+p.ID+"/window", nil, acc)
+		body := e.follow(w, acc).Body.String()
+		if !strings.Contains(body, "The link to "+p.Person+"&#39;s window is on its way to "+p.Email) || mailLinkRE.MatchString(body) {
+			e.t.Fatalf("window link for %s: the page does not say it went by mail, or shows a link:\n%s", p.Person, pagesTrim(body))
+		}
+		out[p.Person] = e.linkTo(p.Email, "w")
+	}
+	return out
+}
+
+// windowPasses opens each person's window link, as their browser would.
+func (e *env) windowPasses(acc *account) map[string]*http.Cookie {
+	e.t.Helper()
+	out := map[string]*http.Cookie{}
+	for who, tok := range e.windowLinks(acc) {
+		out[who] = e.open("w", tok)
 	}
 	return out
 }
@@ -41,9 +56,9 @@ func (e *voiceEnv) windowPasses(acc *account) map[string]*http.Cookie {
 func TestWindowPromises(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.team(lena, "Ana", "", "Ben", "")
+	e.countedTeam(lena, "Ana", "ana@example.org", "Ben", "ben@example.org")
 	ctx, l := context.Background(), lena.User.LeaderID
-	due := start.Add(72 * time.Hour)
+	due := e.clk.Now().Add(72 * time.Hour)
 	for _, in := range []tl.PromiseInput{
 		{To: "Ana", What: "open-to-ana", Due: due},
 		{To: "Ben", What: "open-to-ben", Due: due},
@@ -61,7 +76,7 @@ func TestWindowPromises(t *testing.T) {
 	body := e.visit("GET", "/window", nil, pass["Ana"]).Body.String()
 	for _, want := range []string{"Lena's promises and decisions", "open-to-ana", "open-to-team", "kept-to-team", "Yes, it was kept", "No, not for me"} {
 		if !strings.Contains(body, want) {
-			t.Errorf("Ana's window lacks %q", want)
+			t.Errorf("Ana's window lacks %q\n%s", want, pagesTrim(body[strings.Index(body, "voice-h"):]))
 		}
 	}
 	if strings.Contains(body, "open-to-ben") {
@@ -116,44 +131,67 @@ func TestWindowPromises(t *testing.T) {
 	}
 }
 
-// TestWindowReactions: reactions are anonymous; counts appear only once
-// five people reacted, move only in steps of five, and each member sees
-// "you reacted" instead of the buttons.
+// TestWindowReactions: reactions are anonymous; counts are published
+// four times a day, never as reactions arrive, only once five people
+// reacted and only in steps of five; each member sees "you reacted"
+// instead of the buttons.
 func TestWindowReactions(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.team(lena, sixMembers...)
+	e.countedTeam(lena, sixMembers...)
 	d, err := e.app.Decide(context.Background(), lena.User.LeaderID, tl.DecisionInput{What: "new on-call rota", Why: "fairer weekends", Affects: tl.DefaultTeamName})
 	must(t, err)
 	_, err = e.app.Decide(context.Background(), lena.User.LeaderID, tl.DecisionInput{What: "no-reason-decision", Affects: tl.DefaultTeamName})
 	must(t, err)
-	pass := e.windowPasses(lena)
+	links := e.windowLinks(lena)
+	pass := map[string]*http.Cookie{}
+	for who, tok := range links {
+		pass[who] = e.open("w", tok)
+	}
 	body := e.visit("GET", "/window", nil, pass["Ana"]).Body.String()
 	for _, want := range []string{"new on-call rota", "Why: fairer weekends", "No reason was given.", "counts appear only once at least 5 people have reacted",
-		`name="reaction" value="understood"`, `name="reaction" value="not-clear"`, `name="reaction" value="disagree"`} {
+		"published four times a day", `name="reaction" value="understood"`, `name="reaction" value="not-clear"`, `name="reaction" value="disagree"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the window lacks %q", want)
 		}
 	}
+	if strings.Contains(body, `id="not-counted"`) {
+		t.Error("the window tells Ana, who counts, that she does not")
+	}
 	counts := regexp.MustCompile(`(\d+) reactions: (\d+) understood, (\d+) not clear, (\d+) disagree\.`)
+	item := func(who string) string {
+		t.Helper()
+		mine := e.visit("GET", "/window", nil, pass[who]).Body.String()
+		at := strings.Index(mine, "new on-call rota")
+		if at < 0 {
+			t.Fatalf("%s's window lacks the decision:\n%s", who, mine)
+		}
+		it := mine[at:]
+		return it[:strings.Index(it, "</li>")]
+	}
 	reactions := []string{"understood", "understood", "not-clear", "disagree", "understood", "understood"}
 	for i, who := range []string{"Ana", "Ben", "Cleo", "Dev", "Eli", "Fay"} {
 		w := e.visit("POST", "/window/decisions/"+d.ID, form("reaction", reactions[i]), pass[who])
 		if w.Code != http.StatusSeeOther {
 			t.Fatalf("%s reacts: %d\n%s", who, w.Code, w.Body.String())
 		}
-		mine := e.visit("GET", "/window", nil, pass[who]).Body.String()
-		item := mine[strings.Index(mine, "new on-call rota"):]
-		item = item[:strings.Index(item, "</li>")]
-		if !strings.Contains(item, "You reacted.") || strings.Contains(item, `name="reaction"`) {
+		it := item(who)
+		if !strings.Contains(it, "You reacted.") || strings.Contains(it, `name="reaction"`) {
 			t.Errorf("%s still sees the buttons after reacting", who)
 		}
-		m := counts.FindStringSubmatch(item)
-		switch {
-		case i+1 < 5 && m != nil:
-			t.Errorf("counts shown after %d reactions: %s", i+1, m[0])
-		case i+1 >= 5 && (m == nil || m[0] != "5 reactions: 3 understood, 1 not clear, 1 disagree."):
-			t.Errorf("after %d reactions the counts are %v, want the first five", i+1, m)
+		// Never live: nothing moves until the next publication.
+		if m := counts.FindStringSubmatch(it); i+1 <= 5 && m != nil {
+			t.Errorf("counts shown after %d reactions, before they were published: %s", i+1, m[0])
+		}
+		if i+1 == 4 || i+1 == 5 {
+			e.publish()
+			m := counts.FindStringSubmatch(item(who))
+			switch {
+			case i+1 == 4 && m != nil:
+				t.Errorf("four reactions were published: %s", m[0])
+			case i+1 == 5 && (m == nil || m[0] != "5 reactions: 3 understood, 1 not clear, 1 disagree."):
+				t.Errorf("after five reactions and a publication the counts are %v, want the five", m)
+			}
 		}
 	}
 	// A second reaction from the same person is refused, in words.
@@ -163,8 +201,93 @@ func TestWindowReactions(t *testing.T) {
 	if w := e.visit("POST", "/window/decisions/"+d.ID, form("reaction", "maybe"), pass["Ana"]); w.Code != http.StatusBadRequest {
 		t.Errorf("an unknown reaction: %d, want 400", w.Code)
 	}
-	if body := e.visit("GET", "/window", nil, pass["Fay"]).Body.String(); !counts.MatchString(body) || !strings.Contains(body, "5 reactions") {
-		t.Error("the sixth reaction moved the counts before the next five")
+	// The sixth reaction does not move the counts, published or not: the
+	// next step is five more. (A window pass lasts half a day: Fay opens
+	// her link again.)
+	e.publish()
+	pass["Fay"] = e.open("w", links["Fay"])
+	if m := counts.FindStringSubmatch(item("Fay")); m == nil || m[0] != "5 reactions: 3 understood, 1 not clear, 1 disagree." {
+		t.Errorf("the sixth reaction moved the counts before the next five: %v", m)
+	}
+}
+
+// TestWindowVoice: the window lists everyone on the team and where they
+// stand, the recent pulses with the names they asked, and says who checks
+// who is added; someone who does not count yet sees why instead of the
+// reaction buttons, and is refused if they react anyway; someone who has
+// not confirmed their address is sent no window link.
+func TestWindowVoice(t *testing.T) {
+	e := newVoiceEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	ctx, l := context.Background(), lena.User.LeaderID
+	e.countedTeam(lena, sixMembers...)
+	_, _ = e.launch(lena, form())
+	closes := e.clk.Now().AddDate(0, 0, 7)
+	e.team(lena, "Gil", "gil@example.org", "Hana", "hana@example.org")
+	e.confirm("gil@example.org") // Gil waits a week; Hana has not confirmed
+	from := e.clk.Now().Add(tl.MemberWait)
+	d, err := e.app.Decide(ctx, l, tl.DecisionInput{What: "new on-call rota", Why: "fairer weekends", Affects: tl.DefaultTeamName})
+	must(t, err)
+	pass := e.windowPasses(lena)
+	if _, ok := pass["Hana"]; ok || len(pass) != 7 {
+		t.Fatalf("window links went to %d people, Hana among them: %v", len(pass), ok)
+	}
+
+	body := e.visit("GET", "/window", nil, pass["Ana"]).Body.String()
+	roster := regexp.MustCompile(`(?s)<ul class="plain" id="voice-roster">(.*?)</ul>`).FindStringSubmatch(body)
+	if roster == nil {
+		t.Fatalf("Ana's window has no roster:\n%s", body)
+	}
+	for _, want := range []string{"<li>Ana</li>", "<li>Fay</li>", "<li>Gil <span class=\"muted\">(counts from " + fmtDate(from),
+		"<li>Hana <span class=\"muted\">(not counted: has not confirmed their address yet)</span></li>"} {
+		if !strings.Contains(roster[1], want) {
+			t.Errorf("the roster lacks %q:\n%s", want, roster[1])
+		}
+	}
+	for _, want := range []string{"Who your team's voice stands for", "At this installation Lena is the only administrator"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("Ana's window lacks %q\n%s", want, pagesTrim(body[strings.Index(body, "voice-h"):]))
+		}
+	}
+	if strings.Contains(body, "an administrator who is not Lena approved them") {
+		t.Error("the window speaks of an approving administrator where Lena is the only one")
+	}
+	pulses := regexp.MustCompile(`(?s)<ul class="plain" id="window-pulses">(.*?)</ul>`).FindStringSubmatch(body)
+	if pulses == nil || !strings.Contains(pulses[1], "<li>Wave 1, open until "+fmtDate(closes)+": asked Ana, Ben, Cleo, Dev, Eli, Fay</li>") {
+		t.Errorf("the window does not list the pulse with the names it asked:\n%v", pulses)
+	}
+	if !strings.Contains(body, `name="reaction" value="understood"`) || strings.Contains(body, `id="not-counted"`) {
+		t.Error("Ana, who counts, cannot react")
+	}
+
+	gil := e.visit("GET", "/window", nil, pass["Gil"]).Body.String()
+	if !strings.Contains(gil, `<p class="card" id="not-counted">Your reactions cannot be counted yet: your address counts from `+from.Format("Monday 2 January")+".</p>") ||
+		strings.Contains(gil, `name="reaction"`) {
+		t.Errorf("Gil's window does not explain why he cannot react, or offers the buttons:\n%s", pagesTrim(gil))
+	}
+	if w := e.visit("POST", "/window/decisions/"+d.ID, form("reaction", "disagree"), pass["Gil"]); w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "count") {
+		t.Errorf("Gil reacts anyway: %d, want 403 in words\n%s", w.Code, pagesTrim(w.Body.String()))
+	}
+
+	// Hana's page: the window link is refused until she confirms.
+	var hana tl.Relationship
+	people, err := e.app.People(ctx, l)
+	must(t, err)
+	for _, p := range people {
+		if p.Person == "Hana" {
+			hana = p
+		}
+	}
+	page := e.do("GET", "/people/"+hana.ID, nil, lena).Body.String()
+	if strings.Contains(page, `action="/people/`+hana.ID+`/window"`) {
+		t.Error("Hana's page offers to email a window link to an address nobody confirmed")
+	}
+	w := e.do("POST", "/people/"+hana.ID+"/window", nil, lena)
+	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "Hana has not confirmed hana@example.org yet") {
+		t.Errorf("a window link for Hana:\n%s", pagesTrim(body))
+	}
+	if ls := e.deliver(); len(ls) != 0 {
+		t.Errorf("a window link went to an unconfirmed address: %+v", ls)
 	}
 }
 
@@ -190,7 +313,10 @@ func TestWindowMemberChooser(t *testing.T) {
 	must(t, err)
 	d, err := e.app.Decide(ctx, lena.User.LeaderID, tl.DecisionInput{What: "lena-decision", Why: "because", Affects: "Ana"})
 	must(t, err)
+	// The invitation comes by mail; accepting it proves the address, for
+	// both leaders' Ana. A week on she counts toward k, and may react.
 	member := e.invite(lena, "Ana", "ana@example.org", tl.RoleMember)
+	e.advance(tl.MemberWait + time.Minute)
 
 	body := e.do("GET", "/window", nil, member).Body.String()
 	if !strings.Contains(body, "<h1>Your leaders</h1>") || !strings.Contains(body, `href="/window?rel=`+anaAtLena.ID+`"`) ||
@@ -224,31 +350,32 @@ func TestWindowMemberChooser(t *testing.T) {
 	}
 }
 
-// TestWindowLinks: a new window link replaces the old one, a window pass
-// never reaches leader pages, and no pass at all asks for the link.
+// TestWindowLinks: a window link goes by mail, a new one replaces the
+// old one, a window pass never reaches leader pages, and no pass at all
+// asks for the link.
 func TestWindowLinks(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.team(lena, "Ana", "")
+	e.countedTeam(lena, "Ana", "ana@example.org")
 	people, err := e.app.People(context.Background(), lena.User.LeaderID)
 	must(t, err)
-	first := voiceTokenRE.FindStringSubmatch(e.do("POST", "/people/"+people[0].ID+"/window", nil, lena).Body.String())
-	second := voiceTokenRE.FindStringSubmatch(e.do("POST", "/people/"+people[0].ID+"/window", nil, lena).Body.String())
-	if first == nil || second == nil || first[2] == second[2] {
+	first := e.windowLinks(lena)["Ana"]
+	e.advance(time.Minute) // Lena sends it again a minute later
+	second := e.windowLinks(lena)["Ana"]
+	if first == second {
 		t.Fatal("two window links were not made")
 	}
-	e.secret = append(e.secret, first[2], second[2])
-	if w := e.visit("GET", "/w/"+first[2], nil); w.Code != http.StatusNotFound || cookie(w, "tl-window") != nil {
+	if w := e.visit("GET", "/w/"+first, nil); w.Code != http.StatusNotFound || cookie(w, "tl-window") != nil {
 		t.Errorf("the replaced link: %d", w.Code)
 	}
-	pass := e.open("w", second[2])
+	pass := e.open("w", second)
 	for _, p := range []string{"/", "/pulses", "/people/" + people[0].ID} {
 		if w := e.visit("GET", p, nil, pass); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
 			t.Errorf("a window pass opens %s: %d → %q", p, w.Code, w.Header().Get("Location"))
 		}
 	}
-	if w := e.visit("GET", "/window", nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "open the link your leader gave you") {
-		t.Errorf("the window without a pass: %d", w.Code)
+	if w := e.visit("GET", "/window", nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "open the link you were sent by email") {
+		t.Errorf("the window without a pass: %d\n%s", w.Code, w.Body.String())
 	}
 	e.checkNoSecrets()
 }
