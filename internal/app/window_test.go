@@ -17,10 +17,14 @@ import (
 func TestWindowShowsOnlyWhatConcernsThePerson(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
-		ana := e.person(l.ID, "Ana", engine.DirectReport)
-		e.person(l.ID, "Ben", engine.DirectReport)
+		ana := must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Ana", Email: "ana@example.org", Kind: engine.DirectReport}))(t)
+		must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Ben", Email: "ben@example.org", Kind: engine.DirectReport}))(t)
 		must(e.app.AddTeam(e.ctx, l.ID, "design"))(t)
-		must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Cleo", Kind: engine.Peer, Team: "design"}))(t)
+		cleo := must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Cleo", Email: "cleo@example.org", Kind: engine.Peer, Team: "design"}))(t)
+		e.confirm(ana, cleo)
+		// The window link goes only to a confirmed address.
+		_, err := e.windowLink(l.ID, "Ben")
+		wantCode(t, err, tl.EINVALID, "has not confirmed")
 		due := e.clk.Now().Add(3 * day)
 		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ana", What: "to Ana", Due: due}))(t)
 		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ben", What: "to Ben", Due: due}))(t)
@@ -51,13 +55,22 @@ func TestWindowShowsOnlyWhatConcernsThePerson(t *testing.T) {
 		if w.SayDo != nil {
 			t.Fatal("say/do shown without the leader choosing to")
 		}
+		// The team's voice lists Ana's team only, each with where they
+		// stand.
+		var voice []string
+		for _, st := range w.Voice {
+			voice = append(voice, st.Person+":"+st.Step)
+		}
+		if !slices.Equal(voice, []string{"Ana:" + tl.StepWait, "Ben:" + tl.StepConfirm}) || w.Counts || w.Standing.Step != tl.StepWait {
+			t.Fatalf("Ana's window: voice %v, counts %v, standing %+v", voice, w.Counts, w.Standing)
+		}
 		noErr(t, e.app.SetSetting(e.ctx, l.ID, "share_say_do", 1))
 		if w := must(e.app.Window(e.ctx, rel))(t); w.SayDo == nil {
 			t.Fatal("say/do hidden after the leader chose to share it")
 		}
 		// A new link replaces the old one.
 		must(e.windowLink(l.ID, "Ana"))(t)
-		_, err := e.app.OpenWindowLink(e.ctx, tok)
+		_, err = e.app.OpenWindowLink(e.ctx, tok)
 		wantCode(t, err, tl.ENOTFOUND, "replaced")
 		_, err = e.app.WindowForPass(e.ctx, pass)
 		wantCode(t, err, tl.ENOTFOUND, "expired")
@@ -147,10 +160,23 @@ func TestReactionsInBatchesOfK(t *testing.T) {
 		counts := func() tl.ReactionCounts {
 			return must(e.app.Window(e.ctx, people[0].ID))(t).Decisions[0].Reactions
 		}
+		// Only people who count may react: a newcomer still waiting may
+		// not (docs/ANONYMITY.md, rule 1).
+		newcomer := must(e.app.AddPerson(e.ctx, l.ID, tl.PersonInput{Name: "Newcomer", Email: "new@example.org", Kind: engine.DirectReport}))(t)
+		wantCode(t, e.app.React(e.ctx, newcomer.ID, d.ID, tl.ReactionDisagree), tl.EFORBIDDEN, "cannot be counted")
+		e.confirm(newcomer)
+		wantCode(t, e.app.React(e.ctx, newcomer.ID, d.ID, tl.ReactionDisagree), tl.EFORBIDDEN, "cannot be counted")
 		reactions := []string{tl.ReactionNotClear, tl.ReactionNotClear, tl.ReactionUnderstood, tl.ReactionNotClear, tl.ReactionDisagree,
 			tl.ReactionUnderstood, tl.ReactionUnderstood, tl.ReactionUnderstood, tl.ReactionUnderstood, tl.ReactionDisagree, tl.ReactionNotClear}
+		first5 := tl.ReactionCounts{N: 5, Understood: 1, NotClear: 3, Disagree: 1}
+		var published tl.ReactionCounts
 		for i, r := range reactions {
 			noErr(t, e.app.React(e.ctx, people[i].ID, d.ID, r))
+			// Nothing moves as a reaction arrives, only at publication.
+			if c := counts(); c != published {
+				t.Fatalf("right after reaction %d the counts moved to %+v from %+v", i+1, c, published)
+			}
+			e.publish()
 			c := counts()
 			switch n := i + 1; {
 			case n < 5:
@@ -158,7 +184,7 @@ func TestReactionsInBatchesOfK(t *testing.T) {
 					t.Fatalf("after %d reactions the counts show %+v", n, c)
 				}
 			case n < 10:
-				if c != (tl.ReactionCounts{N: 5, Understood: 1, NotClear: 3, Disagree: 1}) {
+				if c != first5 {
 					t.Fatalf("after %d reactions: %+v", n, c)
 				}
 			case n == 10 || n == 11:
@@ -166,6 +192,7 @@ func TestReactionsInBatchesOfK(t *testing.T) {
 					t.Fatalf("after %d reactions: %+v", n, c)
 				}
 			}
+			published = c
 		}
 		wantCode(t, e.app.React(e.ctx, people[0].ID, d.ID, tl.ReactionUnderstood), tl.ECONFLICT, "already reacted")
 		wantCode(t, e.app.React(e.ctx, people[0].ID, d.ID, "meh"), tl.EINVALID)
@@ -206,19 +233,50 @@ func TestReactionsInBatchesOfK(t *testing.T) {
 	})
 }
 
+// TestMemberRelationships: a member account opens the windows of the
+// people at its address only when the address was proved, for the account
+// by accepting an invitation that came by mail, and for each person by a
+// confirmation (docs/ANONYMITY.md, rule 6).
 func TestMemberRelationships(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		owner := must(e.app.Signup(e.ctx, tl.SignupInput{Email: "lena@example.org", Name: "Lena", Password: "correct horse battery"}))(t)
 		must(e.app.AddPerson(e.ctx, owner.LeaderID, tl.PersonInput{Name: "Ana", Email: "ana@example.org", Kind: engine.DirectReport}))(t)
-		_, tok, err := e.app.Invite(e.ctx, owner.ID, "ana@example.org", tl.RoleMember)
-		noErr(t, err)
+		// No member invitation as a link the inviter sees.
+		_, _, err := e.app.Invite(e.ctx, owner.ID, "ana@example.org", tl.RoleMember)
+		wantCode(t, err, tl.EINVALID, "goes by email")
+		must(e.app.InviteByMail(e.ctx, owner.ID, "ana@example.org", tl.RoleMember))(t)
+		var tok string
+		for _, text := range e.mailboxes()["ana@example.org"] {
+			if x := tokenIn(text, "/invite/"); x != "" {
+				tok = x
+			}
+		}
+		if tok == "" {
+			t.Fatal("no invitation reached ana@example.org")
+		}
 		ana := must(e.app.AcceptInvite(e.ctx, tok, "Ana", "another long password"))(t)
+		if ana.EmailVerifiedAt.IsZero() {
+			t.Fatal("accepting a mailed invitation did not verify the account's address")
+		}
+		// Another leader's person at the same address, whose address
+		// nobody confirmed, is not opened.
+		o := e.leader("Omar")
+		must(e.app.AddPerson(e.ctx, o.ID, tl.PersonInput{Name: "Ana O.", Email: "ana@example.org", Kind: engine.Peer}))(t)
 		rels := must(e.app.MemberRelationships(e.ctx, ana.ID))(t)
-		if len(rels) != 1 || rels[0].Person != "Ana" {
-			t.Fatalf("member relationships %+v", rels)
+		if len(rels) != 1 || rels[0].Person != "Ana" || rels[0].EmailConfirmedAt.IsZero() {
+			t.Fatalf("member relationships %+v, want Lena's Ana, confirmed by the accepted invitation", rels)
 		}
 		if rels := must(e.app.MemberRelationships(e.ctx, owner.ID))(t); len(rels) != 0 {
 			t.Fatalf("the owner stands for %d relationships", len(rels))
+		}
+		// A member account whose address was never proved (made before
+		// the rule, from a link its inviter saw) opens nothing.
+		old := &tl.User{ID: "user-old-member", Email: "ben@example.org", Name: "Ben", Role: tl.RoleMember, CreatedAt: e.clk.Now()}
+		noErr(t, e.db.Write(e.ctx, func(tx *store.Tx) error { return tx.CreateUser(e.ctx, old, "") }))
+		ben := must(e.app.AddPerson(e.ctx, owner.LeaderID, tl.PersonInput{Name: "Ben", Email: "ben@example.org", Kind: engine.DirectReport}))(t)
+		e.confirm(ben)
+		if rels := must(e.app.MemberRelationships(e.ctx, old.ID))(t); len(rels) != 0 {
+			t.Fatalf("an account whose address nobody proved opens %d windows", len(rels))
 		}
 	})
 }
@@ -332,22 +390,25 @@ func TestWindowSayDoAsTheLeaderSeesIt(t *testing.T) {
 func TestWindowClosesForInactive(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		l := e.leader("Lena")
-		ana := e.person(l.ID, "Ana", engine.DirectReport)
+		ana := e.team(l.ID, 1)[0]
 		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "w", Due: e.clk.Now().Add(day)}))(t)
 		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
 		d := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "x", Why: "y", Affects: "team"}))(t)
-		pass := must(e.app.OpenWindowLink(e.ctx, must(e.windowLink(l.ID, "Ana"))(t)))(t)
-		must(e.app.SetActive(e.ctx, l.ID, "Ana", false))(t)
+		pass := must(e.app.OpenWindowLink(e.ctx, must(e.windowLink(l.ID, ana.Person))(t)))(t)
+		// While active, Ana counts and may react.
+		noErr(t, e.app.React(e.ctx, ana.ID, d.ID, tl.ReactionUnderstood))
+		d = must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "x2", Why: "y2", Affects: "team"}))(t)
+		must(e.app.SetActive(e.ctx, l.ID, ana.Person, false))(t)
 		_, err := e.app.WindowForPass(e.ctx, pass)
 		wantCode(t, err, tl.ENOTFOUND, "closed")
 		_, err = e.app.Window(e.ctx, ana.ID)
 		wantCode(t, err, tl.ENOTFOUND, "closed")
 		wantCode(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, false), tl.ENOTFOUND)
 		wantCode(t, e.app.React(e.ctx, ana.ID, d.ID, tl.ReactionDisagree), tl.ENOTFOUND)
-		_, err = e.windowLink(l.ID, "Ana")
+		_, err = e.windowLink(l.ID, ana.Person)
 		wantCode(t, err, tl.EINVALID, "not active")
 		// Back in the team, the same pass works again.
-		must(e.app.SetActive(e.ctx, l.ID, "Ana", true))(t)
+		must(e.app.SetActive(e.ctx, l.ID, ana.Person, true))(t)
 		if got := must(e.app.WindowForPass(e.ctx, pass))(t); got != ana.ID {
 			t.Fatalf("pass stands for %s", got)
 		}
@@ -381,13 +442,20 @@ func TestDecisionUnexplainedOnce(t *testing.T) {
 		}
 		for i, r := range say {
 			noErr(t, e.app.React(e.ctx, people[i].ID, d.ID, r))
-			got := len(unexplained())
 			want := 0
+			if i+1 >= 7 {
+				want = 1
+			}
+			// Nothing is released, nor logged, before the publication.
+			if got := len(unexplained()); got != want {
+				t.Fatalf("right after %d reactions: %d decision-unexplained entries, want %d", i+1, got, want)
+			}
+			e.publish()
 			if i+1 >= 6 {
 				want = 1
 			}
-			if got != want {
-				t.Fatalf("after %d reactions: %d decision-unexplained entries, want %d", i+1, got, want)
+			if got := len(unexplained()); got != want {
+				t.Fatalf("after %d reactions and a publication: %d decision-unexplained entries, want %d", i+1, got, want)
 			}
 		}
 		ev := unexplained()[0]
