@@ -11,6 +11,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/store"
 )
 
 const (
@@ -34,11 +35,33 @@ func (e *env) count(t *testing.T, from string, args ...any) int {
 	return n
 }
 
-// invite has the actor invite email with role and accept it as name.
+// invite has the actor invite email with role and accept it as name. A
+// member's invitation goes only by mail (docs/ANONYMITY.md, rule 6): it is
+// delivered, and accepted through the link in the letter.
 func (e *env) inviteAndAccept(t *testing.T, actorID, email, name string, role tl.Role) *tl.User {
 	t.Helper()
+	if role == tl.RoleMember {
+		must(e.app.InviteByMail(e.ctx, actorID, email, role))(t)
+		return must(e.app.AcceptInvite(e.ctx, e.mailedInvitation(t, email), name, "a long enough password"))(t)
+	}
 	_, token := must2(e.app.Invite(e.ctx, actorID, email, role))(t)
 	return must(e.app.AcceptInvite(e.ctx, token, name, "a long enough password"))(t)
+}
+
+// mailedInvitation delivers the outbox and returns the token of the last
+// invitation link that reached email.
+func (e *env) mailedInvitation(t *testing.T, email string) string {
+	t.Helper()
+	var tok string
+	for _, text := range e.mailboxes()[strings.ToLower(email)] {
+		if x := tokenIn(text, "/invite/"); x != "" {
+			tok = x
+		}
+	}
+	if tok == "" {
+		t.Fatalf("no invitation reached %s", email)
+	}
+	return tok
 }
 
 func sha256Hex(s string) string {
@@ -447,6 +470,7 @@ func TestInvitations(t *testing.T) {
 			{"unknown role", "x@example.org", "boss", tl.EINVALID, "unknown role"},
 			{"bad email", "x", tl.RoleLeader, tl.EINVALID, "not an email address"},
 			{"existing account", "LENA@example.org", tl.RoleLeader, tl.ECONFLICT, "already has an account"},
+			{"member by a shown link", "x@example.org", tl.RoleMember, tl.EINVALID, "goes by email"},
 		} {
 			_, _, err := e.app.Invite(e.ctx, owner.ID, c.email, c.role)
 			wantCode(t, err, c.code, c.want)
@@ -465,6 +489,10 @@ func TestInvitations(t *testing.T) {
 			if c.u.Role != c.role || (c.u.LeaderID != "") != c.leads {
 				t.Fatalf("%s: role %s, leader %q; want role %s, leads %v", c.u.Name, c.u.Role, c.u.LeaderID, c.role, c.leads)
 			}
+		}
+		if member.EmailVerifiedAt.IsZero() || !admin.EmailVerifiedAt.IsZero() {
+			t.Fatalf("verified: member %v, admin %v; want the member's address proved by the mailed invitation, the admin's not",
+				member.EmailVerifiedAt, admin.EmailVerifiedAt)
 		}
 		if admin.Email != "ada@example.org" {
 			t.Fatalf("the invited email is stored as %q, want it lower-cased", admin.Email)
@@ -511,6 +539,14 @@ func TestInvitations(t *testing.T) {
 		wantCode(t, err, tl.ECONFLICT, "already used")
 		_, err = e.app.AcceptInvite(e.ctx, "not a token", "Gus", "a long enough password")
 		wantCode(t, err, tl.ENOTFOUND, "not valid")
+
+		// A member invitation made before the rule, whose link its inviter
+		// saw, cannot be accepted.
+		shown := &tl.Invitation{ID: "inv-shown-member", Email: "gil@example.org", Role: tl.RoleMember, InvitedBy: owner.ID,
+			CreatedAt: e.clk.Now(), ExpiresAt: e.clk.Now().Add(time.Hour)}
+		noErr(t, e.db.Write(e.ctx, func(tx *store.Tx) error { return tx.CreateInvitation(e.ctx, shown, sha256Hex("SHOWNMEMBERINVITATION")) }))
+		_, err = e.app.AcceptInvite(e.ctx, "SHOWNMEMBERINVITATION", "Gil", "a long enough password")
+		wantCode(t, err, tl.EFORBIDDEN, "ask for a new invitation by email")
 
 		// A leader's name must not clash with another's.
 		_, token = must2(e.app.Invite(e.ctx, owner.ID, "ben2@example.org", tl.RoleLeader))(t)

@@ -92,8 +92,10 @@ func TestSignInExternal(t *testing.T) {
 		if twin.Name != "ana.l@example.org" || twin.LeaderID == "" || twin.LeaderID == ana.LeaderID {
 			t.Fatalf("namesake %+v", twin)
 		}
+		// (A member's invitation goes only by mail.)
 		_, _, err = e.app.Invite(e.ctx, owner.ID, "max@example.org", tl.RoleMember)
-		noErr(t, err)
+		wantCode(t, err, tl.EINVALID, "goes by email")
+		must(e.app.InviteByMail(e.ctx, owner.ID, "max@example.org", tl.RoleMember))(t)
 		noName := ext("sub-max", "max@example.org")
 		noName.Name = "  "
 		max := must(e.app.SignInExternal(e.ctx, noName))(t)
