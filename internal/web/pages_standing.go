@@ -22,6 +22,7 @@ type addressPageData struct {
 // addressPage shows what the link confirms, and a button: opening the link
 // confirms nothing, because mail scanners open links too.
 func (s *Server) addressPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store") // a token in the address, a person's name and mailbox on the page
 	c, err := s.voice.AddressConfirmation(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.linkError(w, r, err)
@@ -32,6 +33,7 @@ func (s *Server) addressPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) addressConfirm(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	token := r.PathValue("token")
 	c, err := s.voice.AddressConfirmation(r.Context(), token)
 	if err != nil {
