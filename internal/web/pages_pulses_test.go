@@ -2,14 +2,18 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/store"
 )
 
 // The leader's side of pulses: the launch form, the band while open, the
@@ -475,5 +479,50 @@ func TestDashboardTeamViews(t *testing.T) {
 	}
 	if strings.Contains(body, "No released pulse for this team yet") {
 		t.Error("the empty state stays after a released pulse")
+	}
+}
+
+// TestOldSharedPulsePages: a pulse launched by one shared link before
+// pulses went by personal links only (stored as it was) says so, offers
+// no reminder, refuses its link in words, and shows nothing when it
+// closes (docs/ANONYMITY.md, rule 2).
+func TestOldSharedPulsePages(t *testing.T) {
+	e := newVoiceEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	e.countedTeam(lena, sixMembers...)
+	ctx, now := context.Background(), e.clk.Now()
+	teams, err := e.app.Teams(ctx, lena.User.LeaderID)
+	must(t, err)
+	people, err := e.app.People(ctx, lena.User.LeaderID)
+	must(t, err)
+	var ids []string
+	for _, p := range people {
+		ids = append(ids, p.ID)
+	}
+	const shared = "SHAREDLINKFROMBEFORETHERULE"
+	sum := sha256.Sum256([]byte(shared))
+	p := &store.PulseRow{Pulse: tl.Pulse{ID: store.NewID(now), LeaderID: lena.User.LeaderID, TeamID: teams[0].ID, Team: teams[0].Name,
+		Wave: 1, K: 5, CommentsK: 10, Delivery: tl.DeliveryLink, Status: tl.PulseOpen, Population: len(ids),
+		CreatedAt: now, ClosesAt: now.Add(48 * time.Hour)}, SharedHash: hex.EncodeToString(sum[:])}
+	must(t, e.db.Write(ctx, func(tx *store.Tx) error { return tx.CreatePulse(ctx, p, store.AskedIDs(ids)) }))
+	path := "/pulses/" + p.ID
+
+	body := e.do("GET", path, nil, lena).Body.String()
+	if !strings.Contains(body, "6 people asked by one shared link") || strings.Contains(body, `id="remind"`) {
+		t.Errorf("the old pulse's page does not say it went by one shared link, or offers a reminder:\n%s", pagesTrim(body))
+	}
+	w := e.do("POST", path+"/remind", nil, lena)
+	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "remind the team yourself") {
+		t.Errorf("remind on a shared link:\n%s", pagesTrim(body))
+	}
+	if w := e.visit("GET", "/p/"+shared, nil); w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "this shared link no longer takes answers") ||
+		cookie(w, "tl-pulse") != nil {
+		t.Errorf("the old shared link: %d\n%s", w.Code, pagesTrim(w.Body.String()))
+	}
+	w = e.do("POST", path+"/close", nil, lena)
+	body = e.follow(w, lena).Body.String()
+	if !strings.Contains(body, "No results are shown: it went by one shared link") ||
+		!regexp.MustCompile(`(?s)id="withheld">.*one shared link, which its holder could have filled`).MatchString(body) || strings.Contains(body, `id="results"`) {
+		t.Errorf("closing the old pulse:\n%s", pagesTrim(body))
 	}
 }
