@@ -27,13 +27,14 @@ const DumpVersion = 1
 // this order satisfies the foreign keys. The schema test checks that no
 // table is missing.
 var dumpTables = []string{
-	"leaders", "teams", "relationships", "events", "event_targets", "event_snapshots", "rel_state",
+	"leaders", "teams", "relationships", "address_confirmations", "events", "event_targets", "event_snapshots", "rel_state",
 	"commitments", "decisions", "steps", "journal", "settings",
 	"users", "sessions", "invitations", "login_failures", "api_tokens", "identities", "idempotency_keys",
 	"pulses", "pulse_population", "pulse_tokens", "pulse_responses", "passes",
 	"checkins", "window_links", "promise_confirmations", "decision_reacted", "decision_reactions", "decision_reaction_counts",
 	"outbox", "calendar_feeds", "webhooks",
 	"programs", "program_coaches", "program_leaders", "leader_weeks", "pulse_results",
+	"voice_publications", "voice_mix",
 }
 
 type dumpHeader struct {
