@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,6 +176,40 @@ func TestImportFailsWhole(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), "already in this database") {
 			t.Fatalf("message %q does not say what is in the way", err)
+		}
+	})
+}
+
+// TestImportDropsAddressProofs: a backup file is the leader's to edit, so
+// an import takes people's addresses from it but not the proofs that make
+// them count toward k (docs/ANONYMITY.md, rule 1): confirmations and
+// approvals start again, whatever the file says.
+func TestImportDropsAddressProofs(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		owner := e.signupOwner(t)
+		must(e.app.InviteByMail(e.ctx, owner.ID, "ada@example.org", tl.RoleAdmin))(t)
+		ada := must(e.app.AcceptInvite(e.ctx, e.mailedInvitation(t, "ada@example.org"), "Ada", "a long enough password"))(t)
+		people := e.team(owner.LeaderID, 2)
+		noErr(t, e.app.Approve(e.ctx, ada.ID, people[0].ID))
+		b := must(e.app.Export(e.ctx, owner.LeaderID))(t)
+		if len(b.People) != 2 || b.People[0].EmailConfirmedAt.IsZero() || b.People[0].ApprovedBy != ada.ID {
+			t.Fatalf("the export does not carry the proofs it should: %+v", b.People)
+		}
+		// A proof written into the file by hand is dropped too.
+		b.People[1].ApprovedAt, b.People[1].ApprovedBy = e.clk.Now(), "made-up"
+		o := e.fresh(t)
+		noErr(t, o.app.Import(e.ctx, b))
+		got := must(o.app.Export(e.ctx, ""))(t)
+		want := *b
+		want.People = slices.Clone(b.People)
+		for i := range want.People {
+			want.People[i].EmailConfirmedAt, want.People[i].ApprovedAt, want.People[i].ApprovedBy = time.Time{}, time.Time{}, ""
+		}
+		compareBackups(t, &want, got)
+		for _, st := range must(o.app.VoiceRoster(e.ctx, owner.LeaderID))(t) {
+			if st.Counts || st.Step != tl.StepConfirm {
+				t.Fatalf("%s stands %+v after the import; want step confirm", st.Person, st)
+			}
 		}
 	})
 }

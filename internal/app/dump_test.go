@@ -18,36 +18,51 @@ import (
 	"github.com/trustledger/trustledger/internal/storetest"
 )
 
-// seedEverything fills one of each kind of row: accounts, people, entries
+// seedEverything fills one of each kind of row: accounts (an administrator
+// invited by mail, so with a verified address), people who confirmed their
+// addresses and were approved and one who has not confirmed yet, entries
 // with snapshots, promises, decisions, a released pulse, a check-in,
-// reactions, queued mail and a calendar feed.
+// published reactions and reactions still to be mixed, queued mail and a
+// calendar feed.
 func seedEverything(t *testing.T, e *env) string {
 	u := must(e.app.Signup(e.ctx, tl.SignupInput{Email: "lena@example.org", Name: "Lena", Password: "correct horse battery"}))(t)
 	l := u.LeaderID
+	must(e.app.InviteByMail(e.ctx, u.ID, "ada@example.org", tl.RoleAdmin))(t)
+	ada := must(e.app.AcceptInvite(e.ctx, e.mailedInvitation(t, "ada@example.org"), "Ada", "a long enough password"))(t)
+	var people []*tl.Relationship
 	for i := range 6 {
-		must(e.app.AddPerson(e.ctx, l, tl.PersonInput{Name: fmt.Sprintf("P%d", i), Email: fmt.Sprintf("p%d@example.org", i), Kind: engine.DirectReport}))(t)
+		people = append(people, must(e.app.AddPerson(e.ctx, l, tl.PersonInput{Name: fmt.Sprintf("P%d", i), Email: fmt.Sprintf("p%d@example.org", i), Kind: engine.DirectReport}))(t))
 	}
+	for _, r := range people {
+		noErr(t, e.app.Approve(e.ctx, ada.ID, r.ID))
+	}
+	e.counted(people...)
+	// P6 has not confirmed: their confirmation waits.
+	must(e.app.AddPerson(e.ctx, l, tl.PersonInput{Name: "P6", Email: "p6@example.org", Kind: engine.DirectReport}))(t)
 	e.log(l, tl.EventInput{Who: "P0", Kind: "person-valued", Note: "listened"})
 	c := must(e.app.AddPromise(e.ctx, l, tl.PromiseInput{To: "team", What: "roadmap", Due: e.clk.Now().Add(2 * day)}))(t)
 	must(e.app.ResolvePromise(e.ctx, l, c.ID, tl.CommitmentKept, time.Time{}))(t)
 	d := must(e.app.Decide(e.ctx, l, tl.DecisionInput{What: "rota", Why: "fairness", Affects: "team"}))(t)
-	people := must(e.app.People(e.ctx, l))(t)
 	noErr(t, e.app.ConfirmPromise(e.ctx, people[0].ID, c.ID, true))
 	for _, p := range people[:5] {
 		noErr(t, e.app.React(e.ctx, p.ID, d.ID, tl.ReactionUnderstood))
 	}
-	p := must(e.app.LaunchPulse(e.ctx, l, tl.PulseInput{Delivery: tl.DeliveryLink, Question: "Q?"}))(t)
-	for i := range 6 {
+	e.publish() // the reactions are released, and mixed
+	p := must(e.app.LaunchPulse(e.ctx, l, tl.PulseInput{Question: "Q?"}))(t)
+	e.answerN(p.Pulse.ID, 6, func(i int) tl.PulseAnswers {
 		a := uniform(2 + i%3)
 		a.Comment = "c"
-		noErr(t, e.answer(p.SharedLink, a))
-	}
+		return a
+	})
 	must(e.app.ClosePulse(e.ctx, l, p.Pulse.ID))(t)
 	_, tok, err := e.app.AskCheckin(e.ctx, l, "P1", tl.DeliveryLink)
 	noErr(t, err)
 	pass := must(e.app.OpenCheckinLink(e.ctx, tok))(t)
 	noErr(t, e.app.AnswerCheckin(e.ctx, pass, map[string]int{"ca": 4, "cb": 4, "ci": 5}, "ok"))
 	must(e.app.LaunchPulse(e.ctx, l, tl.PulseInput{Team: "team"}))(t) // queues mail
+	// A reaction not yet published, nor mixed.
+	d2 := must(e.app.Decide(e.ctx, l, tl.DecisionInput{What: "rota again", Why: "fairness", Affects: "team"}))(t)
+	noErr(t, e.app.React(e.ctx, people[0].ID, d2.ID, tl.ReactionDisagree))
 	must(e.app.CalendarLink(e.ctx, l))(t)
 	return l
 }
@@ -64,8 +79,15 @@ func TestBackupRestoreAcrossDatabases(t *testing.T) {
 				var buf bytes.Buffer
 				counts, err := src.db.Dump(src.ctx, &buf)
 				noErr(t, err)
-				if counts["pulse_responses"] != 6 || counts["events"] == 0 || counts["outbox"] != 6 {
+				// The outbox: 7 address confirmations, 1 invitation, 6 + 6
+				// pulse invitations.
+				if counts["pulse_responses"] != 6 || counts["events"] == 0 || counts["outbox"] != 20 {
 					t.Fatalf("dump counts %v", counts)
+				}
+				for _, table := range []string{"address_confirmations", "voice_publications", "voice_mix", "decision_reaction_counts"} {
+					if counts[table] == 0 {
+						t.Fatalf("the seed left %s empty: its rows are not tried (dump counts %v)", table, counts)
+					}
 				}
 				dst := newEnv(t, to)
 				dst.clk.Set(src.clk.Now())
@@ -82,6 +104,18 @@ func TestBackupRestoreAcrossDatabases(t *testing.T) {
 				// The restored database works: sign in, read the pulse.
 				if _, err := dst.app.Login(dst.ctx, "lena@example.org", "correct horse battery"); err != nil {
 					t.Fatalf("login after restore: %v", err)
+				}
+				// Who counts toward k, and why, is restored with the
+				// proofs: confirmations, approvals, the waiting one.
+				if d := cmp.Diff(must(src.app.VoiceRoster(src.ctx, l))(t), must(dst.app.VoiceRoster(dst.ctx, l))(t)); d != "" {
+					t.Fatalf("who counts differs after restore (-source +restored):\n%s", d)
+				}
+				ada := must(dst.app.Login(dst.ctx, "ada@example.org", "a long enough password"))(t)
+				if ada.EmailVerifiedAt.IsZero() {
+					t.Fatal("the administrator's verified address was lost in the restore")
+				}
+				if invs := must(dst.app.Invitations(dst.ctx, ada.ID))(t); len(invs) != 1 || !invs[0].ByMail {
+					t.Fatalf("invitations after restore: %+v", invs)
 				}
 				ps := must(dst.app.Pulses(dst.ctx, l))(t)
 				rep := must(dst.app.PulseReport(dst.ctx, l, ps[len(ps)-1].ID))(t)
