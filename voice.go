@@ -219,12 +219,11 @@ type PulseInput struct {
 	Closes   time.Time // zero: a week after launch
 }
 
-// PulseLaunch is what launching returns. SharedLink is the shared link's
-// token, shown once, for DeliveryLink; mail invitations are queued.
+// PulseLaunch is what launching returns: the pulse, and how many
+// invitations were queued for mail.
 type PulseLaunch struct {
-	Pulse      Pulse  `json:"pulse"`
-	SharedLink string `json:"shared_link,omitempty"`
-	Queued     int    `json:"queued"` // invitations queued for mail
+	Pulse  Pulse `json:"pulse"`
+	Queued int   `json:"queued"` // invitations queued for mail
 	// NotAsked are the team's people who do not count toward k yet, and
 	// why: they get no invitation.
 	NotAsked []Standing `json:"not_asked,omitempty"`

@@ -86,6 +86,9 @@ func (c *personAddCmd) Run(rt *runtime) error {
 	return rt.output(viewPerson(*r, n), func() error {
 		rt.printf("Added %s (%s, team %s): power %.3f, authority %.3f (%s).\n",
 			r.Person, r.Kind, n.team(r.TeamID), r.Bases.Power(), r.Bases.Authority(), basesCell(r.Bases))
+		if r.Email != "" {
+			rt.printf("A link to confirm %s is on its way to %s: they count toward k a week after confirming it.\n", r.Email, r.Person)
+		}
 		rt.printf("Log what happens with: trustledger log %s KIND\n", argQuote(r.Person))
 		return nil
 	})

@@ -164,7 +164,7 @@ func queueConfirmation(ctx context.Context, tx *store.Tx, r *tl.Relationship, no
 	}
 	_, err := tx.EnqueueMail(ctx, &store.Mail{
 		ID: store.NewID(now), Kind: store.MailAddressConfirm,
-		DedupeKey: "address-confirm:" + r.ID + ":" + r.Email + ":" + now.Format("20060102T150405.000"),
+		DedupeKey: "address-confirm:" + r.ID + ":" + store.NewID(now),
 		To:        r.Email, ToName: r.Person, Ref: r.ID, CreatedAt: now,
 	})
 	return err

@@ -40,10 +40,10 @@ func (a *App) SendWindowLink(ctx context.Context, leaderID, person string) error
 		case r.Email == "":
 			return tl.Errorf(tl.EINVALID, "%s has no email address: the window link goes only by email (add one with: trustledger person email %s ADDRESS)", r.Person, r.Person)
 		case r.EmailConfirmedAt.IsZero():
-			return tl.Errorf(tl.EINVALID, "%s has not confirmed %s yet: the window link goes only to a confirmed address (send the confirmation again from their page)", r.Person, r.Email)
+			return tl.Errorf(tl.EINVALID, "%s has not confirmed %s yet: the window link goes only to a confirmed address (send the confirmation again from their page, or: trustledger person confirm %s)", r.Person, r.Email, r.Person)
 		}
 		_, err = tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailWindow,
-			DedupeKey: "window:" + r.ID + ":" + now.Format("20060102T150405.000"),
+			DedupeKey: "window:" + r.ID + ":" + store.NewID(now),
 			To:        r.Email, ToName: r.Person, Ref: r.ID, CreatedAt: now})
 		return err
 	})

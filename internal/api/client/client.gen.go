@@ -982,10 +982,9 @@ type Pulse struct {
 
 // PulseLaunch defines model for PulseLaunch.
 type PulseLaunch struct {
-	NotAsked   *[]Standing `json:"not_asked,omitempty"`
-	Pulse      Pulse       `json:"pulse"`
-	Queued     int64       `json:"queued"`
-	SharedLink *string     `json:"shared_link,omitempty"`
+	NotAsked *[]Standing `json:"not_asked,omitempty"`
+	Pulse    Pulse       `json:"pulse"`
+	Queued   int64       `json:"queued"`
 }
 
 // PulseReport defines model for PulseReport.

@@ -3,8 +3,8 @@
 -- confirmed from that mailbox, and approved by an administrator who is not
 -- the leader where the installation has one. Both start again when the
 -- address changes. Times are unix milliseconds UTC (0: not yet).
-ALTER TABLE relationships ADD COLUMN email_confirmed_at INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE relationships ADD COLUMN approved_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE relationships ADD COLUMN email_confirmed_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE relationships ADD COLUMN approved_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE relationships ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
 
 -- A confirmation waiting for its person: the address it confirms, and the
@@ -13,7 +13,7 @@ CREATE TABLE address_confirmations (
     relationship_id TEXT NOT NULL PRIMARY KEY REFERENCES relationships (id),
     email TEXT NOT NULL,
     token_hash TEXT UNIQUE,
-    created_at INTEGER NOT NULL
+    created_at BIGINT NOT NULL
 );
 
 -- The address each person was asked at (rule 3): an open pulse's
@@ -28,13 +28,13 @@ ALTER TABLE pulses ADD COLUMN band TEXT NOT NULL DEFAULT 'below-k';
 -- decision reactions): one row, so that several instances publish once.
 CREATE TABLE voice_publications (
     name TEXT NOT NULL PRIMARY KEY,
-    published_at INTEGER NOT NULL
+    published_at BIGINT NOT NULL
 );
 
 -- An account's address proved by a link sent there (rule 6): accepting an
 -- invitation that came by mail, or signing in through a provider that
 -- vouches for the address.
-ALTER TABLE users ADD COLUMN email_verified_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN email_verified_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE invitations ADD COLUMN by_mail INTEGER NOT NULL DEFAULT 0;
 UPDATE invitations SET by_mail = 1 WHERE id IN (SELECT ref_id FROM outbox WHERE kind = 'invitation');
 
