@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -142,6 +143,14 @@ const (
 // Chromium the test is skipped, or fails when TRUSTLEDGER_TEST_STRICT=1.
 func newBrowser(t *testing.T, base string, js scripts) *browser {
 	t.Helper()
+	return newBrowsers(t, base, js)[0]
+}
+
+// newBrowsers starts one browser per js at once: each Chromium takes most
+// of a second to start, so a test with a leader's and a member's browser
+// waits for one start, not two.
+func newBrowsers(t *testing.T, base string, js ...scripts) []*browser {
+	t.Helper()
 	path := chromiumPath
 	if p := os.Getenv(envChromium); p != "" {
 		path = p
@@ -170,35 +179,53 @@ func newBrowser(t *testing.T, base string, js scripts) *browser {
 		chromedp.Flag("force-color-profile", "srgb"),
 		chromedp.WindowSize(1280, 900),
 	}
-	// The deadline covers the browser's life: chromedp ties the process to
-	// the context of the first Run, so the timeout is set here, not per step.
-	root, cancelRoot := context.WithTimeout(context.Background(), testTimeout)
-	actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc() // waits for the process to end and its dir to go
-		cancelRoot()
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", path, err)
+	out := make([]*browser, len(js))
+	errs := make([]error, len(js))
+	var wg sync.WaitGroup
+	for i, j := range js {
+		// The deadline covers the browser's life: chromedp ties the process
+		// to the context of the first Run, so the timeout is set here, not
+		// per step.
+		root, cancelRoot := context.WithTimeout(context.Background(), testTimeout)
+		actx, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
+		ctx, cancelTab := chromedp.NewContext(actx)
+		t.Cleanup(func() {
+			cancelTab()
+			cancelAlloc() // waits for the process to end and its dir to go
+			cancelRoot()
+		})
+		out[i] = &browser{t: t, ctx: ctx, base: base, js: j}
+		wg.Go(func() { errs[i] = out[i].start() })
 	}
-	if js == scriptsOff {
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("start %s: %v", path, err)
+		}
+	}
+	return out
+}
+
+// start runs the browser's process and readies its tab. It may run beside
+// other browsers' starts, so it reports instead of failing the test.
+func (b *browser) start() error {
+	if err := chromedp.Do(b.ctx); err != nil {
+		return err
+	}
+	if b.js == scriptsOff {
 		// Page scripts off, as for a visitor without JavaScript; the test
 		// still reads the DOM through DevTools.
-		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-			t.Fatalf("turn page scripts off: %v", err)
+		if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			return fmt.Errorf("turn page scripts off: %w", err)
 		}
+		return nil
 	}
-	b := &browser{t: t, ctx: ctx, base: base, js: js}
-	if js == scriptsOn {
-		// Record every Content-Security-Policy violation of every page
-		// (an inline style or script the CSP blocked), for checkCSP.
-		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
-			t.Fatalf("add the CSP probe: %v", err)
-		}
+	// Record every Content-Security-Policy violation of every page (an
+	// inline style or script the CSP blocked), for checkCSP.
+	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
+		return fmt.Errorf("add the CSP probe: %w", err)
 	}
-	return b
+	return nil
 }
 
 // cspProbe collects the page's CSP violations in window.__tlCSP. DevTools
@@ -577,4 +604,16 @@ func (b *browser) signupMaya() {
 	b.typeIn("#password", "a long enough password")
 	b.typeIn("#password2", "a long enough password")
 	b.submit(`form[action="/signup"] button[type=submit]`, 200)
+}
+
+// signInMaya signs Maya in again through the login page (where the site
+// sent the browser, or opened here), after her session ended.
+func (b *browser) signInMaya() {
+	b.t.Helper()
+	if !strings.HasPrefix(b.path(), "/login") {
+		b.open("/login", 200)
+	}
+	b.typeIn("#email", "maya@example.org")
+	b.typeIn("#password", "a long enough password")
+	b.submit(`form[action="/login"] button[type=submit]`, 200)
 }
