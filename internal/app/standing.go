@@ -212,7 +212,7 @@ func (a *App) addressMailLink(ctx context.Context, relID, to string) (mailLink, 
 		if err != nil {
 			return err
 		}
-		if c.Email != to || r.Email != to || !r.Active {
+		if c.Email != to || r.Email != to || !r.Active || !r.EmailConfirmedAt.IsZero() {
 			out.Done = true
 			return nil
 		}
@@ -292,19 +292,18 @@ func (a *App) AddressConfirmation(ctx context.Context, token string) (*tl.Addres
 
 // ConfirmAddress records that the owner of the address confirmed it: the
 // person counts toward k once the wait is over (and an administrator
-// approved them, where one must).
+// approved them, where one must). Pressing the button again changes
+// nothing; the link keeps saying the address is confirmed until the
+// address changes.
 func (a *App) ConfirmAddress(ctx context.Context, token string) error {
 	now := a.clock()
 	return a.db.Write(ctx, func(tx *store.Tx) error {
 		_, r, err := addressConfirmation(ctx, tx, token)
-		if err != nil {
+		if err != nil || !r.EmailConfirmedAt.IsZero() {
 			return err
 		}
 		r.EmailConfirmedAt = now
-		if err := tx.UpdateRelationship(ctx, r); err != nil {
-			return err
-		}
-		return tx.DeleteAddressConfirmation(ctx, r.ID)
+		return tx.UpdateRelationship(ctx, r)
 	})
 }
 

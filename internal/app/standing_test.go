@@ -195,8 +195,16 @@ func TestConfirmAddress(t *testing.T) {
 		if !st.From.Equal(confirmedAt.Add(tl.MemberWait)) {
 			t.Fatalf("Ana counts from %v, want %v", st.From, confirmedAt.Add(tl.MemberWait))
 		}
-		// Pressed twice, or after the confirmation: nothing more to do.
-		wantCode(t, e.app.ConfirmAddress(e.ctx, second), tl.ENOTFOUND)
+		// Pressed twice: nothing changes, and the link still says so.
+		e.clk.Advance(time.Hour)
+		noErr(t, e.app.ConfirmAddress(e.ctx, second))
+		if c := must(e.app.AddressConfirmation(e.ctx, second))(t); !c.Confirmed {
+			t.Fatalf("the used link shows %+v, want it confirmed", c)
+		}
+		wantStep(t, e.standings(l.ID), "Ana", tl.StepWait)
+		if st := wantStep(t, e.standings(l.ID), "Ana", tl.StepWait); !st.From.Equal(confirmedAt.Add(tl.MemberWait)) {
+			t.Fatalf("pressing again moved the wait to %v", st.From)
+		}
 		wantCode(t, e.app.ConfirmAddress(e.ctx, ""), tl.ENOTFOUND)
 		wantCode(t, e.app.ConfirmAddress(e.ctx, "NOTATOKEN"), tl.ENOTFOUND)
 		if tok := must(e.app.AddressLinkForTest(e.ctx, ana.ID, "ana@new.example"))(t); tok != "" {
