@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/engine"
 )
 
