@@ -65,7 +65,7 @@ func (tx *Tx) DeleteAddressConfirmation(ctx context.Context, relID string) error
 	return err
 }
 
-// ConfirmEmail marks every active relationship whose address is email
+// ConfirmEmail marks every relationship whose address is email
 // and not yet confirmed as confirmed at at: its owner proved it.
 func (tx *Tx) ConfirmEmail(ctx context.Context, email string, at time.Time) ([]string, error) {
 	ids, err := list(ctx, tx, "relationships to confirm",
