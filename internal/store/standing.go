@@ -78,11 +78,6 @@ func (tx *Tx) ConfirmEmail(ctx context.Context, email string, at time.Time) ([]s
 		"UPDATE relationships SET email_confirmed_at = $1 WHERE email = $2 AND email_confirmed_at = 0", ms(at), email); err != nil {
 		return nil, err
 	}
-	for _, id := range ids {
-		if err := tx.DeleteAddressConfirmation(ctx, id); err != nil {
-			return nil, err
-		}
-	}
 	return ids, nil
 }
 
