@@ -543,14 +543,3 @@ func TestAttackRequestLog(t *testing.T) {
 		}
 	}
 }
-
-// grepLines keeps the lines of s that start with prefix.
-func grepLines(s, prefix string) string {
-	var b strings.Builder
-	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(l, prefix) {
-			fmt.Fprintln(&b, l)
-		}
-	}
-	return b.String()
-}

@@ -139,14 +139,6 @@ func (e *voiceEnv) checkNoSecrets() {
 	}
 }
 
-// anyLink is one of the links, for a test that needs one person's.
-func anyLink(links map[string]string) string {
-	for _, l := range links {
-		return l
-	}
-	return ""
-}
-
 // TestPassCookies: every link kind sets an HttpOnly, SameSite=Lax,
 // Path=/ cookie without a Domain, lasting as long as its pass, named
 // __Host- with Secure where the browser keeps those (TLS, loopback), and
