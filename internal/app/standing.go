@@ -174,6 +174,17 @@ func queueConfirmation(ctx context.Context, tx *store.Tx, r *tl.Relationship, no
 // again: the link sent before stops working.
 func (a *App) SendConfirmation(ctx context.Context, leaderID, person string) error {
 	now := a.clock()
+	return a.mailPerson(ctx, leaderID, person, func(tx *store.Tx, r *tl.Relationship) error {
+		if !r.EmailConfirmedAt.IsZero() {
+			return tl.Errorf(tl.ECONFLICT, "%s already confirmed %s", r.Person, r.Email)
+		}
+		return queueConfirmation(ctx, tx, r, now)
+	})
+}
+
+// mailPerson finds one of the leader's people who can be mailed (active,
+// with an address) and lets send queue a message to them, in one write.
+func (a *App) mailPerson(ctx context.Context, leaderID, person string, send func(*store.Tx, *tl.Relationship) error) error {
 	return a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
@@ -187,10 +198,8 @@ func (a *App) SendConfirmation(ctx context.Context, leaderID, person string) err
 			return tl.Errorf(tl.EINVALID, "%s is not active: activate them first", r.Person)
 		case r.Email == "":
 			return tl.Errorf(tl.EINVALID, "%s has no email address: add one first (trustledger person email %s ADDRESS)", r.Person, r.Person)
-		case !r.EmailConfirmedAt.IsZero():
-			return tl.Errorf(tl.ECONFLICT, "%s already confirmed %s", r.Person, r.Email)
 		}
-		return queueConfirmation(ctx, tx, r, now)
+		return send(tx, r)
 	})
 }
 

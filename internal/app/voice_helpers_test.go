@@ -45,18 +45,24 @@ func (e *env) confirm(people ...*tl.Relationship) {
 	}
 }
 
+// asked is a pulse's population, in relationship id order.
+func (e *env) asked(pulseID string) []string {
+	e.t.Helper()
+	var out []string
+	noErr(e.t, e.db.Read(e.ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.PulsePopulation(e.ctx, pulseID)
+		return err
+	}))
+	return out
+}
+
 // links issues the personal link of everyone a pulse asked, as the mail
 // worker would at send time, keyed by relationship id.
 func (e *env) links(pulseID string) map[string]string {
 	e.t.Helper()
-	var asked []string
-	noErr(e.t, e.db.Read(e.ctx, func(tx *store.Tx) error {
-		var err error
-		asked, err = tx.PulsePopulation(e.ctx, pulseID)
-		return err
-	}))
-	out := make(map[string]string, len(asked))
-	for _, id := range asked {
+	out := map[string]string{}
+	for _, id := range e.asked(pulseID) {
 		out[id] = must(e.app.PulseLinkForTest(e.ctx, pulseID, id))(e.t)
 	}
 	return out
@@ -66,12 +72,7 @@ func (e *env) links(pulseID string) map[string]string {
 // asked (in relationship id order), each with answer(i).
 func (e *env) answerN(pulseID string, n int, answer func(i int) tl.PulseAnswers) {
 	e.t.Helper()
-	var asked []string
-	noErr(e.t, e.db.Read(e.ctx, func(tx *store.Tx) error {
-		var err error
-		asked, err = tx.PulsePopulation(e.ctx, pulseID)
-		return err
-	}))
+	asked := e.asked(pulseID)
 	if n > len(asked) {
 		e.t.Fatalf("the pulse asked %d people, not %d", len(asked), n)
 	}

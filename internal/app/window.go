@@ -26,23 +26,11 @@ const windowListLen = 50
 // (docs/ANONYMITY.md, rule 6). A new link replaces the one sent before.
 func (a *App) SendWindowLink(ctx context.Context, leaderID, person string) error {
 	now := a.clock()
-	return a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		r, err := findPerson(ctx, tx, leaderID, person)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !r.Active:
-			return tl.Errorf(tl.EINVALID, "%s is not active: activate them before sending them a link", r.Person)
-		case r.Email == "":
-			return tl.Errorf(tl.EINVALID, "%s has no email address: the window link goes only by email (add one with: trustledger person email %s ADDRESS)", r.Person, r.Person)
-		case r.EmailConfirmedAt.IsZero():
+	return a.mailPerson(ctx, leaderID, person, func(tx *store.Tx, r *tl.Relationship) error {
+		if r.EmailConfirmedAt.IsZero() {
 			return tl.Errorf(tl.EINVALID, "%s has not confirmed %s yet: the window link goes only to a confirmed address (send the confirmation again from their page, or: trustledger person confirm %s)", r.Person, r.Email, r.Person)
 		}
-		_, err = tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailWindow,
+		_, err := tx.EnqueueMail(ctx, &store.Mail{ID: store.NewID(now), Kind: store.MailWindow,
 			DedupeKey: "window:" + r.ID + ":" + store.NewID(now),
 			To:        r.Email, ToName: r.Person, Ref: r.ID, CreatedAt: now})
 		return err

@@ -12,22 +12,11 @@ import (
 )
 
 func (s *Server) personEmail(w http.ResponseWriter, r *http.Request) {
-	rel, err := s.relByID(r, r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.svc.SetEmail(r.Context(), s.leader(r), rel.Person, r.PostFormValue("email")); err != nil {
-		if tl.ErrorCode(err) == tl.EINVALID {
-			s.flash(w, r, tl.ErrorMessage(err))
-			redirect(w, r, "/people/"+rel.ID+"#voice")
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(w, r, "Saved "+rel.Person+"'s email address: only you see it; invitations go there.")
-	redirect(w, r, "/people/"+rel.ID+"#voice")
+	s.voiceAction(w, r, func(rel *tl.Relationship) (string, error) {
+		_, err := s.svc.SetEmail(r.Context(), s.leader(r), rel.Person, r.PostFormValue("email"))
+		return "Saved " + rel.Person + "'s email address. A new address is sent a link to confirm it: " + rel.Person +
+			" counts toward k a week after confirming.", err
+	})
 }
 
 // linkPage shows a link made for someone, once.

@@ -49,21 +49,31 @@ func (s *Server) addressConfirm(w http.ResponseWriter, r *http.Request) {
 
 // personConfirmation sends a person the confirmation email again.
 func (s *Server) personConfirmation(w http.ResponseWriter, r *http.Request) {
+	s.voiceAction(w, r, func(rel *tl.Relationship) (string, error) {
+		return "A new confirmation email is on its way to " + rel.Email + "; the link sent before stops working.",
+			s.voice.SendConfirmation(r.Context(), s.leader(r), rel.Person)
+	})
+}
+
+// voiceAction runs one of the person page's voice buttons: act on the
+// person, then back to their voice section with act's message, or with
+// the service's sentence when it refused (a person without an address, an
+// address already confirmed).
+func (s *Server) voiceAction(w http.ResponseWriter, r *http.Request, act func(*tl.Relationship) (string, error)) {
 	rel, err := s.relByID(r, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.voice.SendConfirmation(r.Context(), s.leader(r), rel.Person); err != nil {
-		if c := tl.ErrorCode(err); c == tl.EINVALID || c == tl.ECONFLICT {
-			s.flash(w, r, tl.ErrorMessage(err))
-			redirect(w, r, "/people/"+rel.ID+"#voice")
-			return
-		}
+	msg, err := act(rel)
+	if c := tl.ErrorCode(err); c == tl.EINVALID || c == tl.ECONFLICT {
+		msg, err = tl.ErrorMessage(err), nil
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(w, r, "A new confirmation email is on its way to "+rel.Email+"; the link sent before stops working.")
+	s.flash(w, r, msg)
 	redirect(w, r, "/people/"+rel.ID+"#voice")
 }
 

@@ -111,20 +111,9 @@ func (s *Server) windowReact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) personWindow(w http.ResponseWriter, r *http.Request) {
-	rel, err := s.relByID(r, r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := s.voice.SendWindowLink(r.Context(), s.leader(r), rel.Person); err != nil {
-		if tl.ErrorCode(err) == tl.EINVALID {
-			s.flash(w, r, tl.ErrorMessage(err))
-			redirect(w, r, "/people/"+rel.ID+"#voice")
-			return
-		}
-		s.fail(w, r, err)
-		return
-	}
-	s.flash(w, r, "The link to "+rel.Person+"'s window is on its way to "+rel.Email+". Only "+rel.Person+" receives it; an earlier link stops working.")
-	redirect(w, r, "/people/"+rel.ID+"#voice")
+	s.voiceAction(w, r, func(rel *tl.Relationship) (string, error) {
+		return "The link to " + rel.Person + "'s window is on its way to " + rel.Email + ". Only " + rel.Person +
+				" receives it; an earlier link stops working.",
+			s.voice.SendWindowLink(r.Context(), s.leader(r), rel.Person)
+	})
 }
