@@ -97,6 +97,9 @@ func signInExternalTx(ctx context.Context, tx *store.Tx, id ExternalIdentity, em
 		if err := tx.CreateIdentity(ctx, newLink); err != nil {
 			return nil, err
 		}
+		if err := providerVouches(ctx, tx, u, now); err != nil {
+			return nil, err
+		}
 		return u, nil
 	case tl.ErrorCode(err) != tl.ENOTFOUND:
 		return nil, err
@@ -110,6 +113,12 @@ func signInExternalTx(ctx context.Context, tx *store.Tx, id ExternalIdentity, em
 		return nil, err
 	}
 	u = &tl.User{ID: store.NewID(now), Email: email, Name: externalName(id.Name, email), Role: inv.Role, CreatedAt: now}
+	// The provider verified the address: it is proved, as a mailed
+	// invitation's would be (docs/ANONYMITY.md, rule 6).
+	u.EmailVerifiedAt = now
+	if _, err := tx.ConfirmEmail(ctx, email, now); err != nil {
+		return nil, err
+	}
 	if leads(inv.Role) {
 		l, err := createExternalLeader(ctx, tx, u.Name, email, now)
 		if err != nil {
@@ -173,4 +182,19 @@ func (a *App) SignInMethods(ctx context.Context, userID string) (hasPassword boo
 		return err
 	})
 	return hasPassword, nonNil(issuers), err
+}
+
+// providerVouches records, for an account the provider just signed in with
+// a verified address, that the address is proved, and confirms it wherever
+// a leader gave it to a person.
+func providerVouches(ctx context.Context, tx *store.Tx, u *tl.User, now time.Time) error {
+	if !u.EmailVerifiedAt.IsZero() {
+		return nil
+	}
+	if err := tx.VerifyUserEmail(ctx, u.ID, now); err != nil {
+		return err
+	}
+	u.EmailVerifiedAt = now
+	_, err := tx.ConfirmEmail(ctx, u.Email, now)
+	return err
 }

@@ -6,6 +6,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/engine"
 	"github.com/trustledger/trustledger/internal/store"
 )
 
@@ -92,15 +93,20 @@ func TestSignInExternal(t *testing.T) {
 		if twin.Name != "ana.l@example.org" || twin.LeaderID == "" || twin.LeaderID == ana.LeaderID {
 			t.Fatalf("namesake %+v", twin)
 		}
-		// (A member's invitation goes only by mail.)
+		// (A member's invitation goes only by mail.) The provider verified
+		// the address, so it is proved: the member's window opens.
 		_, _, err = e.app.Invite(e.ctx, owner.ID, "max@example.org", tl.RoleMember)
 		wantCode(t, err, tl.EINVALID, "goes by email")
+		maxRel := must(e.app.AddPerson(e.ctx, owner.LeaderID, tl.PersonInput{Name: "Max", Email: "max@example.org", Kind: engine.DirectReport}))(t)
 		must(e.app.InviteByMail(e.ctx, owner.ID, "max@example.org", tl.RoleMember))(t)
 		noName := ext("sub-max", "max@example.org")
 		noName.Name = "  "
 		max := must(e.app.SignInExternal(e.ctx, noName))(t)
-		if max.Name != "max" || max.LeaderID != "" || max.Role != tl.RoleMember {
+		if max.Name != "max" || max.LeaderID != "" || max.Role != tl.RoleMember || max.EmailVerifiedAt.IsZero() {
 			t.Fatalf("member %+v", max)
+		}
+		if rels := must(e.app.MemberRelationships(e.ctx, max.ID))(t); len(rels) != 1 || rels[0].ID != maxRel.ID {
+			t.Fatalf("the provider's member opens %+v, want Max's window", rels)
 		}
 
 		// An expired invitation does not open the door.
