@@ -220,6 +220,9 @@ func (a *App) SubmitPulse(ctx context.Context, pass string, in tl.PulseAnswers) 
 			} else if !ok {
 				return tl.Errorf(tl.ECONFLICT, "you have already answered this pulse: thank you")
 			}
+			if err := tx.DeletePassesOfLink(ctx, ps.TokenHash); err != nil {
+				return err
+			}
 		} else {
 			n, err := tx.CountPulseResponses(ctx, p.ID)
 			if err != nil {

@@ -133,8 +133,30 @@ func (tx *Tx) mixPulse(ctx context.Context, pulseID string, rnd *mrand.Rand) err
 			return err
 		}
 	}
-	_, err = tx.exec(ctx, "mix links", "UPDATE pulse_tokens SET used = used WHERE pulse_id = $1 AND used = 1", pulseID)
-	return err
+	// Who was asked, used or not, is written again in a random order too:
+	// updated in place, the used links' row versions (PostgreSQL's ctid)
+	// would line up in the order people answered.
+	toks, err := list(ctx, tx, "mix links",
+		"SELECT pulse_id, relationship_id, token_hash, used FROM pulse_tokens WHERE pulse_id = $1", []any{pulseID}, scanPulseToken)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "mix links", "DELETE FROM pulse_tokens WHERE pulse_id = $1", pulseID); err != nil {
+		return err
+	}
+	rnd.Shuffle(len(toks), func(i, j int) { toks[i], toks[j] = toks[j], toks[i] })
+	tcols := []string{"pulse_id", "relationship_id", "token_hash", "used"}
+	for start := 0; start < len(toks); start += batchRows {
+		chunk := toks[start:min(start+batchRows, len(toks))]
+		args := make([]any, 0, len(tcols)*len(chunk))
+		for _, t := range chunk {
+			args = append(args, t.PulseID, t.RelationshipID, nullID(t.TokenHash), b2i(t.Used))
+		}
+		if err := tx.execUncached(ctx, "mix links", tx.multiInsert("pulse_tokens", tcols, len(chunk)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mixDecision rewrites a decision's reactions in a random order under new
@@ -160,9 +182,29 @@ func (tx *Tx) mixDecision(ctx context.Context, decisionID string, rnd *mrand.Ran
 			return err
 		}
 	}
-	_, err = tx.exec(ctx, "mix reacted",
-		"UPDATE decision_reacted SET relationship_id = relationship_id WHERE decision_id = $1", decisionID)
-	return err
+	// Who reacted, written again in a random order: in the order rows were
+	// added (SQLite's cells, PostgreSQL's ctid) they would say in which
+	// order people reacted.
+	who, err := list(ctx, tx, "mix reacted", "SELECT relationship_id FROM decision_reacted WHERE decision_id = $1",
+		[]any{decisionID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "mix reacted", "DELETE FROM decision_reacted WHERE decision_id = $1", decisionID); err != nil {
+		return err
+	}
+	rnd.Shuffle(len(who), func(i, j int) { who[i], who[j] = who[j], who[i] })
+	for start := 0; start < len(who); start += batchRows {
+		chunk := who[start:min(start+batchRows, len(who))]
+		args := make([]any, 0, 2*len(chunk))
+		for _, id := range chunk {
+			args = append(args, decisionID, id)
+		}
+		if err := tx.execUncached(ctx, "mix reacted", tx.multiInsert("decision_reacted", []string{"decision_id", "relationship_id"}, len(chunk)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // execUncached runs a statement without offering it to the SQLite

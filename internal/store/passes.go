@@ -80,3 +80,11 @@ func (tx *Tx) DeleteExpiredPasses(ctx context.Context, now time.Time) (int64, er
 	}
 	return n, nil
 }
+
+// DeletePassesOfLink drops every pass a member's link was exchanged for:
+// once the link is used, a second browser's pass would only keep when it
+// was opened (docs/ANONYMITY.md, rule 7).
+func (tx *Tx) DeletePassesOfLink(ctx context.Context, tokenHash string) error {
+	_, err := tx.exec(ctx, "delete passes of link", "DELETE FROM passes WHERE token_hash = $1", tokenHash)
+	return err
+}

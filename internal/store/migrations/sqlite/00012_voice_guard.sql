@@ -43,6 +43,18 @@ UPDATE invitations SET by_mail = 1 WHERE id IN (SELECT ref_id FROM outbox WHERE 
 DELETE FROM passes WHERE purpose = 'window';
 DELETE FROM window_links;
 
+-- Who reacted is kept by its key alone: a rowid would number people in the
+-- order they reacted (docs/ANONYMITY.md, rule 7).
+CREATE TABLE decision_reacted_keyed (
+    decision_id TEXT NOT NULL REFERENCES decisions (id),
+    relationship_id TEXT NOT NULL REFERENCES relationships (id),
+    PRIMARY KEY (decision_id, relationship_id)
+) WITHOUT ROWID;
+INSERT INTO decision_reacted_keyed (decision_id, relationship_id)
+    SELECT decision_id, relationship_id FROM decision_reacted ORDER BY decision_id, relationship_id;
+DROP TABLE decision_reacted;
+ALTER TABLE decision_reacted_keyed RENAME TO decision_reacted;
+
 -- +goose Down
 DROP TABLE voice_publications;
 DROP TABLE address_confirmations;
