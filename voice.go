@@ -274,7 +274,10 @@ type PulseReport struct {
 	Scales   []ScaleResult  `json:"scales,omitempty"`
 	Outcome  *OutcomeResult `json:"outcome,omitempty"`
 	Comments []string       `json:"comments,omitempty"` // random order; only at CommentsK or more
-	Gaps     []Gap          `json:"gaps,omitempty"`     // when the leader answered about themself
+	// CommentsWithheld says why a released pulse's comments are not shown,
+	// when it asked a question.
+	CommentsWithheld string `json:"comments_withheld,omitempty"`
+	Gaps             []Gap  `json:"gaps,omitempty"` // when the leader answered about themself
 }
 
 // PulseForm is what a respondent sees: the items, who asks, and what the

@@ -405,6 +405,21 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 		}
 		p.Withheld, p.Released = why, why == ""
 	}
+	if p.Released && p.Question != "" {
+		if n < p.CommentsK {
+			p.CommentsWithheld = fmt.Sprintf("fewer than %d people answered, and comments need at least %d", p.CommentsK, p.CommentsK)
+		} else {
+			pop, err := tx.PulsePopulation(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			why, err := commentsCheck(ctx, tx, p.LeaderID, p.ID, pop, p.CommentsK)
+			if err != nil {
+				return err
+			}
+			p.CommentsWithheld, p.CommentsShown = why, why == ""
+		}
+	}
 	if p.Released {
 		resps, err := tx.PulseResponses(ctx, p.ID)
 		if err != nil {

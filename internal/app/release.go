@@ -50,6 +50,78 @@ func populationCheck(ctx context.Context, tx *store.Tx, leaderID, except string,
 	return describeFamily(res, names, labels, k), nil
 }
 
+// commentsCheck decides whether a released pulse's comments may be shown
+// beside the comments the leader was shown before: "" if they may,
+// otherwise why not. Comments are not sums: a comment that two waves
+// both show came from someone both asked, so intersections and
+// differences of the groups asked are as telling as the groups. People
+// asked by exactly the same waves with comments form an atom, and every
+// comment the leader could single out by comparing waves was written by
+// one atom; so every atom must have at least commentsK people
+// (docs/ANONYMITY.md, rule 4). Like populationCheck it looks only at who
+// was asked.
+func commentsCheck(ctx context.Context, tx *store.Tx, leaderID, except string, cand []string, commentsK int) (string, error) {
+	ps, err := tx.Pulses(ctx, leaderID)
+	if err != nil {
+		return "", err
+	}
+	sig := map[string][]int{} // person → the earlier waves (by index) that asked them
+	waves := 0
+	add := func(pop []string) {
+		for _, id := range pop {
+			sig[id] = append(sig[id], waves)
+		}
+		waves++
+	}
+	for i := range ps {
+		p := &ps[i]
+		if p.ID == except || !p.CommentsShown {
+			continue
+		}
+		pop, err := tx.PulsePopulation(ctx, p.ID)
+		if err != nil {
+			return "", err
+		}
+		add(pop)
+	}
+	if waves == 0 {
+		return "", nil
+	}
+	before := map[string]int{} // atom (waves) → people, without the new wave
+	for _, waves := range sig {
+		before[fmt.Sprint(waves)]++
+	}
+	in := map[string]bool{}
+	for _, id := range cand {
+		in[id] = true
+		if _, ok := sig[id]; !ok {
+			sig[id] = nil
+		}
+	}
+	type atom struct{ was, n int } // people in the atom before, now
+	after := map[string]*atom{}
+	for id, waves := range sig {
+		key := fmt.Sprint(waves, in[id])
+		a := after[key]
+		if a == nil {
+			a = &atom{was: before[fmt.Sprint(waves)]}
+			if waves == nil {
+				a.was = -1 // asked by no earlier wave
+			}
+			after[key] = a
+		}
+		a.n++
+	}
+	// An atom the new wave leaves as it was was checked before (or shown
+	// under an older rule); one it splits or makes must be large enough.
+	for _, a := range after {
+		if a.n != a.was && a.n < commentsK {
+			return fmt.Sprintf("comparing them with the comments of earlier waves could single out the comments of fewer than %d people; comments need at least %d people behind every comparison", commentsK, commentsK), nil
+		}
+	}
+	return "", nil
+}
+
 // teamWords names a team inside a sentence: "your team" for the default
 // one, "team Platform" for the others.
 func teamWords(name string) string {

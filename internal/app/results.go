@@ -73,7 +73,12 @@ func report(ctx context.Context, tx *store.Tx, set engine.Settings, p *store.Pul
 	}
 	rep.Released = true
 	rep.N = len(resps)
-	fillResults(rep, resps, set, decodeAnswers(p.SelfAnswers), p.K, p.CommentsK)
+	commentsK := p.CommentsK
+	if !p.CommentsShown {
+		commentsK = math.MaxInt
+	}
+	rep.CommentsWithheld = p.CommentsWithheld
+	fillResults(rep, resps, set, decodeAnswers(p.SelfAnswers), p.K, commentsK)
 	return rep, nil
 }
 

@@ -18,6 +18,10 @@ type PulseRow struct {
 	Withheld    string
 	EventID     string // the pulse snapshot entry, once released
 	Band        string // the rough count as last published while open (a tl.Count* band)
+	// CommentsShown says a released pulse's comments may be shown;
+	// CommentsWithheld says why not, when it asked a question.
+	CommentsShown    bool
+	CommentsWithheld string
 }
 
 // Asked is one person of a pulse's population and the address they were
@@ -28,7 +32,8 @@ type Asked struct {
 }
 
 const pulseCols = "p.id, p.leader_id, p.team_id, t.name, p.wave, p.question, p.k, p.comments_k, p.delivery, p.status, " +
-	"p.population, p.created_at, p.closes_at, p.closed_at, p.shared_hash, p.self_answers, p.released, p.withheld, p.event_id, p.band"
+	"p.population, p.created_at, p.closes_at, p.closed_at, p.shared_hash, p.self_answers, p.released, p.withheld, p.event_id, p.band, " +
+	"p.comments_shown, p.comments_withheld"
 
 const pulseFrom = " FROM pulses p JOIN teams t ON t.id = p.team_id "
 
@@ -36,7 +41,8 @@ func scanPulse(rows *sql.Rows, p *PulseRow) error {
 	var status string
 	err := rows.Scan(&p.ID, &p.LeaderID, &p.TeamID, &p.Team, &p.Wave, &p.Question, &p.K, &p.CommentsK, &p.Delivery,
 		&status, &p.Population, msTime{&p.CreatedAt}, msTime{&p.ClosesAt}, msTime{&p.ClosedAt},
-		optStr{&p.SharedHash}, &p.SelfAnswers, intBool{&p.Released}, &p.Withheld, optStr{&p.EventID}, &p.Band)
+		optStr{&p.SharedHash}, &p.SelfAnswers, intBool{&p.Released}, &p.Withheld, optStr{&p.EventID}, &p.Band,
+		intBool{&p.CommentsShown}, &p.CommentsWithheld)
 	p.Status = tl.PulseStatus(status)
 	p.SelfDone = p.SelfAnswers != ""
 	return err
@@ -51,11 +57,11 @@ func (tx *Tx) CreatePulse(ctx context.Context, p *PulseRow, population []Asked) 
 	}
 	_, err := tx.execContext(ctx,
 		"INSERT INTO pulses (id, leader_id, team_id, wave, question, k, comments_k, delivery, status, population, "+
-			"created_at, closes_at, closed_at, shared_hash, self_answers, released, withheld, event_id, band) "+
-			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+			"created_at, closes_at, closed_at, shared_hash, self_answers, released, withheld, event_id, band, comments_shown, comments_withheld) "+
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
 		p.ID, p.LeaderID, p.TeamID, p.Wave, p.Question, p.K, p.CommentsK, p.Delivery, string(p.Status), p.Population,
 		ms(p.CreatedAt), ms(p.ClosesAt), ms(p.ClosedAt), nullID(p.SharedHash), p.SelfAnswers, b2i(p.Released),
-		p.Withheld, nullID(p.EventID), p.Band)
+		p.Withheld, nullID(p.EventID), p.Band, b2i(p.CommentsShown), p.CommentsWithheld)
 	if err := conflict("create pulse", err, "wave %d of this team already exists", p.Wave); err != nil {
 		return err
 	}
@@ -77,9 +83,10 @@ func (tx *Tx) CreatePulse(ctx context.Context, p *PulseRow, population []Asked) 
 // decision, snapshot entry and published band.
 func (tx *Tx) UpdatePulse(ctx context.Context, p *PulseRow) error {
 	return tx.execOne(ctx, "update pulse",
-		"UPDATE pulses SET status = $1, closed_at = $2, self_answers = $3, released = $4, withheld = $5, event_id = $6, band = $7 "+
-			"WHERE id = $8 AND leader_id = $9",
-		[]any{string(p.Status), ms(p.ClosedAt), p.SelfAnswers, b2i(p.Released), p.Withheld, nullID(p.EventID), p.Band, p.ID, p.LeaderID},
+		"UPDATE pulses SET status = $1, closed_at = $2, self_answers = $3, released = $4, withheld = $5, event_id = $6, band = $7, "+
+			"comments_shown = $8, comments_withheld = $9 WHERE id = $10 AND leader_id = $11",
+		[]any{string(p.Status), ms(p.ClosedAt), p.SelfAnswers, b2i(p.Released), p.Withheld, nullID(p.EventID), p.Band,
+			b2i(p.CommentsShown), p.CommentsWithheld, p.ID, p.LeaderID},
 		notFound("no pulse with id %q", p.ID))
 }
 

@@ -24,6 +24,14 @@ ALTER TABLE pulse_population ADD COLUMN email TEXT NOT NULL DEFAULT '';
 -- times rather than as answers arrive (rule 3).
 ALTER TABLE pulses ADD COLUMN band TEXT NOT NULL DEFAULT 'below-k';
 
+-- Whether a released pulse's comments may be shown: decided once, at
+-- close, on who was asked in every pulse whose comments were shown
+-- (docs/ANONYMITY.md, rule 4). Comments shown before keep being shown.
+ALTER TABLE pulses ADD COLUMN comments_shown INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pulses ADD COLUMN comments_withheld TEXT NOT NULL DEFAULT '';
+UPDATE pulses SET comments_shown = 1 WHERE released = 1 AND question <> ''
+    AND (SELECT COUNT(*) FROM pulse_responses r WHERE r.pulse_id = pulses.id) >= comments_k;
+
 -- When the voice's counts were last published (open pulses' bands,
 -- decision reactions): one row, so that several instances publish once.
 CREATE TABLE voice_publications (
@@ -46,6 +54,8 @@ DELETE FROM window_links;
 -- +goose Down
 DROP TABLE voice_publications;
 DROP TABLE address_confirmations;
+ALTER TABLE pulses DROP COLUMN comments_withheld;
+ALTER TABLE pulses DROP COLUMN comments_shown;
 ALTER TABLE invitations DROP COLUMN by_mail;
 ALTER TABLE users DROP COLUMN email_verified_at;
 ALTER TABLE pulses DROP COLUMN band;
