@@ -93,7 +93,7 @@ func (a *App) OpenPulseLink(ctx context.Context, token string) (string, error) {
 	token = strings.TrimSpace(token)
 	now := a.clock()
 	pass := rand.Text()
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteQuiet(ctx, func(tx *store.Tx) error {
 		if token == "" {
 			return errBadPulseLink
 		}
@@ -198,7 +198,7 @@ func (a *App) SubmitPulse(ctx context.Context, pass string, in tl.PulseAnswers) 
 	resp := store.PulseResponse{Answers: encodeAnswers(in.Answers), Comment: comment}
 	key := rand.Text()
 	now := a.clock()
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.WriteQuiet(ctx, func(tx *store.Tx) error {
 		ps, p, err := pulsePass(ctx, tx, pass, now)
 		if err != nil {
 			return err

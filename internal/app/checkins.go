@@ -149,7 +149,7 @@ func withRatings(c store.CheckinRow) tl.Checkin {
 func (a *App) OpenCheckinLink(ctx context.Context, token string) (string, error) {
 	now := a.clock()
 	pass := rand.Text()
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteQuiet(ctx, func(tx *store.Tx) error {
 		c, err := tx.CheckinByHash(ctx, hashToken(strings.TrimSpace(token)))
 		if err != nil {
 			if tl.ErrorCode(err) == tl.ENOTFOUND {

@@ -73,7 +73,7 @@ func (a *App) windowMailLink(ctx context.Context, relID, to string) (mailLink, e
 func (a *App) OpenWindowLink(ctx context.Context, token string) (string, error) {
 	now := a.clock()
 	pass := rand.Text()
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteQuiet(ctx, func(tx *store.Tx) error {
 		relID, err := tx.WindowLinkByHash(ctx, hashToken(strings.TrimSpace(token)))
 		if err != nil {
 			return err
@@ -351,7 +351,7 @@ func (a *App) React(ctx context.Context, relationshipID, decisionID, reaction st
 	}
 	key := rand.Text()
 	now := a.clock()
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteQuiet(ctx, func(tx *store.Tx) error {
 		r, err := windowRel(ctx, tx, relationshipID)
 		if err != nil {
 			return err

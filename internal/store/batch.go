@@ -23,9 +23,10 @@ import (
 const maxBatch = 64
 
 type writeReq struct {
-	ctx  context.Context
-	fn   func(tx *Tx) error
-	done chan writeResult
+	ctx   context.Context
+	fn    func(tx *Tx) error
+	done  chan writeResult
+	quiet bool // not counted in WriteStats (see WriteQuiet)
 }
 
 type writeResult struct {
@@ -93,10 +94,24 @@ var errClosed = errors.New("the database is closed")
 // cancellation), so a client that goes away never leaves half a write.
 // fn must not call Read or Write, and must not keep tx.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.write(ctx, fn, false)
+}
+
+// WriteQuiet is Write for what a team member does through their links
+// (opening one, answering, reacting) and for the mixer: writes that
+// change nothing a leader's cached reads show, so they are not counted in
+// WriteStats. Counted, they would make a leader's next read recompute,
+// and the recompute's time and its "at" would say the moment a member
+// answered (docs/ANONYMITY.md, rule 3).
+func (db *DB) WriteQuiet(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.write(ctx, fn, true)
+}
+
+func (db *DB) write(ctx context.Context, fn func(tx *Tx) error, quiet bool) error {
 	if err := ctx.Err(); err != nil {
 		return translate("begin", err)
 	}
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1), quiet: quiet}
 	select {
 	case db.writes <- req:
 	case <-db.quit:
@@ -144,7 +159,13 @@ func (db *DB) runBatch(batch []*writeReq) {
 		// Counted once the transaction has ended and before anyone hears
 		// of it: a reader who saw the count before a write became visible
 		// sees it changed afterwards.
-		db.nWrites.Add(int64(len(batch)))
+		counted := 0
+		for _, r := range batch {
+			if !r.quiet {
+				counted++
+			}
+		}
+		db.nWrites.Add(int64(counted))
 		db.nCommits.Add(1)
 		for i, r := range batch {
 			r.done <- results[i]

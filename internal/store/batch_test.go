@@ -103,3 +103,32 @@ func TestGroupCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteQuietIsNotCounted: a quiet write commits like any other, but
+// does not move WriteStats, so caches keyed on it stay as they were
+// (docs/ANONYMITY.md, rule 3).
+func TestWriteQuietIsNotCounted(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *store.DB{"sqlite": storetest.OpenSQLite, "postgres": storetest.OpenPostgres} {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			before := db.WriteStats().Writes
+			if err := db.WriteQuiet(ctx, func(tx *store.Tx) error { return tx.MarkMix(ctx, store.MixPulse, "pulse-1") }); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM voice_mix").Scan(&n); err != nil || n != 1 {
+				t.Fatalf("the quiet write stored %d marks (%v), want 1", n, err)
+			}
+			if got := db.WriteStats().Writes; got != before {
+				t.Fatalf("a quiet write moved the write count from %d to %d", before, got)
+			}
+			if err := db.Write(ctx, func(tx *store.Tx) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if got := db.WriteStats().Writes; got != before+1 {
+				t.Fatalf("a write moved the write count from %d to %d, want +1", before, got)
+			}
+		})
+	}
+}

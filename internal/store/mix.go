@@ -64,7 +64,7 @@ func (db *DB) Mix(ctx context.Context) (int, error) {
 	}
 	n := 0
 	if pending {
-		err = db.Write(ctx, func(tx *Tx) error {
+		err = db.WriteQuiet(ctx, func(tx *Tx) error {
 			n = 0
 			marks, err := list(ctx, tx, "mix", "SELECT kind, ref_id FROM voice_mix ORDER BY kind, ref_id", nil,
 				func(rows *sql.Rows, m *mixMark) error { return rows.Scan(&m.kind, &m.ref) })
