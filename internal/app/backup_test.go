@@ -186,9 +186,8 @@ func TestImportFailsWhole(t *testing.T) {
 // approvals start again, whatever the file says.
 func TestImportDropsAddressProofs(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
-		owner := e.signupOwner(t)
-		must(e.app.InviteByMail(e.ctx, owner.ID, "ada@example.org", tl.RoleAdmin))(t)
-		ada := must(e.app.AcceptInvite(e.ctx, e.mailedInvitation(t, "ada@example.org"), "Ada", "a long enough password"))(t)
+		hal, owner := e.installation(t)
+		ada := e.inviteAndAccept(t, hal.ID, "ada@example.org", "Ada", tl.RoleAdmin)
 		people := e.team(owner.LeaderID, 2)
 		noErr(t, e.app.Approve(e.ctx, ada.ID, people[0].ID))
 		b := must(e.app.Export(e.ctx, owner.LeaderID))(t)

@@ -25,9 +25,13 @@ import (
 // published reactions and reactions still to be mixed, queued mail and a
 // calendar feed.
 func seedEverything(t *testing.T, e *env) string {
-	u := must(e.app.Signup(e.ctx, tl.SignupInput{Email: "lena@example.org", Name: "Lena", Password: "correct horse battery"}))(t)
+	// Hal set the installation up; Lena leads and administers; Ada, whom
+	// Hal invited, approves Lena's people (docs/ANONYMITY.md, rule 1).
+	hal := must(e.app.Signup(e.ctx, tl.SignupInput{Email: "hal@example.org", Name: "Hal", Password: "correct horse battery"}))(t)
+	must(e.app.InviteByMail(e.ctx, hal.ID, "lena@example.org", tl.RoleAdmin))(t)
+	u := must(e.app.AcceptInvite(e.ctx, e.mailedInvitation(t, "lena@example.org"), "Lena", "correct horse battery"))(t)
 	l := u.LeaderID
-	must(e.app.InviteByMail(e.ctx, u.ID, "ada@example.org", tl.RoleAdmin))(t)
+	must(e.app.InviteByMail(e.ctx, hal.ID, "ada@example.org", tl.RoleAdmin))(t)
 	ada := must(e.app.AcceptInvite(e.ctx, e.mailedInvitation(t, "ada@example.org"), "Ada", "a long enough password"))(t)
 	var people []*tl.Relationship
 	for i := range 6 {
@@ -79,9 +83,9 @@ func TestBackupRestoreAcrossDatabases(t *testing.T) {
 				var buf bytes.Buffer
 				counts, err := src.db.Dump(src.ctx, &buf)
 				noErr(t, err)
-				// The outbox: 7 address confirmations, 1 invitation, 6 + 6
-				// pulse invitations.
-				if counts["pulse_responses"] != 6 || counts["events"] == 0 || counts["outbox"] != 20 {
+				// The outbox: 7 address confirmations, 2 invitations (Lena's
+				// and Ada's), 6 + 6 pulse invitations.
+				if counts["pulse_responses"] != 6 || counts["events"] == 0 || counts["outbox"] != 21 {
 					t.Fatalf("dump counts %v", counts)
 				}
 				for _, table := range []string{"address_confirmations", "voice_publications", "voice_mix", "decision_reaction_counts"} {
@@ -114,7 +118,7 @@ func TestBackupRestoreAcrossDatabases(t *testing.T) {
 				if ada.EmailVerifiedAt.IsZero() {
 					t.Fatal("the administrator's verified address was lost in the restore")
 				}
-				if invs := must(dst.app.Invitations(dst.ctx, ada.ID))(t); len(invs) != 1 || !invs[0].ByMail {
+				if invs := must(dst.app.Invitations(dst.ctx, ada.ID))(t); len(invs) != 2 || !invs[0].ByMail || !invs[1].ByMail {
 					t.Fatalf("invitations after restore: %+v", invs)
 				}
 				ps := must(dst.app.Pulses(dst.ctx, l))(t)

@@ -301,11 +301,11 @@ func addRosterPerson(ctx context.Context, tx *store.Tx, actorID string, row tl.R
 	if err != nil {
 		return err
 	}
-	users, err := tx.Users(ctx)
+	acc, err := loadAccounts(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if mayApprove(actor, u.LeaderID, users) {
+	if acc.mayApprove(actor, u.LeaderID) {
 		r.ApprovedAt, r.ApprovedBy = now, actor.ID
 	}
 	return tx.CreateRelationship(ctx, r)

@@ -53,18 +53,18 @@ type standingCtx struct {
 
 // loadStanding reads what standingCtx.of needs for leaderID at now.
 func loadStanding(ctx context.Context, tx *store.Tx, leaderID string, now time.Time) (*standingCtx, []tl.Relationship, error) {
-	users, err := tx.Users(ctx)
+	acc, err := loadAccounts(ctx, tx)
 	if err != nil {
 		return nil, nil, err
 	}
 	sc := &standingCtx{own: map[string]bool{}, mailboxes: map[string]int{}, now: now}
-	for _, u := range users {
+	for _, u := range acc.users {
 		if u.LeaderID == leaderID {
 			sc.own[canonicalMailbox(u.Email)] = true
 		}
 	}
-	for _, u := range users {
-		if canAdminister(u.Role) && u.LeaderID != leaderID && !sc.own[canonicalMailbox(u.Email)] {
+	for i := range acc.users {
+		if acc.mayApprove(&acc.users[i], leaderID) {
 			sc.approvers = true
 		}
 	}
@@ -329,13 +329,13 @@ func (a *App) Approvals(ctx context.Context, actorID string) ([]tl.Approval, err
 		if err != nil {
 			return err
 		}
-		users, err := tx.Users(ctx)
+		acc, err := loadAccounts(ctx, tx)
 		if err != nil {
 			return err
 		}
 		names := map[string]string{}
 		for _, r := range rels {
-			if !mayApprove(u, r.LeaderID, users) {
+			if !acc.mayApprove(u, r.LeaderID) {
 				continue
 			}
 			if _, ok := names[r.LeaderID]; !ok {
@@ -353,16 +353,68 @@ func (a *App) Approvals(ctx context.Context, actorID string) ([]tl.Approval, err
 	return nonNil(out), err
 }
 
-// mayApprove reports whether u is independent of the leader: not the
-// leader's own account, nor a mailbox of theirs (users are every account).
-func mayApprove(u *tl.User, leaderID string, users []tl.User) bool {
-	if u.LeaderID == leaderID {
+// accounts are every account and who invited each, for deciding who is
+// independent of a leader.
+type accounts struct {
+	users     []tl.User
+	invitedBy map[string]string // user id → the id of the account whose invitation made it
+}
+
+func loadAccounts(ctx context.Context, tx *store.Tx) (*accounts, error) {
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	invs, err := tx.Invitations(ctx) // newest first
+	if err != nil {
+		return nil, err
+	}
+	byEmail := map[string]string{}
+	for _, inv := range invs {
+		if _, seen := byEmail[inv.Email]; !seen && !inv.UsedAt.IsZero() {
+			byEmail[inv.Email] = inv.InvitedBy
+		}
+	}
+	acc := &accounts{users: users, invitedBy: map[string]string{}}
+	for _, u := range users {
+		if by, ok := byEmail[u.Email]; ok {
+			acc.invitedBy[u.ID] = by
+		}
+	}
+	return acc, nil
+}
+
+// mayApprove reports whether u may vouch for the people of a leader: an
+// owner or admin who is not the leader, nor at a mailbox of theirs; and,
+// for an admin, one whose address was proved and whom neither the leader
+// nor anyone the leader invited brought in. A leader could otherwise
+// approve their own made-up people through an administrator they made up
+// (docs/ANONYMITY.md, rule 1).
+func (acc *accounts) mayApprove(u *tl.User, leaderID string) bool {
+	if !canAdminister(u.Role) || u.LeaderID == leaderID {
 		return false
 	}
-	for _, o := range users {
-		if o.LeaderID == leaderID && canonicalMailbox(o.Email) == canonicalMailbox(u.Email) {
+	leaderOf := map[string]bool{} // the leader's own accounts
+	for _, o := range acc.users {
+		if o.LeaderID == leaderID {
+			leaderOf[o.ID] = true
+			if canonicalMailbox(o.Email) == canonicalMailbox(u.Email) {
+				return false
+			}
+		}
+	}
+	if u.Role == tl.RoleOwner {
+		return true
+	}
+	if u.EmailVerifiedAt.IsZero() {
+		return false
+	}
+	seen := map[string]bool{}
+	for id := acc.invitedBy[u.ID]; id != "" && !seen[id]; id = acc.invitedBy[id] {
+		if leaderOf[id] {
 			return false
 		}
+		seen[id] = true
 	}
 	return true
 }
@@ -383,11 +435,11 @@ func (a *App) Approve(ctx context.Context, actorID, relationshipID string) error
 		if err != nil {
 			return err
 		}
-		users, err := tx.Users(ctx)
+		acc, err := loadAccounts(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if !mayApprove(u, r.LeaderID, users) {
+		if !acc.mayApprove(u, r.LeaderID) {
 			return tl.Errorf(tl.EFORBIDDEN, "you lead %s: an administrator who does not lead them must approve them, so that nobody vouches for their own team", r.Person)
 		}
 		if r.Email == "" || !r.Active {

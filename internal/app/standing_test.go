@@ -246,23 +246,39 @@ func TestSendConfirmation(t *testing.T) {
 // The leader's own accounts, coaches and leaders cannot approve.
 func TestApprovals(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
-		lena := e.signupOwner(t) // Lena@Example.org
+		lena := e.signupOwner(t) // Lena@Example.org, who set the installation up
 		l := lena.LeaderID
 		people := e.team(l, 2)
 		ana, ben := people[0], people[1]
 		nobody := e.add(l, "Nobody", "")
 		// A second administrator account at the leader's own mailbox is
-		// no one else: the approval step does not start, and it cannot
-		// approve.
+		// no one else, nor is any administrator Lena brings in: she could
+		// read their mail. The approval step does not start, and they
+		// cannot approve.
 		alias := e.inviteAndAccept(t, lena.ID, "lena+admin@example.org", "Lena Admin", tl.RoleAdmin)
+		zed := e.inviteAndAccept(t, lena.ID, "zed@elsewhere.example", "Zed", tl.RoleAdmin)
 		wantStep(t, e.standings(l), ana.Person, "")
 		wantCode(t, e.app.Approve(e.ctx, alias.ID, ana.ID), tl.EFORBIDDEN, "must approve them")
-
-		// Ada, an administrator of her own, starts it for everyone Lena
-		// leads, already counting or not.
-		ada := e.inviteAndAccept(t, lena.ID, "ada@example.org", "Ada", tl.RoleAdmin)
+		wantCode(t, e.app.Approve(e.ctx, zed.ID, ana.ID), tl.EFORBIDDEN, "must approve them")
+		if got := must(e.app.Approvals(e.ctx, zed.ID))(t); len(got) != 0 {
+			t.Fatalf("an administrator Lena brought in may approve %+v", got)
+		}
 		cora := e.inviteAndAccept(t, lena.ID, "cora@example.org", "Cora", tl.RoleCoach)
 		sam := e.inviteAndAccept(t, lena.ID, "sam@example.org", "Sam", tl.RoleLeader)
+
+		// Where the installation is someone else's, an administrator they
+		// brought in starts it for everyone Lena leads, already counting
+		// or not. (Here, Lena hands the installation on: a second
+		// database, with Hal as the owner who invites Lena and Ada.)
+		e = e.fresh(t)
+		hal, lena2 := e.installation(t)
+		lena, l = lena2, lena2.LeaderID
+		people = e.team(l, 2)
+		ana, ben = people[0], people[1]
+		nobody = e.add(l, "Nobody", "")
+		ada := e.inviteAndAccept(t, hal.ID, "ada@example.org", "Ada", tl.RoleAdmin)
+		cora = e.inviteAndAccept(t, hal.ID, "cora@example.org", "Cora", tl.RoleCoach)
+		sam = e.inviteAndAccept(t, hal.ID, "sam@example.org", "Sam", tl.RoleLeader)
 		sts := e.standings(l)
 		wantStep(t, sts, ana.Person, tl.StepApproval, "administrator")
 		wantStep(t, sts, ben.Person, tl.StepApproval)
@@ -330,9 +346,9 @@ func TestApprovals(t *testing.T) {
 // address given again changes nothing.
 func TestNewAddressStartsAgain(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
-		lena := e.signupOwner(t)
+		hal, lena := e.installation(t)
 		l := lena.LeaderID
-		ada := e.inviteAndAccept(t, lena.ID, "ada@example.org", "Ada", tl.RoleAdmin)
+		ada := e.inviteAndAccept(t, hal.ID, "ada@example.org", "Ada", tl.RoleAdmin)
 		ana := e.team(l, 1)[0]
 		noErr(t, e.app.Approve(e.ctx, ada.ID, ana.ID))
 		wantStep(t, e.standings(l), ana.Person, "")
@@ -394,4 +410,14 @@ func TestAcceptedInvitationConfirms(t *testing.T) {
 			t.Fatal("a confirmation link was issued after the invitation confirmed Ana")
 		}
 	})
+}
+
+// installation is an organisation set up by Hal, its owner, where Lena
+// leads and administers: an administrator Hal brings in is independent of
+// Lena (docs/ANONYMITY.md, rule 1).
+func (e *env) installation(t *testing.T) (hal, lena *tl.User) {
+	t.Helper()
+	hal = must(e.app.Signup(e.ctx, tl.SignupInput{Email: "hal@example.org", Name: "Hal", Password: ownerPass}))(t)
+	lena = e.inviteAndAccept(t, hal.ID, "lena@example.org", "Lena", tl.RoleAdmin)
+	return hal, lena
 }
