@@ -234,6 +234,10 @@ const (
 	CountBelowK    = "below-k"    // fewer than k answers so far
 	CountK         = "k"          // at least k, fewer than comments_k
 	CountCommentsK = "comments-k" // at least comments_k
+	// CountHidden: the pulse asked too few people for any count to be
+	// published while it is open. A band that moved to "at least k" when
+	// only k were asked would say that every one of them had answered.
+	CountHidden = "hidden"
 )
 
 // ScaleResult is the team's score on one scale.

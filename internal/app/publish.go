@@ -44,7 +44,7 @@ func publishVoice(ctx context.Context, tx *store.Tx, sets settingsCache, now tim
 		if err != nil {
 			return err
 		}
-		if band := countBand(n, p); band != p.Band {
+		if band := publishedBand(n, p); band != p.Band {
 			p.Band = band
 			if err := tx.UpdatePulse(ctx, p); err != nil {
 				return err
@@ -65,6 +65,22 @@ func publishVoice(ctx context.Context, tx *store.Tx, sets settingsCache, now tim
 		}
 	}
 	return nil
+}
+
+// publishedBand is the band published for an open pulse with n answers.
+// A threshold shows only where at least k of the people asked could still
+// be missing when it is reached: otherwise reaching it would tell the
+// leader, before the close, that (nearly) everyone, named, had answered.
+func publishedBand(n int, p *store.PulseRow) string {
+	switch {
+	case p.Population-p.K < p.K:
+		return tl.CountHidden
+	case n >= p.CommentsK && p.Population-p.CommentsK >= p.K:
+		return tl.CountCommentsK
+	case n >= p.K:
+		return tl.CountK
+	}
+	return tl.CountBelowK
 }
 
 // releaseReactions releases a decision's reactions when at least k more

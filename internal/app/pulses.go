@@ -134,6 +134,7 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 			Question: question, K: k, CommentsK: max(set.CommentsK, tl.CommentsFloor, k), Delivery: tl.DeliveryEmail,
 			Status: tl.PulseOpen, Population: len(pop), CreatedAt: now, ClosesAt: closes,
 		}}
+		p.Band = publishedBand(0, p)
 		if err := tx.CreatePulse(ctx, p, asked); err != nil {
 			return err
 		}
