@@ -350,7 +350,11 @@ func (a *App) SessionUser(ctx context.Context, token string) (*tl.User, error) {
 		}
 		return nil, tl.Errorf(tl.EUNAUTHORIZED, msgSessionEnded)
 	}
-	if now.Sub(s.LastSeen) >= sessionTouchEvery {
+	// A member's session is not touched: its last_seen would record, to
+	// the minute, when they were last on the pages where they react and
+	// answer (docs/ANONYMITY.md, rule 7). It ends SessionIdleTimeout after
+	// they signed in.
+	if now.Sub(s.LastSeen) >= sessionTouchEvery && u.Role != tl.RoleMember {
 		if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, h, now) }); err != nil {
 			return nil, err
 		}

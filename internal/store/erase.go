@@ -25,6 +25,8 @@ func (tx *Tx) ErasePerson(ctx context.Context, r *tl.Relationship, newName strin
 		{"erase steps", "UPDATE steps SET person = $1 WHERE relationship_id = $2", []any{newName, r.ID}},
 		{"erase decisions", "UPDATE decisions SET affects = $1 WHERE relationship_id = $2", []any{newName, r.ID}},
 		{"erase window link", "DELETE FROM window_links WHERE relationship_id = $1", []any{r.ID}},
+		{"erase address asked at", "UPDATE pulse_population SET email = '' WHERE relationship_id = $1", []any{r.ID}},
+		{"erase address confirmation", "DELETE FROM address_confirmations WHERE relationship_id = $1", []any{r.ID}},
 		{"erase passes", "DELETE FROM passes WHERE purpose = $1 AND ref_id = $2", []any{PassWindow, r.ID}},
 		{"erase mail", "DELETE FROM outbox WHERE status = $1 AND (ref2 = $2 OR (to_addr = $3 AND to_addr <> ''))", []any{MailPending, r.ID, r.Email}},
 		// The name in the leader's own words about anyone: promises,
