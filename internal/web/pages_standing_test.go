@@ -253,12 +253,21 @@ func TestPersonStanding(t *testing.T) {
 // TestApprovals: where the installation has an administrator who does not
 // lead a team, that team's people count only once one approved them. An
 // administrator lists and approves other leaders' people, never their own;
-// a leader who is not an administrator can do neither.
+// a leader who is not an administrator can do neither; and an
+// administrator the leader brought in approves none of the leader's
+// people (docs/ANONYMITY.md, rule 1).
 func TestApprovals(t *testing.T) {
 	e := newVoiceEnv(t)
-	lena := e.owner("Lena", "lena@example.org") // the owner, who leads a team too
-	omar := e.invite(lena, "Omar", "omar@example.org", tl.RoleLeader)
-	ada := e.invite(lena, "Ada", "ada@example.org", tl.RoleAdmin)
+	// Hal set the installation up and invited, by mail, Lena (who
+	// administers and leads a team too), Omar and Ada; each accepted
+	// through the link in their letter, so their addresses are proved.
+	hal := e.owner("Hal", "hal@example.org")
+	lena := e.mailedInvite(hal, "Lena", "lena@example.org", tl.RoleAdmin)
+	omar := e.mailedInvite(hal, "Omar", "omar@example.org", tl.RoleLeader)
+	ada := e.mailedInvite(hal, "Ada", "ada@example.org", tl.RoleAdmin)
+	// Zed is an administrator Lena brought in, by mail: Lena could have
+	// made him up, so he approves none of her people.
+	zed := e.mailedInvite(lena, "Zed", "zed@elsewhere.example", tl.RoleAdmin)
 	e.team(omar, "Ola", "ola@example.org", "Oskar", "oskar@example.org", "Pia", "pia@example.org")
 	e.team(lena, "Ana", "ana@example.org")
 	e.counted("ola@example.org", "oskar@example.org", "ana@example.org") // Pia has not confirmed
@@ -325,6 +334,17 @@ func TestApprovals(t *testing.T) {
 	}
 	if st := e.standingOf(lena, "Ana"); st.Counts {
 		t.Fatal("Lena's own approval made Ana count")
+	}
+	// Zed, whom Lena brought in, is offered none of her people and cannot
+	// approve Ana either.
+	if got := rows(zed); got["Ana"] != "" || got["Ola"] == "" {
+		t.Errorf("Zed's approvals list Lena's people, or not Omar's: %v", got)
+	}
+	if w := e.do("POST", "/approvals/"+ana, form(), zed); w.Code != http.StatusForbidden {
+		t.Errorf("Zed approves Ana: %d, want 403\n%s", w.Code, pagesTrim(w.Body.String()))
+	}
+	if st := e.standingOf(lena, "Ana"); st.Counts {
+		t.Fatal("the approval of an administrator Lena brought in made Ana count")
 	}
 	w = e.do("POST", "/approvals/"+ola, form(), lena)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/approvals" {
