@@ -26,6 +26,13 @@ var tenMembers = []string{"Ana", "ana@example.org", "Ben", "ben@example.org", "C
 	"Eli", "eli@example.org", "Fay", "fay@example.org", "Gus", "gus@example.org", "Hal", "hal@example.org", "Ivy", "ivy@example.org",
 	"Jo", "jo@example.org"}
 
+// fifteenMembers are tenMembers and five more: enough people asked for the
+// "at least 10 answers" band to be published while a pulse is open (it
+// shows only where at least k of them could still be missing when it is
+// reached, 15 − 10 ≥ 5).
+var fifteenMembers = append(append([]string(nil), tenMembers...), "Kim", "kim@example.org", "Lou", "lou@example.org",
+	"Max", "max@example.org", "Ned", "ned@example.org", "Oli", "oli@example.org")
+
 // answer answers a pulse once with f through one person's link.
 func (e *env) answer(token string, f url.Values) {
 	e.t.Helper()
@@ -47,14 +54,15 @@ func (e *env) answerN(links map[string]string, addrs []string, n int, f url.Valu
 	}
 }
 
-// TestPulseResultsPage: ten answers with a question and the leader's own
-// view; while open only the band, after close the means, safety as
-// "views differ" when people disagree, the outcome shares, every comment
-// and the biggest self–team gap in words.
+// TestPulseResultsPage: ten answers, of fifteen people asked, with a
+// question and the leader's own view; while open only the band, as
+// published, after close the means, safety as "views differ" when people
+// disagree, the outcome shares, every comment and the biggest self–team
+// gap in words.
 func TestPulseResultsPage(t *testing.T) {
 	e := newVoiceEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
-	e.countedTeam(lena, tenMembers...)
+	e.countedTeam(lena, fifteenMembers...)
 	id, links := e.launch(lena, form("question", "What should I keep doing?"))
 	path := "/pulses/" + id
 
@@ -368,9 +376,62 @@ func TestPulseTeamBelowK(t *testing.T) {
 	if len(links) != 4 {
 		t.Errorf("a pulse with k=3 mailed %d people, want the four", len(links))
 	}
-	if body := e.do("GET", "/pulses/"+id, nil, lena).Body.String(); !strings.Contains(body, "k=3") || !strings.Contains(body, "Fewer than 3 answers") {
+	// Four asked is fewer than 2k: no count while it is open, and the
+	// page says why in terms of k=3.
+	if body := e.do("GET", "/pulses/"+id, nil, lena).Body.String(); !strings.Contains(body, "k=3") ||
+		!strings.Contains(body, "No count is shown while it is open: with 4 people asked, a count reaching 3 would say") {
 		t.Fatal("a pulse launched with k=3 does not say so")
 	}
+}
+
+// TestPulseSmallTeamNoCount: a pulse that asked fewer than 2k people
+// shows no count at all while it is open, from the launch to the close,
+// through every answer and every publication: a band that moved to "at
+// least 5" with six asked would say that nearly everyone, named on the
+// answer page, had answered. The page says so in words, and the results
+// show once it closes.
+func TestPulseSmallTeamNoCount(t *testing.T) {
+	e := newVoiceEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	e.countedTeam(lena, sixMembers...)
+	id, links := e.launch(lena, form())
+	path := "/pulses/" + id
+	hidden := func(when string) {
+		t.Helper()
+		body := e.do("GET", path, nil, lena).Body.String()
+		if !strings.Contains(body, `data-band="hidden"`) ||
+			!strings.Contains(body, "No count is shown while it is open: with 6 people asked, a count reaching 5 would say that (nearly) everyone had answered.") {
+			t.Fatalf("%s, the pulse page does not say that no count is shown:\n%s", when, pagesTrim(body))
+		}
+		for _, band := range []string{`data-band="below-k"`, `data-band="k"`, `data-band="comments-k"`, "Fewer than 5 answers", "At least 5 answers", "At least 10 answers", `id="results"`, "Results:"} {
+			if strings.Contains(body, band) {
+				t.Fatalf("%s, the pulse page shows %q while it is open", when, band)
+			}
+		}
+		rep, err := e.app.PulseReport(context.Background(), lena.User.LeaderID, id)
+		must(t, err)
+		if rep.Count != tl.CountHidden || rep.Released {
+			t.Fatalf("%s, the report is %+v, want the count %q and nothing released", when, rep, tl.CountHidden)
+		}
+	}
+	hidden("at the launch")
+	e.publish()
+	hidden("at the first publication, before anyone answered")
+	for i, a := range emails(sixMembers...) {
+		e.answer(links[a], allAnswers(2+i%3))
+		hidden(fmt.Sprintf("after %d answers", i+1))
+		if i+1 >= 5 {
+			e.publish()
+			hidden(fmt.Sprintf("after %d answers and a publication", i+1))
+		}
+	}
+	w := e.do("POST", path+"/close", nil, lena)
+	body := e.follow(w, lena).Body.String()
+	if !strings.Contains(body, "Pulse closed: 6 answers") || !strings.Contains(body, `<h2 id="results-h">Results: 6 answers</h2>`) ||
+		strings.Contains(body, "No count is shown") || strings.Contains(body, `id="pulse-count"`) {
+		t.Fatalf("after close:\n%s", pagesTrim(body))
+	}
+	e.checkNoSecrets()
 }
 
 // TestPulsesOfAnotherLeader: Omar gets 404 on every one of Lena's pulse

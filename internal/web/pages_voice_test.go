@@ -70,15 +70,18 @@ func TestPulsePagesEndToEnd(t *testing.T) {
 	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "traced to a person") {
 		t.Fatalf("launch with 4 people: %d\n%s", w.Code, w.Body.String())
 	}
-	e.countedTeam(lena, "P4", "p4@example.org", "P5", "p5@example.org")
+	// Ten: enough people asked for a rough count to be shown while the
+	// pulse is open (with fewer than 2k none is).
+	e.countedTeam(lena, "P4", "p4@example.org", "P5", "p5@example.org", "P6", "p6@example.org", "P7", "p7@example.org",
+		"P8", "p8@example.org", "P9", "p9@example.org")
 	w = e.do("POST", "/pulses", form("team", "team", "question", "What should I keep doing?"), lena)
-	if w.Code != http.StatusSeeOther || !strings.Contains(e.follow(w, lena).Body.String(), "6 invitations are on their way by email") {
+	if w.Code != http.StatusSeeOther || !strings.Contains(e.follow(w, lena).Body.String(), "10 invitations are on their way by email") {
 		t.Fatalf("launch: %d\n%s", w.Code, w.Body.String())
 	}
 	pulsePath := w.Header().Get("Location")
 	links := e.links("p")
-	if len(links) != 6 {
-		t.Fatalf("%d personal links mailed, want 6", len(links))
+	if len(links) != 10 {
+		t.Fatalf("%d personal links mailed, want 10", len(links))
 	}
 
 	for i := range 5 {
@@ -94,7 +97,7 @@ func TestPulsePagesEndToEnd(t *testing.T) {
 		}
 		page := e.visit("GET", "/answer", nil, pass).Body.String()
 		for _, want := range []string{"What Lena will and will not see", "Will not see:", "who answered, when", "What should I keep doing?",
-			"This pulse asked 6 people", "P0, P1, P2, P3, P4, P5"} {
+			"This pulse asked 10 people", "P0, P1, P2, P3, P4, P5, P6, P7, P8, P9"} {
 			if !strings.Contains(page, want) {
 				t.Fatalf("answer page lacks %q", want)
 			}
