@@ -139,8 +139,10 @@ func voiceScript(s *session, m *mailroom, remote bool) {
 	s.run(step{now: "2026-11-11T09:00:00Z", args: []string{"pulse", "show", "{p}"}})
 	s.run(step{args: []string{"pulse", "close", "{p}"}})
 
-	// The next wave: everyone answers; the count moves only when it is
-	// published, and the results show at the close.
+	// The next wave: everyone answers. Five asked is fewer than 2k, so no
+	// count is shown while it is open, not even after the noon
+	// publication (a count reaching 5 would say everyone answered); the
+	// results show at the close.
 	s.run(step{args: []string{"pulse", "launch", "--question", "What should I start doing?", "--json"}, capture: "p2", match: `"id"`})
 	m.answer(answersOf(4), team...)
 	s.run(step{args: []string{"pulse", "show", "{p2}"}})
@@ -181,4 +183,26 @@ func answersOf(v int) map[string]int {
 		}
 	}
 	return out
+}
+
+// TestCountWords: every count an open pulse may show, in words. The
+// transcript's pulses ask five people, too few for any count while they
+// are open, so the others are said here.
+func TestCountWords(t *testing.T) {
+	small := tl.Pulse{K: 5, CommentsK: 10, Population: 6}
+	big := tl.Pulse{K: 5, CommentsK: 10, Population: 15}
+	for _, c := range []struct {
+		band string
+		p    tl.Pulse
+		want string
+	}{
+		{tl.CountHidden, small, "no count while it is open (6 people asked: a count reaching 5 would say nearly everyone answered)"},
+		{tl.CountBelowK, big, "fewer than 5 answers so far"},
+		{tl.CountK, big, "at least 5 answers so far"},
+		{tl.CountCommentsK, big, "at least 10 answers so far"},
+	} {
+		if got := countWords(c.band, c.p); got != c.want {
+			t.Errorf("band %q over %d people: %q, want %q", c.band, c.p.Population, got, c.want)
+		}
+	}
 }
