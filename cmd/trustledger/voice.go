@@ -271,7 +271,7 @@ func countWords(band string, p tl.Pulse) string {
 	case tl.CountCommentsK:
 		return fmt.Sprintf("at least %d answers so far", p.CommentsK)
 	case tl.CountHidden:
-		return fmt.Sprintf("no count while it is open (%d people asked: a count reaching %d would say nearly everyone answered)", p.Population, p.K)
+		return fmt.Sprintf("no count while it is open (%d people asked: a count reaching %d would say that (nearly) everyone answered)", p.Population, p.K)
 	}
 	return band
 }

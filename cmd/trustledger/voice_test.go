@@ -196,7 +196,7 @@ func TestCountWords(t *testing.T) {
 		p    tl.Pulse
 		want string
 	}{
-		{tl.CountHidden, small, "no count while it is open (6 people asked: a count reaching 5 would say nearly everyone answered)"},
+		{tl.CountHidden, small, "no count while it is open (6 people asked: a count reaching 5 would say that (nearly) everyone answered)"},
 		{tl.CountBelowK, big, "fewer than 5 answers so far"},
 		{tl.CountK, big, "at least 5 answers so far"},
 		{tl.CountCommentsK, big, "at least 10 answers so far"},

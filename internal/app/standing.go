@@ -440,7 +440,10 @@ func (a *App) Approve(ctx context.Context, actorID, relationshipID string) error
 			return err
 		}
 		if !acc.mayApprove(u, r.LeaderID) {
-			return tl.Errorf(tl.EFORBIDDEN, "you lead %s: an administrator who does not lead them must approve them, so that nobody vouches for their own team", r.Person)
+			if u.LeaderID == r.LeaderID {
+				return tl.Errorf(tl.EFORBIDDEN, "you lead %s: an administrator who does not lead them must approve them, so that nobody vouches for their own team", r.Person)
+			}
+			return tl.Errorf(tl.EFORBIDDEN, "you cannot approve %s: only the owner, or an administrator whose address is proved and whom %s's leader did not bring in, must approve them, so that nobody vouches for their own team", r.Person, r.Person)
 		}
 		if r.Email == "" || !r.Active {
 			return tl.Errorf(tl.EINVALID, "%s has no address, or is no longer active: there is nothing to approve", r.Person)

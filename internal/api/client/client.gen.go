@@ -989,15 +989,16 @@ type PulseLaunch struct {
 
 // PulseReport defines model for PulseReport.
 type PulseReport struct {
-	Comments *[]string      `json:"comments,omitempty"`
-	Count    string         `json:"count"`
-	Gaps     *[]Gap         `json:"gaps,omitempty"`
-	N        *int64         `json:"n,omitempty"`
-	Outcome  *OutcomeResult `json:"outcome,omitempty"`
-	Pulse    Pulse          `json:"pulse"`
-	Released bool           `json:"released"`
-	Scales   *[]ScaleResult `json:"scales,omitempty"`
-	Withheld *string        `json:"withheld,omitempty"`
+	Comments         *[]string      `json:"comments,omitempty"`
+	CommentsWithheld *string        `json:"comments_withheld,omitempty"`
+	Count            string         `json:"count"`
+	Gaps             *[]Gap         `json:"gaps,omitempty"`
+	N                *int64         `json:"n,omitempty"`
+	Outcome          *OutcomeResult `json:"outcome,omitempty"`
+	Pulse            Pulse          `json:"pulse"`
+	Released         bool           `json:"released"`
+	Scales           *[]ScaleResult `json:"scales,omitempty"`
+	Withheld         *string        `json:"withheld,omitempty"`
 }
 
 // Relationship defines model for Relationship.
