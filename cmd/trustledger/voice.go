@@ -319,6 +319,8 @@ func printPulseReport(rt *runtime, r *tl.PulseReport) error {
 		for _, c := range r.Comments {
 			rt.printf("  - %s\n", c)
 		}
+	} else if r.CommentsWithheld != "" {
+		rt.printf("Comments are not shown: %s.\n", r.CommentsWithheld)
 	}
 	return nil
 }
