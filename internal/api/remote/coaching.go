@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	tl "github.com/trustledger/trustledger"
-	"github.com/trustledger/trustledger/internal/api/client"
 )
 
 var _ tl.ProgramService = (*Service)(nil)
@@ -14,65 +13,62 @@ func (s *Service) CreateProgram(ctx context.Context, actorID, name string) (*tl.
 	if err := s.checkUser(actorID); err != nil {
 		return nil, err
 	}
-	res, err := s.c.CreateProgram(ctx, nil, client.CreateProgramRequest{Name: name})
-	return decode[tl.Program](s, res, err)
+	return post[tl.Program](ctx, s, "/programs", struct {
+		Name string `json:"name"`
+	}{name})
 }
 
 func (s *Service) Programs(ctx context.Context, actorID string) ([]tl.Program, error) {
 	if err := s.checkUser(actorID); err != nil {
 		return nil, err
 	}
-	return all[tl.Program](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListPrograms(ctx, &client.ListProgramsParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Program](ctx, s, "/programs", nil)
 }
 
 func (s *Service) Program(ctx context.Context, actorID, id string) (*tl.ProgramDetail, error) {
 	if err := s.checkUser(actorID); err != nil {
 		return nil, err
 	}
-	res, err := s.c.GetProgram(ctx, id)
-	return decode[tl.ProgramDetail](s, res, err)
+	return get[tl.ProgramDetail](ctx, s, pathOf("/programs/%s", id), nil)
 }
 
 func (s *Service) AddCoach(ctx context.Context, actorID, id, email string) error {
 	if err := s.checkUser(actorID); err != nil {
 		return err
 	}
-	res, err := s.c.AddProgramCoach(ctx, id, nil, client.EmailBody{Email: email})
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPost, pathOf("/programs/%s/coaches", id), emailBody{email})
 }
 
 func (s *Service) AddLeader(ctx context.Context, actorID, id, email string) error {
 	if err := s.checkUser(actorID); err != nil {
 		return err
 	}
-	res, err := s.c.AddProgramLeader(ctx, id, nil, client.EmailBody{Email: email})
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPost, pathOf("/programs/%s/leaders", id), emailBody{email})
 }
 
 func (s *Service) SetConsent(ctx context.Context, actorID, id string, consent bool) error {
 	if err := s.checkUser(actorID); err != nil {
 		return err
 	}
-	res, err := s.c.SetProgramConsent(ctx, id, client.SetProgramConsentRequest{Consent: consent})
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPut, pathOf("/programs/%s/consent", id), struct {
+		Consent bool `json:"consent"`
+	}{consent})
 }
 
 func (s *Service) Rollup(ctx context.Context, actorID, id string) (*tl.Rollup, error) {
 	if err := s.checkUser(actorID); err != nil {
 		return nil, err
 	}
-	res, err := s.c.GetRollup(ctx, id)
-	return decode[tl.Rollup](s, res, err)
+	return get[tl.Rollup](ctx, s, pathOf("/programs/%s/rollup", id), nil)
 }
 
 func (s *Service) ShareJournal(ctx context.Context, lid, id string, shared bool) (*tl.JournalEntry, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.SetJournalShared(ctx, id, client.SetJournalSharedRequest{Shared: shared})
-	return decode[tl.JournalEntry](s, res, err)
+	return put[tl.JournalEntry](ctx, s, pathOf("/journal/%s/shared", id), struct {
+		Shared bool `json:"shared"`
+	}{shared})
 }
 
 // Roster sends the roster to the server, which imports it in one
@@ -81,10 +77,13 @@ func (s *Service) Roster(ctx context.Context, actorID string, csv []byte, dryRun
 	if err := s.checkUser(actorID); err != nil {
 		return nil, err
 	}
-	b := client.ImportRosterRequest{Csv: string(csv)}
-	if dryRun {
-		b.DryRun = &dryRun
-	}
-	res, err := s.c.ImportRoster(ctx, nil, b)
-	return decode[tl.RosterResult](s, res, err)
+	return post[tl.RosterResult](ctx, s, "/roster", struct {
+		CSV    string `json:"csv"`
+		DryRun bool   `json:"dry_run,omitempty"`
+	}{string(csv), dryRun})
+}
+
+// emailBody names an account by its address (api.EmailBody).
+type emailBody struct {
+	Email string `json:"email"`
 }

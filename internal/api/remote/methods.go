@@ -3,78 +3,85 @@ package remote
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/api"
-	"github.com/trustledger/trustledger/internal/api/client"
 	"github.com/trustledger/trustledger/internal/engine"
 )
 
 // Every method below checks leaderID against the token's leader, then
-// makes one call (or one per page) through the generated client.
+// makes one call (or one per page) with the helpers of client.go. The
+// request bodies name the fields the API's operations read (ops*.go in
+// internal/api); the answers are the root package's types.
 
 func (s *Service) AddPerson(ctx context.Context, lid string, in tl.PersonInput) (*tl.Relationship, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	b := client.PersonBody{Name: in.Name, Email: optString(in.Email), Kind: relKind(in.Kind), Team: optString(in.Team), Start: optTime(in.Start)}
-	if len(in.Power) > 0 {
-		m := int64Map(in.Power)
-		b.Power = &m
-	}
-	res, err := s.c.CreatePerson(ctx, nil, b)
-	return decode[tl.Relationship](s, res, err)
+	return post[tl.Relationship](ctx, s, "/people", struct {
+		Name  string         `json:"name"`
+		Email string         `json:"email,omitempty"`
+		Kind  engine.RelKind `json:"kind,omitempty"`
+		Team  string         `json:"team,omitempty"`
+		Power map[string]int `json:"power,omitempty"`
+		Start time.Time      `json:"start,omitzero"`
+	}{in.Name, in.Email, in.Kind, in.Team, in.Power, in.Start})
 }
 
 func (s *Service) People(ctx context.Context, lid string) ([]tl.Relationship, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.Relationship](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListPeople(ctx, &client.ListPeopleParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Relationship](ctx, s, "/people", nil)
 }
 
 func (s *Service) SetPower(ctx context.Context, lid, person string, power map[string]int) (*tl.Relationship, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.SetPersonPower(ctx, person, client.SetPersonPowerRequest{Power: int64Map(power)})
-	return decode[tl.Relationship](s, res, err)
+	if power == nil {
+		power = map[string]int{}
+	}
+	return put[tl.Relationship](ctx, s, pathOf("/people/%s/power", person), struct {
+		Power map[string]int `json:"power"`
+	}{power})
 }
 
 func (s *Service) SetActive(ctx context.Context, lid, person string, active bool) (*tl.Relationship, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.SetPersonActive(ctx, person, client.SetPersonActiveRequest{Active: active})
-	return decode[tl.Relationship](s, res, err)
+	return put[tl.Relationship](ctx, s, pathOf("/people/%s/active", person), struct {
+		Active bool `json:"active"`
+	}{active})
 }
 
 func (s *Service) SetEmail(ctx context.Context, lid, person, email string) (*tl.Relationship, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.SetPersonEmail(ctx, person, client.SetPersonEmailRequest{Email: email})
-	return decode[tl.Relationship](s, res, err)
+	return put[tl.Relationship](ctx, s, pathOf("/people/%s/email", person), struct {
+		Email string `json:"email"`
+	}{email})
 }
 
 func (s *Service) AddTeam(ctx context.Context, lid, name string) (*tl.Team, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.CreateTeam(ctx, nil, client.CreateTeamRequest{Name: name})
-	return decode[tl.Team](s, res, err)
+	return post[tl.Team](ctx, s, "/teams", struct {
+		Name string `json:"name"`
+	}{name})
 }
 
 func (s *Service) Teams(ctx context.Context, lid string) ([]tl.Team, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.Team](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListTeams(ctx, &client.ListTeamsParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Team](ctx, s, "/teams", nil)
 }
 
 // eventIn turns the API's event back into the domain's, with its source
@@ -95,28 +102,23 @@ func (s *Service) Log(ctx context.Context, lid string, in tl.EventInput) (*tl.Ev
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	b := client.EventBody{Who: optString(in.Who), Kind: string(in.Kind), At: optTime(in.At), Note: optString(in.Note),
-		Repairs: optString(in.Repairs), Base: optString(in.Base)}
-	src := client.EventBodySource(in.Source.String())
-	b.Source = &src
 	sev := in.Severity
 	if sev == 0 {
 		sev = engine.Normal
 	}
-	sv := client.EventBodySeverity(sev.String())
-	b.Severity = &sv
-	if in.Acknowledges {
-		b.Acknowledges = &in.Acknowledges
-	}
-	if in.OffersRepair {
-		b.OffersRepair = &in.OffersRepair
-	}
-	if in.Shift != 0 {
-		sh := int64(in.Shift)
-		b.Shift = &sh
-	}
-	res, err := s.c.CreateEvent(ctx, nil, b)
-	e, err := decode[api.EventOut](s, res, err)
+	e, err := post[api.EventOut](ctx, s, "/events", struct {
+		Who          string      `json:"who,omitempty"`
+		Kind         engine.Kind `json:"kind"`
+		At           time.Time   `json:"at,omitzero"`
+		Source       string      `json:"source"`
+		Severity     string      `json:"severity"`
+		Note         string      `json:"note,omitempty"`
+		Repairs      string      `json:"repairs,omitempty"`
+		Acknowledges bool        `json:"acknowledges,omitempty"`
+		OffersRepair bool        `json:"offers_repair,omitempty"`
+		Base         string      `json:"base,omitempty"`
+		Shift        int         `json:"shift,omitempty"`
+	}{in.Who, in.Kind, in.At, in.Source.String(), sev.String(), in.Note, in.Repairs, in.Acknowledges, in.OffersRepair, in.Base, in.Shift})
 	if err != nil {
 		return nil, err
 	}
@@ -127,29 +129,33 @@ func (s *Service) Reverse(ctx context.Context, lid, eventID, note string) (*tl.E
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.ReverseEvent(ctx, eventID, nil, client.ReverseEventRequest{Note: optString(note)})
-	e, err := decode[api.EventOut](s, res, err)
+	e, err := post[api.EventOut](ctx, s, pathOf("/events/%s/reversal", eventID), struct {
+		Note string `json:"note,omitempty"`
+	}{note})
 	if err != nil {
 		return nil, err
 	}
 	return eventIn(e)
 }
 
+// Events is one page of the ledger, newest first: f.Limit entries (50
+// when unset) before the entry f.Before.
 func (s *Service) Events(ctx context.Context, lid string, f tl.EventFilter) ([]tl.Event, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	limit := int64(f.Limit)
+	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	p := &client.ListEventsParams{Limit: &limit, Who: optString(f.Who)}
-	if f.Before != "" {
-		c := api.EncodeCursor(f.Before)
-		p.Cursor = &c
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if f.Who != "" {
+		q.Set("who", f.Who)
 	}
-	res, err := s.c.ListEvents(ctx, p)
-	page, err := decode[api.Page[api.EventOut]](s, res, err)
+	if f.Before != "" {
+		q.Set("cursor", api.EncodeCursor(f.Before))
+	}
+	page, err := get[api.Page[api.EventOut]](ctx, s, "/events", q)
 	if err != nil {
 		return nil, err
 	}
@@ -168,38 +174,39 @@ func (s *Service) AddPromise(ctx context.Context, lid string, in tl.PromiseInput
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.CreatePromise(ctx, nil, client.CreatePromiseRequest{To: in.To, What: in.What, Due: in.Due})
-	return decode[tl.Commitment](s, res, err)
+	return post[tl.Commitment](ctx, s, "/promises", struct {
+		To   string    `json:"to"`
+		What string    `json:"what"`
+		Due  time.Time `json:"due"`
+	}{in.To, in.What, in.Due})
 }
 
 func (s *Service) ResolvePromise(ctx context.Context, lid, id string, outcome tl.CommitmentStatus, newDue time.Time) (*tl.Commitment, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.ResolvePromise(ctx, id, nil, client.ResolvePromiseRequest{Outcome: client.ResolvePromiseRequestOutcome(outcome), NewDue: optTime(newDue)})
-	return decode[tl.Commitment](s, res, err)
+	return post[tl.Commitment](ctx, s, pathOf("/promises/%s/resolution", id), struct {
+		Outcome tl.CommitmentStatus `json:"outcome"`
+		NewDue  time.Time           `json:"new_due,omitzero"`
+	}{outcome, newDue})
 }
 
 func (s *Service) Promises(ctx context.Context, lid string, status tl.CommitmentStatus) ([]tl.Commitment, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	var st *client.ListPromisesParamsStatus
+	q := url.Values{}
 	if status != "" {
-		v := client.ListPromisesParamsStatus(status)
-		st = &v
+		q.Set("status", string(status))
 	}
-	return all[tl.Commitment](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListPromises(ctx, &client.ListPromisesParams{Cursor: cur, Limit: lim, Status: st})
-	})
+	return all[tl.Commitment](ctx, s, "/promises", q)
 }
 
 func (s *Service) SayDo(ctx context.Context, lid string) (int, int, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return 0, 0, err
 	}
-	res, err := s.c.GetSayDo(ctx)
-	sd, err := decode[api.SayDo](s, res, err)
+	sd, err := get[api.SayDo](ctx, s, "/promises/say-do", nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -210,49 +217,47 @@ func (s *Service) Decide(ctx context.Context, lid string, in tl.DecisionInput) (
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.CreateDecision(ctx, nil, client.CreateDecisionRequest{What: in.What, Why: optString(in.Why), Affects: in.Affects, At: optTime(in.At)})
-	return decode[tl.Decision](s, res, err)
+	return post[tl.Decision](ctx, s, "/decisions", struct {
+		What    string    `json:"what"`
+		Why     string    `json:"why,omitempty"`
+		Affects string    `json:"affects"`
+		At      time.Time `json:"at,omitzero"`
+	}{in.What, in.Why, in.Affects, in.At})
 }
 
 func (s *Service) Decisions(ctx context.Context, lid string) ([]tl.Decision, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.Decision](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListDecisions(ctx, &client.ListDecisionsParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Decision](ctx, s, "/decisions", nil)
 }
 
 func (s *Service) Status(ctx context.Context, lid string) (*tl.StatusReport, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.GetStatus(ctx)
-	return decode[tl.StatusReport](s, res, err)
+	return get[tl.StatusReport](ctx, s, "/status", nil)
 }
 
 func (s *Service) Explain(ctx context.Context, lid, person string) (*tl.Explanation, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.ExplainPerson(ctx, person)
-	return decode[tl.Explanation](s, res, err)
+	return get[tl.Explanation](ctx, s, pathOf("/people/%s/explanation", person), nil)
 }
 
 func (s *Service) Week(ctx context.Context, lid string) (*tl.WeekReport, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.GetWeek(ctx)
-	return decode[tl.WeekReport](s, res, err)
+	return get[tl.WeekReport](ctx, s, "/week", nil)
 }
 
 func (s *Service) AcceptStep(ctx context.Context, lid string) (*tl.Step, *tl.Commitment, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, nil, err
 	}
-	res, err := s.c.AcceptStep(ctx, nil)
-	a, err := decode[api.AcceptedStep](s, res, err)
+	a, err := post[api.AcceptedStep](ctx, s, "/week/step/acceptance", nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -263,34 +268,33 @@ func (s *Service) CloseStep(ctx context.Context, lid string, status tl.StepStatu
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.CloseStep(ctx, nil, client.CloseStepRequest{Status: client.CloseStepRequestStatus(status)})
-	return decode[tl.Step](s, res, err)
+	return post[tl.Step](ctx, s, "/week/step/closure", struct {
+		Status tl.StepStatus `json:"status"`
+	}{status})
 }
 
 func (s *Service) AddJournal(ctx context.Context, lid string, question int, text string) (*tl.JournalEntry, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	q := int64(question)
-	res, err := s.c.CreateJournalEntry(ctx, nil, client.CreateJournalEntryRequest{Question: &q, Text: text})
-	return decode[tl.JournalEntry](s, res, err)
+	return post[tl.JournalEntry](ctx, s, "/journal", struct {
+		Question int    `json:"question"`
+		Text     string `json:"text"`
+	}{question, text})
 }
 
 func (s *Service) Journal(ctx context.Context, lid string) ([]tl.JournalEntry, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.JournalEntry](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListJournal(ctx, &client.ListJournalParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.JournalEntry](ctx, s, "/journal", nil)
 }
 
 func (s *Service) Settings(ctx context.Context, lid string) (engine.Settings, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return engine.Settings{}, err
 	}
-	res, err := s.c.GetSettings(ctx)
-	st, err := decode[engine.Settings](s, res, err)
+	st, err := get[engine.Settings](ctx, s, "/settings", nil)
 	if err != nil {
 		return engine.Settings{}, err
 	}
@@ -301,6 +305,7 @@ func (s *Service) SetSetting(ctx context.Context, lid, name string, value float6
 	if err := s.checkLeader(lid); err != nil {
 		return err
 	}
-	res, err := s.c.SetSetting(ctx, name, client.SetSettingRequest{Value: value})
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPut, pathOf("/settings/%s", name), struct {
+		Value float64 `json:"value"`
+	}{value})
 }

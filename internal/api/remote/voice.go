@@ -3,79 +3,71 @@ package remote
 import (
 	"context"
 	"net/http"
+	"time"
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/api"
-	"github.com/trustledger/trustledger/internal/api/client"
 )
 
 func (s *Service) LaunchPulse(ctx context.Context, lid string, in tl.PulseInput) (*tl.PulseLaunch, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	b := client.LaunchPulseRequest{Team: optString(in.Team), Question: optString(in.Question), Closes: optTime(in.Closes)}
-	if len(in.Members) > 0 {
-		b.Members = &in.Members
-	}
-	if in.K != 0 {
-		k := int64(in.K)
-		b.K = &k
-	}
-	if in.Delivery != "" {
-		d := client.LaunchPulseRequestDelivery(in.Delivery)
-		b.Delivery = &d
-	}
-	res, err := s.c.LaunchPulse(ctx, nil, b)
-	return decode[tl.PulseLaunch](s, res, err)
+	return post[tl.PulseLaunch](ctx, s, "/pulses", struct {
+		Team     string    `json:"team,omitempty"`
+		Members  []string  `json:"members,omitempty"`
+		K        int       `json:"k,omitempty"`
+		Question string    `json:"question,omitempty"`
+		Delivery string    `json:"delivery,omitempty"`
+		Closes   time.Time `json:"closes,omitzero"`
+	}{in.Team, in.Members, in.K, in.Question, in.Delivery, in.Closes})
 }
 
 func (s *Service) Pulses(ctx context.Context, lid string) ([]tl.Pulse, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.Pulse](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListPulses(ctx, &client.ListPulsesParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Pulse](ctx, s, "/pulses", nil)
 }
 
 func (s *Service) PulseReport(ctx context.Context, lid, id string) (*tl.PulseReport, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.GetPulse(ctx, id)
-	return decode[tl.PulseReport](s, res, err)
+	return get[tl.PulseReport](ctx, s, pathOf("/pulses/%s", id), nil)
 }
 
 func (s *Service) ClosePulse(ctx context.Context, lid, id string) (*tl.PulseReport, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.ClosePulse(ctx, id, nil)
-	return decode[tl.PulseReport](s, res, err)
+	return post[tl.PulseReport](ctx, s, pathOf("/pulses/%s/closure", id), nil)
 }
 
 func (s *Service) RemindPulse(ctx context.Context, lid, id string) error {
 	if err := s.checkLeader(lid); err != nil {
 		return err
 	}
-	res, err := s.c.RemindPulse(ctx, id, nil)
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPost, pathOf("/pulses/%s/reminders", id), nil)
 }
 
 func (s *Service) AnswerSelf(ctx context.Context, lid, id string, answers map[string]int) error {
 	if err := s.checkLeader(lid); err != nil {
 		return err
 	}
-	res, err := s.c.AnswerPulseSelf(ctx, id, nil, client.AnswerPulseSelfRequest{Answers: int64Map(answers)})
-	return done(s, res, err)
+	if answers == nil {
+		answers = map[string]int{}
+	}
+	return send(ctx, s, http.MethodPost, pathOf("/pulses/%s/self-answers", id), struct {
+		Answers map[string]int `json:"answers"`
+	}{answers})
 }
 
 func (s *Service) TeamViews(ctx context.Context, lid string) ([]tl.TeamView, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.ListTeamViews(ctx)
-	vs, err := decode[[]tl.TeamView](s, res, err)
+	vs, err := get[[]tl.TeamView](ctx, s, "/team-views", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +78,9 @@ func (s *Service) AskCheckin(ctx context.Context, lid, person, delivery string) 
 	if err := s.checkLeader(lid); err != nil {
 		return nil, "", err
 	}
-	b := client.AskCheckinRequest{}
-	if delivery != "" {
-		d := client.AskCheckinRequestDelivery(delivery)
-		b.Delivery = &d
-	}
-	res, err := s.c.AskCheckin(ctx, person, nil, b)
-	a, err := decode[api.CheckinAsked](s, res, err)
+	a, err := post[api.CheckinAsked](ctx, s, pathOf("/people/%s/checkins", person), struct {
+		Delivery string `json:"delivery,omitempty"`
+	}{delivery})
 	if err != nil {
 		return nil, "", err
 	}
@@ -107,51 +95,42 @@ func (s *Service) Checkins(ctx context.Context, lid string) ([]tl.Checkin, error
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.Checkin](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListCheckins(ctx, &client.ListCheckinsParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Checkin](ctx, s, "/checkins", nil)
 }
 
 func (s *Service) SendWindowLink(ctx context.Context, lid, person string) error {
 	if err := s.checkLeader(lid); err != nil {
 		return err
 	}
-	res, err := s.c.SendWindowLink(ctx, person, nil)
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPost, pathOf("/people/%s/window-link", person), nil)
 }
 
 func (s *Service) VoiceRoster(ctx context.Context, lid string) ([]tl.Standing, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.Standing](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListVoiceRoster(ctx, &client.ListVoiceRosterParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Standing](ctx, s, "/voice-roster", nil)
 }
 
 func (s *Service) SendConfirmation(ctx context.Context, lid, person string) error {
 	if err := s.checkLeader(lid); err != nil {
 		return err
 	}
-	res, err := s.c.SendAddressConfirmation(ctx, person, nil)
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPost, pathOf("/people/%s/address-confirmation", person), nil)
 }
 
 func (s *Service) Approvals(ctx context.Context, actorID string) ([]tl.Approval, error) {
 	if err := s.checkUser(actorID); err != nil {
 		return nil, err
 	}
-	return all[tl.Approval](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListApprovals(ctx, &client.ListApprovalsParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Approval](ctx, s, "/approvals", nil)
 }
 
 func (s *Service) Approve(ctx context.Context, actorID, relationshipID string) error {
 	if err := s.checkUser(actorID); err != nil {
 		return err
 	}
-	res, err := s.c.ApprovePerson(ctx, relationshipID, nil)
-	return done(s, res, err)
+	return send(ctx, s, http.MethodPost, pathOf("/approvals/%s", relationshipID), nil)
 }
 
 // What team members do through their links happens in the browser.
@@ -205,8 +184,7 @@ func (s *Service) CalendarLink(ctx context.Context, lid string) (string, error) 
 	if err := s.checkLeader(lid); err != nil {
 		return "", err
 	}
-	res, err := s.c.CreateCalendar(ctx, nil)
-	l, err := decode[api.Link](s, res, err)
+	l, err := post[api.Link](ctx, s, "/calendar", nil)
 	if err != nil {
 		return "", err
 	}
@@ -217,16 +195,14 @@ func (s *Service) RevokeCalendar(ctx context.Context, lid string) error {
 	if err := s.checkLeader(lid); err != nil {
 		return err
 	}
-	res, err := s.c.RevokeCalendar(ctx)
-	return done(s, res, err)
+	return send(ctx, s, http.MethodDelete, "/calendar", nil)
 }
 
 func (s *Service) HasCalendar(ctx context.Context, lid string) (bool, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return false, err
 	}
-	res, err := s.c.GetCalendar(ctx)
-	f, err := decode[api.CalendarFeed](s, res, err)
+	f, err := get[api.CalendarFeed](ctx, s, "/calendar", nil)
 	if err != nil {
 		return false, err
 	}
@@ -241,28 +217,24 @@ func (s *Service) PersonData(ctx context.Context, lid, person string) (*tl.Perso
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.ExportPerson(ctx, person)
-	return decode[tl.PersonData](s, res, err)
+	return get[tl.PersonData](ctx, s, pathOf("/people/%s/data", person), nil)
 }
 
 func (s *Service) ErasePerson(ctx context.Context, lid, person string) (*tl.Relationship, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	res, err := s.c.ErasePerson(ctx, person, nil)
-	return decode[tl.Relationship](s, res, err)
+	return post[tl.Relationship](ctx, s, pathOf("/people/%s/erasure", person), nil)
 }
 
 func (s *Service) AddWebhook(ctx context.Context, lid, url string, events []string) (*tl.Webhook, string, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, "", err
 	}
-	b := client.CreateWebhookRequest{Url: url}
-	if len(events) > 0 {
-		b.Events = &events
-	}
-	res, err := s.c.CreateWebhook(ctx, nil, b)
-	w, err := decode[api.WebhookCreated](s, res, err)
+	w, err := post[api.WebhookCreated](ctx, s, "/webhooks", struct {
+		URL    string   `json:"url"`
+		Events []string `json:"events,omitempty"`
+	}{url, events})
 	if err != nil {
 		return nil, "", err
 	}
@@ -273,17 +245,14 @@ func (s *Service) Webhooks(ctx context.Context, lid string) ([]tl.Webhook, error
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return all[tl.Webhook](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListWebhooks(ctx, &client.ListWebhooksParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.Webhook](ctx, s, "/webhooks", nil)
 }
 
 func (s *Service) RemoveWebhook(ctx context.Context, lid, id string) error {
 	if err := s.checkLeader(lid); err != nil {
 		return err
 	}
-	res, err := s.c.DeleteWebhook(ctx, id)
-	return done(s, res, err)
+	return send(ctx, s, http.MethodDelete, pathOf("/webhooks/%s", id), nil)
 }
 
 // checkUser refuses a userID other than the token's.
@@ -298,13 +267,10 @@ func (s *Service) CreateToken(ctx context.Context, userID, name, scope string) (
 	if err := s.checkUser(userID); err != nil {
 		return nil, "", err
 	}
-	b := client.CreateTokenRequest{Name: name}
-	if scope != "" {
-		sc := client.CreateTokenRequestScope(scope)
-		b.Scope = &sc
-	}
-	res, err := s.c.CreateToken(ctx, nil, b)
-	t, err := decode[api.TokenCreated](s, res, err)
+	t, err := post[api.TokenCreated](ctx, s, "/tokens", struct {
+		Name  string `json:"name"`
+		Scope string `json:"scope,omitempty"`
+	}{name, scope})
 	if err != nil {
 		return nil, "", err
 	}
@@ -315,17 +281,14 @@ func (s *Service) Tokens(ctx context.Context, userID string) ([]tl.APIToken, err
 	if err := s.checkUser(userID); err != nil {
 		return nil, err
 	}
-	return all[tl.APIToken](ctx, s, func(cur *string, lim *int64) (*http.Response, error) {
-		return s.c.ListTokens(ctx, &client.ListTokensParams{Cursor: cur, Limit: lim})
-	})
+	return all[tl.APIToken](ctx, s, "/tokens", nil)
 }
 
 func (s *Service) RevokeToken(ctx context.Context, userID, id string) error {
 	if err := s.checkUser(userID); err != nil {
 		return err
 	}
-	res, err := s.c.RevokeToken(ctx, id)
-	return done(s, res, err)
+	return send(ctx, s, http.MethodDelete, pathOf("/tokens/%s", id), nil)
 }
 
 func (s *Service) TokenUser(context.Context, string) (*tl.User, *tl.APIToken, error) {
