@@ -9,7 +9,7 @@ import (
 	"time"
 
 	tl "github.com/trustledger/trustledger"
-	"github.com/trustledger/trustledger/internal/api/client"
+	"github.com/trustledger/trustledger/internal/api"
 	"github.com/trustledger/trustledger/internal/api/remote"
 	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/storetest"
@@ -49,12 +49,11 @@ func linkIn(text, prefix string) string {
 }
 
 // addPeople adds people with an address name@example.com each.
-func (e *env) addPeople(c *client.ClientWithResponses, names ...string) {
+func (e *env) addPeople(c caller, names ...string) {
 	e.t.Helper()
 	for _, n := range names {
-		res, err := c.CreatePersonWithResponse(context.Background(), nil, client.CreatePersonJSONRequestBody{Name: n, Email: ptr(strings.ToLower(n) + "@example.com")})
-		if err != nil || res.StatusCode() != 201 {
-			e.t.Fatalf("create %s: %v %d %s", n, err, res.StatusCode(), res.Body)
+		if res := c.post("/people", obj{"name": n, "email": strings.ToLower(n) + "@example.com"}); res.status != 201 {
+			e.t.Fatalf("create %s: %s", n, res)
 		}
 	}
 }
@@ -88,22 +87,19 @@ func (e *env) confirm(names ...string) []string {
 }
 
 // roster is the whole voice roster through the API, walking pages of two.
-func roster(t *testing.T, c *client.ClientWithResponses) map[string]client.Standing {
+func roster(t *testing.T, c caller) map[string]tl.Standing {
 	t.Helper()
-	out := map[string]client.Standing{}
-	var cursor *string
+	out := map[string]tl.Standing{}
+	cursor := ""
 	for pages := 0; ; pages++ {
-		res, err := c.ListVoiceRosterWithResponse(context.Background(), &client.ListVoiceRosterParams{Limit: ptr(int64(2)), Cursor: cursor})
-		if err != nil || res.JSON200 == nil {
-			t.Fatalf("voice roster: %v %s", err, res.Body)
-		}
-		for _, s := range *res.JSON200.Items {
+		p := as[api.Page[tl.Standing]](t, c.get(list("/voice-roster", 2, cursor)), 200)
+		for _, s := range p.Items {
 			if _, ok := out[s.Person]; ok {
 				t.Fatalf("%s on two pages", s.Person)
 			}
 			out[s.Person] = s
 		}
-		if cursor = res.JSON200.NextCursor; cursor == nil {
+		if cursor = p.NextCursor; cursor == "" {
 			return out
 		}
 		if pages > 10 {
@@ -112,19 +108,11 @@ func roster(t *testing.T, c *client.ClientWithResponses) map[string]client.Stand
 	}
 }
 
-func step(s client.Standing) string {
-	if s.Step == nil {
-		return ""
-	}
-	return *s.Step
-}
-
 func TestVoiceRoster(t *testing.T) {
 	bothDatabases(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		e.addPeople(e.c, "Ana", "Ben", "Cleo", "Dev", "Eve")
-		if res, _ := e.c.CreatePersonWithResponse(ctx, nil, client.CreatePersonJSONRequestBody{Name: "Finn"}); res.StatusCode() != 201 {
-			t.Fatalf("create Finn: %s", res.Body)
+		if res := e.c.post("/people", obj{"name": "Finn"}); res.status != 201 {
+			t.Fatalf("create Finn: %s", res)
 		}
 		r := roster(t, e.c)
 		if len(r) != 6 {
@@ -135,7 +123,7 @@ func TestVoiceRoster(t *testing.T) {
 			if n == "Finn" {
 				want = tl.StepAddress
 			}
-			if s.Counts || step(s) != want || s.Reason == nil || *s.Reason == "" || s.RelationshipId == "" {
+			if s.Counts || s.Step != want || s.Reason == "" || s.RelationshipID == "" {
 				t.Errorf("%s before confirming: %+v, want step %s with a reason", n, s, want)
 			}
 		}
@@ -148,7 +136,7 @@ func TestVoiceRoster(t *testing.T) {
 			if n == "Finn" {
 				continue
 			}
-			if s.Counts || step(s) != tl.StepWait || s.CountsFrom == nil || !s.CountsFrom.Equal(start.Add(tl.MemberWait)) {
+			if s.Counts || s.Step != tl.StepWait || s.From.IsZero() || !s.From.Equal(start.Add(tl.MemberWait)) {
 				t.Errorf("%s after confirming: %+v, want to wait until %s", n, s, start.Add(tl.MemberWait))
 			}
 		}
@@ -160,20 +148,17 @@ func TestVoiceRoster(t *testing.T) {
 		}
 
 		// A read token reads it; a changed address starts again.
-		if res, _ := e.client(e.read).ListVoiceRosterWithResponse(ctx, nil); res.StatusCode() != 200 {
-			t.Fatalf("read token: %d %s", res.StatusCode(), res.Body)
+		if res := e.client(e.read).get("/voice-roster"); res.status != 200 {
+			t.Fatalf("read token: %s", res)
 		}
-		if res, _ := e.c.SetPersonEmailWithResponse(ctx, "Ana", client.SetPersonEmailJSONRequestBody{Email: "ana@example.net"}); res.StatusCode() != 200 {
-			t.Fatalf("set Ana's email: %s", res.Body)
+		if res := e.c.put("/people/Ana/email", obj{"email": "ana@example.net"}); res.status != 200 {
+			t.Fatalf("set Ana's email: %s", res)
 		}
-		if s := roster(t, e.c)["Ana"]; s.Counts || step(s) != tl.StepConfirm {
+		if s := roster(t, e.c)["Ana"]; s.Counts || s.Step != tl.StepConfirm {
 			t.Errorf("Ana with a new address: %+v", s)
 		}
-		bad := "bm90LWFuLWlk"
-		res, _ := e.c.ListVoiceRosterWithResponse(ctx, &client.ListVoiceRosterParams{Cursor: &bad})
-		envelope(t, res.StatusCode(), res.Body, 400, tl.EINVALID)
-		res, _ = e.client("").ListVoiceRosterWithResponse(ctx, nil)
-		envelope(t, res.StatusCode(), res.Body, 401, tl.EUNAUTHORIZED)
+		envelope(t, e.c.get(list("/voice-roster", 0, "bm90LWFuLWlk")), 400, tl.EINVALID)
+		envelope(t, e.client("").get("/voice-roster", refused), 401, tl.EUNAUTHORIZED)
 	})
 }
 
@@ -181,8 +166,8 @@ func TestSendAddressConfirmation(t *testing.T) {
 	bothDatabases(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		e.addPeople(e.c, "Ana", "Ben")
-		if res, _ := e.c.CreatePersonWithResponse(ctx, nil, client.CreatePersonJSONRequestBody{Name: "Finn"}); res.StatusCode() != 201 {
-			t.Fatalf("create Finn: %s", res.Body)
+		if res := e.c.post("/people", obj{"name": "Finn"}); res.status != 201 {
+			t.Fatalf("create Finn: %s", res)
 		}
 		first := linkIn(strings.Join(e.deliver()["ana@example.com"], "\n"), "/v/")
 		if first == "" {
@@ -192,12 +177,12 @@ func TestSendAddressConfirmation(t *testing.T) {
 		// Sent again: a new link by mail, nothing in the answer; the first
 		// link stops working.
 		e.advance(time.Minute)
-		res, err := e.c.SendAddressConfirmationWithResponse(ctx, "Ana", nil)
-		if err != nil || res.StatusCode() != 201 {
-			t.Fatalf("send again: %v %d %s", err, res.StatusCode(), res.Body)
+		res := e.c.post("/people/Ana/address-confirmation", nil)
+		if res.status != 201 {
+			t.Fatalf("send again: %s", res)
 		}
-		if strings.Contains(string(res.Body), "/v/") || strings.Contains(string(res.Body), "token") {
-			t.Errorf("the answer shows the link: %s", res.Body)
+		if strings.Contains(string(res.body), "/v/") || strings.Contains(string(res.body), "token") {
+			t.Errorf("the answer shows the link: %s", res.body)
 		}
 		letters := e.deliver()
 		if len(letters) != 1 || len(letters["ana@example.com"]) != 1 {
@@ -213,11 +198,10 @@ func TestSendAddressConfirmation(t *testing.T) {
 
 		// An Idempotency-Key sends once.
 		e.advance(time.Minute)
-		key := "confirm-ben"
-		r1, _ := e.c.SendAddressConfirmationWithResponse(ctx, "Ben", &client.SendAddressConfirmationParams{IdempotencyKey: &key})
-		r2, _ := e.c.SendAddressConfirmationWithResponse(ctx, "Ben", &client.SendAddressConfirmationParams{IdempotencyKey: &key})
-		if r1.StatusCode() != 201 || r2.StatusCode() != 201 || r2.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("send with a key twice: %d %s / %d %s (replayed %q)", r1.StatusCode(), r1.Body, r2.StatusCode(), r2.Body, r2.HTTPResponse.Header.Get("Idempotent-Replayed"))
+		r1 := e.c.post("/people/Ben/address-confirmation", nil, key("confirm-ben"))
+		r2 := e.c.post("/people/Ben/address-confirmation", nil, key("confirm-ben"))
+		if r1.status != 201 || r2.status != 201 || r2.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("send with a key twice: %s / %s (replayed %q)", r1, r2, r2.header.Get("Idempotent-Replayed"))
 		}
 		// Ben's first letter went with Ana's; now one resend, not two.
 		if n := len(e.deliver()["ben@example.com"]); n != 1 {
@@ -225,17 +209,13 @@ func TestSendAddressConfirmation(t *testing.T) {
 		}
 
 		// Errors: no address, unknown person, already confirmed, read token.
-		noAddr, _ := e.c.SendAddressConfirmationWithResponse(ctx, "Finn", nil)
-		envelope(t, noAddr.StatusCode(), noAddr.Body, 400, tl.EINVALID)
-		nobody, _ := e.c.SendAddressConfirmationWithResponse(ctx, "Nobody", nil)
-		envelope(t, nobody.StatusCode(), nobody.Body, 404, tl.ENOTFOUND)
+		envelope(t, e.c.post("/people/Finn/address-confirmation", nil), 400, tl.EINVALID)
+		envelope(t, e.c.post("/people/Nobody/address-confirmation", nil), 404, tl.ENOTFOUND)
 		if err := e.app.ConfirmAddress(ctx, second); err != nil {
 			t.Fatal(err)
 		}
-		done, _ := e.c.SendAddressConfirmationWithResponse(ctx, "Ana", nil)
-		envelope(t, done.StatusCode(), done.Body, 409, tl.ECONFLICT)
-		ro, _ := e.client(e.read).SendAddressConfirmationWithResponse(ctx, "Ben", nil)
-		envelope(t, ro.StatusCode(), ro.Body, 403, tl.EFORBIDDEN)
+		envelope(t, e.c.post("/people/Ana/address-confirmation", nil), 409, tl.ECONFLICT)
+		envelope(t, e.client(e.read).post("/people/Ben/address-confirmation", nil), 403, tl.EFORBIDDEN)
 	})
 }
 
@@ -243,22 +223,21 @@ func TestSendWindowLink(t *testing.T) {
 	bothDatabases(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		e.addPeople(e.c, "Ana", "Ben")
-		if res, _ := e.c.CreatePersonWithResponse(ctx, nil, client.CreatePersonJSONRequestBody{Name: "Finn"}); res.StatusCode() != 201 {
-			t.Fatalf("create Finn: %s", res.Body)
+		if res := e.c.post("/people", obj{"name": "Finn"}); res.status != 201 {
+			t.Fatalf("create Finn: %s", res)
 		}
 		// Not before the person confirmed their address.
-		early, _ := e.c.SendWindowLinkWithResponse(ctx, "Ana", nil)
-		if eb := envelope(t, early.StatusCode(), early.Body, 400, tl.EINVALID); !strings.Contains(eb.Message, "confirmed") {
+		if eb := envelope(t, e.c.post("/people/Ana/window-link", nil), 400, tl.EINVALID); !strings.Contains(eb.Message, "confirmed") {
 			t.Errorf("unconfirmed: %q", eb.Message)
 		}
 		e.confirm()
 
-		res, err := e.c.SendWindowLinkWithResponse(ctx, "Ana", nil)
-		if err != nil || res.StatusCode() != 201 {
-			t.Fatalf("send: %v %d %s", err, res.StatusCode(), res.Body)
+		res := e.c.post("/people/Ana/window-link", nil)
+		if res.status != 201 {
+			t.Fatalf("send: %s", res)
 		}
-		if strings.Contains(string(res.Body), "/w/") || strings.Contains(string(res.Body), "token") {
-			t.Errorf("the answer shows the link: %s", res.Body)
+		if strings.Contains(string(res.body), "/w/") || strings.Contains(string(res.body), "token") {
+			t.Errorf("the answer shows the link: %s", res.body)
 		}
 		letters := e.deliver()
 		if len(letters) != 1 || len(letters["ana@example.com"]) != 1 {
@@ -275,11 +254,10 @@ func TestSendWindowLink(t *testing.T) {
 		// An Idempotency-Key sends once; a new send makes a new link and
 		// stops the old one.
 		e.advance(time.Minute)
-		key := "window-ana"
-		r1, _ := e.c.SendWindowLinkWithResponse(ctx, "Ana", &client.SendWindowLinkParams{IdempotencyKey: &key})
-		r2, _ := e.c.SendWindowLinkWithResponse(ctx, "Ana", &client.SendWindowLinkParams{IdempotencyKey: &key})
-		if r1.StatusCode() != 201 || r2.StatusCode() != 201 || r2.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("send with a key twice: %d %s / %d %s", r1.StatusCode(), r1.Body, r2.StatusCode(), r2.Body)
+		r1 := e.c.post("/people/Ana/window-link", nil, key("window-ana"))
+		r2 := e.c.post("/people/Ana/window-link", nil, key("window-ana"))
+		if r1.status != 201 || r2.status != 201 || r2.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("send with a key twice: %s / %s", r1, r2)
 		}
 		again := e.deliver()["ana@example.com"]
 		if len(again) != 1 {
@@ -294,31 +272,24 @@ func TestSendWindowLink(t *testing.T) {
 			t.Error("the first window link still works after a new one was sent")
 		}
 
-		noAddr, _ := e.c.SendWindowLinkWithResponse(ctx, "Finn", nil)
-		envelope(t, noAddr.StatusCode(), noAddr.Body, 400, tl.EINVALID)
-		nobody, _ := e.c.SendWindowLinkWithResponse(ctx, "Nobody", nil)
-		envelope(t, nobody.StatusCode(), nobody.Body, 404, tl.ENOTFOUND)
-		ro, _ := e.client(e.read).SendWindowLinkWithResponse(ctx, "Ana", nil)
-		envelope(t, ro.StatusCode(), ro.Body, 403, tl.EFORBIDDEN)
+		envelope(t, e.c.post("/people/Finn/window-link", nil), 400, tl.EINVALID)
+		envelope(t, e.c.post("/people/Nobody/window-link", nil), 404, tl.ENOTFOUND)
+		envelope(t, e.client(e.read).post("/people/Ana/window-link", nil), 403, tl.EFORBIDDEN)
 	})
 }
 
 func TestLaunchPulseByEmail(t *testing.T) {
 	bothDatabases(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		team := []string{"Ana", "Ben", "Cleo", "Dev", "Eve"}
 		e.addPeople(e.c, team...)
 		e.addPeople(e.c, "Finn")
 
 		// There are no shared links: the document allows only "email".
-		link := client.LaunchPulseRequestDelivery("link")
-		res, _ := e.c.LaunchPulseWithResponse(ctx, nil, client.LaunchPulseJSONRequestBody{Delivery: &link})
-		if eb := envelope(t, res.StatusCode(), res.Body, 400, tl.EINVALID); len(eb.Details) == 0 || eb.Details[0].Location != "body.delivery" {
+		if eb := envelope(t, e.c.post("/pulses", obj{"delivery": "link"}, refused), 400, tl.EINVALID); len(eb.Details) == 0 || eb.Details[0].Location != "body.delivery" {
 			t.Errorf("delivery link: %+v, want a detail at body.delivery", eb)
 		}
 		// Nobody counts yet.
-		res, _ = e.c.LaunchPulseWithResponse(ctx, nil, client.LaunchPulseJSONRequestBody{})
-		if eb := envelope(t, res.StatusCode(), res.Body, 400, tl.EINVALID); !strings.Contains(eb.Message, "count toward k") {
+		if eb := envelope(t, e.c.post("/pulses", obj{}), 400, tl.EINVALID); !strings.Contains(eb.Message, "count toward k") {
 			t.Errorf("launch before anyone counts: %q", eb.Message)
 		}
 
@@ -328,22 +299,17 @@ func TestLaunchPulseByEmail(t *testing.T) {
 		}
 		e.advance(tl.MemberWait)
 
-		email := client.LaunchPulseRequestDeliveryEmail
-		key := "launch-1"
-		l1, err := e.c.LaunchPulseWithResponse(ctx, &client.LaunchPulseParams{IdempotencyKey: &key}, client.LaunchPulseJSONRequestBody{Delivery: &email})
-		if err != nil || l1.JSON201 == nil {
-			t.Fatalf("launch: %v %d %s", err, l1.StatusCode(), l1.Body)
-		}
-		got := l1.JSON201
+		l1 := e.c.post("/pulses", obj{"delivery": "email"}, key("launch-1"))
+		got := as[tl.PulseLaunch](t, l1, 201)
 		if got.Pulse.Delivery != tl.DeliveryEmail || got.Queued != 5 || got.Pulse.Population != 5 {
-			t.Errorf("launch: %s", l1.Body)
+			t.Errorf("launch: %s", l1.body)
 		}
-		if got.NotAsked == nil || len(*got.NotAsked) != 1 || (*got.NotAsked)[0].Person != "Finn" || step((*got.NotAsked)[0]) != tl.StepConfirm {
-			t.Errorf("not asked: %s", l1.Body)
+		if len(got.NotAsked) != 1 || got.NotAsked[0].Person != "Finn" || got.NotAsked[0].Step != tl.StepConfirm {
+			t.Errorf("not asked: %s", l1.body)
 		}
-		l2, _ := e.c.LaunchPulseWithResponse(ctx, &client.LaunchPulseParams{IdempotencyKey: &key}, client.LaunchPulseJSONRequestBody{Delivery: &email})
-		if l2.JSON201 == nil || l2.JSON201.Pulse.Id != got.Pulse.Id || l2.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("a retry launched again: %s", l2.Body)
+		l2 := e.c.post("/pulses", obj{"delivery": "email"}, key("launch-1"))
+		if l2.status != 201 || as[tl.PulseLaunch](t, l2, 201).Pulse.ID != got.Pulse.ID || l2.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("a retry launched again: %s", l2)
 		}
 		letters := e.deliver()
 		if len(letters) != 5 {
@@ -355,8 +321,7 @@ func TestLaunchPulseByEmail(t *testing.T) {
 				t.Errorf("%s's invitation: %v", n, texts)
 			}
 		}
-		again, _ := e.c.LaunchPulseWithResponse(ctx, nil, client.LaunchPulseJSONRequestBody{})
-		envelope(t, again.StatusCode(), again.Body, 409, tl.ECONFLICT)
+		envelope(t, e.c.post("/pulses", obj{}), 409, tl.ECONFLICT)
 	})
 }
 
@@ -383,69 +348,55 @@ func TestApprovals(t *testing.T) {
 		e.confirm()
 		e.advance(tl.MemberWait)
 
-		if s := roster(t, sc)["Kim"]; s.Counts || step(s) != tl.StepApproval {
+		if s := roster(t, sc)["Kim"]; s.Counts || s.Step != tl.StepApproval {
 			t.Errorf("Kim before approval: %+v", s)
 		}
 		if s := roster(t, e.c)["Ana"]; !s.Counts {
 			t.Errorf("Ana, whose leader is the only administrator, needs no approval: %+v", s)
 		}
 
-		list, err := e.c.ListApprovalsWithResponse(ctx, nil)
-		if err != nil || list.JSON200 == nil {
-			t.Fatalf("approvals: %v %s", err, list.Body)
-		}
 		ids := map[string]string{}
-		for _, a := range *list.JSON200.Items {
-			if a.Leader != "Sam" || !a.Confirmed || a.RelationshipId == "" {
+		for _, a := range as[api.Page[tl.Approval]](t, e.c.get("/approvals"), 200).Items {
+			if a.Leader != "Sam" || !a.Confirmed || a.RelationshipID == "" {
 				t.Errorf("approval %+v", a)
 			}
-			ids[a.Person] = a.RelationshipId
+			ids[a.Person] = a.RelationshipID
 		}
 		if len(ids) != 2 || ids["Kim"] == "" || ids["Lou"] == "" {
 			t.Fatalf("approvals list %v, want Kim and Lou (not Lena's own Ana)", ids)
 		}
-		page, _ := e.c.ListApprovalsWithResponse(ctx, &client.ListApprovalsParams{Limit: ptr(int64(1))})
-		if page.JSON200 == nil || len(*page.JSON200.Items) != 1 || page.JSON200.NextCursor == nil {
-			t.Errorf("a page of one: %s", page.Body)
+		if page := as[api.Page[tl.Approval]](t, e.c.get(list("/approvals", 1, "")), 200); len(page.Items) != 1 || page.NextCursor == "" {
+			t.Errorf("a page of one: %+v", page)
 		}
 
 		// Sam may neither list nor approve: he is no administrator, and
 		// nobody vouches for their own team.
-		denied, _ := sc.ListApprovalsWithResponse(ctx, nil)
-		envelope(t, denied.StatusCode(), denied.Body, 403, tl.EFORBIDDEN)
-		self, _ := sc.ApprovePersonWithResponse(ctx, ids["Lou"], nil)
-		envelope(t, self.StatusCode(), self.Body, 403, tl.EFORBIDDEN)
-		ana := roster(t, e.c)["Ana"].RelationshipId
-		own, _ := e.c.ApprovePersonWithResponse(ctx, ana, nil)
-		envelope(t, own.StatusCode(), own.Body, 403, tl.EFORBIDDEN)
+		envelope(t, sc.get("/approvals"), 403, tl.EFORBIDDEN)
+		envelope(t, sc.post("/approvals/"+ids["Lou"], nil), 403, tl.EFORBIDDEN)
+		ana := roster(t, e.c)["Ana"].RelationshipID
+		envelope(t, e.c.post("/approvals/"+ana, nil), 403, tl.EFORBIDDEN)
 
 		// Lena approves Kim once; a retry with the key replays, a second
 		// approval without it conflicts.
-		key := "approve-kim"
-		a1, _ := e.c.ApprovePersonWithResponse(ctx, ids["Kim"], &client.ApprovePersonParams{IdempotencyKey: &key})
-		a2, _ := e.c.ApprovePersonWithResponse(ctx, ids["Kim"], &client.ApprovePersonParams{IdempotencyKey: &key})
-		if a1.StatusCode() != 201 || a2.StatusCode() != 201 || a2.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("approve with a key twice: %d %s / %d %s", a1.StatusCode(), a1.Body, a2.StatusCode(), a2.Body)
+		a1 := e.c.post("/approvals/"+ids["Kim"], nil, key("approve-kim"))
+		a2 := e.c.post("/approvals/"+ids["Kim"], nil, key("approve-kim"))
+		if a1.status != 201 || a2.status != 201 || a2.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("approve with a key twice: %s / %s", a1, a2)
 		}
-		a3, _ := e.c.ApprovePersonWithResponse(ctx, ids["Kim"], nil)
-		envelope(t, a3.StatusCode(), a3.Body, 409, tl.ECONFLICT)
+		envelope(t, e.c.post("/approvals/"+ids["Kim"], nil), 409, tl.ECONFLICT)
 		if s := roster(t, sc)["Kim"]; !s.Counts {
 			t.Errorf("Kim approved, confirmed a week ago: %+v", s)
 		}
-		if s := roster(t, sc)["Lou"]; s.Counts || step(s) != tl.StepApproval {
+		if s := roster(t, sc)["Lou"]; s.Counts || s.Step != tl.StepApproval {
 			t.Errorf("Lou, not approved: %+v", s)
 		}
-		left, _ := e.c.ListApprovalsWithResponse(ctx, nil)
-		if left.JSON200 == nil || len(*left.JSON200.Items) != 1 || (*left.JSON200.Items)[0].Person != "Lou" {
-			t.Errorf("approvals after Kim's: %s", left.Body)
+		if left := as[api.Page[tl.Approval]](t, e.c.get("/approvals"), 200); len(left.Items) != 1 || left.Items[0].Person != "Lou" {
+			t.Errorf("approvals after Kim's: %+v", left)
 		}
 
-		missing, _ := e.c.ApprovePersonWithResponse(ctx, "no-such-id", nil)
-		envelope(t, missing.StatusCode(), missing.Body, 404, tl.ENOTFOUND)
-		ro, _ := e.client(e.read).ApprovePersonWithResponse(ctx, ids["Lou"], nil)
-		envelope(t, ro.StatusCode(), ro.Body, 403, tl.EFORBIDDEN)
-		anon, _ := e.client("").ListApprovalsWithResponse(ctx, nil)
-		envelope(t, anon.StatusCode(), anon.Body, 401, tl.EUNAUTHORIZED)
+		envelope(t, e.c.post("/approvals/no-such-id", nil), 404, tl.ENOTFOUND)
+		envelope(t, e.client(e.read).post("/approvals/"+ids["Lou"], nil), 403, tl.EFORBIDDEN)
+		envelope(t, e.client("").get("/approvals", refused), 401, tl.EUNAUTHORIZED)
 	})
 }
 
@@ -467,7 +418,7 @@ func TestRemoteVoice(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.confirm("Ana", "Kim")
-	r, err := remote.New(ctx, e.srv.URL, e.write, nil)
+	r, err := remote.New(ctx, e.srv.URL, e.write, e.hc)
 	if err != nil {
 		t.Fatal(err)
 	}
