@@ -118,6 +118,31 @@ type AccountService interface {
 	Users(ctx context.Context, actorID string) ([]User, error)
 	// Invitations lists every invitation, newest first (owner/admin only).
 	Invitations(ctx context.Context, actorID string) ([]Invitation, error)
+	// InvitationByToken returns the invitation a link carries while it is
+	// open, so the accept page can show its email and role: an unknown
+	// token is ENOTFOUND, a used one ECONFLICT, an expired one EINVALID.
+	InvitationByToken(ctx context.Context, token string) (*Invitation, error)
+	// SignInExternal finds or makes the account an identity verified by
+	// an OpenID Connect provider signs in as (EFORBIDDEN when there is
+	// neither an account nor an open invitation for its verified email).
+	SignInExternal(ctx context.Context, id ExternalIdentity) (*User, error)
+	// SignInMethods says how an account signs in: whether it has a
+	// password, and the issuers of the identities linked to it.
+	SignInMethods(ctx context.Context, userID string) (hasPassword bool, issuers []string, err error)
+	// LeaderUser is the account of a leader, for a caller that acts as a
+	// leader rather than as a signed-in user (the CLI on its database).
+	LeaderUser(ctx context.Context, leaderID string) (*User, error)
+}
+
+// ExternalIdentity is what a verified OpenID Connect ID token says about
+// who signed in. The web layer verifies the token (signature, audience,
+// expiry, nonce); SignInExternal decides which account it is.
+type ExternalIdentity struct {
+	Issuer        string // the issuer URL, exactly as in the token
+	Subject       string // the issuer's stable id for the person
+	Email         string
+	EmailVerified bool
+	Name          string // may be empty
 }
 
 // MinPasswordLength is the shortest password accepted.

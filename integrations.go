@@ -54,10 +54,15 @@ const (
 // WebhookEvents lists every event a webhook can ask for.
 var WebhookEvents = []string{EventPromiseDue, EventPromiseOverdue, EventStepSuggested, EventPulseReleased}
 
+// WebhookSignatureHeader carries "t=UNIX,v1=HEX": HEX is the
+// HMAC-SHA256 of "UNIX.BODY" with the webhook's secret. A receiver
+// recomputes it and refuses old timestamps.
+const WebhookSignatureHeader = "X-Trustledger-Signature"
+
 // Webhook is an outgoing endpoint. Deliveries are JSON with a "text"
 // field, so a Slack incoming webhook shows them as they are, and carry an
 // HMAC-SHA256 signature of the timestamp and body with the webhook's
-// secret (header X-Trustledger-Signature: t=UNIX,v1=HEX).
+// secret (WebhookSignatureHeader).
 type Webhook struct {
 	ID        string    `json:"id"`
 	URL       string    `json:"url"`

@@ -183,3 +183,22 @@ type Service interface {
 	// (a system event). Every command calls it first; it returns what it did.
 	Tick(ctx context.Context) ([]Commitment, error)
 }
+
+// Services is the whole contract the front ends hold: the web app, the
+// JSON API, the CLI (on a database or over the API) and the demo. If a
+// front end needs a method that is not here, the contract grows; none
+// reaches past it with a type assertion. *app.App implements it over a
+// database, internal/api/remote over the JSON API (refusing, with a
+// sentence, what only a browser or the server itself can do). What only
+// the wiring in cmd/ needs (mail rendering, the mixer) is not in it.
+type Services interface {
+	Service
+	AccountService
+	TokenService
+	VoiceService
+	CalendarService
+	PrivacyService
+	WebhookService
+	ProgramService
+	IdempotencyService
+}

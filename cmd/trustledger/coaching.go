@@ -40,11 +40,7 @@ func (rt *runtime) programs() (tl.ProgramService, *tl.User, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	ps, ok := rt.svc.(tl.ProgramService)
-	if !ok {
-		return nil, nil, tl.Errorf(tl.EINTERNAL, "this service has no programs")
-	}
-	return ps, u, nil
+	return rt.svc, u, nil
 }
 
 type programListCmd struct{}
@@ -295,7 +291,7 @@ type journalUnshareCmd struct {
 func (c *journalUnshareCmd) Run(rt *runtime) error { return shareJournal(rt, c.ID, false) }
 
 func shareJournal(rt *runtime, id string, share bool) error {
-	ps, lid, err := serviceAs[tl.ProgramService](rt)
+	ps, lid, err := rt.service()
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func (promiseCalendarCmd) Help() string {
 }
 
 func (c *promiseCalendarCmd) Run(rt *runtime) error {
-	cal, lid, err := serviceAs[tl.CalendarService](rt)
+	cal, lid, err := rt.service()
 	if err != nil {
 		return err
 	}

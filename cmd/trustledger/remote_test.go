@@ -34,7 +34,7 @@ func remoteServer(t *testing.T, s *session, db *store.DB) *app.App {
 		return now
 	}
 	a := app.New(db, app.Options{Now: clock})
-	srv, err := web.New(web.Config{Service: a, Accounts: a, Now: clock, API: api.New(api.Config{Service: a})})
+	srv, err := web.New(web.Config{Service: a, Now: clock, API: api.New(api.Config{Service: a})})
 	if err != nil {
 		t.Fatal(err)
 	}

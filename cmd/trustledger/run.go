@@ -204,8 +204,12 @@ type runtime struct {
 	remote *remote.Service
 	// httpClient talks to --server; nil is a default client (tests set it).
 	httpClient *http.Client
-	svc        tl.Service
-	leader     *tl.Leader
+	// svc is every service the commands call, over the database or the
+	// API; app is the same services over the database, for the wiring
+	// that only serve needs (mail rendering, the mixer).
+	svc    tl.Services
+	app    *app.App
+	leader *tl.Leader
 }
 
 // setup reads the settings that have an environment fallback.
@@ -290,7 +294,7 @@ func (rt *runtime) dbName() string {
 // set, so a typo in --db does not leave empty databases around), makes
 // the service, and runs Tick, printing each promise the system just
 // marked broken.
-func (rt *runtime) open(create bool) (tl.Service, error) {
+func (rt *runtime) open(create bool) (tl.Services, error) {
 	if rt.svc != nil {
 		return rt.svc, nil
 	}
@@ -320,7 +324,8 @@ func (rt *runtime) open(create bool) (tl.Service, error) {
 		return nil, err
 	}
 	rt.db = db
-	rt.svc = app.New(db, app.Options{Now: rt.now, Logger: slog.New(slog.DiscardHandler)})
+	rt.app = app.New(db, app.Options{Now: rt.now, Logger: slog.New(slog.DiscardHandler)})
+	rt.svc = rt.app
 	broken, err := rt.svc.Tick(rt.ctx)
 	if err != nil {
 		return nil, err
@@ -338,7 +343,7 @@ func (rt *runtime) open(create bool) (tl.Service, error) {
 
 // service opens the existing database and resolves the leader the
 // command acts for.
-func (rt *runtime) service() (tl.Service, string, error) {
+func (rt *runtime) service() (tl.Services, string, error) {
 	svc, err := rt.open(false)
 	if err != nil {
 		return nil, "", err
@@ -358,7 +363,7 @@ func (rt *runtime) close() error {
 		return nil
 	}
 	err := rt.db.Close()
-	rt.db, rt.svc = nil, nil
+	rt.db, rt.svc, rt.app = nil, nil, nil
 	if err != nil {
 		return &tl.Error{Code: tl.EINTERNAL, Op: "close", Err: err}
 	}

@@ -16,7 +16,6 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/api"
-	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/demo"
 	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/scenario"
@@ -108,10 +107,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 	if _, err := rt.open(true); err != nil {
 		return err
 	}
-	a, ok := rt.svc.(*app.App)
-	if !ok {
-		return &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: "the service does not manage accounts"}
-	}
+	a := rt.app
 	logger := slog.New(slog.NewJSONHandler(rt.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	ctx, stop := signal.NotifyContext(rt.ctx, os.Interrupt, syscall.SIGTERM)
@@ -123,7 +119,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 		if err != nil {
 			return err
 		}
-		email, password, err = demo.SeedScenario(ctx, rt.svc, a, sc, rt.clock(), demo.Options{
+		email, password, err = demo.SeedScenario(ctx, rt.svc, sc, rt.clock(), demo.Options{
 			Mailbox: func(ctx context.Context) ([]mail.Letter, error) {
 				return mail.DeliverInProcess(ctx, rt.db, a.MailRenderer(""), rt.now)
 			},
@@ -156,8 +152,8 @@ func (c *serveCmd) Run(rt *runtime) error {
 		apiBase = rt.getenv("TRUSTLEDGER_BASE_URL")
 	}
 	srv, err := web.New(web.Config{
-		Service: rt.svc, Accounts: a, Logger: logger, Now: rt.now, Metrics: metrics,
-		API:    api.New(api.Config{Service: a, Logger: logger, BaseURL: apiBase}),
+		Service: rt.svc, Logger: logger, Now: rt.now, Metrics: metrics,
+		API:    api.New(api.Config{Service: rt.svc, Logger: logger, BaseURL: apiBase}),
 		Writes: func() int64 { return db.WriteStats().Writes },
 		Ready: func(ctx context.Context) error {
 			return db.Read(ctx, func(tx *store.Tx) error { _, err := tx.MailDepth(ctx); return err })
@@ -214,7 +210,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 		rt.printf("Demo login: %s  password: %s\n", email, password)
 		rt.printf("Coach login (sees Lena's program): %s  same password\n", demo.CoachEmail)
 		rt.printf("The demo database is temporary and is removed when the server stops.\n")
-	} else if has, _ := a.HasUsers(ctx); !has {
+	} else if has, _ := rt.svc.HasUsers(ctx); !has {
 		rt.printf("Open the page to create the first account (the owner).\n")
 	}
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	tl "github.com/trustledger/trustledger"
-	"github.com/trustledger/trustledger/internal/app"
 	"github.com/trustledger/trustledger/internal/cli"
 )
 
@@ -27,15 +26,11 @@ func (rt *runtime) tokenUser() (tl.TokenService, *tl.User, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	a, ok := svc.(*app.App)
-	if !ok {
-		return nil, nil, tl.Errorf(tl.EINTERNAL, "this service has no accounts")
-	}
-	u, err := a.LeaderUser(rt.ctx, lid)
+	u, err := svc.LeaderUser(rt.ctx, lid)
 	if err != nil {
 		return nil, nil, err
 	}
-	return a, u, nil
+	return svc, u, nil
 }
 
 type tokenCreateCmd struct {

@@ -13,25 +13,6 @@ import (
 // Team voice from the command line: the leader's side of pulses and
 // check-ins. Answering happens in the browser, through the links.
 
-// serviceAs returns the command's service as one of the narrower
-// service interfaces (team voice, calendar, privacy, webhooks) and the
-// leader it acts for.
-func serviceAs[T any](rt *runtime) (T, string, error) {
-	var zero T
-	svc, lid, err := rt.service()
-	if err != nil {
-		return zero, "", err
-	}
-	v, ok := svc.(T)
-	if !ok {
-		return zero, "", tl.Errorf(tl.EINTERNAL, "this service cannot do that (%T)", zero)
-	}
-	return v, lid, nil
-}
-
-// voice returns the team-voice service behind the command's service.
-func (rt *runtime) voice() (tl.VoiceService, string, error) { return serviceAs[tl.VoiceService](rt) }
-
 type personEmailCmd struct {
 	Name    string `arg:"" help:"The person."`
 	Address string `arg:"" optional:"" help:"Their email address; leave out to remove it."`
@@ -84,7 +65,7 @@ func (personWindowCmd) Help() string {
 }
 
 func (c *personWindowCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -108,7 +89,7 @@ func (personConfirmCmd) Help() string {
 }
 
 func (c *personConfirmCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -132,7 +113,7 @@ func (personVoiceCmd) Help() string {
 }
 
 func (c *personVoiceCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -185,7 +166,7 @@ func (pulseLaunchCmd) Help() string {
 }
 
 func (c *pulseLaunchCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -222,7 +203,7 @@ type pulseListCmd struct{}
 func (pulseListCmd) Help() string { return "Example:\n\n    trustledger pulse list\n" }
 
 func (c *pulseListCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -250,7 +231,7 @@ type pulseShowCmd struct {
 func (pulseShowCmd) Help() string { return "Example:\n\n    trustledger pulse show ID\n" }
 
 func (c *pulseShowCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -336,7 +317,7 @@ func (pulseCloseCmd) Help() string {
 }
 
 func (c *pulseCloseCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -358,7 +339,7 @@ func (pulseRemindCmd) Help() string {
 }
 
 func (c *pulseRemindCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -389,7 +370,7 @@ func (pulseSelfCmd) Help() string {
 }
 
 func (c *pulseSelfCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -444,7 +425,7 @@ func (checkinAskCmd) Help() string {
 }
 
 func (c *checkinAskCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -479,7 +460,7 @@ type checkinListCmd struct{}
 func (checkinListCmd) Help() string { return "Example:\n\n    trustledger checkin list\n" }
 
 func (c *checkinListCmd) Run(rt *runtime) error {
-	v, lid, err := rt.voice()
+	v, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -521,7 +502,7 @@ func (personExportCmd) Help() string {
 
 func (c *personExportCmd) Run(rt *runtime) error {
 	rt.cli.JSON = true
-	p, lid, err := serviceAs[tl.PrivacyService](rt)
+	p, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -549,7 +530,7 @@ func (c *personEraseCmd) Run(rt *runtime) error {
 	if !c.Yes {
 		return tl.Errorf(tl.EINVALID, "erasing %s cannot be undone: add --yes to confirm (export first with: trustledger person export %s)", c.Name, argQuote(c.Name))
 	}
-	p, lid, err := serviceAs[tl.PrivacyService](rt)
+	p, lid, err := rt.service()
 	if err != nil {
 		return err
 	}

@@ -13,10 +13,6 @@ type webhookCmd struct {
 	Remove webhookRemoveCmd `cmd:"" help:"Stop sending to a webhook."`
 }
 
-func (rt *runtime) webhooks() (tl.WebhookService, string, error) {
-	return serviceAs[tl.WebhookService](rt)
-}
-
 type webhookAddCmd struct {
 	URL    string `arg:"" help:"Where to POST (a Slack incoming webhook works as is)."`
 	Events string `placeholder:"EVENT,…" help:"Only these events (default all): promise.due, promise.overdue, step.suggested, pulse.released."`
@@ -32,7 +28,7 @@ func (webhookAddCmd) Help() string {
 }
 
 func (c *webhookAddCmd) Run(rt *runtime) error {
-	w, lid, err := rt.webhooks()
+	w, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -61,7 +57,7 @@ type webhookListCmd struct{}
 func (webhookListCmd) Help() string { return "Example:\n\n    trustledger webhook list\n" }
 
 func (c *webhookListCmd) Run(rt *runtime) error {
-	w, lid, err := rt.webhooks()
+	w, lid, err := rt.service()
 	if err != nil {
 		return err
 	}
@@ -89,7 +85,7 @@ type webhookRemoveCmd struct {
 func (webhookRemoveCmd) Help() string { return "Example:\n\n    trustledger webhook remove ID\n" }
 
 func (c *webhookRemoveCmd) Run(rt *runtime) error {
-	w, lid, err := rt.webhooks()
+	w, lid, err := rt.service()
 	if err != nil {
 		return err
 	}

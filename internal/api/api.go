@@ -27,23 +27,9 @@ const Version = "1.0.0"
 // runaway client does not.
 const maxBody = 32 << 20
 
-// Service is everything the API calls: the leader's service and the
-// parts of the app beside it. *app.App implements all of it.
-type Service interface {
-	tl.Service
-	tl.VoiceService
-	tl.CalendarService
-	tl.PrivacyService
-	tl.WebhookService
-	tl.TokenService
-	tl.IdempotencyService
-	tl.ProgramService
-	tl.AccountService
-}
-
 // Config is what New needs.
 type Config struct {
-	Service Service
+	Service tl.Services
 	// Logger receives internal errors; nil discards.
 	Logger *slog.Logger
 	// BaseURL, when set, makes absolute links (a calendar feed's URL).
@@ -53,7 +39,7 @@ type Config struct {
 // API serves /api/v1: bearer tokens, idempotency keys and one error
 // envelope around the operations registered with huma.
 type API struct {
-	svc     Service
+	svc     tl.Services
 	log     *slog.Logger
 	baseURL string
 	mux     *http.ServeMux

@@ -70,7 +70,7 @@ type instance struct {
 }
 
 func serveInstance(b *testing.B, a *app.App) *instance {
-	srv, err := web.New(web.Config{Service: a, Accounts: a, API: api.New(api.Config{Service: a})})
+	srv, err := web.New(web.Config{Service: a, API: api.New(api.Config{Service: a})})
 	if err != nil {
 		b.Fatal(err)
 	}

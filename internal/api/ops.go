@@ -59,7 +59,7 @@ func act[I, O any](a *API, f func(ctx context.Context, lid string, in *I) (*O, e
 
 // listed is a list operation: the service's whole list for the leader,
 // served in pages.
-func listed[T any](a *API, fetch func(Service, context.Context, string) ([]T, error), id func(*T) string) func(context.Context, *PageParams) (*body[Page[T]], error) {
+func listed[T any](a *API, fetch func(tl.Services, context.Context, string) ([]T, error), id func(*T) string) func(context.Context, *PageParams) (*body[Page[T]], error) {
 	return act(a, func(ctx context.Context, lid string, in *PageParams) (*body[Page[T]], error) {
 		items, err := fetch(a.svc, ctx, lid)
 		if err != nil {
@@ -72,7 +72,7 @@ func listed[T any](a *API, fetch func(Service, context.Context, string) ([]T, er
 
 // userListed is a list operation of the token's account (not of a
 // leader): tokens, programs, accounts, invitations.
-func userListed[T any](a *API, fetch func(Service, context.Context, string) ([]T, error), id func(*T) string) func(context.Context, *PageParams) (*body[Page[T]], error) {
+func userListed[T any](a *API, fetch func(tl.Services, context.Context, string) ([]T, error), id func(*T) string) func(context.Context, *PageParams) (*body[Page[T]], error) {
 	return asUser(a, func(ctx context.Context, u *tl.User, in *PageParams) (*body[Page[T]], error) {
 		items, err := fetch(a.svc, ctx, u.ID)
 		if err != nil {
@@ -114,7 +114,7 @@ func (a *API) register() {
 
 	// People and teams.
 	huma.Register(api, op("listPeople", http.MethodGet, "/people", "The people you lead", "people"),
-		listed(a, Service.People, func(r *tl.Relationship) string { return r.ID }))
+		listed(a, tl.Services.People, func(r *tl.Relationship) string { return r.ID }))
 	type personBody struct {
 		Name  string         `json:"name" minLength:"1" maxLength:"100"`
 		Email string         `json:"email,omitempty" maxLength:"254" doc:"Where pulse and check-in invitations go."`
@@ -183,7 +183,7 @@ func (a *API) register() {
 			return out(*e), nil
 		}))
 	huma.Register(api, op("listTeams", http.MethodGet, "/teams", "Your teams", "people"),
-		listed(a, Service.Teams, func(t *tl.Team) string { return t.ID }))
+		listed(a, tl.Services.Teams, func(t *tl.Team) string { return t.ID }))
 	huma.Register(api, op("createTeam", http.MethodPost, "/teams", "Add a team", "people"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent

@@ -19,9 +19,9 @@ type InvitationCreated struct {
 func (a *API) registerAccounts() {
 	api, s := a.huma, a.svc
 	huma.Register(api, op("listUsers", http.MethodGet, "/users", "Every account (owner and admins)", "account"),
-		userListed(a, Service.Users, func(u *tl.User) string { return u.ID }))
+		userListed(a, tl.Services.Users, func(u *tl.User) string { return u.ID }))
 	huma.Register(api, op("listInvitations", http.MethodGet, "/invitations", "Every invitation, newest first (owner and admins)", "account"),
-		userListed(a, Service.Invitations, func(i *tl.Invitation) string { return i.ID }))
+		userListed(a, tl.Services.Invitations, func(i *tl.Invitation) string { return i.ID }))
 	huma.Register(api, op("createInvitation", http.MethodPost, "/invitations", "Invite someone by email (owner and admins)", "account"),
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			Idempotent

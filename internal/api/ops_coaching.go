@@ -35,7 +35,7 @@ func (a *API) registerCoaching() {
 	api, s := a.huma, a.svc
 
 	huma.Register(api, op("listPrograms", http.MethodGet, "/programs", "The programs you run, coach or are in", "programs"),
-		userListed(a, Service.Programs, func(p *tl.Program) string { return p.ID }))
+		userListed(a, tl.Services.Programs, func(p *tl.Program) string { return p.ID }))
 	huma.Register(api, op("createProgram", http.MethodPost, "/programs", "Make a program (owner and admins)", "programs"),
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			Idempotent

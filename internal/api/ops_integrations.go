@@ -57,7 +57,7 @@ func (a *API) registerIntegrations() {
 		}))
 
 	huma.Register(api, op("listWebhooks", http.MethodGet, "/webhooks", "Your webhooks", "integrations"),
-		listed(a, Service.Webhooks, func(h *tl.Webhook) string { return h.ID }))
+		listed(a, tl.Services.Webhooks, func(h *tl.Webhook) string { return h.ID }))
 	huma.Register(api, op("createWebhook", http.MethodPost, "/webhooks", "Send events to a URL (Slack-compatible, signed with HMAC-SHA256)", "integrations"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
@@ -82,7 +82,7 @@ func (a *API) registerIntegrations() {
 
 	// Tokens belong to the account, not to a leader.
 	huma.Register(api, op("listTokens", http.MethodGet, "/tokens", "Your API tokens", "account"),
-		userListed(a, Service.Tokens, func(t *tl.APIToken) string { return t.ID }))
+		userListed(a, tl.Services.Tokens, func(t *tl.APIToken) string { return t.ID }))
 	huma.Register(api, op("createToken", http.MethodPost, "/tokens", "Make an API token", "account"),
 		func(ctx context.Context, in *struct {
 			Idempotent

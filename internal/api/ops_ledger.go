@@ -154,7 +154,7 @@ func (a *API) registerLedger() {
 
 	// Decisions.
 	huma.Register(api, op("listDecisions", http.MethodGet, "/decisions", "Your decisions, newest first", "decisions"),
-		listed(a, Service.Decisions, func(d *tl.Decision) string { return d.ID }))
+		listed(a, tl.Services.Decisions, func(d *tl.Decision) string { return d.ID }))
 	huma.Register(api, op("createDecision", http.MethodPost, "/decisions", "Record a decision with its why", "decisions"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
@@ -175,7 +175,7 @@ func (a *API) registerLedger() {
 
 	// The journal.
 	huma.Register(api, op("listJournal", http.MethodGet, "/journal", "Your journal, newest first", "journal"),
-		listed(a, Service.Journal, func(j *tl.JournalEntry) string { return j.ID }))
+		listed(a, tl.Services.Journal, func(j *tl.JournalEntry) string { return j.ID }))
 	huma.Register(api, op("createJournalEntry", http.MethodPost, "/journal", "Answer a reflection question or write a note", "journal"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent

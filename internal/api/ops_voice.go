@@ -36,7 +36,7 @@ func (a *API) registerVoice() {
 	api, s := a.huma, a.svc
 
 	huma.Register(api, op("listPulses", http.MethodGet, "/pulses", "Your team pulses, newest first", "pulses"),
-		listed(a, Service.Pulses, func(p *tl.Pulse) string { return p.ID }))
+		listed(a, tl.Services.Pulses, func(p *tl.Pulse) string { return p.ID }))
 	huma.Register(api, op("launchPulse", http.MethodPost, "/pulses", "Launch an anonymous pulse for a team", "pulses"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
@@ -111,7 +111,7 @@ func (a *API) registerVoice() {
 		}))
 
 	huma.Register(api, op("listCheckins", http.MethodGet, "/checkins", "Named check-ins you asked for, newest first", "checkins"),
-		listed(a, Service.Checkins, func(c *tl.Checkin) string { return c.ID }))
+		listed(a, tl.Services.Checkins, func(c *tl.Checkin) string { return c.ID }))
 	huma.Register(api, op("askCheckin", http.MethodPost, "/people/{person}/checkins", "Ask one person a named check-in", "checkins"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			PathPerson
@@ -142,7 +142,7 @@ func (a *API) registerVoice() {
 			return out(Empty{}), nil
 		}))
 	huma.Register(api, op("listVoiceRoster", http.MethodGet, "/voice-roster", "Where each of your people stands for the team's voice: whether they count toward k, and if not, why", "people"),
-		listed(a, Service.VoiceRoster, func(s *tl.Standing) string { return s.RelationshipID }))
+		listed(a, tl.Services.VoiceRoster, func(s *tl.Standing) string { return s.RelationshipID }))
 	huma.Register(api, op("sendAddressConfirmation", http.MethodPost, "/people/{person}/address-confirmation", "Mail one person the link that confirms their address, again", "people"),
 		act(a, func(ctx context.Context, lid string, in *struct {
 			PathPerson
@@ -154,7 +154,7 @@ func (a *API) registerVoice() {
 			return out(Empty{}), nil
 		}))
 	huma.Register(api, op("listApprovals", http.MethodGet, "/approvals", "People waiting for an administrator who is not their leader to approve them for the team's voice (owner and admins)", "account"),
-		userListed(a, Service.Approvals, func(p *tl.Approval) string { return p.RelationshipID }))
+		userListed(a, tl.Services.Approvals, func(p *tl.Approval) string { return p.RelationshipID }))
 	huma.Register(api, op("approvePerson", http.MethodPost, "/approvals/{id}", "Approve a person for the team's voice (owner and admins, never their own leader)", "account"),
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			ID string `path:"id" maxLength:"100" doc:"The person's relationship id."`

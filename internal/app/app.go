@@ -37,7 +37,9 @@ type App struct {
 	mixKick chan struct{}
 }
 
-var _ tl.Service = (*App)(nil)
+// App is the whole contract; MailRenderer, RunMixer and MixVoice are for the
+// wiring in cmd/ only.
+var _ tl.Services = (*App)(nil)
 
 // New returns the services over db.
 func New(db *store.DB, opts Options) *App {

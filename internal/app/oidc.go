@@ -10,17 +10,6 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// ExternalIdentity is what a verified OpenID Connect ID token says about
-// who signed in. The web layer verifies the token (signature, audience,
-// expiry, nonce); SignInExternal decides which account it is.
-type ExternalIdentity struct {
-	Issuer        string // the issuer URL, exactly as in the token
-	Subject       string // the issuer's stable id for the person
-	Email         string
-	EmailVerified bool
-	Name          string // may be empty
-}
-
 // Limits on what an identity provider may hand us, so that a strange
 // token cannot fill the database.
 const (
@@ -44,7 +33,7 @@ const msgNoInvitation = "there is no account or open invitation for %s here: ask
 //
 // An email the provider has not verified is EFORBIDDEN in every case:
 // the email is what links a person to an account or an invitation.
-func (a *App) SignInExternal(ctx context.Context, id ExternalIdentity) (*tl.User, error) {
+func (a *App) SignInExternal(ctx context.Context, id tl.ExternalIdentity) (*tl.User, error) {
 	if id.Issuer == "" || id.Subject == "" || len(id.Issuer) > maxIssuerLength || len(id.Subject) > maxSubjectLength {
 		return nil, tl.Errorf(tl.EINVALID, "the identity provider sent an identity without a usable issuer or subject")
 	}
@@ -68,7 +57,7 @@ func (a *App) SignInExternal(ctx context.Context, id ExternalIdentity) (*tl.User
 	return u, nil
 }
 
-func signInExternalTx(ctx context.Context, tx *store.Tx, id ExternalIdentity, email string, now time.Time) (*tl.User, error) {
+func signInExternalTx(ctx context.Context, tx *store.Tx, id tl.ExternalIdentity, email string, now time.Time) (*tl.User, error) {
 	link, err := tx.IdentityBySubject(ctx, id.Issuer, id.Subject)
 	switch {
 	case err == nil:

@@ -12,8 +12,8 @@ import (
 
 const issuer = "https://login.example.org/realms/acme"
 
-func ext(sub, email string) app.ExternalIdentity {
-	return app.ExternalIdentity{Issuer: issuer, Subject: sub, Email: email, EmailVerified: true, Name: "Ana Lima"}
+func ext(sub, email string) tl.ExternalIdentity {
+	return tl.ExternalIdentity{Issuer: issuer, Subject: sub, Email: email, EmailVerified: true, Name: "Ana Lima"}
 }
 
 func TestSignInExternal(t *testing.T) {

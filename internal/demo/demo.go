@@ -51,12 +51,12 @@ const (
 // own measurements, which only the team can give. Instead the demo ends
 // with one pulse the team answers today, through the same services a
 // real team's answers go through.
-func Seed(ctx context.Context, svc tl.Service, accounts tl.AccountService, scenarioPath string, now time.Time, opts Options) (email, password string, err error) {
+func Seed(ctx context.Context, svc tl.Services, scenarioPath string, now time.Time, opts Options) (email, password string, err error) {
 	sc, err := scenario.Load(scenarioPath)
 	if err != nil {
 		return "", "", err
 	}
-	return SeedScenario(ctx, svc, accounts, sc, now, opts)
+	return SeedScenario(ctx, svc, sc, now, opts)
 }
 
 // Options let the demo team do what a real team does in their own
@@ -73,11 +73,11 @@ type Options struct {
 
 // SeedScenario is Seed for a scenario already parsed, for a caller that
 // embeds the file (scenario.Parse) instead of reading it from disk.
-func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountService, sc *scenario.Scenario, now time.Time, opts Options) (email, password string, err error) {
+func SeedScenario(ctx context.Context, svc tl.Services, sc *scenario.Scenario, now time.Time, opts Options) (email, password string, err error) {
 	if sc == nil || len(sc.People) == 0 {
 		return "", "", tl.Errorf(tl.EINVALID, "the demo scenario has no people")
 	}
-	has, err := accounts.HasUsers(ctx)
+	has, err := svc.HasUsers(ctx)
 	if err != nil {
 		return "", "", fmt.Errorf("demo: %w", err)
 	}
@@ -85,7 +85,7 @@ func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountServic
 		return "", "", tl.Errorf(tl.ECONFLICT, "this database already has accounts: the demo needs an empty one (start without --db, or give a new file)")
 	}
 	password = rand.Text()
-	u, err := accounts.Signup(ctx, tl.SignupInput{Email: Email, Name: Name, Password: password})
+	u, err := svc.Signup(ctx, tl.SignupInput{Email: Email, Name: Name, Password: password})
 	if err != nil {
 		return "", "", fmt.Errorf("demo: create Lena's account: %w", err)
 	}
@@ -93,7 +93,7 @@ func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountServic
 	if err := s.run(); err != nil {
 		return "", "", fmt.Errorf("demo: %w", err)
 	}
-	if err := seedProgram(ctx, svc, accounts, u, password); err != nil {
+	if err := seedProgram(ctx, svc, u, password); err != nil {
 		return "", "", fmt.Errorf("demo: %w", err)
 	}
 	return u.Email, password, nil
@@ -102,29 +102,25 @@ func SeedScenario(ctx context.Context, svc tl.Service, accounts tl.AccountServic
 // seedProgram makes a coaching program with Cora as coach and Lena, who
 // consents and shares her journal entry, so the coach's view has
 // something to show.
-func seedProgram(ctx context.Context, svc tl.Service, accounts tl.AccountService, lena *tl.User, password string) error {
-	ps, ok := svc.(tl.ProgramService)
-	if !ok {
-		return nil
-	}
-	_, token, err := accounts.Invite(ctx, lena.ID, CoachEmail, tl.RoleCoach)
+func seedProgram(ctx context.Context, svc tl.Services, lena *tl.User, password string) error {
+	_, token, err := svc.Invite(ctx, lena.ID, CoachEmail, tl.RoleCoach)
 	if err != nil {
 		return err
 	}
-	if _, err := accounts.AcceptInvite(ctx, token, "Cora", password); err != nil {
+	if _, err := svc.AcceptInvite(ctx, token, "Cora", password); err != nil {
 		return err
 	}
-	p, err := ps.CreateProgram(ctx, lena.ID, "Leadership cohort")
+	p, err := svc.CreateProgram(ctx, lena.ID, "Leadership cohort")
 	if err != nil {
 		return err
 	}
-	if err := ps.AddCoach(ctx, lena.ID, p.ID, CoachEmail); err != nil {
+	if err := svc.AddCoach(ctx, lena.ID, p.ID, CoachEmail); err != nil {
 		return err
 	}
-	if err := ps.AddLeader(ctx, lena.ID, p.ID, lena.Email); err != nil {
+	if err := svc.AddLeader(ctx, lena.ID, p.ID, lena.Email); err != nil {
 		return err
 	}
-	if err := ps.SetConsent(ctx, lena.ID, p.ID, true); err != nil {
+	if err := svc.SetConsent(ctx, lena.ID, p.ID, true); err != nil {
 		return err
 	}
 	// This week's step is chosen now (as Lena's first dashboard would), which
@@ -136,14 +132,14 @@ func seedProgram(ctx context.Context, svc tl.Service, accounts tl.AccountService
 	if err != nil || len(js) == 0 {
 		return err
 	}
-	_, err = ps.ShareJournal(ctx, lena.LeaderID, js[0].ID, true)
+	_, err = svc.ShareJournal(ctx, lena.LeaderID, js[0].ID, true)
 	return err
 }
 
 // seeder carries one Seed run.
 type seeder struct {
 	ctx    context.Context
-	svc    tl.Service
+	svc    tl.Services
 	leader string
 	sc     *scenario.Scenario
 	now    time.Time

@@ -78,7 +78,7 @@ func seedLena(t *testing.T) (*app.App, string, string) {
 	t.Helper()
 	ctx := context.Background()
 	a := newApp(t)
-	email, password, err := demo.Seed(ctx, a, a, lenaPath, now, opts(a))
+	email, password, err := demo.Seed(ctx, a, lenaPath, now, opts(a))
 	if err != nil {
 		t.Fatalf("Seed: %v", err)
 	}
@@ -299,7 +299,7 @@ func TestSeedLena(t *testing.T) {
 func TestSeedNeedsEmptyDatabase(t *testing.T) {
 	ctx := context.Background()
 	a, _, _ := seedLena(t)
-	_, _, err := demo.Seed(ctx, a, a, lenaPath, now, opts(a))
+	_, _, err := demo.Seed(ctx, a, lenaPath, now, opts(a))
 	if tl.ErrorCode(err) != tl.ECONFLICT {
 		t.Fatalf("second Seed: %v, want ECONFLICT", err)
 	}
@@ -308,7 +308,7 @@ func TestSeedNeedsEmptyDatabase(t *testing.T) {
 func TestSeedBadScenario(t *testing.T) {
 	ctx := context.Background()
 	a := newApp(t)
-	_, _, err := demo.Seed(ctx, a, a, filepath.Join(t.TempDir(), "missing.yaml"), now, opts(a))
+	_, _, err := demo.Seed(ctx, a, filepath.Join(t.TempDir(), "missing.yaml"), now, opts(a))
 	if tl.ErrorCode(err) != tl.ENOTFOUND {
 		t.Fatalf("missing file: %v, want ENOTFOUND", err)
 	}
@@ -316,7 +316,7 @@ func TestSeedBadScenario(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("name: x\nstart: 2026-01-05\npeople:\n  - {name: Ana, kind: direct-reprot}\nevents: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = demo.Seed(ctx, a, a, bad, now, opts(a))
+	_, _, err = demo.Seed(ctx, a, bad, now, opts(a))
 	if tl.ErrorCode(err) != tl.EINVALID || !strings.Contains(err.Error(), "bad.yaml:4") {
 		t.Fatalf("bad file: %v, want EINVALID naming line 4", err)
 	}
@@ -346,7 +346,7 @@ events:
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	email, password, err := demo.Seed(ctx, a, a, path, now, opts(a))
+	email, password, err := demo.Seed(ctx, a, path, now, opts(a))
 	if err != nil {
 		t.Fatalf("Seed: %v", err)
 	}
@@ -404,10 +404,10 @@ func TestSeedScenarioParsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := newApp(t)
-	if _, _, err := demo.SeedScenario(ctx, a, a, &scenario.Scenario{Name: "nobody"}, now, opts(a)); tl.ErrorCode(err) != tl.EINVALID {
+	if _, _, err := demo.SeedScenario(ctx, a, &scenario.Scenario{Name: "nobody"}, now, opts(a)); tl.ErrorCode(err) != tl.EINVALID {
 		t.Fatalf("a scenario without people: %v, want EINVALID", err)
 	}
-	email, password, err := demo.SeedScenario(ctx, a, a, sc, now, opts(a))
+	email, password, err := demo.SeedScenario(ctx, a, sc, now, opts(a))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,7 @@ import (
 // addresses weeks ago (docs/ANONYMITY.md, rule 1), then each answers
 // through the personal link mailed to them.
 func (s *seeder) pulse() error {
-	v, ok := s.svc.(tl.VoiceService)
-	if !ok || s.opts.Mailbox == nil || s.opts.Travel == nil {
+	if s.opts.Mailbox == nil || s.opts.Travel == nil {
 		return nil
 	}
 	ctx, l := s.ctx, s.leader
@@ -34,7 +33,7 @@ func (s *seeder) pulse() error {
 	s.opts.Travel(s.now.Add(-tl.MemberWait - 2*24*time.Hour))
 	for _, lt := range letters {
 		if tok := linkToken(lt.Text, "/v/"); tok != "" {
-			if err := v.ConfirmAddress(ctx, tok); err != nil {
+			if err := s.svc.ConfirmAddress(ctx, tok); err != nil {
 				s.opts.Travel(time.Time{})
 				return fmt.Errorf("demo: %s confirms their address: %w", lt.To, err)
 			}
@@ -52,7 +51,7 @@ func (s *seeder) pulse() error {
 	if len(st.Relationships) < set.K {
 		return nil // too small a team for an anonymous pulse
 	}
-	launch, err := v.LaunchPulse(ctx, l, tl.PulseInput{Team: TeamName, Question: "What should Lena keep doing, or start doing?"})
+	launch, err := s.svc.LaunchPulse(ctx, l, tl.PulseInput{Team: TeamName, Question: "What should Lena keep doing, or start doing?"})
 	if err != nil {
 		return fmt.Errorf("demo pulse: %w", err)
 	}
@@ -91,18 +90,18 @@ func (s *seeder) pulse() error {
 				ans[it.ID] = min(5, max(1, int(math.Round(1+4*a.Dims[d].E))+(i%3)-1))
 			}
 		}
-		pass, err := v.OpenPulseLink(ctx, tok)
+		pass, err := s.svc.OpenPulseLink(ctx, tok)
 		if err != nil {
 			return fmt.Errorf("demo pulse: %w", err)
 		}
-		if err := v.SubmitPulse(ctx, pass, tl.PulseAnswers{Answers: ans, Comment: comments[i%len(comments)]}); err != nil {
+		if err := s.svc.SubmitPulse(ctx, pass, tl.PulseAnswers{Answers: ans, Comment: comments[i%len(comments)]}); err != nil {
 			return fmt.Errorf("demo pulse answer: %w", err)
 		}
 	}
-	if err := v.AnswerSelf(ctx, l, launch.Pulse.ID, map[string]int{"a1": 5, "a2": 4, "b1": 5, "b2": 5, "i1": 4, "i2": 4}); err != nil {
+	if err := s.svc.AnswerSelf(ctx, l, launch.Pulse.ID, map[string]int{"a1": 5, "a2": 4, "b1": 5, "b2": 5, "i1": 4, "i2": 4}); err != nil {
 		return fmt.Errorf("demo pulse: %w", err)
 	}
-	if _, err := v.ClosePulse(ctx, l, launch.Pulse.ID); err != nil {
+	if _, err := s.svc.ClosePulse(ctx, l, launch.Pulse.ID); err != nil {
 		return fmt.Errorf("demo pulse: %w", err)
 	}
 	return nil

@@ -81,7 +81,7 @@ func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	db := storetest.OpenSQLite(t)
 	a := app.New(db, app.Options{Now: clock})
 	srv, err := web.New(web.Config{
-		Service: a, Accounts: a, Now: clock, Demo: demoMode,
+		Service: a, Now: clock, Demo: demoMode,
 		Writes:      func() int64 { return db.WriteStats().Writes },
 		ScenarioDir: filepath.Join(repoRoot(t), "scenarios"),
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -27,7 +27,7 @@ var demoNow = time.Date(2026, 11, 26, 15, 4, 5, 0, time.UTC)
 func TestBrowserDemo(t *testing.T) {
 	s := newSite(t, demoNow, true)
 	b := newBrowser(t, s.URL, scriptsOn)
-	email, password, err := demo.Seed(context.Background(), s.App, s.App,
+	email, password, err := demo.Seed(context.Background(), s.App,
 		filepath.Join(repoRoot(t), "scenarios", "lena.yaml"), demoNow, s.Demo)
 	if err != nil {
 		t.Fatalf("demo.Seed: %v", err)

@@ -52,7 +52,7 @@ func BenchmarkDashboardLoad(b *testing.B) {
 		logs   bool
 	}{{"reads", writes, false}, {"reads+writes", writes, true}, {"uncached", nil, false}} {
 		b.Run(run.name, func(b *testing.B) {
-			srv, err := web.New(web.Config{Service: a, Accounts: a, Now: clock, Writes: run.writes})
+			srv, err := web.New(web.Config{Service: a, Now: clock, Writes: run.writes})
 			if err != nil {
 				b.Fatal(err)
 			}

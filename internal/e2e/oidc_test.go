@@ -30,7 +30,7 @@ func TestBrowserOIDCSignIn(t *testing.T) {
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	srv, err := web.New(web.Config{
-		Service: a, Accounts: a, Now: nowFunc,
+		Service: a, Now: nowFunc,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		OIDC: &web.OIDCConfig{Issuer: idp.Issuer(), ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
 			RedirectURL: web.OIDCRedirectURL(base), Name: "Acme Login"},

@@ -114,7 +114,7 @@ func seedBig(ctx context.Context, path string) (*bigSite, error) {
 		db.Close()
 		return nil, err
 	}
-	if s.handler, err = web.New(web.Config{Service: a, Accounts: a, Now: now, Writes: func() int64 { return db.WriteStats().Writes }}); err != nil {
+	if s.handler, err = web.New(web.Config{Service: a, Now: now, Writes: func() int64 { return db.WriteStats().Writes }}); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -43,7 +43,7 @@ import (
 // answered by the test. A token or pass starting with "BROKEN" fails as
 // the database would (an internal error).
 type attackVoice struct {
-	tl.VoiceService
+	tl.Services
 	mu      sync.Mutex
 	answers int // pulse answers, check-in answers and window actions accepted
 }
@@ -159,9 +159,9 @@ func newAttackEnv(t *testing.T) *attackEnv {
 	a := app.New(db, app.Options{Now: clk.Now})
 	logs := &attackLog{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	v := &attackVoice{VoiceService: a}
+	v := &attackVoice{Services: a}
 	m := NewMetrics(nil)
-	srv, err := New(Config{Service: a, Accounts: a, Voice: v, Now: clk.Now, Logger: logger, Metrics: m})
+	srv, err := New(Config{Service: v, Now: clk.Now, Logger: logger, Metrics: m})
 	must(t, err)
 	return &attackEnv{env: &env{t: t, app: a, srv: srv, h: srv.Handler(), clk: clk, db: db}, voice: v, metrics: m, logs: logs}
 }

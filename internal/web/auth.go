@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -27,7 +26,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/")
 		return
 	}
-	has, err := s.acc.HasUsers(r.Context())
+	has, err := s.svc.HasUsers(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -55,7 +54,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if next := r.PostFormValue("next"); localPath(next) {
 		d.Next = next
 	}
-	u, err := s.acc.Login(r.Context(), d.Email, r.PostFormValue("password"))
+	u, err := s.svc.Login(r.Context(), d.Email, r.PostFormValue("password"))
 	if err != nil {
 		d.Errors = FormErrors{}
 		switch tl.ErrorCode(err) {
@@ -89,11 +88,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 // new one with a new id (no session fixation).
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *tl.User) bool {
 	if old := s.sessionToken(r); old != "" {
-		if err := s.acc.Logout(r.Context(), old); err != nil && tl.ErrorCode(err) != tl.EUNAUTHORIZED && tl.ErrorCode(err) != tl.ENOTFOUND {
+		if err := s.svc.Logout(r.Context(), old); err != nil && tl.ErrorCode(err) != tl.EUNAUTHORIZED && tl.ErrorCode(err) != tl.ENOTFOUND {
 			s.logger(r).Warn("ending previous session", "err", err)
 		}
 	}
-	token, err := s.acc.CreateSession(r.Context(), u.ID)
+	token, err := s.svc.CreateSession(r.Context(), u.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return false
@@ -110,7 +109,7 @@ func waitText(secs int) string {
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
-	has, err := s.acc.HasUsers(r.Context())
+	has, err := s.svc.HasUsers(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -155,7 +154,7 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "signup.html", d)
 		return
 	}
-	u, err := s.acc.Signup(r.Context(), tl.SignupInput{Email: d.Email, Name: d.Name, Password: r.PostFormValue("password")})
+	u, err := s.svc.Signup(r.Context(), tl.SignupInput{Email: d.Email, Name: d.Name, Password: r.PostFormValue("password")})
 	if err != nil {
 		if tl.ErrorCode(err) == tl.EFORBIDDEN {
 			s.flash(w, r, "This installation already has an account: sign in, or ask its owner for an invitation.")
@@ -172,30 +171,21 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/")
 }
 
-// invitationReader is implemented by *app.App beyond AccountService: the
-// accept page uses it to show whom a link is for, and to say at once when
-// a link no longer works.
-type invitationReader interface {
-	InvitationByToken(ctx context.Context, token string) (*tl.Invitation, error)
-}
-
 func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
 	d := &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token"), OIDC: s.oidcName()}
-	if ir, ok := s.acc.(invitationReader); ok {
-		inv, err := ir.InvitationByToken(r.Context(), d.Token)
-		if err != nil {
-			switch tl.ErrorCode(err) {
-			case tl.ENOTFOUND, tl.ECONFLICT, tl.EINVALID:
-				d.Errors = FormErrors{"": tl.ErrorMessage(err)}
-				d.Token = ""
-				s.render(w, r, http.StatusNotFound, "invite.html", d)
-			default:
-				s.fail(w, r, err)
-			}
-			return
+	inv, err := s.svc.InvitationByToken(r.Context(), d.Token)
+	if err != nil {
+		switch tl.ErrorCode(err) {
+		case tl.ENOTFOUND, tl.ECONFLICT, tl.EINVALID:
+			d.Errors = FormErrors{"": tl.ErrorMessage(err)}
+			d.Token = ""
+			s.render(w, r, http.StatusNotFound, "invite.html", d)
+		default:
+			s.fail(w, r, err)
 		}
-		d.Email, d.Role = inv.Email, inv.Role
+		return
 	}
+	d.Email, d.Role = inv.Email, inv.Role
 	s.render(w, r, http.StatusOK, "invite.html", d)
 }
 
@@ -211,7 +201,7 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "invite.html", d)
 		return
 	}
-	u, err := s.acc.AcceptInvite(r.Context(), d.Token, d.Name, r.PostFormValue("password"))
+	u, err := s.svc.AcceptInvite(r.Context(), d.Token, d.Name, r.PostFormValue("password"))
 	if err != nil {
 		switch tl.ErrorCode(err) {
 		case tl.ENOTFOUND, tl.EUNAUTHORIZED, tl.EFORBIDDEN, tl.ECONFLICT:
@@ -231,7 +221,7 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if token := s.sessionToken(r); token != "" {
-		if err := s.acc.Logout(r.Context(), token); err != nil && tl.ErrorCode(err) != tl.EUNAUTHORIZED && tl.ErrorCode(err) != tl.ENOTFOUND {
+		if err := s.svc.Logout(r.Context(), token); err != nil && tl.ErrorCode(err) != tl.EUNAUTHORIZED && tl.ErrorCode(err) != tl.ENOTFOUND {
 			s.fail(w, r, err)
 			return
 		}
@@ -254,11 +244,6 @@ type accountPage struct {
 	Providers   []string
 }
 
-// signInMethods is implemented by *app.App beyond AccountService.
-type signInMethods interface {
-	SignInMethods(ctx context.Context, userID string) (hasPassword bool, issuers []string, err error)
-}
-
 func canInvite(u *tl.User) bool {
 	return u != nil && (u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin)
 }
@@ -275,33 +260,23 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 // accountData is the account page with the user's API tokens.
 func (s *Server) accountData(r *http.Request) (*accountPage, error) {
 	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: canInvite(s.user(r)), HasPassword: true}
-	if sm, ok := s.acc.(signInMethods); ok {
-		var issuers []string
-		var err error
-		if d.HasPassword, issuers, err = sm.SignInMethods(r.Context(), s.user(r).ID); err != nil {
-			return nil, err
-		}
-		for _, iss := range issuers {
-			d.Providers = append(d.Providers, s.providerName(iss))
-		}
+	var issuers []string
+	var err error
+	if d.HasPassword, issuers, err = s.svc.SignInMethods(r.Context(), s.user(r).ID); err != nil {
+		return nil, err
 	}
-	if ts, ok := s.acc.(tl.TokenService); ok {
-		var err error
-		if d.Tokens, err = ts.Tokens(r.Context(), s.user(r).ID); err != nil {
-			return nil, err
-		}
+	for _, iss := range issuers {
+		d.Providers = append(d.Providers, s.providerName(iss))
+	}
+	if d.Tokens, err = s.svc.Tokens(r.Context(), s.user(r).ID); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
 
 // tokenCreate makes an API token and shows it once.
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
-	ts, err := serviceAs[tl.TokenService](s.acc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	_, secret, err := ts.CreateToken(r.Context(), s.user(r).ID, r.PostFormValue("name"), r.PostFormValue("scope"))
+	_, secret, err := s.svc.CreateToken(r.Context(), s.user(r).ID, r.PostFormValue("name"), r.PostFormValue("scope"))
 	d, derr := s.accountData(r)
 	if derr != nil {
 		s.fail(w, r, derr)
@@ -318,12 +293,7 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 
 // tokenRevoke ends one of the user's tokens.
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
-	ts, err := serviceAs[tl.TokenService](s.acc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := ts.RevokeToken(r.Context(), s.user(r).ID, r.PathValue("id")); err != nil {
+	if err := s.svc.RevokeToken(r.Context(), s.user(r).ID, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -356,7 +326,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
 		return
 	}
-	err := s.acc.ChangePassword(r.Context(), u.ID, s.sessionToken(r), r.PostFormValue("old"), pw)
+	err := s.svc.ChangePassword(r.Context(), u.ID, s.sessionToken(r), r.PostFormValue("old"), pw)
 	switch tl.ErrorCode(err) {
 	case "":
 		s.flash(w, r, "Password changed. Other browsers signed in to this account were signed out.")
@@ -394,29 +364,22 @@ type invitationsPage struct {
 	Open    []tl.Invitation // not used yet and not expired
 }
 
-// invitationLister is implemented by *app.App beyond AccountService.
-type invitationLister interface {
-	Invitations(ctx context.Context, actorID string) ([]tl.Invitation, error)
-}
-
 var inviteRoles = []tl.Role{tl.RoleLeader, tl.RoleCoach, tl.RoleAdmin, tl.RoleMember}
 
 func (s *Server) invitationsData(r *http.Request) (*invitationsPage, error) {
-	users, err := s.acc.Users(r.Context(), s.user(r).ID)
+	users, err := s.svc.Users(r.Context(), s.user(r).ID)
 	if err != nil {
 		return nil, err
 	}
 	d := &invitationsPage{Page: Page{Title: "Invitations", Nav: "account"}, Users: users, Roles: inviteRoles, Role: tl.RoleLeader}
-	if il, ok := s.acc.(invitationLister); ok {
-		invs, err := il.Invitations(r.Context(), s.user(r).ID)
-		if err != nil {
-			return nil, err
-		}
-		now := s.now()
-		for _, inv := range invs {
-			if inv.UsedAt.IsZero() && now.Before(inv.ExpiresAt) {
-				d.Open = append(d.Open, inv)
-			}
+	invs, err := s.svc.Invitations(r.Context(), s.user(r).ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, inv := range invs {
+		if inv.UsedAt.IsZero() && now.Before(inv.ExpiresAt) {
+			d.Open = append(d.Open, inv)
 		}
 	}
 	return d, nil
@@ -458,7 +421,7 @@ func (s *Server) invitationsSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("send") == "mail" {
-		inv, err := s.acc.InviteByMail(r.Context(), s.user(r).ID, d.Email, role)
+		inv, err := s.svc.InviteByMail(r.Context(), s.user(r).ID, d.Email, role)
 		if err != nil {
 			s.formFail(w, r, err, "invitations.html", d, "email")
 			return
@@ -467,7 +430,7 @@ func (s *Server) invitationsSubmit(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/invitations")
 		return
 	}
-	inv, token, err := s.acc.Invite(r.Context(), s.user(r).ID, d.Email, role)
+	inv, token, err := s.svc.Invite(r.Context(), s.user(r).ID, d.Email, role)
 	if err != nil {
 		s.formFail(w, r, err, "invitations.html", d, "email")
 		return

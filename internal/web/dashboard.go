@@ -129,7 +129,7 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 			d.DueSoon = append(d.DueSoon, c)
 		}
 	}
-	if d.Views, err = s.voice.TeamViews(ctx, leader); err != nil {
+	if d.Views, err = s.svc.TeamViews(ctx, leader); err != nil {
 		return nil, err
 	}
 	sort.Slice(d.Overdue, func(i, j int) bool { return d.Overdue[i].Due.Before(d.Overdue[j].Due) })

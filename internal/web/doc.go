@@ -4,7 +4,7 @@
 //
 // # Wiring
 //
-//	srv, err := web.New(web.Config{Service: a, Accounts: a, Logger: log, Now: time.Now})
+//	srv, err := web.New(web.Config{Service: a, Logger: log, Now: time.Now})
 //	hs := srv.HTTPServer("127.0.0.1:8080") // every timeout set
 //	hs.ListenAndServe()
 //

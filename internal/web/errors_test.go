@@ -15,7 +15,7 @@ import (
 
 // brokenService fails the way a lost database would, and throttles Week.
 type brokenService struct {
-	tl.Service
+	tl.Services
 }
 
 func (brokenService) Status(ctx context.Context, leaderID string) (*tl.StatusReport, error) {
@@ -30,7 +30,7 @@ func TestErrorsMapAndLogOnce(t *testing.T) {
 	e := newEnv(t)
 	lena := e.owner("Lena", "lena@example.org")
 	var logs bytes.Buffer
-	srv, err := New(Config{Service: brokenService{e.app}, Accounts: e.app, Voice: e.app, Now: e.clk.Now,
+	srv, err := New(Config{Service: brokenService{e.app}, Now: e.clk.Now,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	must(t, err)
 	e.h = srv.Handler()

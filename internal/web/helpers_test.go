@@ -51,7 +51,7 @@ func newEnv(t *testing.T) *env {
 	clk := &clock{t: start}
 	db := storetest.OpenSQLite(t)
 	a := app.New(db, app.Options{Now: clk.Now})
-	srv, err := New(Config{Service: a, Accounts: a, Now: clk.Now})
+	srv, err := New(Config{Service: a, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

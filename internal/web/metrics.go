@@ -151,11 +151,7 @@ func (s *Server) mayReadMetrics(r *http.Request) bool {
 	if !ok || strings.TrimSpace(secret) == "" {
 		return false
 	}
-	ts, err := serviceAs[tl.TokenService](s.acc)
-	if err != nil {
-		return false
-	}
-	u, _, err := ts.TokenUser(r.Context(), strings.TrimSpace(secret))
+	u, _, err := s.svc.TokenUser(r.Context(), strings.TrimSpace(secret))
 	if err != nil {
 		if tl.ErrorCode(err) != tl.EUNAUTHORIZED {
 			s.logger(r).Warn("metrics: checking a token", "err", err)

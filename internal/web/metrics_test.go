@@ -17,7 +17,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 	depth := 3
 	var down error
 	m := NewMetrics(func(context.Context) (int, error) { return depth, nil })
-	srv, err := New(Config{Service: e.app, Accounts: e.app, Now: e.clk.Now, Metrics: m,
+	srv, err := New(Config{Service: e.app, Now: e.clk.Now, Metrics: m,
 		Ready: func(context.Context) error { return down }})
 	must(t, err)
 	e.h, e.srv = srv.Handler(), srv

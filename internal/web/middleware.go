@@ -136,7 +136,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
 	_, pattern := mux.Handler(r)
 	if token := s.sessionToken(r); token != "" {
-		u, err := s.acc.SessionUser(r.Context(), token)
+		u, err := s.svc.SessionUser(r.Context(), token)
 		switch {
 		case err == nil:
 			ctx := context.WithValue(r.Context(), ctxUser, u)
@@ -171,7 +171,7 @@ func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request
 // toLogin redirects to /signup while the installation has no account and
 // to /login otherwise, remembering where the user was going.
 func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
-	if has, err := s.acc.HasUsers(r.Context()); err == nil && !has {
+	if has, err := s.svc.HasUsers(r.Context()); err == nil && !has {
 		http.Redirect(w, r, "/signup", http.StatusSeeOther)
 		return
 	}

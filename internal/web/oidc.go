@@ -17,7 +17,6 @@ import (
 	"golang.org/x/oauth2"
 
 	tl "github.com/trustledger/trustledger"
-	"github.com/trustledger/trustledger/internal/app"
 )
 
 // OIDCCallbackPath is where the identity provider sends the browser back;
@@ -228,11 +227,6 @@ func (s *Server) readOIDCFlow(w http.ResponseWriter, r *http.Request) (*oidcFlow
 	return &f, true
 }
 
-// externalSignIn is implemented by *app.App beyond AccountService.
-type externalSignIn interface {
-	SignInExternal(ctx context.Context, id app.ExternalIdentity) (*tl.User, error)
-}
-
 // oidcClaims are the ID token's claims trustledger reads.
 // email_verified is read loosely: a few providers send it as a string.
 type oidcClaims struct {
@@ -317,12 +311,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		s.oidcFail(w, r, http.StatusBadRequest, "The identity "+s.oidc.name+" sent could not be read.")
 		return
 	}
-	ext, err := serviceAs[externalSignIn](s.acc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, err := ext.SignInExternal(r.Context(), app.ExternalIdentity{
+	u, err := s.svc.SignInExternal(r.Context(), tl.ExternalIdentity{
 		Issuer: idt.Issuer, Subject: idt.Subject, Email: claims.Email, EmailVerified: claims.verified(), Name: claims.Name,
 	})
 	if err != nil {

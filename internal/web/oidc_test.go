@@ -43,7 +43,7 @@ func newOIDCEnv(t *testing.T, open func(testing.TB) *store.DB) *oidcEnv {
 	idp := oidctest.New(t, "trustledger", "s3cret-of-the-client")
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
-	srv, err := New(Config{Service: a, Accounts: a, Now: clk.Now, OIDC: &OIDCConfig{
+	srv, err := New(Config{Service: a, Now: clk.Now, OIDC: &OIDCConfig{
 		Issuer: idp.Issuer(), ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
 		RedirectURL: OIDCRedirectURL(base), Name: "Acme Login",
 	}})

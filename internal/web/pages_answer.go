@@ -27,7 +27,7 @@ type choice struct {
 }
 
 func (s *Server) answerData(r *http.Request, pass string) (*answerPage, error) {
-	f, err := s.voice.PulseForm(r.Context(), pass)
+	f, err := s.svc.PulseForm(r.Context(), pass)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Server) answerSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := tl.PulseAnswers{Answers: formAnswers(r, tl.PulseItems), Comment: r.PostFormValue("comment")}
-	err := s.voice.SubmitPulse(r.Context(), pass, in)
+	err := s.svc.SubmitPulse(r.Context(), pass, in)
 	if err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
 			d, derr := s.answerData(r, pass)

@@ -69,7 +69,7 @@ func newVoiceEnv(t *testing.T) *voiceEnv {
 	logs := &voiceLog{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := app.New(db, app.Options{Now: clk.Now, Logger: logger})
-	srv, err := New(Config{Service: a, Accounts: a, Now: clk.Now, Logger: logger})
+	srv, err := New(Config{Service: a, Now: clk.Now, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

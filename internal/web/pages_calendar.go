@@ -11,12 +11,7 @@ import (
 // calendarMake turns the feed on (or replaces its address) and shows the
 // address once.
 func (s *Server) calendarMake(w http.ResponseWriter, r *http.Request) {
-	cal, err := s.calendar()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	token, err := cal.CalendarLink(r.Context(), s.leader(r))
+	token, err := s.svc.CalendarLink(r.Context(), s.leader(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -32,12 +27,7 @@ func (s *Server) calendarMake(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) calendarRevoke(w http.ResponseWriter, r *http.Request) {
-	cal, err := s.calendar()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := cal.RevokeCalendar(r.Context(), s.leader(r)); err != nil {
+	if err := s.svc.RevokeCalendar(r.Context(), s.leader(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -47,12 +37,7 @@ func (s *Server) calendarRevoke(w http.ResponseWriter, r *http.Request) {
 
 // calendarFeed serves the feed a secret address opens.
 func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
-	cal, err := s.calendar()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := cal.Calendar(r.Context(), strings.TrimSuffix(r.PathValue("token"), ".ics"))
+	body, err := s.svc.Calendar(r.Context(), strings.TrimSuffix(r.PathValue("token"), ".ics"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -17,7 +17,7 @@ type checkinAnswerPage struct {
 func (s *Server) checkinPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	pass := s.passOf(r, passCheckin)
-	f, err := s.voice.CheckinForm(r.Context(), pass)
+	f, err := s.svc.CheckinForm(r.Context(), pass)
 	if err != nil {
 		s.linkError(w, r, err)
 		return
@@ -36,9 +36,9 @@ func (s *Server) checkinSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.voice.AnswerCheckin(r.Context(), pass, formAnswers(r, tl.CheckinItems), r.PostFormValue("comment")); err != nil {
+	if err := s.svc.AnswerCheckin(r.Context(), pass, formAnswers(r, tl.CheckinItems), r.PostFormValue("comment")); err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
-			f, ferr := s.voice.CheckinForm(r.Context(), pass)
+			f, ferr := s.svc.CheckinForm(r.Context(), pass)
 			if ferr != nil {
 				s.linkError(w, r, ferr)
 				return
@@ -61,7 +61,7 @@ func (s *Server) personCheckin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	c, token, err := s.voice.AskCheckin(r.Context(), s.leader(r), rel.Person, r.PostFormValue("delivery"))
+	c, token, err := s.svc.AskCheckin(r.Context(), s.leader(r), rel.Person, r.PostFormValue("delivery"))
 	if err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
 			s.flash(w, r, tl.ErrorMessage(err))

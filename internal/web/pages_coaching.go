@@ -33,15 +33,6 @@ func (s *Server) registerCoaching(mux *http.ServeMux) {
 	mux.HandleFunc("POST /journal/{id}/share", s.journalShare)
 }
 
-// coaching is the program service behind the app's service.
-func (s *Server) coaching() (tl.ProgramService, error) {
-	p, ok := s.svc.(tl.ProgramService)
-	if !ok {
-		return nil, tl.Errorf(tl.ENOTFOUND, "programs are not available on this server")
-	}
-	return p, nil
-}
-
 type programsPage struct {
 	Page
 	Programs []tl.Program
@@ -50,12 +41,8 @@ type programsPage struct {
 }
 
 func (s *Server) programsData(r *http.Request) (*programsPage, error) {
-	ps, err := s.coaching()
-	if err != nil {
-		return nil, err
-	}
 	u := s.user(r)
-	list, err := ps.Programs(r.Context(), u.ID)
+	list, err := s.svc.Programs(r.Context(), u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -73,13 +60,8 @@ func (s *Server) programsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) programCreate(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.coaching()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	p, err := ps.CreateProgram(r.Context(), s.user(r).ID, name)
+	p, err := s.svc.CreateProgram(r.Context(), s.user(r).ID, name)
 	if err != nil {
 		d, derr := s.programsData(r)
 		if derr != nil {
@@ -159,13 +141,9 @@ type programPage struct {
 }
 
 func (s *Server) programData(r *http.Request) (*programPage, error) {
-	ps, err := s.coaching()
-	if err != nil {
-		return nil, err
-	}
 	u := s.user(r)
 	id := r.PathValue("id")
-	det, err := ps.Program(r.Context(), u.ID, id)
+	det, err := s.svc.Program(r.Context(), u.ID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +159,7 @@ func (s *Server) programData(r *http.Request) (*programPage, error) {
 		coach = coach || c.UserID == u.ID
 	}
 	if coach {
-		if d.Rollup, err = ps.Rollup(r.Context(), u.ID, id); err != nil {
+		if d.Rollup, err = s.svc.Rollup(r.Context(), u.ID, id); err != nil {
 			return nil, err
 		}
 		seen := map[string]bool{}
@@ -232,13 +210,8 @@ func (s *Server) programPage(w http.ResponseWriter, r *http.Request) {
 
 // programMember adds a coach or a leader by email (admins).
 func (s *Server) programMember(w http.ResponseWriter, r *http.Request, add func(tl.ProgramService, context.Context, string, string, string) error, field, done string) {
-	ps, err := s.coaching()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	if err := add(ps, r.Context(), s.user(r).ID, r.PathValue("id"), email); err != nil {
+	if err := add(s.svc, r.Context(), s.user(r).ID, r.PathValue("id"), email); err != nil {
 		d, derr := s.programData(r)
 		if derr != nil {
 			s.fail(w, r, derr)
@@ -262,13 +235,8 @@ func (s *Server) programAddLeader(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) programConsent(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.coaching()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	give := r.PostFormValue("consent") == "give"
-	if err := ps.SetConsent(r.Context(), s.user(r).ID, r.PathValue("id"), give); err != nil {
+	if err := s.svc.SetConsent(r.Context(), s.user(r).ID, r.PathValue("id"), give); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -281,13 +249,8 @@ func (s *Server) programConsent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) journalShare(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.coaching()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	share := r.PostFormValue("shared") == "1"
-	if _, err := ps.ShareJournal(r.Context(), s.leader(r), r.PathValue("id"), share); err != nil {
+	if _, err := s.svc.ShareJournal(r.Context(), s.leader(r), r.PathValue("id"), share); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -373,15 +336,10 @@ func rosterText(r *http.Request) (string, error) {
 // rosterPreview checks a roster and shows every line with what is wrong.
 func (s *Server) rosterPreview(w http.ResponseWriter, r *http.Request) {
 	d := &rosterPage{Page: Page{Title: "Import a roster", Nav: "programs"}}
-	ps, err := s.coaching()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	text, err := rosterText(r)
 	if err == nil {
 		d.CSV = text
-		d.Result, err = ps.Roster(r.Context(), s.user(r).ID, []byte(text), true, nil)
+		d.Result, err = s.svc.Roster(r.Context(), s.user(r).ID, []byte(text), true, nil)
 	}
 	if err != nil {
 		s.formFail(w, r, err, "roster.html", d, "csv")
@@ -439,11 +397,6 @@ var rosterJobs = struct {
 // rosterImport starts the import and sends the browser to its progress
 // page. The import is one transaction: it ends with everything or nothing.
 func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.coaching()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	text := r.PostFormValue("csv")
 	u := s.user(r)
 	job := &rosterJob{ID: strings.ToLower(rand.Text()), UserID: u.ID, At: time.Now(), done: make(chan struct{})}
@@ -457,7 +410,7 @@ func (s *Server) rosterImport(w http.ResponseWriter, r *http.Request) {
 	rosterJobs.Unlock()
 	log := s.logger(r)
 	go func() {
-		res, err := ps.Roster(context.WithoutCancel(r.Context()), u.ID, []byte(text), false, func(done, total int) {
+		res, err := s.svc.Roster(context.WithoutCancel(r.Context()), u.ID, []byte(text), false, func(done, total int) {
 			job.mu.Lock()
 			job.Done, job.Total = done, total
 			job.mu.Unlock()

@@ -71,7 +71,7 @@ func newPagesEnv(t *testing.T) *pagesEnv {
 	ctx := context.Background()
 	clock := &pagesClock{t: pagesNow}
 	a := app.New(storetest.OpenSQLite(t), app.Options{Now: clock.Now})
-	srv, err := New(Config{Service: a, Accounts: a, Now: clock.Now, ScenarioDir: "../../scenarios"})
+	srv, err := New(Config{Service: a, Now: clock.Now, ScenarioDir: "../../scenarios"})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

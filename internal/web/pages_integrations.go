@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	tl "github.com/trustledger/trustledger"
-	"github.com/trustledger/trustledger/internal/webhook"
 )
 
 // registerIntegrations adds the integrations page: the leader's webhooks
@@ -53,12 +52,10 @@ type integrationsPage struct {
 	Header   string
 }
 
-func (s *Server) webhooks() (tl.WebhookService, error) { return serviceAs[tl.WebhookService](s.svc) }
-
 // integrationsData is the page with the leader's webhooks, every event
 // checked in the add form, and whether the calendar feed is on.
 func (s *Server) integrationsData(r *http.Request) (*integrationsPage, error) {
-	d := &integrationsPage{Page: Page{Title: "Integrations", Nav: "settings"}, Header: webhook.SignatureHeader}
+	d := &integrationsPage{Page: Page{Title: "Integrations", Nav: "settings"}, Header: tl.WebhookSignatureHeader}
 	for _, e := range tl.WebhookEvents {
 		d.Events = append(d.Events, webhookEvent{Name: e, Doc: webhookEventDocs[e], Checked: true})
 	}
@@ -67,17 +64,12 @@ func (s *Server) integrationsData(r *http.Request) (*integrationsPage, error) {
 		d.NoLeader = true
 		return d, nil
 	}
-	wh, err := s.webhooks()
-	if err != nil {
+	var err error
+	if d.Webhooks, err = s.svc.Webhooks(r.Context(), leader); err != nil {
 		return nil, err
 	}
-	if d.Webhooks, err = wh.Webhooks(r.Context(), leader); err != nil {
+	if d.Calendar, err = s.svc.HasCalendar(r.Context(), leader); err != nil {
 		return nil, err
-	}
-	if cal, ok := s.svc.(tl.CalendarService); ok {
-		if d.Calendar, err = cal.HasCalendar(r.Context(), leader); err != nil {
-			return nil, err
-		}
 	}
 	return d, nil
 }
@@ -124,12 +116,7 @@ func (s *Server) webhookAdd(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "integrations.html", d)
 		return
 	}
-	wh, err := s.webhooks()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	added, secret, err := wh.AddWebhook(r.Context(), s.leader(r), d.URL, chosen)
+	added, secret, err := s.svc.AddWebhook(r.Context(), s.leader(r), d.URL, chosen)
 	if err != nil {
 		field := "url"
 		if strings.Contains(tl.ErrorMessage(err), "event") {
@@ -138,7 +125,7 @@ func (s *Server) webhookAdd(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, err, "integrations.html", d, field)
 		return
 	}
-	if d.Webhooks, err = wh.Webhooks(r.Context(), s.leader(r)); err != nil {
+	if d.Webhooks, err = s.svc.Webhooks(r.Context(), s.leader(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -152,11 +139,7 @@ func (s *Server) webhookAdd(w http.ResponseWriter, r *http.Request) {
 
 // webhookByID finds one of the leader's webhooks.
 func (s *Server) webhookByID(r *http.Request, id string) (*tl.Webhook, error) {
-	wh, err := s.webhooks()
-	if err != nil {
-		return nil, err
-	}
-	hs, err := wh.Webhooks(r.Context(), s.leader(r))
+	hs, err := s.svc.Webhooks(r.Context(), s.leader(r))
 	if err != nil {
 		return nil, err
 	}
@@ -181,12 +164,7 @@ func (s *Server) webhookRemoveConfirm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) webhookRemove(w http.ResponseWriter, r *http.Request) {
-	wh, err := s.webhooks()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	err = wh.RemoveWebhook(r.Context(), s.leader(r), r.PathValue("id"))
+	err := s.svc.RemoveWebhook(r.Context(), s.leader(r), r.PathValue("id"))
 	switch tl.ErrorCode(err) {
 	case "":
 		s.flash(w, r, "Webhook removed: nothing more is sent to it, including deliveries still waiting.")

@@ -27,23 +27,6 @@ type linkPage struct {
 	Link string
 }
 
-// serviceAs narrows one of the configured services to an optional
-// interface (calendar, privacy, tokens) the *app.App implements.
-func serviceAs[T any](svc any) (T, error) {
-	v, ok := svc.(T)
-	if !ok {
-		return v, tl.Errorf(tl.EINTERNAL, "this installation cannot do that (%T)", v)
-	}
-	return v, nil
-}
-
-func (s *Server) calendar() (tl.CalendarService, error) { return serviceAs[tl.CalendarService](s.svc) }
-
-// calendarMake turns the feed on (or replaces its address) and shows the
-// address once.
-
-func (s *Server) privacy() (tl.PrivacyService, error) { return serviceAs[tl.PrivacyService](s.svc) }
-
 // personDataDownload downloads everything stored about one person, as JSON.
 func (s *Server) personDataDownload(w http.ResponseWriter, r *http.Request) {
 	rel, err := s.relByID(r, r.PathValue("id"))
@@ -51,12 +34,7 @@ func (s *Server) personDataDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.privacy()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d, err := p.PersonData(r.Context(), s.leader(r), rel.Person)
+	d, err := s.svc.PersonData(r.Context(), s.leader(r), rel.Person)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -84,12 +62,7 @@ func (s *Server) personErase(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "/people/"+rel.ID+"#data")
 		return
 	}
-	p, err := s.privacy()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out, err := p.ErasePerson(r.Context(), s.leader(r), rel.Person)
+	out, err := s.svc.ErasePerson(r.Context(), s.leader(r), rel.Person)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -77,10 +77,8 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 	if due > 0 {
 		d.Ratio = float64(kept) / float64(due)
 	}
-	if cal, ok := s.svc.(tl.CalendarService); ok {
-		if d.Calendar, err = cal.HasCalendar(ctx, leader); err != nil {
-			return nil, err
-		}
+	if d.Calendar, err = s.svc.HasCalendar(ctx, leader); err != nil {
+		return nil, err
 	}
 	for _, c := range all {
 		row := promiseRow{Commitment: c}

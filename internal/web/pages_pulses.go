@@ -42,7 +42,7 @@ type pulsesPage struct {
 
 func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error) {
 	ctx, leader := r.Context(), s.leader(r)
-	ps, err := s.voice.Pulses(ctx, leader)
+	ps, err := s.svc.Pulses(ctx, leader)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error
 	if err != nil {
 		return nil, err
 	}
-	roster, err := s.voice.VoiceRoster(ctx, leader)
+	roster, err := s.svc.VoiceRoster(ctx, leader)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 	var launch *tl.PulseLaunch
 	var err error
 	if len(fe) == 0 {
-		launch, err = s.voice.LaunchPulse(r.Context(), s.leader(r), in)
+		launch, err = s.svc.LaunchPulse(r.Context(), s.leader(r), in)
 	}
 	if len(fe) > 0 || err != nil {
 		d, derr := s.pulsesData(r, form)
@@ -181,7 +181,7 @@ type pulsePage struct {
 }
 
 func (s *Server) pulseData(r *http.Request, id string) (*pulsePage, error) {
-	rep, err := s.voice.PulseReport(r.Context(), s.leader(r), id)
+	rep, err := s.svc.PulseReport(r.Context(), s.leader(r), id)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +217,7 @@ func (s *Server) pulsePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) pulseClose(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.voice.ClosePulse(r.Context(), s.leader(r), r.PathValue("id"))
+	rep, err := s.svc.ClosePulse(r.Context(), s.leader(r), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -232,7 +232,7 @@ func (s *Server) pulseClose(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) pulseRemind(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.voice.RemindPulse(r.Context(), s.leader(r), id); err != nil {
+	if err := s.svc.RemindPulse(r.Context(), s.leader(r), id); err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
 			s.flash(w, r, tl.ErrorMessage(err))
 			redirect(w, r, "/pulses/"+id)
@@ -258,7 +258,7 @@ func (s *Server) pulseSelf(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	answers := formAnswers(r, self)
-	if err := s.voice.AnswerSelf(r.Context(), s.leader(r), id, answers); err != nil {
+	if err := s.svc.AnswerSelf(r.Context(), s.leader(r), id, answers); err != nil {
 		if tl.ErrorCode(err) == tl.EINVALID {
 			d, derr := s.pulseData(r, id)
 			if derr != nil {

@@ -23,7 +23,7 @@ type addressPageData struct {
 // confirms nothing, because mail scanners open links too.
 func (s *Server) addressPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store") // a token in the address, a person's name and mailbox on the page
-	c, err := s.voice.AddressConfirmation(r.Context(), r.PathValue("token"))
+	c, err := s.svc.AddressConfirmation(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.linkError(w, r, err)
 		return
@@ -35,12 +35,12 @@ func (s *Server) addressPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addressConfirm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	token := r.PathValue("token")
-	c, err := s.voice.AddressConfirmation(r.Context(), token)
+	c, err := s.svc.AddressConfirmation(r.Context(), token)
 	if err != nil {
 		s.linkError(w, r, err)
 		return
 	}
-	if err := s.voice.ConfirmAddress(r.Context(), token); err != nil {
+	if err := s.svc.ConfirmAddress(r.Context(), token); err != nil {
 		s.linkError(w, r, err)
 		return
 	}
@@ -51,7 +51,7 @@ func (s *Server) addressConfirm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) personConfirmation(w http.ResponseWriter, r *http.Request) {
 	s.voiceAction(w, r, func(rel *tl.Relationship) (string, error) {
 		return "A new confirmation email is on its way to " + rel.Email + "; the link sent before stops working.",
-			s.voice.SendConfirmation(r.Context(), s.leader(r), rel.Person)
+			s.svc.SendConfirmation(r.Context(), s.leader(r), rel.Person)
 	})
 }
 
@@ -85,7 +85,7 @@ type approvalsPageData struct {
 
 func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request) {
 	u := s.user(r)
-	ps, err := s.voice.Approvals(r.Context(), u.ID)
+	ps, err := s.svc.Approvals(r.Context(), u.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -95,7 +95,7 @@ func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) approve(w http.ResponseWriter, r *http.Request) {
 	u := s.user(r)
-	if err := s.voice.Approve(r.Context(), u.ID, r.PathValue("id")); err != nil {
+	if err := s.svc.Approve(r.Context(), u.ID, r.PathValue("id")); err != nil {
 		if c := tl.ErrorCode(err); c == tl.EINVALID || c == tl.ECONFLICT {
 			s.flash(w, r, tl.ErrorMessage(err))
 			redirect(w, r, "/approvals")

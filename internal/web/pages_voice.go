@@ -96,11 +96,11 @@ func (s *Server) openLink(k passKind) http.HandlerFunc {
 		var err error
 		switch k {
 		case passPulse:
-			pass, err = s.voice.OpenPulseLink(r.Context(), token)
+			pass, err = s.svc.OpenPulseLink(r.Context(), token)
 		case passCheckin:
-			pass, err = s.voice.OpenCheckinLink(r.Context(), token)
+			pass, err = s.svc.OpenCheckinLink(r.Context(), token)
 		default:
-			pass, err = s.voice.OpenWindowLink(r.Context(), token)
+			pass, err = s.svc.OpenWindowLink(r.Context(), token)
 		}
 		if err != nil {
 			s.linkError(w, r, err)

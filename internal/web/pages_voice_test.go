@@ -54,7 +54,7 @@ func allAnswers(v int) url.Values {
 func TestPulsePagesEndToEnd(t *testing.T) {
 	e := newEnv(t)
 	var logs bytes.Buffer
-	srv, err := New(Config{Service: e.app, Accounts: e.app, Now: e.clk.Now, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	srv, err := New(Config{Service: e.app, Now: e.clk.Now, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	must(t, err)
 	e.h, e.srv = srv.Handler(), srv
 	lena := e.owner("Lena", "lena@example.org")

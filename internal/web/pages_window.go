@@ -23,7 +23,7 @@ type windowPage struct {
 // are several). "" with choices when the visitor must pick.
 func (s *Server) windowRel(r *http.Request) (string, []tl.Relationship, error) {
 	if pass := s.passOf(r, passWindow); pass != "" {
-		if id, err := s.voice.WindowForPass(r.Context(), pass); err == nil {
+		if id, err := s.svc.WindowForPass(r.Context(), pass); err == nil {
 			return id, nil, nil
 		}
 	}
@@ -31,7 +31,7 @@ func (s *Server) windowRel(r *http.Request) (string, []tl.Relationship, error) {
 	if u == nil {
 		return "", nil, tl.Errorf(tl.ENOTFOUND, "open the link you were sent by email to see this page, or sign in")
 	}
-	rels, err := s.voice.MemberRelationships(r.Context(), u.ID)
+	rels, err := s.svc.MemberRelationships(r.Context(), u.ID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Server) windowPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &windowPage{Page: Page{Title: "Your leader's promises and decisions", Nav: "window"}, Choices: choices, Rel: rel, K: 5}
 	if rel != "" {
-		if d.W, err = s.voice.Window(r.Context(), rel); err != nil {
+		if d.W, err = s.svc.Window(r.Context(), rel); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -80,7 +80,7 @@ func (s *Server) windowConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	confirm := r.PostFormValue("kept") == "yes"
-	if err := s.voice.ConfirmPromise(r.Context(), rel, r.PathValue("id"), confirm); err != nil {
+	if err := s.svc.ConfirmPromise(r.Context(), rel, r.PathValue("id"), confirm); err != nil {
 		s.linkError(w, r, err)
 		return
 	}
@@ -98,12 +98,12 @@ func (s *Server) windowReact(w http.ResponseWriter, r *http.Request) {
 		s.linkError(w, r, tl.Errorf(tl.ENOTFOUND, "open your link again"))
 		return
 	}
-	if err := s.voice.React(r.Context(), rel, r.PathValue("id"), r.PostFormValue("reaction")); err != nil {
+	if err := s.svc.React(r.Context(), rel, r.PathValue("id"), r.PostFormValue("reaction")); err != nil {
 		s.linkError(w, r, err)
 		return
 	}
 	k := 5
-	if win, err := s.voice.Window(r.Context(), rel); err == nil {
+	if win, err := s.svc.Window(r.Context(), rel); err == nil {
 		k = win.K
 	}
 	s.flash(w, r, fmt.Sprintf("Thank you: your reaction is counted anonymously, and shows only in a group of at least %d.", k))
@@ -114,6 +114,6 @@ func (s *Server) personWindow(w http.ResponseWriter, r *http.Request) {
 	s.voiceAction(w, r, func(rel *tl.Relationship) (string, error) {
 		return "The link to " + rel.Person + "'s window is on its way to " + rel.Email + ". Only " + rel.Person +
 				" receives it; an earlier link stops working.",
-			s.voice.SendWindowLink(r.Context(), s.leader(r), rel.Person)
+			s.svc.SendWindowLink(r.Context(), s.leader(r), rel.Person)
 	})
 }

@@ -130,7 +130,7 @@ func (s *Server) personData(r *http.Request, rel *tl.Relationship) (*personPage,
 	d.CostTrust = a.Trust.E - ex.IfBroken.Trust.E
 	d.CostInteg = a.Dims[engine.Integrity].E - ex.IfBroken.Dims[engine.Integrity].E
 	d.QuadChange = a.Quadrant != ex.IfBroken.Quadrant
-	roster, err := s.voice.VoiceRoster(ctx, leader)
+	roster, err := s.svc.VoiceRoster(ctx, leader)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *Server) personData(r *http.Request, rel *tl.Relationship) (*personPage,
 			d.Standing = st
 		}
 	}
-	cks, err := s.voice.Checkins(ctx, leader)
+	cks, err := s.svc.Checkins(ctx, leader)
 	if err != nil {
 		return nil, err
 	}

@@ -20,13 +20,10 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // Config is what the web app needs from its caller (the serve command, or
-// a test). Service and Accounts are usually the same *app.App.
+// a test).
 type Config struct {
-	Service  tl.Service
-	Accounts tl.AccountService
-	// Voice is team voice (pulses, check-ins, the team's window). nil
-	// takes it from Service when Service implements it.
-	Voice tl.VoiceService
+	// Service is every service the pages call (usually an *app.App).
+	Service tl.Services
 	// Logger receives one line per request and every internal error with
 	// its request id. nil discards.
 	Logger *slog.Logger
@@ -72,9 +69,7 @@ const apiPrefix = "/api/"
 // Server is the web app: one http.Handler over the services, with the
 // templates parsed once at start.
 type Server struct {
-	svc     tl.Service
-	acc     tl.AccountService
-	voice   tl.VoiceService
+	svc     tl.Services
 	log     *slog.Logger
 	now     func() time.Time
 	scenDir string
@@ -100,13 +95,11 @@ const maxFormBytes = 1 << 20
 // New parses the templates and builds the routes. It fails only when a
 // template does not parse, which is a programming error caught by tests.
 func New(cfg Config) (*Server, error) {
-	if cfg.Service == nil || cfg.Accounts == nil {
-		return nil, errors.New("web: Config needs Service and Accounts")
+	if cfg.Service == nil {
+		return nil, errors.New("web: Config needs Service")
 	}
 	s := &Server{
 		svc:     cfg.Service,
-		acc:     cfg.Accounts,
-		voice:   cfg.Voice,
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		scenDir: cfg.ScenarioDir,
@@ -127,13 +120,6 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.oidc = oc
-	if s.voice == nil {
-		v, ok := cfg.Service.(tl.VoiceService)
-		if !ok {
-			return nil, errors.New("web: Config needs Voice (Service does not implement it)")
-		}
-		s.voice = v
-	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -22,10 +22,8 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// SignatureHeader carries "t=UNIX,v1=HEX": HEX is the HMAC-SHA256 of
-// "UNIX.BODY" with the webhook's secret. A receiver recomputes it and
-// refuses old timestamps.
-const SignatureHeader = "X-Trustledger-Signature"
+// SignatureHeader is the header the worker signs deliveries in.
+const SignatureHeader = tl.WebhookSignatureHeader
 
 // Sign returns the signature header value for body at t.
 func Sign(secret string, t time.Time, body []byte) string {
