@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"fmt"
 	"strings"
 	"time"
 
@@ -232,117 +230,6 @@ func (a *App) SayDo(ctx context.Context, leaderID string) (kept, due int, err er
 		return nil
 	})
 	return kept, due, err
-}
-
-// Tick breaks every open promise whose due date plus the leader's grace
-// has passed: status broken, and a promise-broken entry from the system,
-// dated when the grace ran out. The entry's id is derived from the
-// promise, so two Ticks racing on PostgreSQL cannot both record it: the
-// loser's transaction fails on the unique id and is retried, and then
-// finds nothing left to do.
-func (a *App) Tick(ctx context.Context) ([]tl.Commitment, error) {
-	for attempt := 0; ; attempt++ {
-		out, err := a.tick(ctx)
-		if err != nil && tl.ErrorCode(err) == tl.ECONFLICT && attempt < 3 {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range out {
-			a.log.Info("promise broken by the system", "leader_id", c.LeaderID, "commitment_id", c.ID, "due", c.Due)
-		}
-		// One-shot use (the CLI) mixes too; what fails stays marked.
-		if err := a.MixVoice(ctx); err != nil {
-			a.log.Error("mix voice", "err", err)
-		}
-		return nonNil(out), nil
-	}
-}
-
-func (a *App) tick(ctx context.Context) ([]tl.Commitment, error) {
-	now := a.clock()
-	var out []tl.Commitment
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		out = out[:0]
-		overdue, err := tx.OverdueCommitments(ctx, now)
-		if err != nil {
-			return err
-		}
-		sets := settingsCache{}
-		for i := range overdue {
-			c := &overdue[i]
-			set, err := sets.get(ctx, tx, c.LeaderID)
-			if err != nil {
-				return err
-			}
-			brokeAt := c.Due.Add(days(set.PromiseGrace))
-			if c.Status != tl.CommitmentOpen || !brokeAt.Before(now) {
-				continue
-			}
-			c.Status, c.ResolvedAt = tl.CommitmentBroken, now
-			if err := tx.UpdateCommitment(ctx, c); err != nil {
-				return err
-			}
-			targets, err := commitmentTargets(ctx, tx, c)
-			if err != nil {
-				return err
-			}
-			ev := &tl.Event{
-				ID: brokenID(c.ID, brokeAt), LeaderID: c.LeaderID, Kind: kindPromiseBroken,
-				OccurredAt: brokeAt, RecordedAt: now, Source: engine.System, Severity: engine.Normal,
-				Note: c.What, RecordedBy: bySystem, CommitmentID: c.ID,
-			}
-			setSubject(ev, c)
-			if err := record(ctx, tx, set, ev, targets, nil); err != nil {
-				return err
-			}
-			if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseOverdue, c.ID,
-				fmt.Sprintf("Overdue: your promise to %s, %q, was due %s and is now counted as broken.", c.To, c.What, c.Due.Format("Mon 2 Jan")),
-				map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
-				return err
-			}
-			out = append(out, *c)
-		}
-		// Promises coming due within a day, announced once per due date.
-		soon, err := tx.OverdueCommitments(ctx, now.Add(day))
-		if err != nil {
-			return err
-		}
-		for _, c := range soon {
-			if c.Status != tl.CommitmentOpen || !c.Due.After(now) {
-				continue
-			}
-			if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseDue, c.ID+":"+c.Due.Format(time.RFC3339),
-				fmt.Sprintf("Due %s: your promise to %s, %q.", c.Due.Format("Mon 2 Jan 15:04 MST"), c.To, c.What),
-				map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
-				return err
-			}
-		}
-		return a.closePulsesDue(ctx, tx, sets, now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// brokenID is the id of the system's promise-broken entry for one
-// commitment: the time part of a store id for when it broke, then 16
-// characters derived from the commitment id. Deterministic, so the entry
-// can only be written once.
-func brokenID(commitmentID string, at time.Time) string {
-	const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-	id := store.NewID(at)
-	sum := sha256.Sum256([]byte("promise-broken:" + commitmentID))
-	tail := make([]byte, 16)
-	for i := range tail {
-		tail[i] = crockford[sum[i]&31]
-	}
-	if len(id) < 16 {
-		return id + string(tail)
-	}
-	return id[:len(id)-16] + string(tail)
 }
 
 // Decide records a decision and the entry it makes: explained when it has

@@ -478,27 +478,3 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 	}
 	return tx.DeletePassesFor(ctx, store.PassPulse, p.ID)
 }
-
-// closePulsesDue closes every open pulse whose closing time has come. Tick
-// calls it.
-func (a *App) closePulsesDue(ctx context.Context, tx *store.Tx, sets settingsCache, now time.Time) error {
-	due, err := tx.DuePulses(ctx, now)
-	if err != nil {
-		return err
-	}
-	for i := range due {
-		p := &due[i]
-		set, err := sets.get(ctx, tx, p.LeaderID)
-		if err != nil {
-			return err
-		}
-		if err := closePulse(ctx, tx, set, p, now); err != nil {
-			return err
-		}
-		a.log.Info("pulse closed", "leader_id", p.LeaderID, "pulse_id", p.ID, "released", p.Released)
-	}
-	if _, err = tx.DeleteExpiredPasses(ctx, now); err != nil {
-		return err
-	}
-	return publishVoice(ctx, tx, sets, now)
-}
