@@ -18,6 +18,12 @@ const (
 	RoleMember Role = "member" // a team member
 )
 
+// CanAdminister reports whether role r administers the installation: it
+// invites and lists accounts, makes programs and sees every program's
+// rollup, imports backups and reads the metrics. The owner and admins do.
+// Every front end and service asks here.
+func (r Role) CanAdminister() bool { return r == RoleOwner || r == RoleAdmin }
+
 // ParseRole validates a role name.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
@@ -75,6 +81,12 @@ type Invitation struct {
 	// inviter: only such an invitation proves the address, and member
 	// invitations go no other way (docs/ANONYMITY.md, rule 6).
 	ByMail bool `json:"by_mail"`
+}
+
+// Open reports whether the invitation can still be accepted at now: it
+// was not used, and has not expired.
+func (inv Invitation) Open(now time.Time) bool {
+	return inv.UsedAt.IsZero() && now.Before(inv.ExpiresAt)
 }
 
 // SignupInput creates the first account (owner, who also leads).

@@ -43,6 +43,21 @@ type ProgramDetail struct {
 	Leaders []ProgramLeader `json:"leaders"`
 }
 
+// SeesRollup reports whether an account with role may see a program's
+// rollup: the installation's administrators, and the program's own
+// coaches (coachesIt). A leader in the program sees only their own numbers.
+func SeesRollup(role Role, coachesIt bool) bool { return role.CanAdminister() || coachesIt }
+
+// RollupVisibleTo is SeesRollup for u and the program as Program returned
+// it (its coaches are listed to everyone who may see the program).
+func (d *ProgramDetail) RollupVisibleTo(u *User) bool {
+	coach := false
+	for _, c := range d.Coaches {
+		coach = coach || c.UserID == u.ID
+	}
+	return SeesRollup(u.Role, coach)
+}
+
 // RollupWeek is the quadrants of the consenting leaders' relationships in
 // one week, as recorded when that week's step was chosen.
 type RollupWeek struct {

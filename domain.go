@@ -190,6 +190,15 @@ type Step struct {
 	ClosedAt       time.Time       `json:"closed_at,omitzero"`
 }
 
+// WeekStart is Monday 00:00 UTC of t's week. Weeks run Monday to Sunday
+// in UTC everywhere: the weekly step, the journal, a program's rollup and
+// the charts by week all count them from here.
+func WeekStart(t time.Time) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) // Monday 0 … Sunday 6
+}
+
 // The article's three questions for reflection, asked weekly.
 var ReflectionQuestions = [3]string{
 	"Where does your current leadership draw its strength — from power, trust, or both?",

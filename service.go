@@ -125,6 +125,12 @@ type Setting struct {
 	Value    float64 `json:"value"`
 }
 
+// Operator is the actor of a command run on the database itself (the CLI
+// without --server): whoever can open the database file could change any
+// row, so the services let them do what an administrator may. It is never
+// an account's id, and no front end that signs people in passes it.
+const Operator = "operator"
+
 // Service is everything a leader can do. Implemented by internal/app.
 type Service interface {
 	// Leaders.
@@ -175,9 +181,11 @@ type Service interface {
 	Settings(ctx context.Context, leaderID string) (engine.Settings, error)
 	SetSetting(ctx context.Context, leaderID, name string, value float64) error
 
-	// Export and import (import is one transaction; a failure writes nothing).
+	// Export and import (import is one transaction; a failure writes
+	// nothing). Import is for an actor who administers the installation,
+	// or the Operator; anyone else is EFORBIDDEN.
 	Export(ctx context.Context, leaderID string) (*Backup, error) // leaderID "" exports every leader
-	Import(ctx context.Context, b *Backup) error
+	Import(ctx context.Context, actorID string, b *Backup) error
 
 	// Tick runs what is due: open promises past due + grace become broken
 	// (a system event). Every command calls it first; it returns what it did.

@@ -103,11 +103,7 @@ func (c *programShowCmd) Run(rt *runtime) error {
 		*tl.ProgramDetail
 		Rollup *tl.Rollup `json:"rollup,omitempty"`
 	}{ProgramDetail: d}
-	coach := u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin
-	for _, co := range d.Coaches {
-		coach = coach || co.UserID == u.ID
-	}
-	if coach {
+	if d.RollupVisibleTo(u) {
 		if view.Rollup, err = ps.Rollup(rt.ctx, u.ID, c.ID); err != nil {
 			return err
 		}

@@ -210,14 +210,14 @@ func (s importSummary) String() string {
 	}, ", ")
 }
 
-// importBackup decodes a backup and imports it: the path `import` and
-// FuzzImport share.
-func importBackup(ctx context.Context, svc tl.Service, name string, r io.Reader) (importSummary, error) {
+// importBackup decodes a backup and imports it as actor: the path
+// `import` and FuzzImport share.
+func importBackup(ctx context.Context, svc tl.Service, actor, name string, r io.Reader) (importSummary, error) {
 	b, err := cli.DecodeBackup(name, r)
 	if err != nil {
 		return importSummary{}, err
 	}
-	if err := svc.Import(ctx, b); err != nil {
+	if err := svc.Import(ctx, actor, b); err != nil {
 		var te *tl.Error
 		if errors.As(err, &te) && te.Code != tl.EINTERNAL && te.Message != "" {
 			msg := name + ": " + te.Message
@@ -233,6 +233,15 @@ func importBackup(ctx context.Context, svc tl.Service, name string, r io.Reader)
 		Promises: len(b.Promises), Decisions: len(b.Decisions), Steps: len(b.Steps), Journal: len(b.Journal),
 		Settings: len(b.Settings),
 	}, nil
+}
+
+// actor is who the command acts as where a service asks for an account:
+// the token's account over the API, the Operator on the database itself.
+func (rt *runtime) actor() string {
+	if rt.remote != nil {
+		return rt.remote.User().ID
+	}
+	return tl.Operator
 }
 
 func (c *importCmd) Run(rt *runtime) error {
@@ -255,7 +264,7 @@ func (c *importCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	sum, err := importBackup(rt.ctx, svc, name, r)
+	sum, err := importBackup(rt.ctx, svc, rt.actor(), name, r)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func FuzzImport(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := export(t)
-		sum, err := importBackup(ctx, svc, "fuzz.json", bytes.NewReader(data))
+		sum, err := importBackup(ctx, svc, tl.Operator, "fuzz.json", bytes.NewReader(data))
 		after := export(t)
 		if err != nil {
 			if after != before {

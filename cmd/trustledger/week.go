@@ -222,13 +222,6 @@ func viewJournal(j tl.JournalEntry) journalEntryV {
 	return journalEntryV{ID: j.ID, Question: j.Question, Text: j.Text, WeekStart: fmtDate(j.WeekStart), CreatedAt: j.CreatedAt}
 }
 
-// mondayOf is Monday 00:00 UTC of t's week, as the services count weeks.
-func mondayOf(t time.Time) time.Time {
-	t = t.UTC()
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-}
-
 type journalShowCmd struct{}
 
 func (journalShowCmd) Help() string { return "Example:\n\n    trustledger journal\n" }
@@ -242,7 +235,7 @@ func (c *journalShowCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	week := mondayOf(rt.clock())
+	week := tl.WeekStart(rt.clock())
 	v := journalView{WeekStart: fmtDate(week), Notes: []journalEntryV{}}
 	for i, q := range tl.ReflectionQuestions {
 		v.Questions = append(v.Questions, questionView{N: i + 1, Text: q, Answers: []journalEntryV{}})

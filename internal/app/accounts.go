@@ -88,9 +88,6 @@ func leads(r tl.Role) bool {
 	return r == tl.RoleOwner || r == tl.RoleAdmin || r == tl.RoleLeader
 }
 
-// canAdminister reports whether a role may invite and list accounts.
-func canAdminister(r tl.Role) bool { return r == tl.RoleOwner || r == tl.RoleAdmin }
-
 // hashFailed wraps an error of the password hasher (a cancelled request,
 // or a damaged hash in the database) as an internal error.
 func hashFailed(op string, err error) error {
@@ -185,7 +182,7 @@ func requireAdmin(ctx context.Context, tx *store.Tx, actorID, what string) (*tl.
 	if err != nil {
 		return nil, err
 	}
-	if !canAdminister(u.Role) {
+	if !u.Role.CanAdminister() {
 		return nil, tl.Errorf(tl.EFORBIDDEN, "only the owner or an admin can %s", what)
 	}
 	return u, nil

@@ -89,14 +89,6 @@ const day = 24 * time.Hour
 // days converts a setting in days to a duration.
 func days(d float64) time.Duration { return time.Duration(d * float64(day)) }
 
-// weekStart is Monday 00:00 UTC of t's week.
-func weekStart(t time.Time) time.Time {
-	t = t.UTC()
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	off := (int(d.Weekday()) + 6) % 7 // Monday 0 … Sunday 6
-	return d.AddDate(0, 0, -off)
-}
-
 // endOfDay is the last millisecond of t's UTC date.
 func endOfDay(t time.Time) time.Time {
 	t = t.UTC()

@@ -148,10 +148,33 @@ func wrapRow(err error, what string, i int, id string) error {
 	return fmt.Errorf("import %s %d (id %s): %w", what, i+1, id, err)
 }
 
+// mayImport lets the Operator and those who administer the installation
+// import: a backup can hold any leader's data.
+func (a *App) mayImport(ctx context.Context, actorID string) error {
+	if actorID == tl.Operator {
+		return nil
+	}
+	return a.db.Read(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByID(ctx, actorID)
+		if err != nil && tl.ErrorCode(err) != tl.ENOTFOUND {
+			return err
+		}
+		if u == nil || !u.Role.CanAdminister() {
+			return tl.Errorf(tl.EFORBIDDEN, "only the owner or an admin may import a backup")
+		}
+		return nil
+	})
+}
+
 // Import loads a backup in one transaction: every row is checked first,
 // the first bad one is named, and nothing is written unless all of it is.
 // The running state is rebuilt by replaying each relationship's entries.
-func (a *App) Import(ctx context.Context, b *tl.Backup) error {
+// The actor is checked before the backup, so who may not import learns
+// nothing about what is wrong with a file.
+func (a *App) Import(ctx context.Context, actorID string, b *tl.Backup) error {
+	if err := a.mayImport(ctx, actorID); err != nil {
+		return err
+	}
 	if b == nil {
 		return tl.Errorf(tl.EINVALID, "the backup is empty")
 	}

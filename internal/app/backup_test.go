@@ -72,7 +72,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		noErr(t, json.Unmarshal(raw, &back))
 
 		o := e.fresh(t)
-		noErr(t, o.app.Import(ctx, &back))
+		noErr(t, o.app.Import(ctx, tl.Operator, &back))
 		compareBackups(t, b, must(o.app.Export(ctx, ""))(t))
 		for _, l := range []*tl.Leader{l1, l2} {
 			// The rebuilt state equals the running state of the original.
@@ -96,7 +96,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		// One leader alone round-trips too.
 		one := must(e.app.Export(ctx, l2.ID))(t)
 		o2 := e.fresh(t)
-		noErr(t, o2.app.Import(ctx, one))
+		noErr(t, o2.app.Import(ctx, tl.Operator, one))
 		compareBackups(t, one, must(o2.app.Export(ctx, ""))(t))
 	})
 }
@@ -150,7 +150,7 @@ func TestImportFailsWhole(t *testing.T) {
 				o := e.fresh(t)
 				b := clone()
 				tc.edit(b)
-				wantCode(t, o.app.Import(ctx, b), tc.code, tc.parts...)
+				wantCode(t, o.app.Import(ctx, tl.Operator, b), tc.code, tc.parts...)
 				if ls := must(o.app.Leaders(ctx))(t); len(ls) != 0 {
 					t.Fatalf("a failed import left leaders %+v", ls)
 				}
@@ -159,7 +159,7 @@ func TestImportFailsWhole(t *testing.T) {
 
 		// Importing into the database it came from: the leader exists.
 		before := must(e.app.Export(ctx, ""))(t)
-		wantCode(t, e.app.Import(ctx, clone()), tl.ECONFLICT, "leader 1 (id ")
+		wantCode(t, e.app.Import(ctx, tl.Operator, clone()), tl.ECONFLICT, "leader 1 (id ")
 		compareBackups(t, before, must(e.app.Export(ctx, ""))(t))
 
 		// A conflict found only while writing (a journal id already taken
@@ -169,7 +169,7 @@ func TestImportFailsWhole(t *testing.T) {
 		j := must(o.app.AddJournal(ctx, other.ID, 0, "mine"))(t)
 		b := clone()
 		b.Journal[0].ID = j.ID
-		err := o.app.Import(ctx, b)
+		err := o.app.Import(ctx, tl.Operator, b)
 		wantCode(t, err, tl.ECONFLICT, "journal entry 1 (id ")
 		if ls := must(o.app.Leaders(ctx))(t); len(ls) != 1 || ls[0].ID != other.ID {
 			t.Fatalf("after the failed import the leaders are %+v", ls)
@@ -197,7 +197,7 @@ func TestImportDropsAddressProofs(t *testing.T) {
 		// A proof written into the file by hand is dropped too.
 		b.People[1].ApprovedAt, b.People[1].ApprovedBy = e.clk.Now(), "made-up"
 		o := e.fresh(t)
-		noErr(t, o.app.Import(e.ctx, b))
+		noErr(t, o.app.Import(e.ctx, tl.Operator, b))
 		got := must(o.app.Export(e.ctx, ""))(t)
 		want := *b
 		want.People = slices.Clone(b.People)
@@ -209,6 +209,37 @@ func TestImportDropsAddressProofs(t *testing.T) {
 			if st.Counts || st.Step != tl.StepConfirm {
 				t.Fatalf("%s stands %+v after the import; want step confirm", st.Person, st)
 			}
+		}
+	})
+}
+
+// TestImportNeedsAnAdministrator: the service itself decides who may
+// import (every front end passes its actor): the owner, an admin and the
+// Operator (the CLI on its database) may; a leader, a coach, a member or
+// an unknown id may not, whatever the file holds, and nothing is written.
+func TestImportNeedsAnAdministrator(t *testing.T) {
+	forEachDB(t, func(t *testing.T, e *env) {
+		ctx := e.ctx
+		richLedger(t, e, "Marc")
+		b := must(e.app.Export(ctx, ""))(t)
+
+		o := e.fresh(t)
+		hal, ada := o.installation(t) // the owner, and an admin
+		leo := o.inviteAndAccept(t, hal.ID, "leo@example.org", "Leo", tl.RoleLeader)
+		cora := o.inviteAndAccept(t, hal.ID, "cora@example.org", "Cora", tl.RoleCoach)
+		mia := o.inviteAndAccept(t, hal.ID, "mia@example.org", "Mia", tl.RoleMember)
+		leaders := len(must(o.app.Leaders(ctx))(t))
+		for _, actor := range []string{leo.ID, cora.ID, mia.ID, "no-such-account", ""} {
+			wantCode(t, o.app.Import(ctx, actor, b), tl.EFORBIDDEN, "only the owner or an admin may import a backup")
+			// Refused before the file is read: a bad one says the same.
+			wantCode(t, o.app.Import(ctx, actor, &tl.Backup{Version: 99}), tl.EFORBIDDEN, "only the owner or an admin")
+		}
+		if n := len(must(o.app.Leaders(ctx))(t)); n != leaders {
+			t.Fatalf("refused imports left %d leaders, want %d", n, leaders)
+		}
+		noErr(t, o.app.Import(ctx, ada.ID, b))
+		for _, actor := range []string{hal.ID, tl.Operator} {
+			wantCode(t, o.app.Import(ctx, actor, b), tl.ECONFLICT, "already in this database")
 		}
 	})
 }

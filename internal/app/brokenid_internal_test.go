@@ -28,20 +28,6 @@ func TestBrokenID(t *testing.T) {
 	}
 }
 
-// TestWeekStart checks Monday 00:00 UTC for every day of a week.
-func TestWeekStart(t *testing.T) {
-	monday := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	for d := range 7 {
-		at := monday.Add(time.Duration(d)*24*time.Hour + 23*time.Hour + 59*time.Minute)
-		if got := weekStart(at); !got.Equal(monday) {
-			t.Errorf("weekStart(%v) = %v, want %v", at, got, monday)
-		}
-	}
-	if got := weekStart(monday.Add(-time.Millisecond)); !got.Equal(monday.AddDate(0, 0, -7)) {
-		t.Errorf("Sunday night belongs to the week before, got %v", got)
-	}
-}
-
 // TestSuggest checks the typo suggestions.
 func TestSuggest(t *testing.T) {
 	known := []string{"promise-kept", "promise-broken", "recognition", "Ana", "Ben"}

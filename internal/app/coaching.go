@@ -43,8 +43,6 @@ func (a *App) CreateProgram(ctx context.Context, actorID, name string) (*tl.Prog
 	return p, nil
 }
 
-func isAdmin(u *tl.User) bool { return u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin }
-
 // Programs lists what the actor may see.
 func (a *App) Programs(ctx context.Context, actorID string) ([]tl.Program, error) {
 	var out []tl.Program
@@ -54,7 +52,7 @@ func (a *App) Programs(ctx context.Context, actorID string) ([]tl.Program, error
 			return err
 		}
 		switch {
-		case isAdmin(u):
+		case u.Role.CanAdminister():
 			out, err = tx.Programs(ctx)
 		case u.Role == tl.RoleCoach:
 			out, err = tx.ProgramsOfCoach(ctx, u.ID)
@@ -88,7 +86,7 @@ func access(ctx context.Context, tx *store.Tx, actorID, programID string) (*prog
 	if err != nil {
 		return nil, err
 	}
-	acc := &programAccess{user: u, program: p, admin: isAdmin(u)}
+	acc := &programAccess{user: u, program: p, admin: u.Role.CanAdminister()}
 	if acc.coach, err = tx.IsProgramCoach(ctx, programID, u.ID); err != nil {
 		return nil, err
 	}
@@ -155,7 +153,7 @@ func (a *App) AddCoach(ctx context.Context, actorID, programID, email string) er
 		} else if err != nil {
 			return err
 		}
-		if u.Role != tl.RoleCoach && !isAdmin(u) {
+		if u.Role != tl.RoleCoach && !u.Role.CanAdminister() {
 			return tl.Errorf(tl.EINVALID, "%s is a %s, not a coach: coaches see programs' rollups, so the role must say so (invite a coach account)", email, u.Role)
 		}
 		return tx.AddProgramCoach(ctx, programID, u.ID)
@@ -214,7 +212,7 @@ func (a *App) Rollup(ctx context.Context, actorID, programID string) (*tl.Rollup
 		if err != nil {
 			return err
 		}
-		if !acc.admin && !acc.coach {
+		if !tl.SeesRollup(acc.user.Role, acc.coach) {
 			return tl.Errorf(tl.EFORBIDDEN, "only the program's coaches and admins see its rollup; your own numbers are on your dashboard")
 		}
 		ls, err := tx.ProgramLeaders(ctx, programID)
@@ -227,7 +225,7 @@ func (a *App) Rollup(ctx context.Context, actorID, programID string) (*tl.Rollup
 				r.Consenting++
 			}
 		}
-		if r.Weeks, err = tx.ProgramWeeks(ctx, programID, weekStart(now).AddDate(0, 0, -7*(rollupWeeks-1))); err != nil {
+		if r.Weeks, err = tx.ProgramWeeks(ctx, programID, tl.WeekStart(now).AddDate(0, 0, -7*(rollupWeeks-1))); err != nil {
 			return err
 		}
 		if r.Steps, err = tx.ProgramSteps(ctx, programID); err != nil {
@@ -270,7 +268,7 @@ func recordWeek(ctx context.Context, tx *store.Tx, leaderID string, assess []eng
 	for _, a := range assess {
 		counts[string(a.Quadrant)]++
 	}
-	return tx.PutLeaderWeek(ctx, leaderID, weekStart(now), counts)
+	return tx.PutLeaderWeek(ctx, leaderID, tl.WeekStart(now), counts)
 }
 
 // invitationMailLink issues a roster invitation's link as its message is
@@ -283,7 +281,7 @@ func (a *App) invitationMailLink(ctx context.Context, invID string) (inv *tl.Inv
 		if inv, err = tx.InvitationByID(ctx, invID); err != nil {
 			return err
 		}
-		if !inv.UsedAt.IsZero() || !now.Before(inv.ExpiresAt) {
+		if !inv.Open(now) {
 			done = true
 			return nil
 		}

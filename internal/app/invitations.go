@@ -87,10 +87,11 @@ func openInvitation(ctx context.Context, tx *store.Tx, token string, now time.Ti
 		}
 		return nil, err
 	}
-	if !inv.UsedAt.IsZero() {
+	switch {
+	case inv.Open(now):
+	case !inv.UsedAt.IsZero():
 		return nil, tl.Errorf(tl.ECONFLICT, "this invitation was already used: sign in instead")
-	}
-	if !now.Before(inv.ExpiresAt) {
+	default:
 		return nil, tl.Errorf(tl.EINVALID, "this invitation expired on %s: ask for a new one", inv.ExpiresAt.Format("2 January 2006"))
 	}
 	return inv, nil

@@ -391,7 +391,7 @@ func loadAccounts(ctx context.Context, tx *store.Tx) (*accounts, error) {
 // approve their own made-up people through an administrator they made up
 // (docs/ANONYMITY.md, rule 1).
 func (acc *accounts) mayApprove(u *tl.User, leaderID string) bool {
-	if !canAdminister(u.Role) || u.LeaderID == leaderID {
+	if !u.Role.CanAdminister() || u.LeaderID == leaderID {
 		return false
 	}
 	leaderOf := map[string]bool{} // the leader's own accounts

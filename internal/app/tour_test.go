@@ -155,7 +155,7 @@ func TestTour(t *testing.T) {
 		// export --json > backup.json && import backup.json (into a new database)
 		b := must(e.app.Export(ctx, ""))(t)
 		other := e.fresh(t)
-		noErr(t, other.app.Import(ctx, b))
+		noErr(t, other.app.Import(ctx, tl.Operator, b))
 		b2 := must(other.app.Export(ctx, ""))(t)
 		compareBackups(t, b, b2)
 		e.checkReplay(lena.ID)

@@ -31,7 +31,7 @@ func assessOne(ctx context.Context, tx *store.Tx, set engine.Settings, r *tl.Rel
 // it is asked for, and the outcome of the steps accepted before.
 func (a *App) Week(ctx context.Context, leaderID string) (*tl.WeekReport, error) {
 	now := a.clock()
-	ws := weekStart(now)
+	ws := tl.WeekStart(now)
 	// Once this week's step is chosen (the common case: every dashboard
 	// load) a read is enough; only choosing it writes.
 	var out *tl.WeekReport
@@ -59,7 +59,7 @@ func (a *App) Week(ctx context.Context, leaderID string) (*tl.WeekReport, error)
 // weekReport builds the week's report in tx, choosing and storing this
 // week's step when there is none yet (tx must then be a write).
 func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now time.Time) (*tl.WeekReport, error) {
-	ws := weekStart(now)
+	ws := tl.WeekStart(now)
 	var out *tl.WeekReport
 	err := func() error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
@@ -188,7 +188,7 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 	rec := set.Recommend(assess[i], recents[i], nil, now)
 	s := &tl.Step{
 		ID: store.NewID(now), LeaderID: leaderID, RelationshipID: rels[i].ID, Person: rels[i].Person,
-		WeekStart: weekStart(now), Rule: rec.Rule, Dim: rec.Dim, Move: rec.Move, Text: rec.Text,
+		WeekStart: tl.WeekStart(now), Rule: rec.Rule, Dim: rec.Dim, Move: rec.Move, Text: rec.Text,
 		Status: tl.StepSuggested, BaselineE: assess[i].Trust.E, BaselineQuad: assess[i].Quadrant,
 		BaselineN: assess[i].Evidence, CreatedAt: now,
 	}
@@ -208,7 +208,7 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 // check at acceptance.
 func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Commitment, error) {
 	now := a.clock()
-	ws := weekStart(now)
+	ws := tl.WeekStart(now)
 	var step *tl.Step
 	var com *tl.Commitment
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
@@ -294,7 +294,7 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 		}
 		if s == nil && status == tl.StepSkipped {
 			for i := range steps {
-				if steps[i].Status == tl.StepSuggested && steps[i].WeekStart.Equal(weekStart(now)) {
+				if steps[i].Status == tl.StepSuggested && steps[i].WeekStart.Equal(tl.WeekStart(now)) {
 					s = &steps[i]
 					break
 				}
@@ -345,7 +345,7 @@ func (a *App) AddJournal(ctx context.Context, leaderID string, question int, tex
 		return nil, err
 	}
 	now := a.clock()
-	j := &tl.JournalEntry{ID: store.NewID(now), LeaderID: leaderID, WeekStart: weekStart(now), Question: question, Text: text, CreatedAt: now}
+	j := &tl.JournalEntry{ID: store.NewID(now), LeaderID: leaderID, WeekStart: tl.WeekStart(now), Question: question, Text: text, CreatedAt: now}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err

@@ -244,9 +244,9 @@ type accountPage struct {
 	Providers   []string
 }
 
-func canInvite(u *tl.User) bool {
-	return u != nil && (u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin)
-}
+// administers reports whether the signed-in user (nil: nobody)
+// administers the installation.
+func administers(u *tl.User) bool { return u != nil && u.Role.CanAdminister() }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 	d, err := s.accountData(r)
@@ -259,7 +259,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 
 // accountData is the account page with the user's API tokens.
 func (s *Server) accountData(r *http.Request) (*accountPage, error) {
-	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: canInvite(s.user(r)), HasPassword: true}
+	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: administers(s.user(r)), HasPassword: true}
 	var issuers []string
 	var err error
 	if d.HasPassword, issuers, err = s.svc.SignInMethods(r.Context(), s.user(r).ID); err != nil {
@@ -378,7 +378,7 @@ func (s *Server) invitationsData(r *http.Request) (*invitationsPage, error) {
 	}
 	now := s.now()
 	for _, inv := range invs {
-		if inv.UsedAt.IsZero() && now.Before(inv.ExpiresAt) {
+		if inv.Open(now) {
 			d.Open = append(d.Open, inv)
 		}
 	}

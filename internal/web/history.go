@@ -38,7 +38,7 @@ func (s *Server) trustHistory(ctx context.Context, leader string, ex *tl.Explana
 		now = s.now()
 	}
 	now = now.UTC()
-	ws := weekStartOf(now)
+	ws := tl.WeekStart(now)
 	pts := make([]chart.TrendPoint, 0, historyWeeks)
 	for k := historyWeeks - 1; k >= 1; k-- {
 		w := ws.AddDate(0, 0, -7*(k-1)) // Monday 00:00: the end of the week before
@@ -70,12 +70,4 @@ func (s *Server) trustHistory(ctx context.Context, leader string, ex *tl.Explana
 	cur := ex.Assessment.Trust
 	pts = append(pts, chart.TrendPoint{At: now, E: cur.E, Low: cur.Low, High: cur.High})
 	return pts, nil
-}
-
-// weekStartOf is Monday 00:00 UTC of t's week, as the services count weeks.
-func weekStartOf(t time.Time) time.Time {
-	t = t.UTC()
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	off := (int(d.Weekday()) + 6) % 7
-	return d.AddDate(0, 0, -off)
 }

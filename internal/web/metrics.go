@@ -142,9 +142,9 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // mayReadMetrics: the signed-in user, or the user of the request's bearer
-// token, is an owner or admin (canInvite: those who administer accounts).
+// token, administers the installation.
 func (s *Server) mayReadMetrics(r *http.Request) bool {
-	if canInvite(s.user(r)) {
+	if administers(s.user(r)) {
 		return true
 	}
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -158,5 +158,5 @@ func (s *Server) mayReadMetrics(r *http.Request) bool {
 		}
 		return false
 	}
-	return canInvite(u)
+	return administers(u)
 }

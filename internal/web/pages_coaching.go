@@ -47,7 +47,7 @@ func (s *Server) programsData(r *http.Request) (*programsPage, error) {
 		return nil, err
 	}
 	return &programsPage{Page: Page{Title: "Programs", Nav: "programs"}, Programs: list,
-		Admin: u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin}, nil
+		Admin: u.Role.CanAdminister()}, nil
 }
 
 func (s *Server) programsPage(w http.ResponseWriter, r *http.Request) {
@@ -82,12 +82,12 @@ func pulseTrend(ps []tl.RollupPulse) template.HTML {
 	if len(ps) == 0 {
 		return ""
 	}
-	first := weekOf(ps[len(ps)-1].ClosedAt)
+	first := tl.WeekStart(ps[len(ps)-1].ClosedAt)
 	type acc struct{ sum, n float64 }
 	by := map[string]map[int]*acc{}
 	var scales []string
 	for _, p := range ps {
-		w := int(weekOf(p.ClosedAt).Sub(first).Hours()/(24*7)) + 1
+		w := int(tl.WeekStart(p.ClosedAt).Sub(first).Hours()/(24*7)) + 1
 		for _, sc := range p.Scales {
 			if by[sc.Scale] == nil {
 				by[sc.Scale] = map[int]*acc{}
@@ -148,17 +148,13 @@ func (s *Server) programData(r *http.Request) (*programPage, error) {
 		return nil, err
 	}
 	d := &programPage{Page: Page{Title: det.Program.Name, Nav: "programs"}, Detail: det,
-		Admin: u.Role == tl.RoleOwner || u.Role == tl.RoleAdmin}
+		Admin: u.Role.CanAdminister()}
 	for i := range det.Leaders {
 		if det.Leaders[i].LeaderID == u.LeaderID && u.LeaderID != "" {
 			d.Mine = &det.Leaders[i]
 		}
 	}
-	coach := d.Admin
-	for _, c := range det.Coaches {
-		coach = coach || c.UserID == u.ID
-	}
-	if coach {
+	if det.RollupVisibleTo(u) {
 		if d.Rollup, err = s.svc.Rollup(r.Context(), u.ID, id); err != nil {
 			return nil, err
 		}

@@ -52,12 +52,6 @@ type journalPage struct {
 	Past      []journalWeek   // newest first
 }
 
-// weekOf is Monday 00:00 UTC of t's week, as the services count weeks.
-func weekOf(t time.Time) time.Time {
-	d := dayStart(t)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-}
-
 func questionText(q int) string {
 	if q >= 1 && q <= len(tl.ReflectionQuestions) {
 		return tl.ReflectionQuestions[q-1]
@@ -70,7 +64,7 @@ func (s *Server) journalData(r *http.Request) (*journalPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := weekOf(s.now())
+	ws := tl.WeekStart(s.now())
 	d := &journalPage{Page: Page{Title: "Journal", Nav: "journal"}, WeekStart: ws}
 	for q := 1; q <= len(tl.ReflectionQuestions); q++ {
 		d.Prompts = append(d.Prompts, journalPrompt{Question: q, Text: questionText(q)})
@@ -83,7 +77,7 @@ func (s *Server) journalData(r *http.Request) (*journalPage, error) {
 		return &d.Prompts[q-1]
 	}
 	for _, e := range entries { // newest first
-		if !weekOf(e.WeekStart).Before(ws) {
+		if !tl.WeekStart(e.WeekStart).Before(ws) {
 			if e.Question >= 0 && e.Question <= len(tl.ReflectionQuestions) {
 				p := prompt(e.Question)
 				p.Answers = append(p.Answers, journalEntry{JournalEntry: e, Prompt: questionText(e.Question)})

@@ -127,7 +127,10 @@ func (s *Service) CreateLeader(ctx context.Context, name string) (*tl.Leader, er
 func (s *Service) Tick(ctx context.Context) ([]tl.Commitment, error) { return nil, nil }
 
 // Import loads a backup on the server (owner and admins).
-func (s *Service) Import(ctx context.Context, b *tl.Backup) error {
+func (s *Service) Import(ctx context.Context, actorID string, b *tl.Backup) error {
+	if err := s.checkUser(actorID); err != nil {
+		return err
+	}
 	return send(ctx, s, http.MethodPost, "/import", b)
 }
 
