@@ -47,10 +47,7 @@ func (c *initCmd) Run(rt *runtime) error {
 				return nil
 			})
 		}
-		name = rt.getenv("USER")
-		if name == "" {
-			name = "me"
-		}
+		name = rt.cli.User
 	}
 	for _, l := range leaders {
 		if strings.EqualFold(l.Name, strings.TrimSpace(name)) {

@@ -32,23 +32,14 @@ const (
 // show: it names what failed without exposing the cause.
 const opCLI = "cli"
 
-// defaultDB is the database used when neither --db nor TRUSTLEDGER_DB
-// names one: a file next to where the leader works.
-const defaultDB = "./trustledger.db"
-
 // exitRequest carries kong's request to stop (after --help) out of the
 // parser without calling os.Exit, so tests can run the CLI in-process.
 type exitRequest struct{ code int }
 
-// grammar is the whole command line. Global flags live here; kong accepts
-// them before or after the command.
+// grammar is the whole command line. The global flags are the Config's
+// (config.go); kong accepts them before or after the command.
 type grammar struct {
-	DB       string `name:"db" placeholder:"PATH|URL" help:"SQLite file or postgres:// URL (default ./trustledger.db, or $$TRUSTLEDGER_DB)."`
-	Leader   string `name:"leader" placeholder:"NAME" help:"Which leader you are, when the database holds several (or $$TRUSTLEDGER_LEADER)."`
-	JSON     bool   `name:"json" help:"Print indented JSON with stable field names, for scripts."`
-	Now      string `name:"now" hidden:"" help:"Pretend it is this moment (RFC 3339 or YYYY-MM-DD), for tests."`
-	Server   string `name:"server" placeholder:"URL" help:"Work against a running trustledger server through its API instead of a database (or $$TRUSTLEDGER_SERVER)."`
-	APIToken string `name:"token" placeholder:"TOKEN" help:"The API token for --server (better: $$TRUSTLEDGER_TOKEN, which stays out of your shell history)."`
+	cliConfig
 
 	Init      initCmd      `cmd:"" help:"Create the database and your leader (or add another leader)."`
 	Person    personCmd    `cmd:"" help:"Add, list and change the people you lead."`
@@ -86,7 +77,7 @@ where authority outruns trust.`
 // run it in-process: it parses args, runs one command and returns the exit
 // code. Every error ends as exactly one line on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) (code int) {
-	rt := &runtime{ctx: ctx, stdout: stdout, stderr: stderr, env: env}
+	rt := &runtime{ctx: ctx, stdout: stdout, stderr: stderr}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(exitRequest); ok {
@@ -100,12 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 		}
 	}()
 
-	parser, err := kong.New(&rt.cli,
-		kong.Name("trustledger"),
-		kong.Description(description),
+	parser, err := newParser(&rt.cli, env,
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(c int) { panic(exitRequest{c}) }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true, NoExpandSubcommands: true}),
 	)
 	if err != nil {
 		return rt.fail(err)
@@ -113,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	if len(args) == 0 {
 		args = []string{"--help"}
 	}
-	kctx, err := parser.Parse(args)
+	kctx, err := rt.cli.configure(parser, args, env)
 	if err != nil {
 		return rt.usage(err)
 	}
@@ -171,7 +159,7 @@ func (rt *runtime) fail(err error) int {
 				cause = te.Err
 			}
 		}
-		if rt.getenv("TRUSTLEDGER_DEBUG") != "" {
+		if rt.cli.Debug {
 			msg += ": " + cause.Error()
 		} else {
 			msg += " (set TRUSTLEDGER_DEBUG=1 to see the cause)"
@@ -189,13 +177,12 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// runtime is what every command's Run receives: the global flags, the
-// output streams, the clock and, once a command asks for it, the open
-// database and the service over it.
+// runtime is what every command's Run receives: the command line with
+// its Config, the output streams, the clock and, once a command asks for
+// it, the open database and the service over it.
 type runtime struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
-	env            func(string) string
 	cli            grammar
 
 	now func() time.Time
@@ -212,54 +199,10 @@ type runtime struct {
 	leader *tl.Leader
 }
 
-// setup reads the settings that have an environment fallback.
-func (rt *runtime) setup() error {
-	if rt.cli.DB == "" {
-		rt.cli.DB = rt.getenv("TRUSTLEDGER_DB")
-	}
-	if rt.cli.DB == "" {
-		rt.cli.DB = defaultDB
-	}
-	if rt.cli.Leader == "" {
-		rt.cli.Leader = rt.getenv("TRUSTLEDGER_LEADER")
-	}
-	if rt.cli.Server == "" {
-		rt.cli.Server = rt.getenv("TRUSTLEDGER_SERVER")
-	}
-	if rt.cli.APIToken == "" {
-		rt.cli.APIToken = rt.getenv("TRUSTLEDGER_TOKEN")
-	}
-	rt.now = time.Now
-	nowFlag := rt.cli.Now
-	if nowFlag == "" {
-		nowFlag = rt.getenv("TRUSTLEDGER_NOW")
-	}
-	if nowFlag != "" {
-		t, err := parseNow(nowFlag)
-		if err != nil {
-			return err
-		}
-		rt.now = func() time.Time { return t }
-	}
-	return nil
-}
-
-func (rt *runtime) getenv(name string) string {
-	if rt.env == nil {
-		return ""
-	}
-	return strings.TrimSpace(rt.env(name))
-}
-
-// parseNow reads the hidden --now: RFC 3339, or a date meaning its midnight UTC.
-func parseNow(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, tl.Errorf(tl.EINVALID, "invalid --now %q: use RFC 3339 (2026-11-28T09:00:00Z) or YYYY-MM-DD", s)
+// setup starts the clock the Config asks for.
+func (rt *runtime) setup() (err error) {
+	rt.now, err = rt.cli.config().clock()
+	return err
 }
 
 // isPostgres reports whether the --db value is a PostgreSQL URL.

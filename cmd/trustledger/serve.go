@@ -28,27 +28,7 @@ import (
 // serveCmd runs the web app. With --demo it starts on a fresh SQLite file
 // in a temporary folder, seeded with Lena's team from the article.
 type serveCmd struct {
-	Addr      string `name:"addr" placeholder:"HOST:PORT" help:"Address to listen on (default 127.0.0.1:8080, or $$TRUSTLEDGER_ADDR)."`
-	Demo      bool   `name:"demo" help:"Start on a new database with the demo organisation built from Lena's scenario; prints the demo login."`
-	Scenarios string `name:"scenarios" default:"scenarios" placeholder:"DIR" help:"Folder of scenario files offered by the simulator page."`
-	Secure    bool   `name:"secure-cookies" help:"Mark cookies Secure even over plain http (behind a TLS proxy)."`
-	SMTP      string `name:"smtp" placeholder:"URL" help:"Mail server for pulse and check-in invitations, smtp://user:pass@host:587?from=addr (or $$TRUSTLEDGER_SMTP)."`
-	BaseURL   string `name:"base-url" placeholder:"URL" help:"The address people open links at, for links in mail (default http://ADDR, or $$TRUSTLEDGER_BASE_URL)."`
-
-	OIDCIssuer       string `name:"oidc-issuer" placeholder:"URL" help:"Also sign in with OpenID Connect: the provider's issuer URL (or $$TRUSTLEDGER_OIDC_ISSUER). Register <base-url>/login/oidc/callback there."`
-	OIDCClientID     string `name:"oidc-client-id" placeholder:"ID" help:"The client id trustledger has at the provider (or $$TRUSTLEDGER_OIDC_CLIENT_ID)."`
-	OIDCClientSecret string `name:"oidc-client-secret" placeholder:"SECRET" help:"The client's secret; better in $$TRUSTLEDGER_OIDC_CLIENT_SECRET, which the process list does not show."`
-	OIDCName         string `name:"oidc-name" placeholder:"NAME" help:"The provider's name on the sign-in button (default the issuer's host, or $$TRUSTLEDGER_OIDC_NAME)."`
-
-	// MetricsAddr is the operator's metrics listener. On --addr, /metrics
-	// answers only owners and admins; here it answers anyone who can reach
-	// the address, so bind it to localhost or the monitoring network.
-	MetricsAddr string `name:"metrics-addr" placeholder:"HOST:PORT" help:"Also serve /metrics, without signing in, on this address for Prometheus: bind it to localhost or an internal network (or $$TRUSTLEDGER_METRICS_ADDR; off by default)."`
-
-	// Test knobs: how often the background jobs run.
-	TickEvery time.Duration `name:"tick-every" hidden:"" default:"1m" help:"How often overdue promises and due pulses are handled."`
-	MailPoll  time.Duration `name:"mail-poll" hidden:"" default:"5s" help:"How often the mail worker looks for due mail."`
-	MailLease time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long a claimed message is held before another instance may take it."`
+	ServeConfig
 }
 
 // Help shows an example.
@@ -78,12 +58,6 @@ func (c *serveCmd) Run(rt *runtime) error {
 		return err
 	}
 	addr := c.Addr
-	if addr == "" {
-		addr = rt.getenv("TRUSTLEDGER_ADDR")
-	}
-	if addr == "" {
-		addr = "127.0.0.1:8080"
-	}
 	if c.Demo {
 		dir, err := os.MkdirTemp("", "trustledger-demo-")
 		if err != nil {
@@ -143,17 +117,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 		})
 		return n, err
 	})
-	oidcCfg, err := c.oidcConfig(rt, addr)
+	oidcCfg, err := c.oidc()
 	if err != nil {
 		return err
 	}
-	apiBase := c.BaseURL
-	if apiBase == "" {
-		apiBase = rt.getenv("TRUSTLEDGER_BASE_URL")
-	}
 	srv, err := web.New(web.Config{
 		Service: rt.svc, Logger: logger, Now: rt.now, Metrics: metrics,
-		API:    api.New(api.Config{Service: rt.svc, Logger: logger, BaseURL: apiBase}),
+		API:    api.New(api.Config{Service: rt.svc, Logger: logger, BaseURL: c.BaseURL}),
 		Writes: func() int64 { return db.WriteStats().Writes },
 		Ready: func(ctx context.Context) error {
 			return db.Read(ctx, func(tx *store.Tx) error { _, err := tx.MailDepth(ctx); return err })
@@ -164,17 +134,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 		return err
 	}
 	checkOIDC(ctx, srv, oidcCfg, logger)
-	smtpURL := c.SMTP
-	if smtpURL == "" {
-		smtpURL = rt.getenv("TRUSTLEDGER_SMTP")
+	smtpCfg, err := c.smtp()
+	if err != nil {
+		return err
 	}
 	var sender mail.Sender
-	if smtpURL != "" {
-		cfg, err := mail.ParseURL(smtpURL)
-		if err != nil {
-			return err
-		}
-		sender = mail.NewSMTP(cfg)
+	if smtpCfg != nil {
+		sender = mail.NewSMTP(*smtpCfg)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -182,16 +148,10 @@ func (c *serveCmd) Run(rt *runtime) error {
 	}
 	base := c.BaseURL
 	if base == "" {
-		base = rt.getenv("TRUSTLEDGER_BASE_URL")
-	}
-	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
 	hs := srv.HTTPServer(addr)
 	metricsAddr := c.MetricsAddr
-	if metricsAddr == "" {
-		metricsAddr = rt.getenv("TRUSTLEDGER_METRICS_ADDR")
-	}
 	var mln net.Listener
 	var mhs *http.Server
 	if metricsAddr != "" {

@@ -181,6 +181,6 @@ func postgresDSN(t *testing.T) string {
 
 // dsnShown is how the CLI prints a PostgreSQL URL.
 func dsnShown(dsn string) string {
-	rt := &runtime{cli: grammar{DB: dsn}}
+	rt := &runtime{cli: grammar{cliConfig: cliConfig{DB: dsn}}}
 	return rt.dbName()
 }
