@@ -157,9 +157,6 @@ type ExternalIdentity struct {
 	Name          string // may be empty
 }
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 10
-
 // Token scopes: read lets a token read; write also lets it change.
 const (
 	ScopeRead  = "read"

@@ -33,9 +33,6 @@ type Team struct {
 // the command line means this team unless another is named.
 const DefaultTeamName = "team"
 
-// MaxNameLength is the longest person or team name accepted, in characters.
-const MaxNameLength = 100
-
 // Relationship is the dyad leader → person: the unit of trust (MODEL.md §1).
 // A person is known by name within one leader's relationships.
 type Relationship struct {

@@ -25,6 +25,12 @@ type Error struct {
 	Message string
 	Op      string // the operation, for logs ("promise add")
 	Err     error  // the wrapped cause, never shown to users for EINTERNAL
+	// Field names the input the error is about, as the JSON API's body
+	// names it ("what", "due", "email"; "power.reward" inside an object),
+	// or as the method's parameter where the API has none; "" when no one
+	// input is to blame. A form shows Message beside that field, so no
+	// front end validates an input again to know where its error goes.
+	Field string
 	// RetryAfter tells a throttled caller (ERATELIMIT) when to try again.
 	RetryAfter time.Duration
 }
@@ -68,6 +74,40 @@ func HTTPStatus(code string) int {
 // Errorf builds an Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalidf is an EINVALID error about one input field.
+func Invalidf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithField says which input err is about, for an error made by a check
+// shared by several inputs (a name, a text, who a promise is to): an
+// *Error that names no field comes back wrapped in a copy that names
+// field; nil, internal errors and errors that name a field already come
+// back as they are.
+func WithField(err error, field string) error {
+	var e *Error
+	if err == nil || !errors.As(err, &e) || e.Code == EINTERNAL || ErrorField(err) != "" {
+		return err
+	}
+	return &Error{Code: e.Code, Message: e.Message, Op: e.Op, Field: field, RetryAfter: e.RetryAfter, Err: err}
+}
+
+// ErrorField returns the field of the first *Error in err's chain that
+// names one, and "" when none does.
+func ErrorField(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Field != "" {
+			return e.Field
+		}
+		err = e.Err
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

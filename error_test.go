@@ -61,3 +61,32 @@ func TestRelationshipValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestErrorField(t *testing.T) {
+	plain := Errorf(EINVALID, "a person needs a name")
+	if got := ErrorField(plain); got != "" {
+		t.Fatalf("ErrorField of a plain error = %q", got)
+	}
+	named := WithField(plain, "name")
+	if got := ErrorField(named); got != "name" || ErrorCode(named) != EINVALID || ErrorMessage(named) != "a person needs a name" {
+		t.Fatalf("WithField: field %q, code %q, message %q", got, ErrorCode(named), ErrorMessage(named))
+	}
+	if !errors.Is(named, plain) || plain.Field != "" {
+		t.Fatal("WithField must wrap the error it names, not change it")
+	}
+	// The first field named wins: a check deeper down knows best.
+	if got := ErrorField(WithField(Invalidf("due", "pick a day"), "what")); got != "due" {
+		t.Fatalf("an outer WithField replaced the inner field: %q", got)
+	}
+	if got := ErrorField(fmt.Errorf("promise add: %w", named)); got != "name" {
+		t.Fatalf("ErrorField through fmt wrapping = %q", got)
+	}
+	for _, err := range []error{nil, errors.New("disk"), &Error{Code: EINTERNAL, Err: errors.New("disk")}} {
+		if got := WithField(err, "x"); got != err || ErrorField(got) != "" {
+			t.Fatalf("WithField(%v) = %v, field %q: want it unchanged", err, got, ErrorField(got))
+		}
+	}
+	if e := Invalidf("what", "at most %d", 3); e.Code != EINVALID || e.Field != "what" || e.Message != "at most 3" {
+		t.Fatalf("Invalidf = %+v", e)
+	}
+}

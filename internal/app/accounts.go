@@ -28,9 +28,6 @@ const InvitationLifetime = 7 * 24 * time.Hour
 // the price of an idle timeout that may end up to a minute early.
 const sessionTouchEvery = time.Minute
 
-// maxEmailLength is the longest address SMTP can deliver to (RFC 5321).
-const maxEmailLength = 254
-
 // Messages shared by several paths, so that callers see the very same
 // words whatever the hidden reason was.
 const (
@@ -58,8 +55,8 @@ func checkEmail(s string) (string, error) {
 	if email == "" {
 		return "", tl.Errorf(tl.EINVALID, "an email address is needed: write it like name@example.org")
 	}
-	if len(email) > maxEmailLength {
-		return "", tl.Errorf(tl.EINVALID, "an email address may have at most %d characters: check it", maxEmailLength)
+	if len(email) > tl.MaxEmailLength {
+		return "", tl.Errorf(tl.EINVALID, "an email address may have at most %d characters: check it", tl.MaxEmailLength)
 	}
 	addr, err := mail.ParseAddress(email)
 	at := strings.LastIndexByte(email, '@')
@@ -136,14 +133,14 @@ func errSignupClosed() error {
 func (a *App) Signup(ctx context.Context, in tl.SignupInput) (*tl.User, error) {
 	email, err := checkEmail(in.Email)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "email")
 	}
 	name, err := checkUserName(in.Name)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "name")
 	}
 	if err := checkPassword(in.Password); err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "password")
 	}
 	// Refuse early without spending a hash when the answer is known.
 	if has, err := a.HasUsers(ctx); err != nil {
@@ -225,7 +222,7 @@ func minutes(d time.Duration) string {
 // checkHash verifies password against an encoded hash; a hash the
 // database should never hold is logged and reported as internal.
 func (a *App) checkHash(ctx context.Context, op, encoded, password string) (bool, error) {
-	if utf8.RuneCountInString(password) > MaxPasswordLength {
+	if utf8.RuneCountInString(password) > tl.MaxPasswordLength {
 		// No stored password is this long; its length is no secret.
 		return false, nil
 	}
@@ -374,10 +371,10 @@ func (a *App) Logout(ctx context.Context, token string) error {
 // throttle of the account: a stolen session cannot guess it freely.
 func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, newPassword string) error {
 	if err := checkPassword(newPassword); err != nil {
-		return err
+		return tl.WithField(err, "password")
 	}
 	if newPassword == oldPassword {
-		return tl.Errorf(tl.EINVALID, "the new password is the same as the current one: choose another")
+		return tl.Invalidf("password", "the new password is the same as the current one: choose another")
 	}
 	now := a.clock()
 	var cred *store.Credentials
@@ -401,7 +398,7 @@ func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, ne
 		return err
 	}
 	if !ok {
-		return tl.Errorf(tl.EINVALID, "the current password is not right: type it again")
+		return tl.Invalidf("current_password", "the current password is not right: type it again")
 	}
 	hash, err := hashPassword(ctx, newPassword)
 	if err != nil {

@@ -81,7 +81,7 @@ func TestSignup(t *testing.T) {
 			{"display name", tl.SignupInput{Email: "Lena <lena@example.org>", Name: "Lena", Password: ownerPass}, "is not an email address"},
 			{"no name", tl.SignupInput{Email: ownerEmail, Name: "  ", Password: ownerPass}, "a name is needed"},
 			{"short password", tl.SignupInput{Email: ownerEmail, Name: "Lena", Password: "123456789"}, "a password needs at least 10 characters"},
-			{"long password", tl.SignupInput{Email: ownerEmail, Name: "Lena", Password: strings.Repeat("x", app.MaxPasswordLength+1)}, "at most 1024"},
+			{"long password", tl.SignupInput{Email: ownerEmail, Name: "Lena", Password: strings.Repeat("x", tl.MaxPasswordLength+1)}, "at most 1024"},
 		} {
 			_, err := e.app.Signup(e.ctx, c.in)
 			wantCode(t, err, tl.EINVALID, c.want)
@@ -191,7 +191,7 @@ func TestLogin(t *testing.T) {
 				t.Fatalf("login failure says %q, want the one shared message", err.Error())
 			}
 		}
-		_, err := e.app.Login(e.ctx, ownerEmail, ownerPass+strings.Repeat("x", app.MaxPasswordLength))
+		_, err := e.app.Login(e.ctx, ownerEmail, ownerPass+strings.Repeat("x", tl.MaxPasswordLength))
 		wantCode(t, err, tl.EUNAUTHORIZED, "email or password is not right")
 	})
 }

@@ -55,19 +55,19 @@ func decodeAnswers(s string) map[string]int {
 // checkAnswers validates one response (self: only the six trust items).
 func checkAnswers(answers map[string]int, self bool) error {
 	if len(answers) == 0 {
-		return tl.Errorf(tl.EINVALID, "no question was answered: answer at least one (you may skip any)")
+		return tl.Invalidf("answers", "no question was answered: answer at least one (you may skip any)")
 	}
 	for id, v := range answers {
 		it, ok := pulseItems[id]
 		if !ok || (self && it.Self == "") {
-			return tl.Errorf(tl.EINVALID, "%q is not one of the questions", id)
+			return tl.Invalidf("answers", "%q is not one of the questions", id)
 		}
 		hi := tl.PulseScalePoints
 		if it.Scale == tl.ScaleOutcome {
 			hi = tl.OutcomeCommit
 		}
 		if v < 1 || v > hi {
-			return tl.Errorf(tl.EINVALID, "the answer to %q must be 1–%d, got %d", it.Text, hi, v)
+			return tl.Invalidf("answers", "the answer to %q must be 1–%d, got %d", it.Text, hi, v)
 		}
 	}
 	return nil
@@ -191,9 +191,9 @@ func (a *App) SubmitPulse(ctx context.Context, pass string, in tl.PulseAnswers) 
 	if err := checkAnswers(in.Answers, false); err != nil {
 		return err
 	}
-	comment, err := cleanText("comment", in.Comment, maxComment)
+	comment, err := cleanText("comment", in.Comment, tl.MaxCommentLength)
 	if err != nil {
-		return err
+		return tl.WithField(err, "comment")
 	}
 	resp := store.PulseResponse{Answers: encodeAnswers(in.Answers), Comment: comment}
 	key := rand.Text()
@@ -207,7 +207,7 @@ func (a *App) SubmitPulse(ctx context.Context, pass string, in tl.PulseAnswers) 
 			return tl.Errorf(tl.ECONFLICT, "this pulse closed before your answer arrived: it was not stored")
 		}
 		if resp.Comment != "" && p.Question == "" {
-			return tl.Errorf(tl.EINVALID, "this pulse asks no free-text question: leave the comment empty")
+			return tl.Invalidf("comment", "this pulse asks no free-text question: leave the comment empty")
 		}
 		if ok, err := tx.DeletePass(ctx, ps.Hash); err != nil {
 			return err

@@ -65,12 +65,9 @@ const (
 	bySystem = "system"
 )
 
-// Limits on free text, in characters.
-const (
-	maxText    = 1000  // a promise, a decision, a why
-	maxNote    = 10000 // an event's note, a journal entry
-	maxListLen = 1000  // the most entries one Events call returns
-)
+// maxListLen is the most entries one Events call returns. The limits on
+// free text are the root package's (limits.go), shared with the API.
+const maxListLen = 1000
 
 // Names of the kinds the services produce themselves.
 const (
@@ -288,7 +285,7 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"
 func lookupKind(kind engine.Kind) (engine.KindInfo, error) {
 	name := strings.TrimSpace(string(kind))
 	if name == "" {
-		return engine.KindInfo{}, tl.Errorf(tl.EINVALID, "an event needs a kind (see: trustledger log --help)")
+		return engine.KindInfo{}, tl.Invalidf("kind", "Pick what happened.")
 	}
 	info, err := engine.LookupKind(name)
 	if err == nil {
@@ -299,9 +296,9 @@ func lookupKind(kind engine.Kind) (engine.KindInfo, error) {
 		known = append(known, string(k.Kind))
 	}
 	if s := suggest(name, known); s != "" {
-		return engine.KindInfo{}, tl.Errorf(tl.EINVALID, "unknown kind %q (did you mean %s? see: trustledger log --help)", name, s)
+		return engine.KindInfo{}, tl.Invalidf("kind", "unknown kind %q (did you mean %s? see: trustledger log --help)", name, s)
 	}
-	return engine.KindInfo{}, tl.Errorf(tl.EINVALID, "unknown kind %q (see the kinds with: trustledger log --help)", name)
+	return engine.KindInfo{}, tl.Invalidf("kind", "unknown kind %q (see the kinds with: trustledger log --help)", name)
 }
 
 // suggest returns the known name closest to s when it is close enough to
@@ -360,10 +357,10 @@ func parsePower(b engine.Bases, power map[string]int) (engine.Bases, error) {
 		v := power[n]
 		base, err := engine.ParseBase(strings.ToLower(strings.TrimSpace(n)))
 		if err != nil {
-			return b, tl.Errorf(tl.EINVALID, "unknown power base %q: the bases are %s", n, baseNames())
+			return b, tl.Invalidf("power", "unknown power base %q: the bases are %s", n, baseNames())
 		}
 		if v < 0 || v > 4 {
-			return b, tl.Errorf(tl.EINVALID, "power base %s must be 0–4 (none, slight, moderate, substantial, full), got %d", base, v)
+			return b, tl.Invalidf("power."+base.String(), "Pick 0 (none) to 4 (full) for power base %s: a base is 0–4, not %d", base, v)
 		}
 		b[base] = v
 	}

@@ -316,8 +316,8 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 		if j.Question < 0 || j.Question > len(tl.ReflectionQuestions) {
 			return nil, rowErr(tl.EINVALID, "journal entry", i, j.ID, "question must be 0–%d, got %d", len(tl.ReflectionQuestions), j.Question)
 		}
-		if strings.TrimSpace(j.Text) == "" || utf8.RuneCountInString(j.Text) > maxNote {
-			return nil, rowErr(tl.EINVALID, "journal entry", i, j.ID, "the text must have 1–%d characters", maxNote)
+		if strings.TrimSpace(j.Text) == "" || utf8.RuneCountInString(j.Text) > tl.MaxNoteLength {
+			return nil, rowErr(tl.EINVALID, "journal entry", i, j.ID, "the text must have 1–%d characters", tl.MaxNoteLength)
 		}
 	}
 	setNames := map[string]bool{}

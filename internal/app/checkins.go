@@ -207,21 +207,21 @@ func (a *App) AnswerCheckin(ctx context.Context, pass string, ratings map[string
 	for i, it := range tl.CheckinItems {
 		v, ok := ratings[it.ID]
 		if !ok {
-			return tl.Errorf(tl.EINVALID, "answer every question: %q has no answer", it.Text)
+			return tl.Invalidf("ratings", "answer every question: %q has no answer", it.Text)
 		}
 		if v < 1 || v > 5 {
-			return tl.Errorf(tl.EINVALID, "the answer to %q must be 1–5, got %d", it.Text, v)
+			return tl.Invalidf("ratings", "the answer to %q must be 1–5, got %d", it.Text, v)
 		}
 		vals[i] = float64(v)
 	}
 	for id := range ratings {
 		if !slicesContainsItem(tl.CheckinItems, id) {
-			return tl.Errorf(tl.EINVALID, "%q is not one of the questions", id)
+			return tl.Invalidf("ratings", "%q is not one of the questions", id)
 		}
 	}
-	comment, err := cleanText("comment", comment, maxComment)
+	comment, err := cleanText("comment", comment, tl.MaxCommentLength)
 	if err != nil {
-		return err
+		return tl.WithField(err, "comment")
 	}
 	now := a.clock()
 	return a.db.Write(ctx, func(tx *store.Tx) error {

@@ -20,14 +20,11 @@ const rollupWeeks = 12
 // rollupItems bounds the pulses and shared entries a rollup lists.
 const rollupItems = 50
 
-// MaxProgramName bounds a program's name.
-const MaxProgramName = 100
-
 // CreateProgram makes a program (owner and admins).
 func (a *App) CreateProgram(ctx context.Context, actorID, name string) (*tl.Program, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxProgramName {
-		return nil, tl.Errorf(tl.EINVALID, "give the program a name of 1–%d characters, e.g. \"Spring leadership cohort\"", MaxProgramName)
+	if name == "" || utf8.RuneCountInString(name) > tl.MaxNameLength {
+		return nil, tl.Invalidf("name", "give the program a name of 1–%d characters, e.g. \"Spring leadership cohort\"", tl.MaxNameLength)
 	}
 	now := a.clock()
 	p := &tl.Program{ID: store.NewID(now), Name: name, CreatedBy: actorID, CreatedAt: now}
@@ -138,7 +135,7 @@ func (a *App) Program(ctx context.Context, actorID, programID string) (*tl.Progr
 func (a *App) AddCoach(ctx context.Context, actorID, programID, email string) error {
 	email, err := checkEmail(email)
 	if err != nil {
-		return err
+		return tl.WithField(err, "email")
 	}
 	return a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := requireAdmin(ctx, tx, actorID, "add coaches"); err != nil {
@@ -149,12 +146,12 @@ func (a *App) AddCoach(ctx context.Context, actorID, programID, email string) er
 		}
 		u, err := tx.UserByEmail(ctx, email)
 		if tl.ErrorCode(err) == tl.ENOTFOUND {
-			return tl.Errorf(tl.EINVALID, "%s has no account yet: invite them as a coach first", email)
+			return tl.Invalidf("email", "%s has no account yet: invite them as a coach first", email)
 		} else if err != nil {
 			return err
 		}
 		if u.Role != tl.RoleCoach && !u.Role.CanAdminister() {
-			return tl.Errorf(tl.EINVALID, "%s is a %s, not a coach: coaches see programs' rollups, so the role must say so (invite a coach account)", email, u.Role)
+			return tl.Invalidf("email", "%s is a %s, not a coach: coaches see programs' rollups, so the role must say so (invite a coach account)", email, u.Role)
 		}
 		return tx.AddProgramCoach(ctx, programID, u.ID)
 	})
@@ -165,7 +162,7 @@ func (a *App) AddCoach(ctx context.Context, actorID, programID, email string) er
 func (a *App) AddLeader(ctx context.Context, actorID, programID, email string) error {
 	email, err := checkEmail(email)
 	if err != nil {
-		return err
+		return tl.WithField(err, "email")
 	}
 	now := a.clock()
 	return a.db.Write(ctx, func(tx *store.Tx) error {

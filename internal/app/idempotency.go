@@ -8,15 +8,12 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// maxIdempotencyKey bounds the Idempotency-Key header.
-const maxIdempotencyKey = 200
-
 // ClaimKey implements tl.IdempotencyService. A key older than
 // tl.IdempotencyLifetime is forgotten and claimed afresh.
 func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (*tl.StoredResponse, error) {
 	key = strings.TrimSpace(key)
-	if key == "" || len(key) > maxIdempotencyKey {
-		return nil, tl.Errorf(tl.EINVALID, "the Idempotency-Key header must have 1 to %d characters (a random UUID is a good key)", maxIdempotencyKey)
+	if key == "" || len(key) > tl.MaxIdempotencyKeyLength {
+		return nil, tl.Errorf(tl.EINVALID, "the Idempotency-Key header must have 1 to %d characters (a random UUID is a good key)", tl.MaxIdempotencyKeyLength)
 	}
 	now := a.clock()
 	var out *tl.StoredResponse

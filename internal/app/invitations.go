@@ -25,16 +25,16 @@ func (a *App) Invite(ctx context.Context, actorID, email string, role tl.Role) (
 func (a *App) invite(ctx context.Context, actorID, email string, role tl.Role, byMail bool) (*tl.Invitation, string, error) {
 	email, err := checkEmail(email)
 	if err != nil {
-		return nil, "", err
+		return nil, "", tl.WithField(err, "email")
 	}
 	if _, err := tl.ParseRole(string(role)); err != nil {
-		return nil, "", err
+		return nil, "", tl.WithField(err, "role")
 	}
 	if role == tl.RoleOwner {
-		return nil, "", tl.Errorf(tl.EINVALID, "an installation has one owner: invite as admin instead")
+		return nil, "", tl.Invalidf("role", "an installation has one owner: invite as admin instead")
 	}
 	if role == tl.RoleMember && !byMail {
-		return nil, "", tl.Errorf(tl.EINVALID, "a member's invitation goes by email, never as a link you see: accepting it proves the address is theirs, so nobody else can open their window (docs/ANONYMITY.md, rule 6); send it by email instead")
+		return nil, "", tl.Invalidf("role", "a member's invitation goes by email, never as a link you see: accepting it proves the address is theirs, so nobody else can open their window (docs/ANONYMITY.md, rule 6); send it by email instead")
 	}
 	token := rand.Text()
 	now := a.clock()
@@ -124,10 +124,10 @@ func (a *App) InvitationByToken(ctx context.Context, token string) (*tl.Invitati
 func (a *App) AcceptInvite(ctx context.Context, token, name, password string) (*tl.User, error) {
 	name, err := checkUserName(name)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "name")
 	}
 	if err := checkPassword(password); err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "password")
 	}
 	// A dead link is refused before a hash is spent on it.
 	if _, err := a.InvitationByToken(ctx, token); err != nil {

@@ -107,10 +107,10 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 		return nil, nil, nil, err
 	}
 	if info.IsSnapshot {
-		return nil, nil, nil, tl.Errorf(tl.EINVALID, "%s is a measurement, not an entry: it comes from the person's check-in or the team pulse, not from log", info.Kind)
+		return nil, nil, nil, tl.Invalidf("kind", "%s is a measurement, not an entry: it comes from the person's check-in or the team pulse, not from log", info.Kind)
 	}
 	if in.Source < 0 || in.Source >= engine.NumSources {
-		return nil, nil, nil, tl.Errorf(tl.EINVALID, "unknown source %d: use self, system or confirmed", int(in.Source))
+		return nil, nil, nil, tl.Invalidf("source", "unknown source %d: use self, system or confirmed", int(in.Source))
 	}
 	sev := in.Severity
 	if sev == 0 {
@@ -119,7 +119,7 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 	switch sev {
 	case engine.Minor, engine.Normal, engine.Major, engine.Severe:
 	default:
-		return nil, nil, nil, tl.Errorf(tl.EINVALID, "unknown severity %g: use minor, normal, major or severe", float64(sev))
+		return nil, nil, nil, tl.Invalidf("severity", "unknown severity %g: use minor, normal, major or severe", float64(sev))
 	}
 	now := a.clock()
 	at := in.At.UTC().Truncate(time.Millisecond)
@@ -127,11 +127,11 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 		at = now
 	}
 	if at.After(now) {
-		return nil, nil, nil, tl.Errorf(tl.EINVALID, "the entry is dated %s, in the future: log what happened, when it happened", at.Format(time.RFC3339))
+		return nil, nil, nil, tl.Invalidf("at", "the entry is dated %s, in the future: log what happened, when it happened", at.Format(time.RFC3339))
 	}
 	note := strings.TrimSpace(in.Note)
-	if n := utf8.RuneCountInString(note); n > maxNote {
-		return nil, nil, nil, tl.Errorf(tl.EINVALID, "a note may have at most %d characters, this one has %d: shorten it", maxNote, n)
+	if n := utf8.RuneCountInString(note); n > tl.MaxNoteLength {
+		return nil, nil, nil, tl.Invalidf("note", "a note may have at most %d characters, this one has %d: shorten it", tl.MaxNoteLength, n)
 	}
 	ev := &tl.Event{
 		ID: store.NewID(now), LeaderID: leaderID, Kind: info.Kind, OccurredAt: at, RecordedAt: now,
@@ -141,25 +141,25 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 	// Power kinds move one base.
 	if info.IsPower {
 		if strings.TrimSpace(in.Base) == "" {
-			return nil, nil, nil, tl.Errorf(tl.EINVALID, "%s needs the base of power that moves (--base one of %s)", info.Kind, baseNames())
+			return nil, nil, nil, tl.Invalidf("base", "%s needs the base of power that moves (--base one of %s)", info.Kind, baseNames())
 		}
 		b, err := engine.ParseBase(strings.ToLower(strings.TrimSpace(in.Base)))
 		if err != nil {
-			return nil, nil, nil, tl.Errorf(tl.EINVALID, "unknown power base %q: the bases are %s", in.Base, baseNames())
+			return nil, nil, nil, tl.Invalidf("base", "unknown power base %q: the bases are %s", in.Base, baseNames())
 		}
 		shift := in.Shift
 		if shift == 0 {
 			shift = 1
 		}
 		if shift < 0 || shift > 4 {
-			return nil, nil, nil, tl.Errorf(tl.EINVALID, "the shift must be 1–4 points (the kind gives the direction), got %d", in.Shift)
+			return nil, nil, nil, tl.Invalidf("shift", "the shift must be 1–4 points (the kind gives the direction), got %d", in.Shift)
 		}
 		if info.Kind == kindAuthorityRemoved {
 			shift = -shift
 		}
 		ev.Base, ev.Shift = b.String(), shift
 	} else if in.Base != "" || in.Shift != 0 {
-		return nil, nil, nil, tl.Errorf(tl.EINVALID, "a base of power and a shift only go with %s or %s, not %s", kindAuthorityGranted, kindAuthorityRemoved, info.Kind)
+		return nil, nil, nil, tl.Invalidf("base", "a base of power and a shift only go with %s or %s, not %s", kindAuthorityGranted, kindAuthorityRemoved, info.Kind)
 	}
 
 	// An apology names the breach it repairs.
@@ -167,11 +167,11 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 	if info.IsApology {
 		breach, err = apologyBreach(ctx, tx, leaderID, in.Repairs, at)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, tl.WithField(err, "repairs")
 		}
 		ev.Repairs, ev.Acknowledges, ev.OffersRepair = breach.ID, in.Acknowledges, in.OffersRepair
 	} else if in.Repairs != "" || in.Acknowledges || in.OffersRepair {
-		return nil, nil, nil, tl.Errorf(tl.EINVALID, "only an apology repairs a breach: log kind apology to link %q", in.Repairs)
+		return nil, nil, nil, tl.Invalidf("repairs", "only an apology repairs a breach: log kind apology to link %q", in.Repairs)
 	}
 
 	var targets []tl.Relationship
@@ -188,10 +188,10 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 	} else {
 		t, err := resolveWho(ctx, tx, leaderID, in.Who)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, tl.WithField(err, "who")
 		}
 		if len(t.members) == 0 {
-			return nil, nil, nil, tl.Errorf(tl.EINVALID, "team %q has no active members yet: add one with: trustledger person add NAME --kind KIND --team %s", t.team.Name, t.team.Name)
+			return nil, nil, nil, tl.Invalidf("who", "team %q has no active members yet: add one with: trustledger person add NAME --kind KIND --team %s", t.team.Name, t.team.Name)
 		}
 		ev.Subject = t.subject
 		if t.rel != nil {
@@ -207,7 +207,7 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 			}
 			for _, r := range targets {
 				if !in[r.ID] {
-					return nil, nil, nil, tl.Errorf(tl.EINVALID, "the breach %s was not about %s: an apology goes to the people the breach touched (leave out who, or name one of them)", breach.ID, r.Person)
+					return nil, nil, nil, tl.Invalidf("who", "the breach %s was not about %s: an apology goes to the people the breach touched (leave out who, or name one of them)", breach.ID, r.Person)
 				}
 			}
 		}
@@ -233,7 +233,7 @@ func apologyBreach(ctx context.Context, tx *store.Tx, leaderID, id string, at ti
 		return nil, tl.Errorf(tl.EINVALID, "entry %s is %s, not a breach: an apology repairs a breach such as promise-broken or information-withheld", b.ID, b.Kind)
 	}
 	if at.Before(b.OccurredAt) {
-		return nil, tl.Errorf(tl.EINVALID, "the apology is dated before the breach it repairs (%s): date it on or after", b.OccurredAt.Format("2006-01-02"))
+		return nil, tl.Invalidf("at", "the apology is dated before the breach it repairs (%s): date it on or after", b.OccurredAt.Format("2006-01-02"))
 	}
 	rev, err := tx.IsReversed(ctx, b.ID)
 	if err != nil {
@@ -272,8 +272,8 @@ func liveApology(ctx context.Context, tx *store.Tx, leaderID string, b *tl.Event
 // (and power shift) back out of every relationship it was applied to.
 func (a *App) Reverse(ctx context.Context, leaderID, eventID, note string) (*tl.Event, error) {
 	note = strings.TrimSpace(note)
-	if n := utf8.RuneCountInString(note); n > maxNote {
-		return nil, tl.Errorf(tl.EINVALID, "a note may have at most %d characters, this one has %d: shorten it", maxNote, n)
+	if n := utf8.RuneCountInString(note); n > tl.MaxNoteLength {
+		return nil, tl.Invalidf("note", "a note may have at most %d characters, this one has %d: shorten it", tl.MaxNoteLength, n)
 	}
 	var out *tl.Event
 	err := a.db.Write(ctx, func(tx *store.Tx) error {

@@ -28,11 +28,6 @@ const (
 	argonKeyLen  = 32
 )
 
-// MaxPasswordLength is the longest password accepted, in characters:
-// long enough for any passphrase, short enough that nobody can make the
-// server hash megabytes.
-const MaxPasswordLength = 1024
-
 // hashSlots caps concurrent hashes at the CPU count: each takes 19 MiB
 // and a core for tens of milliseconds, so a burst of logins queues here
 // instead of exhausting memory.
@@ -44,8 +39,8 @@ func checkPassword(password string) error {
 	if n < tl.MinPasswordLength {
 		return tl.Errorf(tl.EINVALID, "a password needs at least %d characters", tl.MinPasswordLength)
 	}
-	if n > MaxPasswordLength {
-		return tl.Errorf(tl.EINVALID, "a password may have at most %d characters, this one has %d: shorten it", MaxPasswordLength, n)
+	if n > tl.MaxPasswordLength {
+		return tl.Errorf(tl.EINVALID, "a password may have at most %d characters, this one has %d: shorten it", tl.MaxPasswordLength, n)
 	}
 	return nil
 }

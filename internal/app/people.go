@@ -94,14 +94,14 @@ func (a *App) ResolveLeader(ctx context.Context, name string) (*tl.Leader, error
 func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput) (*tl.Relationship, error) {
 	name, err := cleanName("person", in.Name)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "name")
 	}
 	if strings.EqualFold(name, tl.DefaultTeamName) {
-		return nil, tl.Errorf(tl.EINVALID, "%q means the whole team: give the person another name", name)
+		return nil, tl.Invalidf("name", "%q means the whole team: give the person another name", name)
 	}
 	kind, err := engine.ParseRelKind(strings.TrimSpace(string(in.Kind)))
 	if err != nil {
-		return nil, tl.Errorf(tl.EINVALID, "%v", err)
+		return nil, tl.Invalidf("kind", "%v", err)
 	}
 	bases, err := parsePower(engine.DefaultBases(kind), in.Power)
 	if err != nil {
@@ -113,12 +113,12 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 		start = now
 	}
 	if start.After(now) {
-		return nil, tl.Errorf(tl.EINVALID, "the relationship cannot start in the future (%s): give today or an earlier date", start.Format("2006-01-02"))
+		return nil, tl.Invalidf("start", "the relationship cannot start in the future (%s): give today or an earlier date", start.Format("2006-01-02"))
 	}
 	email := ""
 	if strings.TrimSpace(in.Email) != "" {
 		if email, err = checkEmail(in.Email); err != nil {
-			return nil, err
+			return nil, tl.WithField(err, "email")
 		}
 	}
 	r := &tl.Relationship{
@@ -139,7 +139,7 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 		tm, err := tx.TeamByName(ctx, leaderID, team)
 		if err != nil {
 			if tl.ErrorCode(err) == tl.ENOTFOUND {
-				return unknownTeam(ctx, tx, leaderID, team)
+				return tl.WithField(unknownTeam(ctx, tx, leaderID, team), "team")
 			}
 			return err
 		}
@@ -147,12 +147,12 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 		if taken, err := exists(tx.RelationshipByName(ctx, leaderID, name)); err != nil {
 			return err
 		} else if taken {
-			return tl.Errorf(tl.ECONFLICT, "a person named %q already exists: use another name (e.g. with an initial)", name)
+			return tl.WithField(tl.Errorf(tl.ECONFLICT, "a person named %q already exists: use another name (e.g. with an initial)", name), "name")
 		}
 		if taken, err := exists(tx.TeamByName(ctx, leaderID, name)); err != nil {
 			return err
 		} else if taken {
-			return tl.Errorf(tl.ECONFLICT, "%q is the name of a team: give the person another name", name)
+			return tl.WithField(tl.Errorf(tl.ECONFLICT, "%q is the name of a team: give the person another name", name), "name")
 		}
 		if err := tx.CreateRelationship(ctx, r); err != nil || r.Email == "" {
 			return err
@@ -192,7 +192,7 @@ func (a *App) People(ctx context.Context, leaderID string) ([]tl.Relationship, e
 // authority-removed are the events for a real change of power.
 func (a *App) SetPower(ctx context.Context, leaderID, person string, power map[string]int) (*tl.Relationship, error) {
 	if len(power) == 0 {
-		return nil, tl.Errorf(tl.EINVALID, "no power base given: name one or more of %s with a score 0–4", baseNames())
+		return nil, tl.Invalidf("power", "no power base given: name one or more of %s with a score 0–4", baseNames())
 	}
 	return a.editPerson(ctx, leaderID, person, func(r *tl.Relationship) (err error) {
 		r.Bases, err = parsePower(r.Bases, power)
@@ -217,7 +217,7 @@ func (a *App) SetEmail(ctx context.Context, leaderID, person, email string) (*tl
 	if strings.TrimSpace(email) != "" {
 		var err error
 		if email, err = checkEmail(email); err != nil {
-			return nil, err
+			return nil, tl.WithField(err, "email")
 		}
 	} else {
 		email = ""
@@ -261,7 +261,7 @@ func (a *App) editPersonTx(ctx context.Context, leaderID, person string, edit fu
 func (a *App) AddTeam(ctx context.Context, leaderID, name string) (*tl.Team, error) {
 	name, err := cleanName("team", name)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "name")
 	}
 	now := a.clock()
 	t := &tl.Team{ID: store.NewID(now), LeaderID: leaderID, Name: name, CreatedAt: now}
@@ -272,12 +272,12 @@ func (a *App) AddTeam(ctx context.Context, leaderID, name string) (*tl.Team, err
 		if taken, err := exists(tx.TeamByName(ctx, leaderID, name)); err != nil {
 			return err
 		} else if taken {
-			return tl.Errorf(tl.ECONFLICT, "a team named %q already exists", name)
+			return tl.WithField(tl.Errorf(tl.ECONFLICT, "a team named %q already exists", name), "name")
 		}
 		if taken, err := exists(tx.RelationshipByName(ctx, leaderID, name)); err != nil {
 			return err
 		} else if taken {
-			return tl.Errorf(tl.ECONFLICT, "%q is the name of a person: give the team another name", name)
+			return tl.WithField(tl.Errorf(tl.ECONFLICT, "%q is the name of a person: give the team another name", name), "name")
 		}
 		return tx.CreateTeam(ctx, t)
 	})

@@ -13,17 +13,23 @@ import (
 // AddPromise records a promise to a person or a team. Making a promise is
 // not evidence; keeping or breaking it is.
 func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInput) (*tl.Commitment, error) {
-	what, err := checkText("the promise", in.What, maxText)
+	if strings.TrimSpace(in.What) == "" {
+		return nil, tl.Invalidf("what", "Say what you promised, in the words you used: the promise is empty")
+	}
+	what, err := checkText("the promise", in.What, tl.MaxTextLength)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "what")
 	}
 	now := a.clock()
 	if in.Due.IsZero() {
-		return nil, tl.Errorf(tl.EINVALID, "a promise needs a due date (--due YYYY-MM-DD)")
+		return nil, tl.Invalidf("due", "Pick the day it is due: a promise needs a due date")
 	}
 	due := in.Due.UTC().Truncate(time.Millisecond)
 	if due.Before(now.Add(-day)) {
-		return nil, tl.Errorf(tl.EINVALID, "the due date %s is in the past: give today or a later date", due.Format("2006-01-02"))
+		return nil, tl.Invalidf("due", "the due date %s is in the past: give today or a later date", due.Format("2006-01-02"))
+	}
+	if strings.TrimSpace(in.To) == "" {
+		return nil, tl.Invalidf("to", "Pick who the promise is to: a person, or a team")
 	}
 	var out *tl.Commitment
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
@@ -32,7 +38,7 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 		}
 		t, err := resolveWho(ctx, tx, leaderID, in.To)
 		if err != nil {
-			return err
+			return tl.WithField(err, "to")
 		}
 		c := &tl.Commitment{
 			ID: store.NewID(now), LeaderID: leaderID, To: t.display(), What: what, Due: due,
@@ -59,7 +65,7 @@ func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome t
 	switch outcome {
 	case tl.CommitmentKept, tl.CommitmentKeptLate, tl.CommitmentRenegotiated, tl.CommitmentBroken:
 	default:
-		return nil, tl.Errorf(tl.EINVALID, "unknown outcome %q: use kept, kept-late, renegotiated or broken", outcome)
+		return nil, tl.Invalidf("outcome", "unknown outcome %q: use kept, kept-late, renegotiated or broken", outcome)
 	}
 	var out *tl.Commitment
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
@@ -114,14 +120,14 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 		kind = kindPromiseBroken
 	case tl.CommitmentRenegotiated:
 		if !onTime {
-			return nil, tl.Errorf(tl.EINVALID, "promise %s was due on %s: a promise is renegotiated before it is due; resolve it as kept-late or broken instead", c.ID, c.Due.Format("2006-01-02"))
+			return nil, tl.Invalidf("outcome", "promise %s was due on %s: a promise is renegotiated before it is due; resolve it as kept-late or broken instead", c.ID, c.Due.Format("2006-01-02"))
 		}
 		if newDue.IsZero() {
-			return nil, tl.Errorf(tl.EINVALID, "renegotiating needs the new due date (--due YYYY-MM-DD)")
+			return nil, tl.Invalidf("new_due", "renegotiating needs the new due date: pick the new due date you agreed on")
 		}
 		newDue = newDue.UTC().Truncate(time.Millisecond)
 		if endOfDay(newDue).Before(now) {
-			return nil, tl.Errorf(tl.EINVALID, "the new due date %s is in the past: give today or a later date", newDue.Format("2006-01-02"))
+			return nil, tl.Invalidf("new_due", "the new due date %s is in the past: give today or a later date", newDue.Format("2006-01-02"))
 		}
 		kind = kindPromiseRenegotiated
 		next := &tl.Commitment{
@@ -198,7 +204,7 @@ func (a *App) Promises(ctx context.Context, leaderID string, status tl.Commitmen
 	switch status {
 	case "", tl.CommitmentOpen, tl.CommitmentKept, tl.CommitmentKeptLate, tl.CommitmentRenegotiated, tl.CommitmentBroken:
 	default:
-		return nil, tl.Errorf(tl.EINVALID, "unknown promise status %q: use open, kept, kept-late, renegotiated or broken", status)
+		return nil, tl.Invalidf("status", "unknown promise status %q: use open, kept, kept-late, renegotiated or broken", status)
 	}
 	var out []tl.Commitment
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
@@ -235,13 +241,16 @@ func (a *App) SayDo(ctx context.Context, leaderID string) (kept, due int, err er
 // Decide records a decision and the entry it makes: explained when it has
 // a why, unexplained (a transparency withdrawal) when not.
 func (a *App) Decide(ctx context.Context, leaderID string, in tl.DecisionInput) (*tl.Decision, error) {
-	what, err := checkText("the decision", in.What, maxText)
+	if strings.TrimSpace(in.What) == "" {
+		return nil, tl.Invalidf("what", "Say what you decided: the decision is empty")
+	}
+	what, err := checkText("the decision", in.What, tl.MaxTextLength)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "what")
 	}
 	why := strings.TrimSpace(in.Why)
-	if len([]rune(why)) > maxText {
-		return nil, tl.Errorf(tl.EINVALID, "the why may have at most %d characters: shorten it", maxText)
+	if len([]rune(why)) > tl.MaxTextLength {
+		return nil, tl.Invalidf("why", "the why may have at most %d characters: shorten it", tl.MaxTextLength)
 	}
 	now := a.clock()
 	at := in.At.UTC().Truncate(time.Millisecond)
@@ -249,7 +258,7 @@ func (a *App) Decide(ctx context.Context, leaderID string, in tl.DecisionInput) 
 		at = now
 	}
 	if at.After(now) {
-		return nil, tl.Errorf(tl.EINVALID, "the decision is dated %s, in the future: record decisions once they are made", at.Format("2006-01-02"))
+		return nil, tl.Invalidf("at", "the decision is dated %s, in the future: record decisions once they are made", at.Format("2006-01-02"))
 	}
 	affects := strings.TrimSpace(in.Affects)
 	if affects == "" {
@@ -266,10 +275,10 @@ func (a *App) Decide(ctx context.Context, leaderID string, in tl.DecisionInput) 
 		}
 		t, err := resolveWho(ctx, tx, leaderID, affects)
 		if err != nil {
-			return err
+			return tl.WithField(err, "affects")
 		}
 		if len(t.members) == 0 {
-			return tl.Errorf(tl.EINVALID, "team %q has no active members yet: add one with: trustledger person add NAME --kind KIND --team %s", t.team.Name, t.team.Name)
+			return tl.Invalidf("affects", "team %q has no active members yet: add one with: trustledger person add NAME --kind KIND --team %s", t.team.Name, t.team.Name)
 		}
 		d := &tl.Decision{
 			ID: store.NewID(now), LeaderID: leaderID, What: what, Why: why, Affects: t.display(),

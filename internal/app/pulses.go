@@ -29,10 +29,9 @@ import (
 
 var _ tl.VoiceService = (*App)(nil)
 
-// Limits of a pulse.
+// Limits of a pulse (its question and comments: tl.MaxQuestionLength,
+// tl.MaxCommentLength).
 const (
-	maxQuestion     = 500
-	maxComment      = 2000
 	maxPulseOpen    = 60 * day
 	defaultPulseLen = 7 * day
 	byTeam          = "team"
@@ -44,16 +43,16 @@ const (
 // could be released beside the leader's earlier ones (release.go): both
 // are known before anyone answers.
 func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput) (*tl.PulseLaunch, error) {
-	question, err := cleanText("question", in.Question, maxQuestion)
+	question, err := cleanText("question", in.Question, tl.MaxQuestionLength)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "question")
 	}
 	switch in.Delivery {
 	case "", tl.DeliveryEmail:
 	case tl.DeliveryLink:
 		return nil, errSharedLink
 	default:
-		return nil, tl.Errorf(tl.EINVALID, "delivery must be %q (a personal link for each person, by email), got %q", tl.DeliveryEmail, in.Delivery)
+		return nil, tl.Invalidf("delivery", "delivery must be %q (a personal link for each person, by email), got %q", tl.DeliveryEmail, in.Delivery)
 	}
 	now := a.clock()
 	closes := in.Closes.UTC().Truncate(time.Millisecond)
@@ -61,10 +60,10 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 		closes = now.Add(defaultPulseLen)
 	}
 	if !closes.After(now) {
-		return nil, tl.Errorf(tl.EINVALID, "the pulse would close %s, which has passed: give a later date", closes.Format("2006-01-02"))
+		return nil, tl.Invalidf("closes", "the pulse would close %s, which has passed: give a later date", closes.Format("2006-01-02"))
 	}
 	if closes.Sub(now) > maxPulseOpen {
-		return nil, tl.Errorf(tl.EINVALID, "a pulse stays open at most %d days: give an earlier closing date", int(maxPulseOpen/day))
+		return nil, tl.Invalidf("closes", "a pulse stays open at most %d days: give an earlier closing date", int(maxPulseOpen/day))
 	}
 	var out *tl.PulseLaunch
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
@@ -82,7 +81,7 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 		team, err := tx.TeamByName(ctx, leaderID, teamName)
 		if err != nil {
 			if tl.ErrorCode(err) == tl.ENOTFOUND {
-				return unknownTeam(ctx, tx, leaderID, teamName)
+				return tl.WithField(unknownTeam(ctx, tx, leaderID, teamName), "team")
 			}
 			return err
 		}
@@ -91,7 +90,7 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 			k = set.K
 		}
 		if floor := max(set.KFloor, tl.KFloor); k < floor {
-			return tl.Errorf(tl.EINVALID, "k must be at least %d: with fewer answers behind a result, one person's answer could be guessed", floor)
+			return tl.Invalidf("k", "k must be at least %d: with fewer answers behind a result, one person's answer could be guessed", floor)
 		}
 		members, err := tx.TeamMembers(ctx, leaderID, team.ID)
 		if err != nil {
@@ -191,7 +190,7 @@ func pulsePopulation(sc *standingCtx, team *tl.Team, members []tl.Relationship, 
 		key := strings.ToLower(strings.TrimSpace(name))
 		r, ok := byName[key]
 		if !ok {
-			return nil, tl.Errorf(tl.EINVALID, "%q is not an active member of team %s", name, team.Name)
+			return nil, tl.Invalidf("members", "%q is not an active member of team %s", name, team.Name)
 		}
 		if seen[key] {
 			continue
@@ -204,7 +203,7 @@ func pulsePopulation(sc *standingCtx, team *tl.Team, members []tl.Relationship, 
 		pop = append(pop, r)
 	}
 	if len(cannot) > 0 {
-		return nil, tl.Errorf(tl.EINVALID, "%s cannot be asked yet: a pulse asks only people who count toward k (docs/ANONYMITY.md, rule 1)",
+		return nil, tl.Invalidf("members", "%s cannot be asked yet: a pulse asks only people who count toward k (docs/ANONYMITY.md, rule 1)",
 			strings.Join(cannot, "; "))
 	}
 	return pop, nil

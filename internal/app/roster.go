@@ -17,11 +17,9 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// Roster limits: a company's whole staff fits, a mistake does not run away.
-const (
-	MaxRosterBytes = 4 << 20
-	MaxRosterRows  = 20000
-)
+// MaxRosterRows bounds a roster, as tl.MaxRosterBytes does its size: a
+// company's whole staff fits, a mistake does not run away.
+const MaxRosterRows = 20000
 
 // rosterColumns are the columns a roster may have; the first three are
 // required, in any order, named in the header line.
@@ -33,8 +31,8 @@ var rosterColumns = []string{"email", "name", "role", "team", "leader_email"}
 // with a wrong value gets its Error instead, so every mistake shows at
 // once.
 func ParseRoster(data []byte) ([]tl.RosterRow, error) {
-	if len(data) > MaxRosterBytes {
-		return nil, tl.Errorf(tl.EINVALID, "the roster is %d KB; send at most %d MB at a time (split it by team)", len(data)>>10, MaxRosterBytes>>20)
+	if len(data) > tl.MaxRosterBytes {
+		return nil, tl.Errorf(tl.EINVALID, "the roster is %d KB; send at most %d MB at a time (split it by team)", len(data)>>10, tl.MaxRosterBytes>>20)
 	}
 	if !utf8.Valid(data) {
 		return nil, tl.Errorf(tl.EINVALID, "the roster is not UTF-8 text: save it as \"CSV UTF-8\" and try again")
@@ -118,7 +116,7 @@ func csvError(err error) error {
 func (a *App) Roster(ctx context.Context, actorID string, data []byte, dryRun bool, progress func(done, total int)) (*tl.RosterResult, error) {
 	rows, err := ParseRoster(data)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "csv")
 	}
 	now := a.clock()
 	res := &tl.RosterResult{Rows: rows}

@@ -21,14 +21,14 @@ const tokenPrefix = "tl_"
 // once and only its hash is kept.
 func (a *App) CreateToken(ctx context.Context, userID, name, scope string) (*tl.APIToken, string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxTokenName {
-		return nil, "", tl.Errorf(tl.EINVALID, "give the token a name of 1–%d characters, saying where it is used (e.g. \"nightly export\")", MaxTokenName)
+	if name == "" || utf8.RuneCountInString(name) > tl.MaxNameLength {
+		return nil, "", tl.Invalidf("name", "give the token a name of 1–%d characters, saying where it is used (e.g. \"nightly export\")", tl.MaxNameLength)
 	}
 	if scope == "" {
 		scope = tl.ScopeRead
 	}
 	if scope != tl.ScopeRead && scope != tl.ScopeWrite {
-		return nil, "", tl.Errorf(tl.EINVALID, "a token's scope is %q or %q, not %q", tl.ScopeRead, tl.ScopeWrite, scope)
+		return nil, "", tl.Invalidf("scope", "a token's scope is %q or %q, not %q", tl.ScopeRead, tl.ScopeWrite, scope)
 	}
 	now := a.clock()
 	secret := tokenPrefix + rand.Text()
@@ -44,9 +44,6 @@ func (a *App) CreateToken(ctx context.Context, userID, name, scope string) (*tl.
 	}
 	return t, secret, nil
 }
-
-// MaxTokenName is the longest token name accepted.
-const MaxTokenName = 100
 
 // Tokens lists the user's tokens, revoked ones included.
 func (a *App) Tokens(ctx context.Context, userID string) ([]tl.APIToken, error) {

@@ -18,15 +18,18 @@ var _ tl.WebhookService = (*App)(nil)
 // AddWebhook registers an endpoint for some events (all when none given).
 func (a *App) AddWebhook(ctx context.Context, leaderID, rawURL string, events []string) (*tl.Webhook, string, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(rawURL) > 2000 {
-		return nil, "", tl.Errorf(tl.EINVALID, "%q is not a web address: give the full URL, such as https://hooks.slack.com/services/…", rawURL)
+	if strings.TrimSpace(rawURL) == "" {
+		return nil, "", tl.Invalidf("url", "Give the address to send events to, such as https://hooks.slack.com/services/…")
+	}
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(rawURL) > tl.MaxURLLength {
+		return nil, "", tl.Invalidf("url", "%q is not a web address: give the full URL, such as https://hooks.slack.com/services/…", rawURL)
 	}
 	if len(events) == 0 {
 		events = tl.WebhookEvents
 	}
 	for _, e := range events {
 		if !slices.Contains(tl.WebhookEvents, e) {
-			return nil, "", tl.Errorf(tl.EINVALID, "unknown event %q: choose from %s", e, strings.Join(tl.WebhookEvents, ", "))
+			return nil, "", tl.Invalidf("events", "unknown event %q: choose from %s", e, strings.Join(tl.WebhookEvents, ", "))
 		}
 	}
 	now := a.clock()

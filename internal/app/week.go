@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -269,7 +270,7 @@ func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Co
 // penalty. This week's step may also be skipped before it is accepted.
 func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStatus) (*tl.Step, error) {
 	if status != tl.StepDone && status != tl.StepSkipped {
-		return nil, tl.Errorf(tl.EINVALID, "a step is closed as done or skipped, not %q", status)
+		return nil, tl.Invalidf("status", "a step is closed as done or skipped, not %q", status)
 	}
 	now := a.clock()
 	var out *tl.Step
@@ -338,11 +339,14 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 // article's questions, 0 is a free note.
 func (a *App) AddJournal(ctx context.Context, leaderID string, question int, text string) (*tl.JournalEntry, error) {
 	if question < 0 || question > len(tl.ReflectionQuestions) {
-		return nil, tl.Errorf(tl.EINVALID, "question must be 1–%d for the article's questions, or 0 for a free note; got %d", len(tl.ReflectionQuestions), question)
+		return nil, tl.Invalidf("question", "question must be 1–%d for the article's questions, or 0 for a free note; got %d", len(tl.ReflectionQuestions), question)
 	}
-	text, err := checkText("the journal entry", text, maxNote)
+	if strings.TrimSpace(text) == "" {
+		return nil, tl.Invalidf("text", "Write something first: the entry is empty, and a sentence is enough")
+	}
+	text, err := checkText("the journal entry", text, tl.MaxNoteLength)
 	if err != nil {
-		return nil, err
+		return nil, tl.WithField(err, "text")
 	}
 	now := a.clock()
 	j := &tl.JournalEntry{ID: store.NewID(now), LeaderID: leaderID, WeekStart: tl.WeekStart(now), Question: question, Text: text, CreatedAt: now}
@@ -382,7 +386,7 @@ func (a *App) Settings(ctx context.Context, leaderID string) (engine.Settings, e
 // what a replay with the new settings gives.
 func (a *App) SetSetting(ctx context.Context, leaderID, name string, value float64) error {
 	if math.IsNaN(value) || math.IsInf(value, 0) {
-		return tl.Errorf(tl.EINVALID, "setting %s needs a finite number", name)
+		return tl.Invalidf("value", "setting %s needs a finite number", name)
 	}
 	return a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
@@ -393,7 +397,7 @@ func (a *App) SetSetting(ctx context.Context, leaderID, name string, value float
 			return err
 		}
 		if err := set.Set(name, value); err != nil {
-			return tl.Errorf(tl.EINVALID, "%v (see: trustledger settings)", err)
+			return tl.Invalidf("value", "%v (see: trustledger settings)", err)
 		}
 		if name == "anonymity_k" || name == "comments_k" {
 			if open, err := tx.HasOpenPulse(ctx, leaderID); err != nil {
@@ -403,7 +407,7 @@ func (a *App) SetSetting(ctx context.Context, leaderID, name string, value float
 			}
 		}
 		if err := set.Validate(); err != nil {
-			return tl.Errorf(tl.EINVALID, "%v", err)
+			return tl.Invalidf("value", "%v", err)
 		}
 		if err := tx.PutSetting(ctx, tl.Setting{LeaderID: leaderID, Name: name, Value: value}); err != nil {
 			return err
