@@ -13,7 +13,7 @@ import (
 
 // Idempotent is the header every create accepts.
 type Idempotent struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours."`
+	IdempotencyKey idempotencyKey `header:"Idempotency-Key" doc:"A unique key for this create (a random UUID). A retry with the same key and body returns the first response instead of creating again. Kept for 24 hours."`
 }
 
 // body wraps a response body for huma.
@@ -116,8 +116,8 @@ func (a *API) register() {
 	huma.Register(api, op("listPeople", http.MethodGet, "/people", "The people you lead", "people"),
 		listed(a, tl.Services.People, func(r *tl.Relationship) string { return r.ID }))
 	type personBody struct {
-		Name  string         `json:"name" minLength:"1" maxLength:"100"`
-		Email string         `json:"email,omitempty" maxLength:"254" doc:"Where pulse and check-in invitations go."`
+		Name  nameString     `json:"name" minLength:"1"`
+		Email emailString    `json:"email,omitempty" doc:"Where pulse and check-in invitations go."`
 		Kind  string         `json:"kind,omitempty" enum:"direct-report,skip-level,cross-functional,stakeholder,peer" doc:"How you relate; default direct-report."`
 		Team  string         `json:"team,omitempty" doc:"Team name; empty for the default team."`
 		Power map[string]int `json:"power,omitempty" doc:"Power bases (legitimate, reward, coercive, informational, expert, referent) 0..4, overriding the kind's defaults."`
@@ -129,7 +129,7 @@ func (a *API) register() {
 			Body personBody
 		}) (*body[tl.Relationship], error) {
 			b := in.Body
-			r, err := s.AddPerson(ctx, lid, tl.PersonInput{Name: b.Name, Email: b.Email, Kind: engine.RelKind(orDefault(b.Kind, "direct-report")), Team: b.Team, Power: b.Power, Start: b.Start})
+			r, err := s.AddPerson(ctx, lid, tl.PersonInput{Name: string(b.Name), Email: string(b.Email), Kind: engine.RelKind(orDefault(b.Kind, "direct-report")), Team: b.Team, Power: b.Power, Start: b.Start})
 			if err != nil {
 				return nil, err
 			}
@@ -165,10 +165,10 @@ func (a *API) register() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			PathPerson
 			Body struct {
-				Email string `json:"email" maxLength:"254" doc:"Empty removes the address."`
+				Email emailString `json:"email" doc:"Empty removes the address."`
 			}
 		}) (*body[tl.Relationship], error) {
-			r, err := s.SetEmail(ctx, lid, in.Person, in.Body.Email)
+			r, err := s.SetEmail(ctx, lid, in.Person, string(in.Body.Email))
 			if err != nil {
 				return nil, err
 			}
@@ -188,10 +188,10 @@ func (a *API) register() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
 			Body struct {
-				Name string `json:"name" minLength:"1" maxLength:"100"`
+				Name nameString `json:"name" minLength:"1"`
 			}
 		}) (*body[tl.Team], error) {
-			t, err := s.AddTeam(ctx, lid, in.Body.Name)
+			t, err := s.AddTeam(ctx, lid, string(in.Body.Name))
 			if err != nil {
 				return nil, err
 			}

@@ -26,21 +26,21 @@ func (a *API) registerAccounts() {
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			Idempotent
 			Body struct {
-				Email    string `json:"email" minLength:"1" maxLength:"254"`
-				Role     string `json:"role" enum:"admin,coach,leader,member"`
-				Delivery string `json:"delivery,omitempty" enum:"email,link" doc:"email (default): the server mails the link; link: the answer carries the link, shown once, for you to send (not for members: their invitation proves their address, so it goes only by email)."`
+				Email    emailString `json:"email" minLength:"1"`
+				Role     string      `json:"role" enum:"admin,coach,leader,member"`
+				Delivery string      `json:"delivery,omitempty" enum:"email,link" doc:"email (default): the server mails the link; link: the answer carries the link, shown once, for you to send (not for members: their invitation proves their address, so it goes only by email)."`
 			}
 		}) (*body[InvitationCreated], error) {
 			role := tl.Role(in.Body.Role)
 			if in.Body.Delivery == tl.DeliveryLink {
-				inv, token, err := s.Invite(ctx, u.ID, in.Body.Email, role)
+				inv, token, err := s.Invite(ctx, u.ID, string(in.Body.Email), role)
 				if err != nil {
 					return nil, err
 				}
 				l := a.link("/invite/", token, "")
 				return out(InvitationCreated{Invitation: *inv, Link: &l}), nil
 			}
-			inv, err := s.InviteByMail(ctx, u.ID, in.Body.Email, role)
+			inv, err := s.InviteByMail(ctx, u.ID, string(in.Body.Email), role)
 			if err != nil {
 				return nil, err
 			}

@@ -16,7 +16,7 @@ type PathProgram struct {
 
 // EmailBody names an account by email.
 type EmailBody struct {
-	Email string `json:"email" minLength:"1" maxLength:"254"`
+	Email emailString `json:"email" minLength:"1"`
 }
 
 // user runs an operation as the token's account (programs belong to the
@@ -40,10 +40,10 @@ func (a *API) registerCoaching() {
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			Idempotent
 			Body struct {
-				Name string `json:"name" minLength:"1" maxLength:"100"`
+				Name nameString `json:"name" minLength:"1"`
 			}
 		}) (*body[tl.Program], error) {
-			p, err := s.CreateProgram(ctx, u.ID, in.Body.Name)
+			p, err := s.CreateProgram(ctx, u.ID, string(in.Body.Name))
 			if err != nil {
 				return nil, err
 			}
@@ -71,7 +71,7 @@ func (a *API) registerCoaching() {
 			Idempotent
 			Body EmailBody
 		}) (*body[Empty], error) {
-			return out(Empty{}), s.AddCoach(ctx, u.ID, in.ID, in.Body.Email)
+			return out(Empty{}), s.AddCoach(ctx, u.ID, in.ID, string(in.Body.Email))
 		}))
 	huma.Register(api, op("addProgramLeader", http.MethodPost, "/programs/{id}/leaders", "Add a leader to a program (admins); coaches see them once they consent", "programs"),
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
@@ -79,7 +79,7 @@ func (a *API) registerCoaching() {
 			Idempotent
 			Body EmailBody
 		}) (*body[Empty], error) {
-			return out(Empty{}), s.AddLeader(ctx, u.ID, in.ID, in.Body.Email)
+			return out(Empty{}), s.AddLeader(ctx, u.ID, in.ID, string(in.Body.Email))
 		}))
 	huma.Register(api, op("setProgramConsent", http.MethodPut, "/programs/{id}/consent", "Give or withdraw your consent, effective on the next request", "programs"),
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
@@ -107,8 +107,8 @@ func (a *API) registerCoaching() {
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			Idempotent
 			Body struct {
-				CSV    string `json:"csv" minLength:"1" maxLength:"4194304" doc:"The roster: a header line (email,name,role[,team,leader_email]), then one person per line."`
-				DryRun bool   `json:"dry_run,omitempty" doc:"Check every line and write nothing."`
+				CSV    rosterString `json:"csv" minLength:"1" doc:"The roster: a header line (email,name,role[,team,leader_email]), then one person per line."`
+				DryRun bool         `json:"dry_run,omitempty" doc:"Check every line and write nothing."`
 			}
 		}) (*body[tl.RosterResult], error) {
 			r, err := s.Roster(ctx, u.ID, []byte(in.Body.CSV), in.Body.DryRun, nil)

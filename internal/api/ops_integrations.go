@@ -62,11 +62,11 @@ func (a *API) registerIntegrations() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
 			Body struct {
-				URL    string   `json:"url" minLength:"1" maxLength:"2000" doc:"An https URL (http only for loopback)."`
-				Events []string `json:"events,omitempty" doc:"promise.due, promise.overdue, step.suggested, pulse.released; empty for all."`
+				URL    urlString `json:"url" minLength:"1" doc:"An https URL (http only for loopback)."`
+				Events []string  `json:"events,omitempty" doc:"promise.due, promise.overdue, step.suggested, pulse.released; empty for all."`
 			}
 		}) (*body[WebhookCreated], error) {
-			h, secret, err := s.AddWebhook(ctx, lid, in.Body.URL, in.Body.Events)
+			h, secret, err := s.AddWebhook(ctx, lid, string(in.Body.URL), in.Body.Events)
 			if err != nil {
 				return nil, err
 			}
@@ -87,11 +87,11 @@ func (a *API) registerIntegrations() {
 		func(ctx context.Context, in *struct {
 			Idempotent
 			Body struct {
-				Name  string `json:"name" minLength:"1" maxLength:"100" doc:"Where the token is used."`
-				Scope string `json:"scope,omitempty" enum:"read,write" doc:"read (default) or write."`
+				Name  nameString `json:"name" minLength:"1" doc:"Where the token is used."`
+				Scope string     `json:"scope,omitempty" enum:"read,write" doc:"read (default) or write."`
 			}
 		}) (*body[TokenCreated], error) {
-			t, secret, err := s.CreateToken(ctx, user(ctx).ID, in.Body.Name, in.Body.Scope)
+			t, secret, err := s.CreateToken(ctx, user(ctx).ID, string(in.Body.Name), in.Body.Scope)
 			if err != nil {
 				return nil, a.fail(ctx, err)
 			}

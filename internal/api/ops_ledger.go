@@ -52,17 +52,17 @@ func (a *API) registerLedger() {
 			return out(p), nil
 		}))
 	type eventBody struct {
-		Who          string    `json:"who,omitempty" maxLength:"100" doc:"A person's name, \"team\", or a team's name; may be left out for an apology that names what it repairs."`
-		Kind         string    `json:"kind" minLength:"1" doc:"What happened: promise-kept, recognition, apology, … (see trustledger log --help)."`
-		At           time.Time `json:"at,omitzero" doc:"When it happened; default now."`
-		Source       string    `json:"source,omitempty" enum:"self,confirmed" doc:"self (default): you logged it; confirmed: the person confirmed it."`
-		Severity     string    `json:"severity,omitempty" enum:"minor,normal,major,severe"`
-		Note         string    `json:"note,omitempty" maxLength:"2000"`
-		Repairs      string    `json:"repairs,omitempty" doc:"For an apology: the id of the entry it repairs."`
-		Acknowledges bool      `json:"acknowledges,omitempty"`
-		OffersRepair bool      `json:"offers_repair,omitempty"`
-		Base         string    `json:"base,omitempty" doc:"authority-granted/removed: which power base."`
-		Shift        int       `json:"shift,omitempty" minimum:"-4" maximum:"4"`
+		Who          nameString `json:"who,omitempty" doc:"A person's name, \"team\", or a team's name; may be left out for an apology that names what it repairs."`
+		Kind         string     `json:"kind" minLength:"1" doc:"What happened: promise-kept, recognition, apology, … (see trustledger log --help)."`
+		At           time.Time  `json:"at,omitzero" doc:"When it happened; default now."`
+		Source       string     `json:"source,omitempty" enum:"self,confirmed" doc:"self (default): you logged it; confirmed: the person confirmed it."`
+		Severity     string     `json:"severity,omitempty" enum:"minor,normal,major,severe"`
+		Note         noteString `json:"note,omitempty"`
+		Repairs      string     `json:"repairs,omitempty" doc:"For an apology: the id of the entry it repairs."`
+		Acknowledges bool       `json:"acknowledges,omitempty"`
+		OffersRepair bool       `json:"offers_repair,omitempty"`
+		Base         string     `json:"base,omitempty" doc:"authority-granted/removed: which power base."`
+		Shift        int        `json:"shift,omitempty" minimum:"-4" maximum:"4"`
 	}
 	huma.Register(api, op("createEvent", http.MethodPost, "/events", "Log something that built or eroded trust", "ledger"),
 		act(a, func(ctx context.Context, lid string, in *struct {
@@ -70,7 +70,7 @@ func (a *API) registerLedger() {
 			Body eventBody
 		}) (*body[EventOut], error) {
 			b := in.Body
-			ev := tl.EventInput{Who: b.Who, Kind: engine.Kind(b.Kind), At: b.At, Note: b.Note, Repairs: b.Repairs,
+			ev := tl.EventInput{Who: string(b.Who), Kind: engine.Kind(b.Kind), At: b.At, Note: string(b.Note), Repairs: b.Repairs,
 				Acknowledges: b.Acknowledges, OffersRepair: b.OffersRepair, Base: b.Base, Shift: b.Shift}
 			var err error
 			if ev.Source, err = engine.ParseSource(orDefault(b.Source, "self")); err != nil {
@@ -90,10 +90,10 @@ func (a *API) registerLedger() {
 			PathID
 			Idempotent
 			Body struct {
-				Note string `json:"note,omitempty" maxLength:"2000" doc:"Why it is reversed."`
+				Note noteString `json:"note,omitempty" doc:"Why it is reversed."`
 			}
 		}) (*body[EventOut], error) {
-			e, err := s.Reverse(ctx, lid, in.ID, in.Body.Note)
+			e, err := s.Reverse(ctx, lid, in.ID, string(in.Body.Note))
 			if err != nil {
 				return nil, err
 			}
@@ -117,12 +117,12 @@ func (a *API) registerLedger() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
 			Body struct {
-				To   string    `json:"to" minLength:"1" maxLength:"100" doc:"A person's name or a team's name."`
-				What string    `json:"what" minLength:"1" maxLength:"500"`
-				Due  time.Time `json:"due"`
+				To   nameString `json:"to" minLength:"1" doc:"A person's name or a team's name."`
+				What textString `json:"what" minLength:"1"`
+				Due  time.Time  `json:"due"`
 			}
 		}) (*body[tl.Commitment], error) {
-			c, err := s.AddPromise(ctx, lid, tl.PromiseInput{To: in.Body.To, What: in.Body.What, Due: in.Body.Due})
+			c, err := s.AddPromise(ctx, lid, tl.PromiseInput{To: string(in.Body.To), What: string(in.Body.What), Due: in.Body.Due})
 			if err != nil {
 				return nil, err
 			}
@@ -159,14 +159,14 @@ func (a *API) registerLedger() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
 			Body struct {
-				What    string    `json:"what" minLength:"1" maxLength:"500"`
-				Why     string    `json:"why,omitempty" maxLength:"2000" doc:"Empty records an unexplained decision, which withdraws trust."`
-				Affects string    `json:"affects" minLength:"1" maxLength:"100" doc:"A person's name or a team's name."`
-				At      time.Time `json:"at,omitzero"`
+				What    textString `json:"what" minLength:"1"`
+				Why     textString `json:"why,omitempty" doc:"Empty records an unexplained decision, which withdraws trust."`
+				Affects nameString `json:"affects" minLength:"1" doc:"A person's name or a team's name."`
+				At      time.Time  `json:"at,omitzero"`
 			}
 		}) (*body[tl.Decision], error) {
 			b := in.Body
-			d, err := s.Decide(ctx, lid, tl.DecisionInput{What: b.What, Why: b.Why, Affects: b.Affects, At: b.At})
+			d, err := s.Decide(ctx, lid, tl.DecisionInput{What: string(b.What), Why: string(b.Why), Affects: string(b.Affects), At: b.At})
 			if err != nil {
 				return nil, err
 			}
@@ -180,11 +180,11 @@ func (a *API) registerLedger() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
 			Body struct {
-				Question int    `json:"question,omitempty" minimum:"0" maximum:"3" doc:"1–3: the article's questions; 0: a free note."`
-				Text     string `json:"text" minLength:"1" maxLength:"10000"`
+				Question int        `json:"question,omitempty" minimum:"0" maximum:"3" doc:"1–3: the article's questions; 0: a free note."`
+				Text     noteString `json:"text" minLength:"1"`
 			}
 		}) (*body[tl.JournalEntry], error) {
-			j, err := s.AddJournal(ctx, lid, in.Body.Question, in.Body.Text)
+			j, err := s.AddJournal(ctx, lid, in.Body.Question, string(in.Body.Text))
 			if err != nil {
 				return nil, err
 			}

@@ -41,16 +41,16 @@ func (a *API) registerVoice() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			Idempotent
 			Body struct {
-				Team     string    `json:"team,omitempty" maxLength:"100" doc:"Team name; empty for the default team."`
-				Members  []string  `json:"members,omitempty" maxItems:"1000" doc:"Names of the people asked; empty for every active member."`
-				K        int       `json:"k,omitempty" minimum:"0" maximum:"100" doc:"The anonymity threshold; 0 for your anonymity_k setting (at least 3)."`
-				Question string    `json:"question,omitempty" maxLength:"500" doc:"An optional open question."`
-				Delivery string    `json:"delivery,omitempty" enum:"email" doc:"email, the only way: a personal link to each person asked. Shared links are no longer launched (docs/ANONYMITY.md, rule 2)."`
-				Closes   time.Time `json:"closes,omitzero" doc:"When it closes; default a week from now."`
+				Team     nameString     `json:"team,omitempty" doc:"Team name; empty for the default team."`
+				Members  []string       `json:"members,omitempty" maxItems:"1000" doc:"Names of the people asked; empty for every active member."`
+				K        int            `json:"k,omitempty" minimum:"0" maximum:"100" doc:"The anonymity threshold; 0 for your anonymity_k setting (at least 3)."`
+				Question questionString `json:"question,omitempty" doc:"An optional open question."`
+				Delivery string         `json:"delivery,omitempty" enum:"email" doc:"email, the only way: a personal link to each person asked. Shared links are no longer launched (docs/ANONYMITY.md, rule 2)."`
+				Closes   time.Time      `json:"closes,omitzero" doc:"When it closes; default a week from now."`
 			}
 		}) (*body[tl.PulseLaunch], error) {
 			b := in.Body
-			l, err := s.LaunchPulse(ctx, lid, tl.PulseInput{Team: b.Team, Members: b.Members, K: b.K, Question: b.Question, Delivery: b.Delivery, Closes: b.Closes})
+			l, err := s.LaunchPulse(ctx, lid, tl.PulseInput{Team: string(b.Team), Members: b.Members, K: b.K, Question: string(b.Question), Delivery: b.Delivery, Closes: b.Closes})
 			if err != nil {
 				return nil, err
 			}

@@ -116,8 +116,8 @@ func (a *API) registerWeek() {
 	huma.Register(api, op("simulate", http.MethodPost, "/simulations", "Replay a scenario (YAML) week by week through the engine", "simulator"),
 		func(ctx context.Context, in *struct {
 			Body struct {
-				Name     string `json:"name,omitempty" maxLength:"200" doc:"A file name, for messages."`
-				Scenario string `json:"scenario" minLength:"1" maxLength:"262144" doc:"The scenario file's text (YAML)."`
+				Name     string         `json:"name,omitempty" maxLength:"200" doc:"A file name, for messages."`
+				Scenario scenarioString `json:"scenario" minLength:"1" doc:"The scenario file's text (YAML)."`
 			}
 		}) (*body[map[string]any], error) {
 			name := orDefault(in.Body.Name, "scenario.yaml")
