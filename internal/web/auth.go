@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -121,26 +120,19 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "signup.html", &authPage{Page: Page{Title: "Create the first account"}})
 }
 
-// checkAccountForm checks what the browser can be told field by field
-// before the service sees it; the service checks again.
-func checkAccountForm(r *http.Request, withEmail bool) FormErrors {
+// checkAccountForm checks what only the form knows: that the password
+// was typed the same twice. The service checks the email, the name and
+// the password itself.
+func checkAccountForm(r *http.Request) FormErrors {
 	fe := FormErrors{}
-	if withEmail {
-		if _, err := mail.ParseAddress(strings.TrimSpace(r.PostFormValue("email"))); err != nil {
-			fe["email"] = "Give an email address like name@example.org."
-		}
-	}
-	if strings.TrimSpace(r.PostFormValue("name")) == "" {
-		fe["name"] = "Give your name as your team knows it."
-	}
-	pw := r.PostFormValue("password")
-	if len([]rune(pw)) < tl.MinPasswordLength {
-		fe["password"] = "Use at least " + strconv.Itoa(tl.MinPasswordLength) + " characters; a few words make a good password."
-	} else if pw != r.PostFormValue("password2") {
+	if r.PostFormValue("password") != r.PostFormValue("password2") {
 		fe["password2"] = "The two passwords differ: type the same password twice."
 	}
 	return fe
 }
+
+// accountFields are the account forms' fields, by the services' names.
+var accountFields = []string{"email", "name", "password"}
 
 func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
@@ -149,7 +141,7 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &authPage{Page: Page{Title: "Create the first account"},
 		Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
-	if fe := checkAccountForm(r, true); len(fe) > 0 {
+	if fe := checkAccountForm(r); len(fe) > 0 {
 		d.Errors = fe
 		s.render(w, r, http.StatusUnprocessableEntity, "signup.html", d)
 		return
@@ -161,7 +153,7 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 			redirect(w, r, "/login")
 			return
 		}
-		s.formFail(w, r, err, "signup.html", d, "")
+		s.formFail(w, r, err, "signup.html", d, formField(err, "", accountFields...))
 		return
 	}
 	if !s.startSession(w, r, u) {
@@ -196,7 +188,7 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &authPage{Page: Page{Title: "Accept your invitation"}, Token: r.PathValue("token"),
 		Name: strings.TrimSpace(r.PostFormValue("name"))}
-	if fe := checkAccountForm(r, false); len(fe) > 0 {
+	if fe := checkAccountForm(r); len(fe) > 0 {
 		d.Errors = fe
 		s.render(w, r, http.StatusUnprocessableEntity, "invite.html", d)
 		return
@@ -208,7 +200,7 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request) {
 			d.Errors = FormErrors{"": "This invitation link is not valid any more: it was used, it expired, or it was mistyped. Ask for a new one."}
 			s.render(w, r, http.StatusNotFound, "invite.html", d)
 		default:
-			s.formFail(w, r, err, "invite.html", d, "")
+			s.formFail(w, r, err, "invite.html", d, formField(err, "", accountFields...))
 		}
 		return
 	}
@@ -314,12 +306,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Errors = FormErrors{}
 	pw := r.PostFormValue("password")
-	switch {
-	case r.PostFormValue("old") == "":
-		d.Errors["old"] = "Type your current password."
-	case len([]rune(pw)) < tl.MinPasswordLength:
-		d.Errors["password"] = "Use at least " + strconv.Itoa(tl.MinPasswordLength) + " characters."
-	case pw != r.PostFormValue("password2"):
+	if pw != r.PostFormValue("password2") {
 		d.Errors["password2"] = "The two new passwords differ: type the same one twice."
 	}
 	if len(d.Errors) > 0 {
@@ -339,11 +326,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 	case tl.EINVALID:
 		// The service says which: a wrong current password, or a new one
 		// it does not accept.
-		field := "password"
-		if strings.Contains(tl.ErrorMessage(err), "current password") {
-			field = "old"
-		}
-		d.Errors[field] = tl.ErrorMessage(err)
+		d.Errors[formField(err, "password", "current_password=old", "password")] = tl.ErrorMessage(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
 	default:
 		s.fail(w, r, err)
@@ -407,23 +390,20 @@ func (s *Server) invitationsSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// The form reads the role it offers; the service checks the address
+	// and which roles may be invited how.
 	d.Email = strings.TrimSpace(r.PostFormValue("email"))
 	role, err := tl.ParseRole(r.PostFormValue("role"))
-	if err != nil || role == tl.RoleOwner {
+	if err != nil {
 		d.Errors = FormErrors{"role": "Pick one of the roles listed."}
 		s.render(w, r, http.StatusUnprocessableEntity, "invitations.html", d)
 		return
 	}
 	d.Role = role
-	if _, err := mail.ParseAddress(d.Email); err != nil {
-		d.Errors = FormErrors{"email": "Give an email address like name@example.org."}
-		s.render(w, r, http.StatusUnprocessableEntity, "invitations.html", d)
-		return
-	}
 	if r.PostFormValue("send") == "mail" {
 		inv, err := s.svc.InviteByMail(r.Context(), s.user(r).ID, d.Email, role)
 		if err != nil {
-			s.formFail(w, r, err, "invitations.html", d, "email")
+			s.formFail(w, r, err, "invitations.html", d, formField(err, "email", "email", "role"))
 			return
 		}
 		s.flash(w, r, "Invitation for "+inv.Email+" is queued for mail; it goes out as soon as the server has a mail server (serve --smtp). Its link works once, for 7 days.")
@@ -432,7 +412,7 @@ func (s *Server) invitationsSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	inv, token, err := s.svc.Invite(r.Context(), s.user(r).ID, d.Email, role)
 	if err != nil {
-		s.formFail(w, r, err, "invitations.html", d, "email")
+		s.formFail(w, r, err, "invitations.html", d, formField(err, "email", "email", "role"))
 		return
 	}
 	scheme := "http"

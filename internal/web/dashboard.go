@@ -196,14 +196,7 @@ func (s *Server) peopleAdd(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Add = in
-		field := "name"
-		if _, kerr := engine.ParseRelKind(in.Kind); kerr != nil {
-			field = "kind"
-		}
-		if tl.ErrorCode(err) == tl.ENOTFOUND { // an unknown team
-			err, field = &tl.Error{Code: tl.EINVALID, Message: tl.ErrorMessage(err)}, "team"
-		}
-		s.formFail(w, r, err, "dashboard.html", d, field)
+		s.formFail(w, r, err, "dashboard.html", d, formField(err, "name", "name", "kind", "team"))
 		return
 	}
 	s.flash(w, r, "Added "+rel.Person+" ("+relKindLabel(rel.Kind)+"). Log the first thing that happened between you.")

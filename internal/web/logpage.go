@@ -138,16 +138,10 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 		Note:     strings.TrimSpace(r.PostFormValue("note")),
 		When:     strings.TrimSpace(r.PostFormValue("when")),
 	}
+	// The form reads its choices and its date; the service checks the
+	// entry (who, what happened, when, the note).
 	fe := FormErrors{}
 	ev := tl.EventInput{Who: in.Who, Kind: engine.Kind(in.Kind), Note: in.Note}
-	if in.Who == "" {
-		fe["who"] = "Pick who it is about: a person, or the whole team."
-	}
-	if in.Kind == "" {
-		fe["kind"] = "Pick what happened."
-	} else if _, err := engine.LookupKind(in.Kind); err != nil {
-		fe["kind"] = "Pick one of the kinds listed."
-	}
 	if sev, err := engine.ParseSeverity(in.Severity); err != nil {
 		fe["severity"] = "Pick minor, normal, major or severe."
 	} else {
@@ -164,16 +158,12 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	if in.When != "" && in.When != isoDate(now) {
 		day, err := time.Parse("2006-01-02", in.When)
-		switch {
-		case err != nil:
+		if err != nil {
 			fe["when"] = "Give a date like " + isoDate(now) + "."
-		case day.After(now):
-			fe["when"] = "That date is in the future: log what has happened, up to today."
-		default:
-			ev.At = day.Add(12 * time.Hour) // midday: the day is what the leader knows
-			if ev.At.After(now) {
-				ev.At = now
-			}
+		} else {
+			// Midday: the day is what the leader knows. Today is sent as
+			// no date (now); a day after today is the service's to refuse.
+			ev.At = day.Add(12 * time.Hour)
 		}
 	}
 	if len(fe) == 0 {
@@ -194,9 +184,9 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		switch tl.ErrorCode(err) {
 		case tl.EINVALID:
-			fe[""] = tl.ErrorMessage(err)
+			fe[formField(err, "", "who", "kind", "severity", "at=when", "source")] = tl.ErrorMessage(err)
 		case tl.ENOTFOUND:
-			fe["who"] = tl.ErrorMessage(err)
+			fe[formField(err, "who", "who")] = tl.ErrorMessage(err)
 		default:
 			s.fail(w, r, err)
 			return

@@ -69,7 +69,7 @@ func (s *Server) programCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Name = name
-		s.formFail(w, r, err, "programs.html", d, "name")
+		s.formFail(w, r, err, "programs.html", d, formField(err, "name", "name"))
 		return
 	}
 	s.flash(w, r, "Program "+p.Name+" created. Add its coaches and leaders; coaches see a leader only once the leader consents.")
@@ -214,7 +214,7 @@ func (s *Server) programMember(w http.ResponseWriter, r *http.Request, add func(
 			return
 		}
 		d.Email = email
-		s.formFail(w, r, err, "program.html", d, field)
+		s.formFail(w, r, err, "program.html", d, formField(err, field, "email="+field))
 		return
 	}
 	s.flash(w, r, email+" "+done)
@@ -309,7 +309,7 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request) {
 func rosterText(r *http.Request) (string, error) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		if err := r.ParseMultipartForm(maxRosterForm); err != nil {
-			return "", tl.Errorf(tl.EINVALID, "the file could not be read: send a CSV file of at most 4 MB")
+			return "", tl.Errorf(tl.EINVALID, "the file could not be read: send a CSV file of at most %d MB", tl.MaxRosterBytes>>20)
 		}
 		if f, _, err := r.FormFile("file"); err == nil {
 			defer f.Close()
@@ -338,7 +338,7 @@ func (s *Server) rosterPreview(w http.ResponseWriter, r *http.Request) {
 		d.Result, err = s.svc.Roster(r.Context(), s.user(r).ID, []byte(text), true, nil)
 	}
 	if err != nil {
-		s.formFail(w, r, err, "roster.html", d, "csv")
+		s.formFail(w, r, err, "roster.html", d, formField(err, "csv", "csv"))
 		return
 	}
 	status := http.StatusOK

@@ -83,17 +83,26 @@ func parseDay(v string) (time.Time, error) {
 	return t, nil
 }
 
-// fieldFor picks the form field a service's EINVALID message is about by
-// the words it contains (pairs of substring and field); "" when none
-// matches, which shows the message above the form.
-func fieldFor(err error, pairs ...string) string {
-	msg := strings.ToLower(tl.ErrorMessage(err))
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if strings.Contains(msg, pairs[i]) {
-			return pairs[i+1]
+// formField is where a form shows a service's error: beside the field the
+// service named (tl.Error.Field) when the form has it, else beside def
+// ("" is the line above the form). fields lists the form's fields by the
+// service's names, "at=when" where the form calls one otherwise. The
+// services validate; a form only chooses where their message goes.
+func formField(err error, def string, fields ...string) string {
+	named := tl.ErrorField(err)
+	if named == "" {
+		return def
+	}
+	for _, f := range fields {
+		svc, form, renamed := strings.Cut(f, "=")
+		if !renamed {
+			form = svc
+		}
+		if svc == named {
+			return form
 		}
 	}
-	return ""
+	return def
 }
 
 // formError re-renders a page's form after a failed action, with the

@@ -75,10 +75,9 @@ func (s *Server) decisionAdd(w http.ResponseWriter, r *http.Request) {
 		Affects: strings.TrimSpace(r.PostFormValue("affects")),
 		When:    strings.TrimSpace(r.PostFormValue("when")),
 	}
+	// The service checks the decision. Who it affects is the form's own
+	// rule: the service takes none as the whole team, the form asks.
 	fe := FormErrors{}
-	if form.What == "" {
-		fe["what"] = "Say what you decided."
-	}
 	if form.Affects == "" {
 		fe["affects"] = "Pick who the decision affects: a person, or a team."
 	}
@@ -107,8 +106,7 @@ func (s *Server) decisionAdd(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, derr)
 			return
 		}
-		s.formError(w, r, err, "pages_decisions.html", d,
-			fieldFor(err, "the why", "why", "the decision is dated", "when", "decision", "what", "team", "affects", "person", "affects", "who", "affects"))
+		s.formError(w, r, err, "pages_decisions.html", d, formField(err, "", "what", "why", "affects", "at=when"))
 		return
 	}
 	if dec.Why == "" {

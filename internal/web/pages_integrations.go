@@ -105,24 +105,17 @@ func (s *Server) webhookAdd(w http.ResponseWriter, r *http.Request) {
 	for i := range d.Events {
 		d.Events[i].Checked = slices.Contains(chosen, d.Events[i].Name)
 	}
-	d.Errors = FormErrors{}
-	if d.URL == "" {
-		d.Errors["url"] = "Give the address to send events to, such as https://hooks.slack.com/services/…"
-	}
+	// The service checks the address and the events. None chosen is the
+	// form's own rule: the service takes none as every event, the form
+	// has them all checked to begin with and asks for one.
 	if len(chosen) == 0 {
-		d.Errors["event"] = "Choose at least one event to send."
-	}
-	if len(d.Errors) > 0 {
+		d.Errors = FormErrors{"event": "Choose at least one event to send."}
 		s.render(w, r, http.StatusUnprocessableEntity, "integrations.html", d)
 		return
 	}
 	added, secret, err := s.svc.AddWebhook(r.Context(), s.leader(r), d.URL, chosen)
 	if err != nil {
-		field := "url"
-		if strings.Contains(tl.ErrorMessage(err), "event") {
-			field = "event"
-		}
-		s.formFail(w, r, err, "integrations.html", d, field)
+		s.formFail(w, r, err, "integrations.html", d, formField(err, "url", "url", "events=event"))
 		return
 	}
 	if d.Webhooks, err = s.svc.Webhooks(r.Context(), s.leader(r)); err != nil {

@@ -114,13 +114,7 @@ func (s *Server) journalAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
-	var err error
-	if text == "" {
-		err = tl.Errorf(tl.EINVALID, "Write something first: a sentence is enough.")
-	} else {
-		_, err = s.svc.AddJournal(r.Context(), s.leader(r), q, text)
-	}
-	if err != nil {
+	if _, err := s.svc.AddJournal(r.Context(), s.leader(r), q, text); err != nil {
 		if tl.ErrorCode(err) != tl.EINVALID {
 			s.fail(w, r, err)
 			return

@@ -139,24 +139,15 @@ func (s *Server) promiseAdd(w http.ResponseWriter, r *http.Request) {
 		What: strings.TrimSpace(r.PostFormValue("what")),
 		Due:  strings.TrimSpace(r.PostFormValue("due")),
 	}
-	fe := FormErrors{}
-	if form.To == "" {
-		fe["to"] = "Pick who the promise is to: a person, or a team."
-	}
-	if form.What == "" {
-		fe["what"] = "Say what you promised, in the words you used."
-	}
+	// The service checks the promise; the form only reads its date.
 	var due time.Time
-	if form.Due == "" {
-		fe["due"] = "Pick the day it is due."
-	} else if t, err := parseDay(form.Due); err != nil {
-		fe["due"] = tl.ErrorMessage(err)
-	} else {
+	if form.Due != "" {
+		t, err := parseDay(form.Due)
+		if err != nil {
+			s.promisesFormFail(w, r, form, FormErrors{"due": tl.ErrorMessage(err)})
+			return
+		}
 		due = t
-	}
-	if len(fe) > 0 {
-		s.promisesFormFail(w, r, form, fe)
-		return
 	}
 	c, err := s.svc.AddPromise(r.Context(), s.leader(r), tl.PromiseInput{To: form.To, What: form.What, Due: due})
 	if err != nil {
@@ -165,7 +156,7 @@ func (s *Server) promiseAdd(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, derr)
 			return
 		}
-		s.formError(w, r, err, "pages_promises.html", d, fieldFor(err, "due", "due", "person", "to", "team", "to", "who", "to", "promise", "what"))
+		s.formError(w, r, err, "pages_promises.html", d, formField(err, "", "to", "what", "due"))
 		return
 	}
 	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: “%s”. Keeping it is evidence of integrity; mark it here when it is done.", c.To, fmtDate(c.Due), short(c.What)))
@@ -222,11 +213,7 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 
 	var newDue time.Time
 	var err2 error
-	switch {
-	case outcome != tl.CommitmentRenegotiated:
-	case newDueText == "":
-		err2 = tl.Errorf(tl.EINVALID, "pick the new due date you agreed on")
-	default:
+	if outcome == tl.CommitmentRenegotiated && newDueText != "" {
 		newDue, err2 = parseDay(newDueText)
 	}
 	var c *tl.Commitment

@@ -148,7 +148,7 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusUnprocessableEntity, "pulses.html", d)
 			return
 		}
-		s.formError(w, r, err, "pulses.html", d, fieldFor(err, "k must", "k", "closes", "closes", "close", "closes", "question", "question"))
+		s.formError(w, r, err, "pulses.html", d, formField(err, "", "team", "k", "question", "closes"))
 		return
 	}
 	p := launch.Pulse

@@ -17,11 +17,11 @@ import (
 	sim "github.com/trustledger/trustledger/internal/scenario"
 )
 
-// Limits on an uploaded scenario. The file cap is the issue's; the others
-// keep one upload from holding a core for long (a shipped scenario is far
-// below all of them).
+// Limits on an uploaded scenario. The file cap is the one the API states
+// too (tl.MaxScenarioBytes); the others keep one upload from holding a
+// core for long (a shipped scenario is far below all of them).
 const (
-	maxScenarioBytes   = 256 << 10
+	maxScenarioBytes   = tl.MaxScenarioBytes
 	maxScenarioPeople  = 50
 	maxScenarioWeeks   = 260
 	maxScenarioApplied = 200_000 // event applications: count × people

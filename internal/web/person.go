@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -245,7 +246,7 @@ func (s *Server) personPower(w http.ResponseWriter, r *http.Request) {
 	for i := 0; i < engine.NumBases; i++ {
 		name := engine.Base(i).String()
 		v, err := strconv.Atoi(r.PostFormValue(name))
-		if err != nil || v < 0 || v > 4 {
+		if err != nil {
 			fe[name] = "Pick 0 (none) to 4 (very strong)."
 			continue
 		}
@@ -262,7 +263,11 @@ func (s *Server) personPower(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		fe[""] = tl.ErrorMessage(err)
+		field := ""
+		if base, ok := strings.CutPrefix(tl.ErrorField(err), "power."); ok {
+			field = base
+		}
+		fe[field] = tl.ErrorMessage(err)
 	}
 	d, derr := s.personData(r, rel)
 	if derr != nil {

@@ -49,6 +49,16 @@ type pager interface{ page() *Page }
 
 // funcs are the template functions every page can use.
 var funcs = template.FuncMap{
+	// The services' field limits (the root package's limits.go), for the
+	// forms' maxlength and minlength: a form offers what the service takes.
+	"maxName":     func() int { return tl.MaxNameLength },
+	"maxText":     func() int { return tl.MaxTextLength },
+	"maxNote":     func() int { return tl.MaxNoteLength },
+	"maxQuestion": func() int { return tl.MaxQuestionLength },
+	"maxComment":  func() int { return tl.MaxCommentLength },
+	"maxEmail":    func() int { return tl.MaxEmailLength },
+	"maxURL":      func() int { return tl.MaxURLLength },
+	"minPassword": func() int { return tl.MinPasswordLength },
 	// team names a team at the start of a line: "Your team" for the
 	// default one (named "team"), "Team Platform" for the others.
 	"team": func(name string) string {
@@ -212,12 +222,19 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // formFail re-renders a form with the input kept: an EINVALID error goes
-// next to field with status 422, an ECONFLICT one (a name taken, a step
-// already accepted) with 409; any other error goes to fail.
+// next to field with status 422, and so does an ENOTFOUND one that names
+// an input (a team typed that does not exist; an id in the URL names
+// none, and is a 404); an ECONFLICT one (a name taken, a step already
+// accepted) with 409; any other error goes to fail.
 func (s *Server) formFail(w http.ResponseWriter, r *http.Request, err error, name string, data pager, field string) {
 	status := http.StatusUnprocessableEntity
 	switch tl.ErrorCode(err) {
 	case tl.EINVALID:
+	case tl.ENOTFOUND:
+		if tl.ErrorField(err) == "" {
+			s.fail(w, r, err)
+			return
+		}
 	case tl.ECONFLICT:
 		status = http.StatusConflict
 	default:
