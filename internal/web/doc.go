@@ -1,6 +1,7 @@
 // Package web is the leader's web app: server-rendered HTML over
-// trustledger.Service and trustledger.AccountService, with templates and
-// static files embedded and parsed once at start (New).
+// trustledger.Services (the contract every front end holds, and nothing
+// else), with templates and static files embedded and parsed once at start
+// (New).
 //
 // # Wiring
 //
@@ -60,9 +61,11 @@
 // Actions: a successful POST calls s.flash(w, r, "Promise kept for Ana") or
 // s.flashUndo(w, r, msg, "/ledger/ID/reverse") and redirects with
 // redirect(w, r, "/promises") (303). A failed one calls s.formFail(w, r,
-// err, "pages_promises.html", data, "field") to re-render the form with the
-// input kept and the message next to the field (422 for EINVALID, 409 for
-// ECONFLICT), or
+// err, "pages_promises.html", data, formField(err, "", "what", "due")) to
+// re-render the form with the input kept and the message next to the field
+// the service named (422 for EINVALID, 409 for ECONFLICT). Handlers parse
+// form values (a date, a number, a choice) and leave every rule to the
+// services: they do not check an input again. Or
 // s.fail(w, r, err) which maps codes: EINVALID 400, ENOTFOUND 404,
 // ECONFLICT 409, EFORBIDDEN 403, EUNAUTHORIZED → /login, ERATELIMIT 429
 // with Retry-After, anything else 500 with a generic page and the request
