@@ -8,7 +8,8 @@ import (
 )
 
 // This file is the contract between the services (internal/app) and their
-// callers (the CLI, later the web app and the API). Every method acts for
+// callers (the CLI, the web app, the API and the demo; all of it together
+// is Services, below). Every method acts for
 // one leader, named by leaderID, and never sees another leader's data:
 // asking for another leader's entry is ENOTFOUND, not EFORBIDDEN, so that
 // ids cannot be probed.
