@@ -19,7 +19,9 @@ const (
 )
 
 // Error is the one error type of the domain: a code the caller can act on
-// and a message written for the person who made the request.
+// and a message written for the person who made the request, with, for
+// the log, the operation that failed and the wrapped cause (as upspin's
+// errors carry them).
 type Error struct {
 	Code    string
 	Message string
@@ -71,14 +73,32 @@ func HTTPStatus(code string) int {
 	return 500
 }
 
-// Errorf builds an Error with a formatted message.
+// Errorf builds an Error with a formatted message. A %w verb, as in
+// fmt.Errorf, makes its operand the cause (Err) that errors.Is and
+// errors.As reach; the message reads exactly as it would with %v.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return errorf(code, "", format, args...)
 }
 
-// Invalidf is an EINVALID error about one input field.
+// Invalidf is an EINVALID error about one input field; like Errorf, a %w
+// operand is its cause.
 func Invalidf(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+	return errorf(EINVALID, field, format, args...)
+}
+
+// errorf formats with fmt.Errorf, for its %w, and keeps the message and
+// the wrapped errors apart: Message is the sentence a user sees, Err the
+// cause (several %w operands are joined).
+func errorf(code, field, format string, args ...any) *Error {
+	f := fmt.Errorf(format, args...)
+	e := &Error{Code: code, Field: field, Message: f.Error()}
+	switch w := f.(type) {
+	case interface{ Unwrap() error }:
+		e.Err = w.Unwrap()
+	case interface{ Unwrap() []error }:
+		e.Err = errors.Join(w.Unwrap()...)
+	}
+	return e
 }
 
 // WithField says which input err is about, for an error made by a check
@@ -104,6 +124,23 @@ func ErrorField(err error) string {
 		}
 		if e.Field != "" {
 			return e.Field
+		}
+		err = e.Err
+	}
+	return ""
+}
+
+// ErrorOp returns the operation of the first *Error in err's chain that
+// names one ("create relationship", "signup"), and "" when none does: what
+// a log line says failed, beside the cause.
+func ErrorOp(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Op != "" {
+			return e.Op
 		}
 		err = e.Err
 	}

@@ -1,8 +1,11 @@
 package trustledger
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"testing"
 )
 
@@ -88,5 +91,57 @@ func TestErrorField(t *testing.T) {
 	}
 	if e := Invalidf("what", "at most %d", 3); e.Code != EINVALID || e.Field != "what" || e.Message != "at most 3" {
 		t.Fatalf("Invalidf = %+v", e)
+	}
+}
+
+func TestErrorfWraps(t *testing.T) {
+	cause := &os.PathError{Op: "open", Path: "staff.csv", Err: os.ErrPermission}
+	e := Errorf(EINVALID, "%s: cannot read: %w", "staff.csv", cause)
+	if want := fmt.Sprintf("%s: cannot read: %v", "staff.csv", cause); e.Message != want || e.Error() != want {
+		t.Fatalf("message %q, Error() %q: want %q, as %%v reads", e.Message, e.Error(), want)
+	}
+	if e.Err != cause || e.Unwrap() != cause {
+		t.Fatalf("Err = %v, want the wrapped cause", e.Err)
+	}
+	var pe *os.PathError
+	if !errors.Is(e, os.ErrPermission) || !errors.As(e, &pe) || pe != cause {
+		t.Fatal("errors.Is/As do not reach the cause")
+	}
+	if ErrorCode(e) != EINVALID || ErrorMessage(e) != e.Message {
+		t.Fatalf("code %q, message %q", ErrorCode(e), ErrorMessage(e))
+	}
+	// Through another layer of wrapping, and through Invalidf.
+	outer := fmt.Errorf("import: %w", Invalidf("value", "%w (see: trustledger settings)", context.Canceled))
+	if !errors.Is(outer, context.Canceled) || ErrorField(outer) != "value" || ErrorMessage(outer) != "context canceled (see: trustledger settings)" {
+		t.Fatalf("Invalidf with %%w: is %v, field %q, message %q", errors.Is(outer, context.Canceled), ErrorField(outer), ErrorMessage(outer))
+	}
+	// Without %w there is no cause, as before.
+	if e := Errorf(ENOTFOUND, "no %v", cause); e.Err != nil || e.Message != "no "+cause.Error() {
+		t.Fatalf("%%v: Err %v, message %q", e.Err, e.Message)
+	}
+	// Two %w: both are reached.
+	two := Errorf(EINVALID, "%w and %w", io.EOF, os.ErrNotExist)
+	if !errors.Is(two, io.EOF) || !errors.Is(two, os.ErrNotExist) || two.Message != "EOF and file does not exist" {
+		t.Fatalf("two %%w: %q", two.Message)
+	}
+}
+
+func TestErrorOp(t *testing.T) {
+	inner := &Error{Code: EINTERNAL, Op: "create relationship", Err: context.Canceled}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{errors.New("disk"), ""},
+		{inner, "create relationship"},
+		{fmt.Errorf("transaction: %w", inner), "create relationship"},
+		{&Error{Code: EINTERNAL, Err: inner}, "create relationship"},
+		{&Error{Code: EINTERNAL, Op: "signup", Err: inner}, "signup"},
+		{WithField(Errorf(EINVALID, "no"), "name"), ""},
+	} {
+		if got := ErrorOp(tt.err); got != tt.want {
+			t.Errorf("ErrorOp(%v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }
