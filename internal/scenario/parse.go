@@ -180,7 +180,7 @@ func (p *parser) settings(n *yaml.Node) error {
 			return err
 		}
 		if err := p.sc.Settings.Set(name, v); err != nil {
-			return p.errf(f[name], "%v", err)
+			return p.errf(f[name], "%w", err)
 		}
 	}
 	if err := p.sc.Settings.Validate(); err != nil {
@@ -191,7 +191,7 @@ func (p *parser) settings(n *yaml.Node) error {
 				break
 			}
 		}
-		return p.errf(at, "%v", err)
+		return p.errf(at, "%w", err)
 	}
 	return nil
 }

@@ -182,8 +182,12 @@ type rel struct {
 	n        int
 }
 
+// invalid is an EINVALID error of the simulation; a %w operand is its
+// cause.
 func invalid(format string, args ...any) error {
-	return &trustledger.Error{Code: trustledger.EINVALID, Op: "simulate", Message: fmt.Sprintf(format, args...)}
+	e := trustledger.Errorf(trustledger.EINVALID, format, args...)
+	e.Op = "simulate"
+	return e
 }
 
 // Run replays the scenario through the engine and reports every week. It
@@ -203,7 +207,7 @@ func Run(sc *Scenario) (*Result, error) {
 	for i, e := range sc.Events {
 		ki, err := engine.LookupKind(string(e.Kind))
 		if err != nil {
-			return nil, invalid("%s:%d: %v", sc.File, e.Line, err)
+			return nil, invalid("%s:%d: %w", sc.File, e.Line, err)
 		}
 		infos[i] = ki
 	}

@@ -17,14 +17,17 @@ import (
 	"github.com/trustledger/trustledger"
 )
 
-func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
+// errf is an EINVALID error at n's line of the file; a %w operand is its
+// cause.
+func (p *parser) errf(n *yaml.Node, format string, args ...any) *trustledger.Error {
+	e := trustledger.Errorf(trustledger.EINVALID, format, args...)
+	e.Op = "scenario parse"
 	if n != nil && n.Line > 0 {
-		msg = fmt.Sprintf("%s:%d: %s", p.file, n.Line, msg)
+		e.Message = fmt.Sprintf("%s:%d: %s", p.file, n.Line, e.Message)
 	} else {
-		msg = fmt.Sprintf("%s: %s", p.file, msg)
+		e.Message = fmt.Sprintf("%s: %s", p.file, e.Message)
 	}
-	return &trustledger.Error{Code: trustledger.EINVALID, Op: "scenario parse", Message: msg}
+	return e
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -70,9 +73,13 @@ func (p *parser) yamlErr(err error) error {
 			// zero-based line; the file's lines count from one.
 			line++
 		}
-		return p.errf(&yaml.Node{Line: line}, "not valid YAML: %s", m[2])
+		e := p.errf(&yaml.Node{Line: line}, "not valid YAML: %s", m[2])
+		e.Err = err
+		return e
 	}
-	return p.errf(nil, "not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+	e := p.errf(nil, "not valid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+	e.Err = err
+	return e
 }
 
 // parserError reports whether msg is one of yaml.v3's parser (rather than
