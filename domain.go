@@ -65,7 +65,7 @@ func (r *Relationship) Validate() error {
 		return Errorf(EINVALID, "a name may have at most %d characters, this one has %d: shorten it", MaxNameLength, n)
 	}
 	if _, err := engine.ParseRelKind(string(r.Kind)); err != nil {
-		return Errorf(EINVALID, "%v", err)
+		return Errorf(EINVALID, "%w", err)
 	}
 	for i, b := range r.Bases {
 		if b < 0 || b > 4 {

@@ -38,7 +38,7 @@ func (c *backupCmd) Run(rt *runtime) error {
 		dir := filepath.Dir(c.File)
 		f, err := os.CreateTemp(dir, ".trustledger-backup-*")
 		if err != nil {
-			return tl.Errorf(tl.EINVALID, "cannot write a backup in %s: %v", dir, err)
+			return tl.Errorf(tl.EINVALID, "cannot write a backup in %s: %w", dir, err)
 		}
 		tmp, w = f, f
 		defer os.Remove(tmp.Name())
@@ -49,13 +49,13 @@ func (c *backupCmd) Run(rt *runtime) error {
 	}
 	if tmp != nil {
 		if err := tmp.Sync(); err != nil {
-			return tl.Errorf(tl.EINVALID, "cannot write %s: %v", c.File, err)
+			return tl.Errorf(tl.EINVALID, "cannot write %s: %w", c.File, err)
 		}
 		if err := tmp.Close(); err != nil {
-			return tl.Errorf(tl.EINVALID, "cannot write %s: %v", c.File, err)
+			return tl.Errorf(tl.EINVALID, "cannot write %s: %w", c.File, err)
 		}
 		if err := os.Rename(tmp.Name(), c.File); err != nil {
-			return tl.Errorf(tl.EINVALID, "cannot write %s: %v", c.File, err)
+			return tl.Errorf(tl.EINVALID, "cannot write %s: %w", c.File, err)
 		}
 		return rt.output(counts, func() error { return writeCounts(rt, "Backed up to "+c.File+":", counts) })
 	}
@@ -81,7 +81,7 @@ func (c *restoreCmd) Run(rt *runtime) error {
 	if c.File != "-" {
 		f, err := os.Open(c.File)
 		if err != nil {
-			return tl.Errorf(tl.EINVALID, "cannot read %s: %v", c.File, err)
+			return tl.Errorf(tl.EINVALID, "cannot read %s: %w", c.File, err)
 		}
 		defer f.Close()
 		r = f

@@ -242,7 +242,7 @@ func (c *rosterImportCmd) Run(rt *runtime) error {
 		if os.IsNotExist(err) {
 			return tl.Errorf(tl.ENOTFOUND, "%s: no such file", c.File)
 		}
-		return tl.Errorf(tl.EINVALID, "%s: cannot read: %v", c.File, err)
+		return tl.Errorf(tl.EINVALID, "%s: cannot read: %w", c.File, err)
 	}
 	ps, u, err := rt.programs()
 	if err != nil {

@@ -252,7 +252,7 @@ func (c *importCmd) Run(rt *runtime) error {
 			if os.IsNotExist(err) {
 				return tl.Errorf(tl.ENOTFOUND, "%s: no such file", c.File)
 			}
-			return tl.Errorf(tl.EINVALID, "%s: cannot read: %v", c.File, err)
+			return tl.Errorf(tl.EINVALID, "%s: cannot read: %w", c.File, err)
 		}
 		defer f.Close()
 		r = f

@@ -74,10 +74,10 @@ func (c *logCmd) Run(rt *runtime) error {
 		Repairs: c.Repairs, Acknowledges: c.Acknowledges, OffersRepair: c.OffersRepair, Base: c.Base, Shift: c.Shift,
 	}
 	if in.Source, err = engine.ParseSource(c.Source); err != nil {
-		return tl.Errorf(tl.EINVALID, "%v", err)
+		return tl.Errorf(tl.EINVALID, "%w", err)
 	}
 	if in.Severity, err = engine.ParseSeverity(c.Severity); err != nil {
-		return tl.Errorf(tl.EINVALID, "%v", err)
+		return tl.Errorf(tl.EINVALID, "%w", err)
 	}
 	if c.When != "" {
 		if in.At, err = cli.ParseWhen(c.When, rt.clock()); err != nil {

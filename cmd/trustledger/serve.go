@@ -144,7 +144,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return tl.Errorf(tl.EINVALID, "cannot listen on %s: %v (choose another with --addr)", addr, err)
+		return tl.Errorf(tl.EINVALID, "cannot listen on %s: %w (choose another with --addr)", addr, err)
 	}
 	base := c.BaseURL
 	if base == "" {
@@ -157,7 +157,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 	if metricsAddr != "" {
 		if mln, err = net.Listen("tcp", metricsAddr); err != nil {
 			ln.Close()
-			return tl.Errorf(tl.EINVALID, "cannot listen on %s for metrics: %v (choose another with --metrics-addr)", metricsAddr, err)
+			return tl.Errorf(tl.EINVALID, "cannot listen on %s for metrics: %w (choose another with --metrics-addr)", metricsAddr, err)
 		}
 		mhs = metrics.HTTPServer(metricsAddr, logger)
 	}

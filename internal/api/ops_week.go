@@ -123,7 +123,7 @@ func (a *API) registerWeek() {
 			name := orDefault(in.Body.Name, "scenario.yaml")
 			sc, err := scenario.Parse(name, []byte(in.Body.Scenario))
 			if err != nil {
-				return nil, a.fail(ctx, tl.Errorf(tl.EINVALID, "%s", err.Error()))
+				return nil, a.fail(ctx, tl.Errorf(tl.EINVALID, "%w", err))
 			}
 			res, err := scenario.Run(sc)
 			if err != nil {

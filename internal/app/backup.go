@@ -134,7 +134,9 @@ func exportLeader(ctx context.Context, tx *store.Tx, l tl.Leader, b *tl.Backup) 
 
 // rowErr names the row of a backup that is wrong.
 func rowErr(code, what string, i int, id, format string, args ...any) error {
-	return &tl.Error{Code: code, Message: fmt.Sprintf("%s %d (id %s): ", what, i+1, id) + fmt.Sprintf(format, args...)}
+	e := tl.Errorf(code, format, args...)
+	e.Message = fmt.Sprintf("%s %d (id %s): ", what, i+1, id) + e.Message
+	return e
 }
 
 // wrapRow turns a store conflict on one row into a message naming it.

@@ -42,7 +42,7 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 			return nil, err
 		}
 		if _, err := cleanName("leader", l.Name); err != nil {
-			return nil, rowErr(tl.EINVALID, "leader", i, l.ID, "%s", tl.ErrorMessage(err))
+			return nil, rowErr(tl.EINVALID, "leader", i, l.ID, "%w", err)
 		}
 		if names[strings.ToLower(l.Name)] {
 			return nil, rowErr(tl.EINVALID, "leader", i, l.ID, "the name %q appears twice", l.Name)
@@ -62,7 +62,7 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 			return nil, rowErr(tl.EINVALID, "team", i, t.ID, "leader %q is not in the backup", t.LeaderID)
 		}
 		if _, err := cleanName("team", t.Name); err != nil {
-			return nil, rowErr(tl.EINVALID, "team", i, t.ID, "%s", tl.ErrorMessage(err))
+			return nil, rowErr(tl.EINVALID, "team", i, t.ID, "%w", err)
 		}
 		key := t.LeaderID + "/" + strings.ToLower(t.Name)
 		if teamNames[key] {
@@ -92,10 +92,10 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "team %q is not one of the leader's teams in the backup", r.TeamID)
 		}
 		if err := r.Validate(); err != nil {
-			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "%s", tl.ErrorMessage(err))
+			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "%w", err)
 		}
 		if _, err := cleanName("person", r.Person); err != nil {
-			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "%s", tl.ErrorMessage(err))
+			return nil, rowErr(tl.EINVALID, "relationship", i, r.ID, "%w", err)
 		}
 		key := r.LeaderID + "/" + strings.ToLower(r.Person)
 		if people[key] || teamNames[key] {
@@ -331,10 +331,10 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 		setNames[s.LeaderID+"/"+s.Name] = true
 		set := chk.settings[s.LeaderID]
 		if err := set.Set(s.Name, s.Value); err != nil {
-			return nil, rowErr(tl.EINVALID, "setting", i, s.Name, "%v", err)
+			return nil, rowErr(tl.EINVALID, "setting", i, s.Name, "%w", err)
 		}
 		if err := set.Validate(); err != nil {
-			return nil, rowErr(tl.EINVALID, "setting", i, s.Name, "%v", err)
+			return nil, rowErr(tl.EINVALID, "setting", i, s.Name, "%w", err)
 		}
 		chk.settings[s.LeaderID] = set
 	}

@@ -42,7 +42,7 @@ func (a *App) SignInExternal(ctx context.Context, id tl.ExternalIdentity) (*tl.U
 	}
 	email, err := checkEmail(id.Email)
 	if err != nil {
-		return nil, tl.Errorf(tl.EFORBIDDEN, "your identity provider sent no usable email address: %s", tl.ErrorMessage(err))
+		return nil, tl.Errorf(tl.EFORBIDDEN, "your identity provider sent no usable email address: %w", err)
 	}
 	now := a.clock()
 	var u *tl.User

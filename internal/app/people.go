@@ -101,7 +101,7 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 	}
 	kind, err := engine.ParseRelKind(strings.TrimSpace(string(in.Kind)))
 	if err != nil {
-		return nil, tl.Invalidf("kind", "%v", err)
+		return nil, tl.Invalidf("kind", "%w", err)
 	}
 	bases, err := parsePower(engine.DefaultBases(kind), in.Power)
 	if err != nil {

@@ -103,9 +103,9 @@ func ParseRoster(data []byte) ([]tl.RosterRow, error) {
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return tl.Errorf(tl.EINVALID, "line %d: %v: check the quotes on that line", pe.Line, pe.Err)
+		return tl.Errorf(tl.EINVALID, "line %d: %w: check the quotes on that line", pe.Line, pe.Err)
 	}
-	return tl.Errorf(tl.EINVALID, "the roster cannot be read as CSV: %v", err)
+	return tl.Errorf(tl.EINVALID, "the roster cannot be read as CSV: %w", err)
 }
 
 // Roster checks every row against the file and the database and, unless

@@ -397,7 +397,7 @@ func (a *App) SetSetting(ctx context.Context, leaderID, name string, value float
 			return err
 		}
 		if err := set.Set(name, value); err != nil {
-			return tl.Invalidf("value", "%v (see: trustledger settings)", err)
+			return tl.Invalidf("value", "%w (see: trustledger settings)", err)
 		}
 		if name == "anonymity_k" || name == "comments_k" {
 			if open, err := tx.HasOpenPulse(ctx, leaderID); err != nil {
@@ -407,7 +407,7 @@ func (a *App) SetSetting(ctx context.Context, leaderID, name string, value float
 			}
 		}
 		if err := set.Validate(); err != nil {
-			return tl.Invalidf("value", "%v", err)
+			return tl.Invalidf("value", "%w", err)
 		}
 		if err := tx.PutSetting(ctx, tl.Setting{LeaderID: leaderID, Name: name, Value: value}); err != nil {
 			return err

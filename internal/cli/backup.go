@@ -26,7 +26,7 @@ const MaxBackupSize = 4 << 30
 func DecodeBackup(name string, r io.Reader) (*tl.Backup, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxBackupSize+1))
 	if err != nil {
-		return nil, &tl.Error{Code: tl.EINVALID, Message: fmt.Sprintf("%s: cannot read: %v", name, err), Err: err}
+		return nil, tl.Errorf(tl.EINVALID, "%s: cannot read: %w", name, err)
 	}
 	if len(data) > MaxBackupSize {
 		return nil, tl.Errorf(tl.EINVALID, "%s: larger than %d GB: this is not a trustledger backup", name, MaxBackupSize>>30)

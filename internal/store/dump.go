@@ -155,7 +155,7 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (map[string]int, error) 
 			if err := dec.Decode(&t); err == io.EOF {
 				break
 			} else if err != nil {
-				return tl.Errorf(tl.EINVALID, "the backup is damaged after %s: %v", lastTable(counts), err)
+				return tl.Errorf(tl.EINVALID, "the backup is damaged after %s: %w", lastTable(counts), err)
 			}
 			if !known[t.Table] {
 				return tl.Errorf(tl.EINVALID, "the backup has a table %q this version does not know", t.Table)

@@ -315,7 +315,7 @@ func rosterText(r *http.Request) (string, error) {
 			defer f.Close()
 			b, err := io.ReadAll(f)
 			if err != nil {
-				return "", tl.Errorf(tl.EINVALID, "the file could not be read: %v", err)
+				return "", tl.Errorf(tl.EINVALID, "the file could not be read: %w", err)
 			}
 			if len(strings.TrimSpace(string(b))) > 0 {
 				return string(b), nil
