@@ -122,10 +122,12 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (map[string]int, error) 
 	dec.UseNumber()
 	var h dumpHeader
 	if err := dec.Decode(&h); err != nil || h.Format != "trustledger-dump" {
-		return nil, tl.Errorf(tl.EINVALID, "this is not a trustledger backup (made with: trustledger backup FILE)")
+		e := errorf("restore", tl.EINVALID, "this is not a trustledger backup (made with: trustledger backup FILE)")
+		e.Err = err
+		return nil, e
 	}
 	if h.Version != DumpVersion {
-		return nil, tl.Errorf(tl.EINVALID, "this backup has format version %d; this trustledger reads version %d", h.Version, DumpVersion)
+		return nil, errorf("restore", tl.EINVALID, "this backup has format version %d; this trustledger reads version %d", h.Version, DumpVersion)
 	}
 	known := map[string]bool{}
 	for _, t := range dumpTables {
@@ -139,7 +141,7 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (map[string]int, error) 
 				return err
 			}
 			if n > 0 {
-				return tl.Errorf(tl.ECONFLICT, "the database is not empty: restore into a new database file, or a new, empty database on your Postgres server")
+				return errorf("restore", tl.ECONFLICT, "the database is not empty: restore into a new database file, or a new, empty database on your Postgres server")
 			}
 		}
 		// An empty database may already hold the markers its own tick
@@ -155,17 +157,17 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (map[string]int, error) 
 			if err := dec.Decode(&t); err == io.EOF {
 				break
 			} else if err != nil {
-				return tl.Errorf(tl.EINVALID, "the backup is damaged after %s: %w", lastTable(counts), err)
+				return errorf("restore", tl.EINVALID, "the backup is damaged after %s: %w", lastTable(counts), err)
 			}
 			if !known[t.Table] {
-				return tl.Errorf(tl.EINVALID, "the backup has a table %q this version does not know", t.Table)
+				return errorf("restore", tl.EINVALID, "the backup has a table %q this version does not know", t.Table)
 			}
 			have, err := tx.Columns(ctx, t.Table)
 			if err != nil {
 				return err
 			}
 			if strings.Join(have, ",") != strings.Join(t.Columns, ",") {
-				return tl.Errorf(tl.EINVALID, "table %s has columns %v in the backup but %v here: restore with the trustledger version that made it", t.Table, t.Columns, have)
+				return errorf("restore", tl.EINVALID, "table %s has columns %v in the backup but %v here: restore with the trustledger version that made it", t.Table, t.Columns, have)
 			}
 			batch := make([]any, 0, batchRows*len(t.Columns))
 			n := 0
@@ -180,10 +182,10 @@ func (db *DB) Restore(ctx context.Context, r io.Reader) (map[string]int, error) 
 			for i := range t.Rows {
 				var row []any
 				if err := dec.Decode(&row); err != nil {
-					return tl.Errorf(tl.EINVALID, "the backup ends inside table %s (row %d of %d): it is incomplete", t.Table, i+1, t.Rows)
+					return errorf("restore", tl.EINVALID, "the backup ends inside table %s (row %d of %d): it is incomplete", t.Table, i+1, t.Rows)
 				}
 				if len(row) != len(t.Columns) {
-					return tl.Errorf(tl.EINVALID, "row %d of table %s has %d values, not %d", i+1, t.Table, len(row), len(t.Columns))
+					return errorf("restore", tl.EINVALID, "row %d of table %s has %d values, not %d", i+1, t.Table, len(row), len(t.Columns))
 				}
 				for _, v := range row {
 					batch = append(batch, dumpValue(v))

@@ -42,7 +42,7 @@ func severityName(s engine.Severity) (string, error) {
 	case engine.Minor, engine.Normal, engine.Major, engine.Severe:
 		return s.String(), nil
 	}
-	return "", tl.Errorf(tl.EINVALID, "severity %g is not one of minor, normal, major or severe", float64(s))
+	return "", errorf("event", tl.EINVALID, "severity %g is not one of minor, normal, major or severe", float64(s))
 }
 
 func parseSeverity(name string) (engine.Severity, error) {
@@ -55,7 +55,7 @@ func parseSeverity(name string) (engine.Severity, error) {
 // eventArgs appends ev's column values in eventCols order.
 func eventArgs(args []any, ev *tl.Event) ([]any, error) {
 	if ev.Source < 0 || ev.Source >= engine.NumSources {
-		return nil, tl.Errorf(tl.EINVALID, "event %s has an unknown source %d", ev.ID, int(ev.Source))
+		return nil, errorf("event", tl.EINVALID, "event %s has an unknown source %d", ev.ID, int(ev.Source))
 	}
 	sev, err := severityName(ev.Severity)
 	if err != nil {
@@ -283,7 +283,7 @@ func (tx *Tx) EventsFor(ctx context.Context, leaderID, relID string, since time.
 // the entries strictly older than it follow. Targets are not filled.
 func (tx *Tx) Events(ctx context.Context, leaderID, relID string, before string, limit int) ([]tl.Event, error) {
 	if limit <= 0 {
-		return nil, tl.Errorf(tl.EINVALID, "a listing needs a limit above 0, got %d", limit)
+		return nil, errorf("events", tl.EINVALID, "a listing needs a limit above 0, got %d", limit)
 	}
 	var q strings.Builder
 	args := []any{leaderID}
@@ -300,7 +300,7 @@ func (tx *Tx) Events(ctx context.Context, leaderID, relID string, before string,
 		var at int64
 		err := tx.queryRowContext(ctx, "SELECT occurred_at FROM events WHERE id = $1 AND leader_id = $2", before, leaderID).Scan(&at)
 		if err == sql.ErrNoRows {
-			return nil, notFound("no entry with id %q to list before", before)
+			return nil, errorf("events cursor", tl.ENOTFOUND, "no entry with id %q to list before", before)
 		}
 		if err != nil {
 			return nil, translate("events cursor", err)

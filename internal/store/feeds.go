@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	tl "github.com/trustledger/trustledger"
 )
 
 // PutCalendarFeed creates or replaces the leader's feed token.
@@ -30,7 +32,7 @@ func (tx *Tx) CalendarFeedLeader(ctx context.Context, hash string) (string, erro
 		return "", err
 	}
 	if len(ids) == 0 {
-		return "", notFound("no calendar feed at this address: it may have been revoked")
+		return "", errorf("calendar feed", tl.ENOTFOUND, "no calendar feed at this address: it may have been revoked")
 	}
 	return ids[0], nil
 }

@@ -106,7 +106,7 @@ func scanStep(rows *sql.Rows, s *tl.Step) error {
 
 func stepDim(s *tl.Step) (string, error) {
 	if s.Dim < 0 || s.Dim >= engine.NumDims {
-		return "", tl.Errorf(tl.EINVALID, "step %s has an unknown dimension %d", s.ID, int(s.Dim))
+		return "", errorf("step", tl.EINVALID, "step %s has an unknown dimension %d", s.ID, int(s.Dim))
 	}
 	return s.Dim.String(), nil
 }

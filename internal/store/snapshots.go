@@ -21,7 +21,7 @@ func isSnapshotKind(k engine.Kind) bool {
 func (tx *Tx) putSnapshot(ctx context.Context, ev *tl.Event) error {
 	if !isSnapshotKind(ev.Kind) {
 		if ev.Snapshot != nil {
-			return tl.Errorf(tl.EINVALID, "entry %s is %s, which carries no measurement", ev.ID, ev.Kind)
+			return errorf("put snapshot", tl.EINVALID, "entry %s is %s, which carries no measurement", ev.ID, ev.Kind)
 		}
 		return nil
 	}
@@ -30,7 +30,7 @@ func (tx *Tx) putSnapshot(ctx context.Context, ev *tl.Event) error {
 		if ev.Reverses != "" {
 			return nil
 		}
-		return tl.Errorf(tl.EINVALID, "entry %s is %s and needs its measurement", ev.ID, ev.Kind)
+		return errorf("put snapshot", tl.EINVALID, "entry %s is %s and needs its measurement", ev.ID, ev.Kind)
 	}
 	s := ev.Snapshot
 	_, err := tx.exec(ctx, "append snapshot",

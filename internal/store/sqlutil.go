@@ -86,9 +86,29 @@ func (ib intBool) Scan(src any) error {
 	return nil
 }
 
-// notFound builds the ENOTFOUND error for what was looked for.
+// notFound builds the ENOTFOUND error for what was looked for; the query
+// helpers (one, execOne) name their operation in it.
 func notFound(format string, args ...any) error {
 	return tl.Errorf(tl.ENOTFOUND, format, args...)
+}
+
+// errorf is tl.Errorf for an error the store makes in op.
+func errorf(op, code, format string, args ...any) *tl.Error {
+	e := tl.Errorf(code, format, args...)
+	e.Op = op
+	return e
+}
+
+// withOp names op in err, the error a caller built for a query's missing
+// row, unless it names an operation already. It copies, so an error value
+// shared by callers is never changed.
+func withOp(op string, err error) error {
+	if e, ok := err.(*tl.Error); ok && e.Op == "" {
+		c := *e
+		c.Op = op
+		return &c
+	}
+	return err
 }
 
 // exec runs a statement, translating driver errors.
@@ -112,7 +132,7 @@ func (tx *Tx) execOne(ctx context.Context, op, query string, args []any, missing
 		return internal(op, err)
 	}
 	if n == 0 {
-		return missing
+		return withOp(op, missing)
 	}
 	return nil
 }
@@ -147,7 +167,7 @@ func one[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan 
 		return nil, err
 	}
 	if len(vs) == 0 {
-		return nil, missing
+		return nil, withOp(op, missing)
 	}
 	return &vs[0], nil
 }

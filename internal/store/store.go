@@ -108,11 +108,11 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		path = path[:i]
 	}
 	if path == "" {
-		return nil, tl.Errorf(tl.EINVALID, "no database given: pass a file path such as ./trustledger.db or a postgres:// URL")
+		return nil, errorf("open sqlite", tl.EINVALID, "no database given: pass a file path such as ./trustledger.db or a postgres:// URL")
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if _, err := os.Stat(dir); err != nil {
-			return nil, tl.Errorf(tl.EINVALID, "cannot create the database %s: the folder %s does not exist", path, dir)
+			return nil, errorf("open sqlite", tl.EINVALID, "cannot create the database %s: the folder %s does not exist", path, dir)
 		}
 	}
 	w, err := sql.Open("sqlite", SQLiteDSN(path, true))

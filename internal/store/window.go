@@ -32,7 +32,7 @@ func (tx *Tx) WindowLinkByHash(ctx context.Context, hash string) (string, error)
 		return "", err
 	}
 	if len(ids) == 0 {
-		return "", notFound("this link is not valid: it may have been replaced by a newer one")
+		return "", errorf("window link", tl.ENOTFOUND, "this link is not valid: it may have been replaced by a newer one")
 	}
 	return ids[0], nil
 }

@@ -23,7 +23,7 @@ func TestPostgres(t *testing.T) {
 // had is registered from its file, and none is added without a name here.
 func TestChecksRegistered(t *testing.T) {
 	want := []string{
-		"AppendEventsBatch", "Checkins", "Commitments", "DecisionReactions", "Decisions", "EventRoundTrip",
+		"AppendEventsBatch", "Checkins", "Commitments", "DecisionReactions", "Decisions", "ErrorsNameTheirOperation", "EventRoundTrip",
 		"EventSnapshots", "EventsForFlags", "EventsPagination", "Isolation", "Journal", "Leaders", "MixDecision",
 		"MixMarks", "MixPulse", "MixWhileAnswering", "OutboxClaims", "OutboxLifecycle", "PartialReversal",
 		"Passes", "ProgramConsent", "ProgramRollback", "ProgramRollupQueries", "Programs", "PromiseConfirmations",
