@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -20,6 +21,12 @@ type brokenService struct {
 
 func (brokenService) Status(ctx context.Context, leaderID string) (*tl.StatusReport, error) {
 	return nil, errors.New("disk on fire at /var/lib/secret")
+}
+
+// Decisions fails as the store does when a query runs out of time: an
+// internal error naming its operation, over the context's error.
+func (brokenService) Decisions(ctx context.Context, leaderID string) ([]tl.Decision, error) {
+	return nil, &tl.Error{Code: tl.EINTERNAL, Op: "decisions", Err: fmt.Errorf("decisions: %w", context.DeadlineExceeded)}
 }
 
 func (brokenService) Events(ctx context.Context, leaderID string, f tl.EventFilter) ([]tl.Event, error) {
@@ -55,6 +62,10 @@ func TestErrorsMapAndLogOnce(t *testing.T) {
 			if !strings.Contains(line, "disk on fire") {
 				t.Errorf("the internal error line lacks the cause: %s", line)
 			}
+			// A plain error names no operation: the route's stands in.
+			if !strings.Contains(line, `"op":"GET /{$}"`) {
+				t.Errorf("the internal error line lacks the operation: %s", line)
+			}
 		}
 		if strings.Contains(line, `"msg":"request"`) {
 			requests++
@@ -62,6 +73,26 @@ func TestErrorsMapAndLogOnce(t *testing.T) {
 	}
 	if internal != 1 || requests != 1 {
 		t.Fatalf("want one internal error line and one request line, got %d and %d:\n%s", internal, requests, logs.String())
+	}
+
+	// A service error's operation and cause both reach the log line, and
+	// neither the page.
+	logs.Reset()
+	w = e.do("GET", "/decisions", nil, lena)
+	if w.Code != http.StatusInternalServerError || strings.Contains(w.Body.String(), "deadline") {
+		t.Fatalf("status %d, want 500 without the cause:\n%s", w.Code, trim(w.Body.String()))
+	}
+	var lines int
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if strings.Contains(line, `"msg":"internal error"`) {
+			lines++
+			if !strings.Contains(line, `"op":"decisions"`) || !strings.Contains(line, "decisions: context deadline exceeded") {
+				t.Errorf("the internal error line lacks the operation or the cause: %s", line)
+			}
+		}
+	}
+	if lines != 1 {
+		t.Fatalf("want one internal error line, got %d:\n%s", lines, logs.String())
 	}
 
 	w = e.do("GET", "/log", nil, lena)

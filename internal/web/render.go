@@ -197,9 +197,14 @@ func retryAfterSeconds(err error) int {
 	return 60
 }
 
-// internal logs an unexpected error once and shows a generic page.
+// internal logs an unexpected error once, with the operation that failed
+// (the error's, else the route's) and the cause, and shows a generic page.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	op := tl.ErrorOp(err)
+	if op == "" {
+		op = r.Pattern
+	}
+	s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "op", op, "err", err)
 	s.renderError(w, r, http.StatusInternalServerError,
 		"Something went wrong on our side. It has been logged; quote request "+requestID(r)+" if you report it.")
 }
