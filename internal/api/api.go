@@ -51,6 +51,8 @@ type ctxKey int
 const (
 	ctxUser ctxKey = iota
 	ctxScope
+	ctxLog   // the request's logger (request id, method, path)
+	ctxRoute // the route pattern that serves the request
 )
 
 // New builds the API and its OpenAPI document.
@@ -108,8 +110,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r)
 		return
 	}
-	if _, p := a.mux.Handler(r); p == "" {
-		writeError(w, a.log, r, newError(http.StatusNotFound, tl.ENOTFOUND,
+	_, route := a.mux.Handler(r)
+	r = r.WithContext(a.withLog(w, r, route))
+	if route == "" {
+		a.writeError(w, r, newError(http.StatusNotFound, tl.ENOTFOUND,
 			"there is no API operation "+r.Method+" "+r.URL.Path+": see "+Prefix+"/openapi.json"))
 		return
 	}
@@ -117,7 +121,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secret, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || strings.TrimSpace(secret) == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="trustledger"`)
-		writeError(w, a.log, r, newError(http.StatusUnauthorized, tl.EUNAUTHORIZED,
+		a.writeError(w, r, newError(http.StatusUnauthorized, tl.EUNAUTHORIZED,
 			"send an API token as 'Authorization: Bearer tl_…': make one on your account page or with: trustledger token create"))
 		return
 	}
@@ -126,11 +130,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if tl.ErrorCode(err) == tl.EUNAUTHORIZED {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="trustledger", error="invalid_token"`)
 		}
-		writeError(w, a.log, r, fromDomain(err))
+		a.writeError(w, r, fromDomain(err))
 		return
 	}
 	if tok.Scope != tl.ScopeWrite && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		writeError(w, a.log, r, newError(http.StatusForbidden, tl.EFORBIDDEN,
+		a.writeError(w, r, newError(http.StatusForbidden, tl.EFORBIDDEN,
 			"this token may only read: make a token with scope write to change anything"))
 		return
 	}
@@ -149,7 +153,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key string) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeError(w, a.log, r, bodyError(err))
+		a.writeError(w, r, bodyError(err))
 		return
 	}
 	h := sha256.New()
@@ -158,7 +162,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key str
 	hash := hex.EncodeToString(h.Sum(nil))
 	stored, err := a.svc.ClaimKey(r.Context(), userID, key, hash)
 	if err != nil {
-		writeError(w, a.log, r, fromDomain(err))
+		a.writeError(w, r, fromDomain(err))
 		return
 	}
 	if stored != nil {
@@ -179,7 +183,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key str
 		err = a.svc.CompleteKey(ctx, userID, key, tl.StoredResponse{Status: rec.status, Body: rec.body.String()})
 	}
 	if err != nil {
-		a.log.Error("idempotency key", "err", err)
+		a.logger(ctx).ErrorContext(ctx, "idempotency key", "op", tl.ErrorOp(err), "err", err)
 	}
 }
 

@@ -100,13 +100,44 @@ func fromDomain(err error) *Error {
 }
 
 // fail is what every operation returns for a service error; internal
-// errors are logged with their cause.
+// errors are logged with their operation and cause.
 func (a *API) fail(ctx context.Context, err error) error {
 	e := fromDomain(err)
 	if e.status >= 500 {
-		a.log.ErrorContext(ctx, "api", "err", e.causeOrSelf())
+		a.logInternal(ctx, e.causeOrSelf())
 	}
 	return e
+}
+
+// withLog is r's context with the request's logger: the request id the web
+// app's middleware sent back as X-Request-Id (when it serves the API), the
+// method and the path; and with the route that serves r.
+func (a *API) withLog(w http.ResponseWriter, r *http.Request, route string) context.Context {
+	log := a.log
+	if id := w.Header().Get("X-Request-Id"); id != "" {
+		log = log.With("request_id", id)
+	}
+	log = log.With("method", r.Method, "path", r.URL.Path)
+	ctx := context.WithValue(r.Context(), ctxLog, log)
+	return context.WithValue(ctx, ctxRoute, route)
+}
+
+// logger is the request's logger, or the API's outside a request.
+func (a *API) logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(ctxLog).(*slog.Logger); ok {
+		return l
+	}
+	return a.log
+}
+
+// logInternal logs an internal error once, with the operation that failed
+// (the error's, else the route's) and the cause.
+func (a *API) logInternal(ctx context.Context, err error) {
+	op := tl.ErrorOp(err)
+	if op == "" {
+		op, _ = ctx.Value(ctxRoute).(string)
+	}
+	a.logger(ctx).ErrorContext(ctx, "api", "op", op, "err", err)
 }
 
 func init() {
@@ -148,9 +179,9 @@ func init() {
 
 // writeError writes the envelope outside huma (authentication, unknown
 // routes, idempotency).
-func writeError(w http.ResponseWriter, log *slog.Logger, r *http.Request, e *Error) {
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	if e.status >= 500 {
-		log.Error("api", "method", r.Method, "path", r.URL.Path, "err", e.causeOrSelf())
+		a.logInternal(r.Context(), e.causeOrSelf())
 	}
 	if e.Error_.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.Error_.RetryAfter))
