@@ -132,20 +132,24 @@ func exportLeader(ctx context.Context, tx *store.Tx, l tl.Leader, b *tl.Backup) 
 	return nil
 }
 
-// rowErr names the row of a backup that is wrong.
-func rowErr(code, what string, i int, id, format string, args ...any) error {
+// rowErr names the row of a backup that is wrong; a %w operand is its
+// cause.
+func rowErr(code, what string, i int, id, format string, args ...any) *tl.Error {
 	e := tl.Errorf(code, format, args...)
 	e.Message = fmt.Sprintf("%s %d (id %s): ", what, i+1, id) + e.Message
 	return e
 }
 
-// wrapRow turns a store conflict on one row into a message naming it.
+// wrapRow turns a store conflict on one row into a message naming it,
+// over the store's error (which names the operation).
 func wrapRow(err error, what string, i int, id string) error {
 	if err == nil {
 		return nil
 	}
 	if tl.ErrorCode(err) == tl.ECONFLICT {
-		return rowErr(tl.ECONFLICT, what, i, id, "already in this database")
+		e := rowErr(tl.ECONFLICT, what, i, id, "already in this database")
+		e.Err = err
+		return e
 	}
 	return fmt.Errorf("import %s %d (id %s): %w", what, i+1, id, err)
 }
