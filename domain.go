@@ -1,6 +1,6 @@
 // Package trustledger holds the domain of the trust ledger: the people a
 // leader leads, the ledger of events that deposit or withdraw trust, the
-// commitments and decisions behind them, the weekly step and the journal,
+// promises and decisions behind them, the weekly step and the journal,
 // and the service interfaces the CLI, the web app and the API use. The
 // model itself lives in internal/engine; storage in internal/store; the
 // services, with authorization written once, in internal/app.
@@ -105,9 +105,10 @@ type Event struct {
 	// Power events: the base that moves and by how much.
 	Base  string `json:"base,omitempty"`
 	Shift int    `json:"shift,omitempty"`
-	// CommitmentID / DecisionID link the entry to what caused it.
-	CommitmentID string `json:"commitment_id,omitempty"`
-	DecisionID   string `json:"decision_id,omitempty"`
+	// PromiseID / DecisionID link the entry to what caused it. The JSON
+	// name is the promise's old one, kept: API clients and backups read it.
+	PromiseID  string `json:"commitment_id,omitempty"`
+	DecisionID string `json:"decision_id,omitempty"`
 	// Snapshot is the measurement a check-in or pulse entry carries.
 	Snapshot *engine.Snapshot `json:"snapshot,omitempty"`
 	// Targets are the relationships the event was applied to (one for a
@@ -115,31 +116,32 @@ type Event struct {
 	Targets []string `json:"targets,omitempty"`
 }
 
-// CommitmentStatus is where a promise stands.
-type CommitmentStatus string
+// PromiseStatus is where a promise stands.
+type PromiseStatus string
 
 // Promise outcomes (PRODUCT.md §3).
 const (
-	CommitmentOpen         CommitmentStatus = "open"
-	CommitmentKept         CommitmentStatus = "kept"
-	CommitmentKeptLate     CommitmentStatus = "kept-late"
-	CommitmentRenegotiated CommitmentStatus = "renegotiated"
-	CommitmentBroken       CommitmentStatus = "broken"
+	PromiseOpen         PromiseStatus = "open"
+	PromiseKept         PromiseStatus = "kept"
+	PromiseKeptLate     PromiseStatus = "kept-late"
+	PromiseRenegotiated PromiseStatus = "renegotiated"
+	PromiseBroken       PromiseStatus = "broken"
 )
 
-// Commitment is a promise: to whom, what, due when, and how it ended.
-type Commitment struct {
-	ID             string           `json:"id"`
-	LeaderID       string           `json:"leader_id"`
-	RelationshipID string           `json:"relationship_id,omitempty"` // "" when made to a team
-	TeamID         string           `json:"team_id,omitempty"`
-	To             string           `json:"to"` // person name or team name, for display
-	What           string           `json:"what"`
-	Due            time.Time        `json:"due"`
-	Status         CommitmentStatus `json:"status"`
-	CreatedAt      time.Time        `json:"created_at"`
-	ResolvedAt     time.Time        `json:"resolved_at,omitzero"`
-	StepID         string           `json:"step_id,omitempty"` // made by accepting a weekly step
+// Promise is what a leader promised: to whom, what, due when, and how it
+// ended.
+type Promise struct {
+	ID             string        `json:"id"`
+	LeaderID       string        `json:"leader_id"`
+	RelationshipID string        `json:"relationship_id,omitempty"` // "" when made to a team
+	TeamID         string        `json:"team_id,omitempty"`
+	To             string        `json:"to"` // person name or team name, for display
+	What           string        `json:"what"`
+	Due            time.Time     `json:"due"`
+	Status         PromiseStatus `json:"status"`
+	CreatedAt      time.Time     `json:"created_at"`
+	ResolvedAt     time.Time     `json:"resolved_at,omitzero"`
+	StepID         string        `json:"step_id,omitempty"` // made by accepting a weekly step
 }
 
 // Decision is a decision with its why and who it affects.
@@ -178,7 +180,7 @@ type Step struct {
 	Move           string          `json:"move"`
 	Text           string          `json:"text"`
 	Status         StepStatus      `json:"status"`
-	CommitmentID   string          `json:"commitment_id,omitempty"`
+	PromiseID      string          `json:"commitment_id,omitempty"` // the promise's old JSON name, kept: API clients and backups read it
 	BaselineE      float64         `json:"baseline_trust"`
 	BaselineQuad   engine.Quadrant `json:"baseline_quadrant"`
 	BaselineN      float64         `json:"baseline_evidence"`

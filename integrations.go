@@ -28,7 +28,7 @@ type PersonData struct {
 	Exported      time.Time         `json:"exported_at"`
 	Relationship  Relationship      `json:"relationship"`
 	Events        []Event           `json:"events"`
-	Promises      []Commitment      `json:"promises"`
+	Promises      []Promise         `json:"promises"`
 	Decisions     []Decision        `json:"decisions"`
 	Checkins      []Checkin         `json:"checkins"`
 	Confirmations map[string]string `json:"confirmations"` // promise id → confirmed or disputed

@@ -74,7 +74,7 @@ type StatusReport struct {
 	Leader        Leader               `json:"leader"`
 	At            time.Time            `json:"at"`
 	Relationships []RelationshipStatus `json:"relationships"`
-	Broken        []Commitment         `json:"newly_broken,omitempty"` // promises the system just marked broken
+	Broken        []Promise            `json:"newly_broken,omitempty"` // promises the system just marked broken
 }
 
 // Explanation is `explain PERSON`: the numbers and the events behind them.
@@ -105,7 +105,7 @@ type Backup struct {
 	Teams     []Team         `json:"teams"`
 	People    []Relationship `json:"relationships"`
 	Events    []BackupEvent  `json:"events"`
-	Promises  []Commitment   `json:"commitments"`
+	Promises  []Promise      `json:"commitments"` // the promises' old name, kept: backups and API clients read it
 	Decisions []Decision     `json:"decisions"`
 	Steps     []Step         `json:"steps"`
 	Journal   []JournalEntry `json:"journal"`
@@ -156,9 +156,9 @@ type Service interface {
 	Events(ctx context.Context, leaderID string, f EventFilter) ([]Event, error)
 
 	// Promises. Outcome is kept, kept-late, renegotiated or broken.
-	AddPromise(ctx context.Context, leaderID string, in PromiseInput) (*Commitment, error)
-	ResolvePromise(ctx context.Context, leaderID, id string, outcome CommitmentStatus, newDue time.Time) (*Commitment, error)
-	Promises(ctx context.Context, leaderID string, status CommitmentStatus) ([]Commitment, error)
+	AddPromise(ctx context.Context, leaderID string, in PromiseInput) (*Promise, error)
+	ResolvePromise(ctx context.Context, leaderID, id string, outcome PromiseStatus, newDue time.Time) (*Promise, error)
+	Promises(ctx context.Context, leaderID string, status PromiseStatus) ([]Promise, error)
 	SayDo(ctx context.Context, leaderID string) (kept, due int, err error)
 
 	// Decisions.
@@ -171,7 +171,7 @@ type Service interface {
 
 	// The weekly loop.
 	Week(ctx context.Context, leaderID string) (*WeekReport, error)
-	AcceptStep(ctx context.Context, leaderID string) (*Step, *Commitment, error)
+	AcceptStep(ctx context.Context, leaderID string) (*Step, *Promise, error)
 	CloseStep(ctx context.Context, leaderID string, status StepStatus) (*Step, error) // done or skipped
 
 	// The journal (private to the leader).
@@ -190,7 +190,7 @@ type Service interface {
 
 	// Tick runs what is due: open promises past due + grace become broken
 	// (a system event). Every command calls it first; it returns what it did.
-	Tick(ctx context.Context) ([]Commitment, error)
+	Tick(ctx context.Context) ([]Promise, error)
 }
 
 // Services is the whole contract the front ends hold: the web app, the

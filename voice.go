@@ -350,8 +350,10 @@ type ReactionCounts struct {
 
 // WindowPromise is a promise as the team sees it.
 type WindowPromise struct {
-	Commitment Commitment `json:"commitment"`
-	ToMe       bool       `json:"to_me"`
+	// The JSON name is the promise's old one, kept as the domain's JSON
+	// keeps it everywhere (commitment_id, a backup's commitments).
+	Promise Promise `json:"commitment"`
+	ToMe    bool    `json:"to_me"`
 	// Mine is this viewer's confirmation of a kept promise: "confirmed",
 	// "disputed" or "".
 	Mine string `json:"mine,omitempty"`
@@ -486,7 +488,7 @@ type VoiceService interface {
 	WindowForPass(ctx context.Context, pass string) (relationshipID string, err error)
 	MemberRelationships(ctx context.Context, userID string) ([]Relationship, error)
 	Window(ctx context.Context, relationshipID string) (*Window, error)
-	ConfirmPromise(ctx context.Context, relationshipID, commitmentID string, confirm bool) error
+	ConfirmPromise(ctx context.Context, relationshipID, promiseID string, confirm bool) error
 	React(ctx context.Context, relationshipID, decisionID, reaction string) error
 }
 

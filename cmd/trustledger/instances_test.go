@@ -210,7 +210,7 @@ func TestThreeInstances(t *testing.T) {
 			seen[e.Note]++
 		}
 		if e.Kind == "promise-broken" {
-			brokenPer[e.CommitmentID]++
+			brokenPer[e.PromiseID]++
 		}
 	}
 	for note := range acked {

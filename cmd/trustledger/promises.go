@@ -67,7 +67,7 @@ type promiseView struct {
 	StepID     string    `json:"step_id,omitempty"`
 }
 
-func viewPromise(c tl.Commitment) promiseView {
+func viewPromise(c tl.Promise) promiseView {
 	return promiseView{ID: c.ID, To: c.To, What: c.What, Due: c.Due, Status: string(c.Status),
 		CreatedAt: c.CreatedAt, ResolvedAt: c.ResolvedAt, StepID: c.StepID}
 }
@@ -118,7 +118,7 @@ func (c *promiseListCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	ps, err := svc.Promises(rt.ctx, lid, tl.CommitmentStatus(c.Status))
+	ps, err := svc.Promises(rt.ctx, lid, tl.PromiseStatus(c.Status))
 	if err != nil {
 		return err
 	}
@@ -161,17 +161,17 @@ func (c *promiseResolveCmd) Run(rt *runtime, outcome resolveOutcome) error {
 	if err != nil {
 		return err
 	}
-	p, err := svc.ResolvePromise(rt.ctx, lid, c.ID, tl.CommitmentStatus(outcome), time.Time{})
+	p, err := svc.ResolvePromise(rt.ctx, lid, c.ID, tl.PromiseStatus(outcome), time.Time{})
 	if err != nil {
 		return err
 	}
 	return rt.output(viewPromise(*p), func() error {
 		switch p.Status {
-		case tl.CommitmentKept:
+		case tl.PromiseKept:
 			rt.printf("Kept: %s (to %s). Follow-through is an integrity deposit.\n", p.What, p.To)
-		case tl.CommitmentKeptLate:
+		case tl.PromiseKeptLate:
 			rt.printf("Kept late: %s (to %s, due %s). It still counts, at half weight.\n", p.What, p.To, fmtDay(p.Due))
-		case tl.CommitmentBroken:
+		case tl.PromiseBroken:
 			rt.printf("Broken: %s (to %s). An apology within 30 days repairs part of it:\n", p.What, p.To)
 			rt.printf("  trustledger log apology --repairs %s --acknowledges --offers-repair\n", brokenEntry(rt, svc, lid, p))
 		default:
@@ -183,13 +183,13 @@ func (c *promiseResolveCmd) Run(rt *runtime, outcome resolveOutcome) error {
 
 // brokenEntry finds the promise-broken entry a resolution just logged,
 // so the apology hint can name it; ENTRY_ID when it cannot be found.
-func brokenEntry(rt *runtime, svc tl.Service, leaderID string, p *tl.Commitment) string {
+func brokenEntry(rt *runtime, svc tl.Service, leaderID string, p *tl.Promise) string {
 	evs, err := svc.Events(rt.ctx, leaderID, tl.EventFilter{Who: p.To, Limit: 20})
 	if err != nil {
 		return "ENTRY_ID"
 	}
 	for _, e := range evs {
-		if e.CommitmentID == p.ID && e.Kind == "promise-broken" {
+		if e.PromiseID == p.ID && e.Kind == "promise-broken" {
 			return e.ID
 		}
 	}
@@ -198,7 +198,7 @@ func brokenEntry(rt *runtime, svc tl.Service, leaderID string, p *tl.Commitment)
 
 // resolveOutcome is the outcome a promise subcommand records, bound from
 // the command's name.
-type resolveOutcome tl.CommitmentStatus
+type resolveOutcome tl.PromiseStatus
 
 type promiseRenegotiateCmd struct {
 	ID  string `arg:"" placeholder:"PROMISE_ID" help:"The promise (see: trustledger promise list)."`
@@ -220,7 +220,7 @@ func (c *promiseRenegotiateCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	p, err := svc.ResolvePromise(rt.ctx, lid, c.ID, tl.CommitmentRenegotiated, due)
+	p, err := svc.ResolvePromise(rt.ctx, lid, c.ID, tl.PromiseRenegotiated, due)
 	if err != nil {
 		return err
 	}
@@ -350,11 +350,11 @@ func (c *decisionsCmd) Run(rt *runtime) error {
 func bindOutcome(path string) (resolveOutcome, error) {
 	switch {
 	case strings.HasSuffix(path, " kept"):
-		return resolveOutcome(tl.CommitmentKept), nil
+		return resolveOutcome(tl.PromiseKept), nil
 	case strings.HasSuffix(path, " late"):
-		return resolveOutcome(tl.CommitmentKeptLate), nil
+		return resolveOutcome(tl.PromiseKeptLate), nil
 	case strings.HasSuffix(path, " broken"):
-		return resolveOutcome(tl.CommitmentBroken), nil
+		return resolveOutcome(tl.PromiseBroken), nil
 	}
 	return "", fmt.Errorf("no outcome for command %q", path)
 }

@@ -45,7 +45,7 @@ type stepView struct {
 
 func viewStep(s tl.Step) stepView {
 	return stepView{ID: s.ID, Person: s.Person, WeekStart: fmtDate(s.WeekStart), Rule: string(s.Rule), Move: s.Move,
-		Text: s.Text, Status: string(s.Status), CommitmentID: s.CommitmentID, BaselineE: r3(s.BaselineE),
+		Text: s.Text, Status: string(s.Status), CommitmentID: s.PromiseID, BaselineE: r3(s.BaselineE),
 		AcceptedAt: s.AcceptedAt, ClosedAt: s.ClosedAt}
 }
 

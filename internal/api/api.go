@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -68,6 +69,7 @@ func New(cfg Config) *API {
 		"Idempotency-Key header: a retry with the same key and body returns the first answer instead of creating twice. " +
 		"Lists are paged with an opaque cursor. Every error has the same envelope: {\"error\": {\"code\", \"message\", \"details\"}}."
 	hc.Servers = []*huma.Server{{URL: Prefix}}
+	hc.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	hc.DocsPath = "" // its page loads a script from a CDN
 	hc.SchemasPath = ""
 	hc.CreateHooks = nil // no $schema links in bodies
@@ -79,6 +81,21 @@ func New(cfg Config) *API {
 	a.huma = humago.NewWithPrefix(a.mux, Prefix, hc)
 	a.register()
 	return a
+}
+
+// publishedNames are schema names the document keeps although the Go type
+// was renamed: tl.Promise was Commitment, and clients generated from the
+// document know its schemas by those names.
+var publishedNames = map[string]string{"Promise": "Commitment", "PagePromise": "PageCommitment"}
+
+// schemaName names a type's schema as huma does (its Go name), but keeps
+// the published names.
+func schemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	if old, ok := publishedNames[name]; ok {
+		return old
+	}
+	return name
 }
 
 // OpenAPI is the API's document.

@@ -345,8 +345,8 @@ func TestLeaderFlow(t *testing.T) {
 		if ev := as[api.EventOut](t, c.post("/events", obj{"who": "Sam", "kind": "recognition", "note": "named Sam's fix in the all-hands"}), 201); ev.SourceName != "self" {
 			t.Fatalf("event: %+v", ev)
 		}
-		p := as[tl.Commitment](t, c.post("/promises", obj{"to": "Ana", "what": "review the plan", "due": start.Add(48 * time.Hour)}), 201)
-		if rp := as[tl.Commitment](t, c.post("/promises/"+p.ID+"/resolution", obj{"outcome": "kept"}), 201); rp.Status != "kept" {
+		p := as[tl.Promise](t, c.post("/promises", obj{"to": "Ana", "what": "review the plan", "due": start.Add(48 * time.Hour)}), 201)
+		if rp := as[tl.Promise](t, c.post("/promises/"+p.ID+"/resolution", obj{"outcome": "kept"}), 201); rp.Status != "kept" {
 			t.Fatalf("resolve: %+v", rp)
 		}
 		if sd := as[api.SayDo](t, c.get("/promises/say-do"), 200); sd.Kept != 1 {
@@ -497,6 +497,23 @@ func TestEveryOperation(t *testing.T) {
 	}
 	if n < 40 {
 		t.Fatalf("the document has %d operations; expected the whole API", n)
+	}
+}
+
+// TestPublishedSchemaNames: a promise's schemas keep the names the
+// document published before the Go type was renamed (Commitment), so
+// clients generated from it still build.
+func TestPublishedSchemaNames(t *testing.T) {
+	schemas := api.New(api.Config{}).OpenAPI().Components.Schemas.Map()
+	for _, name := range []string{"Commitment", "PageCommitment"} {
+		if schemas[name] == nil {
+			t.Errorf("the document has no schema %s", name)
+		}
+	}
+	for _, name := range []string{"Promise", "PagePromise"} {
+		if schemas[name] != nil {
+			t.Errorf("the document has a schema %s; its published name is kept", name)
+		}
 	}
 }
 

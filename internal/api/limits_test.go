@@ -105,7 +105,7 @@ func TestTextLimitsAsTheWeb(t *testing.T) {
 		t.Fatalf("a 600-character decision came back with %d", len(d.What))
 	}
 	as[tl.Decision](t, c.post("/decisions", obj{"what": long(tl.MaxTextLength), "affects": "Ana"}), 201)
-	as[tl.Commitment](t, c.post("/promises", obj{"to": "Ana", "what": long(tl.MaxTextLength), "due": due}), 201)
+	as[tl.Promise](t, c.post("/promises", obj{"to": "Ana", "what": long(tl.MaxTextLength), "due": due}), 201)
 	ev := c.post("/events", obj{"who": "Ana", "kind": "recognition", "note": long(tl.MaxNoteLength)})
 	if ev.status != 201 {
 		t.Fatalf("a note of %d characters: %s", tl.MaxNoteLength, ev)

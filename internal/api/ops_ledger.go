@@ -105,12 +105,12 @@ func (a *API) registerLedger() {
 		act(a, func(ctx context.Context, lid string, in *struct {
 			PageParams
 			Status string `query:"status" enum:"open,kept,kept-late,renegotiated,broken" doc:"Only promises in this state; empty for all."`
-		}) (*body[Page[tl.Commitment]], error) {
-			cs, err := s.Promises(ctx, lid, tl.CommitmentStatus(in.Status))
+		}) (*body[Page[tl.Promise]], error) {
+			cs, err := s.Promises(ctx, lid, tl.PromiseStatus(in.Status))
 			if err != nil {
 				return nil, err
 			}
-			p, err := paginate(cs, func(c *tl.Commitment) string { return c.ID }, in.PageParams)
+			p, err := paginate(cs, func(c *tl.Promise) string { return c.ID }, in.PageParams)
 			return out(p), err
 		}))
 	huma.Register(api, op("createPromise", http.MethodPost, "/promises", "Make a promise", "promises"),
@@ -121,7 +121,7 @@ func (a *API) registerLedger() {
 				What textString `json:"what" minLength:"1"`
 				Due  time.Time  `json:"due"`
 			}
-		}) (*body[tl.Commitment], error) {
+		}) (*body[tl.Promise], error) {
 			c, err := s.AddPromise(ctx, lid, tl.PromiseInput{To: string(in.Body.To), What: string(in.Body.What), Due: in.Body.Due})
 			if err != nil {
 				return nil, err
@@ -136,8 +136,8 @@ func (a *API) registerLedger() {
 				Outcome string    `json:"outcome" enum:"kept,kept-late,renegotiated,broken"`
 				NewDue  time.Time `json:"new_due,omitzero" doc:"For renegotiated: the new due date."`
 			}
-		}) (*body[tl.Commitment], error) {
-			c, err := s.ResolvePromise(ctx, lid, in.ID, tl.CommitmentStatus(in.Body.Outcome), in.Body.NewDue)
+		}) (*body[tl.Promise], error) {
+			c, err := s.ResolvePromise(ctx, lid, in.ID, tl.PromiseStatus(in.Body.Outcome), in.Body.NewDue)
 			if err != nil {
 				return nil, err
 			}

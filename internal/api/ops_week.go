@@ -15,8 +15,8 @@ import (
 
 // AcceptedStep is this week's step once accepted, and the promise it made.
 type AcceptedStep struct {
-	Step    tl.Step       `json:"step"`
-	Promise tl.Commitment `json:"promise"`
+	Step    tl.Step    `json:"step"`
+	Promise tl.Promise `json:"promise"`
 }
 
 func (a *API) registerWeek() {

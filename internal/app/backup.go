@@ -24,7 +24,7 @@ func (a *App) Export(ctx context.Context, leaderID string) (*tl.Backup, error) {
 	b := &tl.Backup{
 		Version: BackupVersion, Exported: now,
 		Leaders: []tl.Leader{}, Teams: []tl.Team{}, People: []tl.Relationship{}, Events: []tl.BackupEvent{},
-		Promises: []tl.Commitment{}, Decisions: []tl.Decision{}, Steps: []tl.Step{}, Journal: []tl.JournalEntry{},
+		Promises: []tl.Promise{}, Decisions: []tl.Decision{}, Steps: []tl.Step{}, Journal: []tl.JournalEntry{},
 		Settings: []tl.Setting{},
 	}
 	err := a.db.Read(ctx, func(tx *store.Tx) error {

@@ -174,7 +174,7 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 			return nil, err
 		}
 		switch c.Status {
-		case tl.CommitmentOpen, tl.CommitmentKept, tl.CommitmentKeptLate, tl.CommitmentRenegotiated, tl.CommitmentBroken:
+		case tl.PromiseOpen, tl.PromiseKept, tl.PromiseKeptLate, tl.PromiseRenegotiated, tl.PromiseBroken:
 		default:
 			return nil, rowErr(tl.EINVALID, "commitment", i, c.ID, "unknown status %q", c.Status)
 		}
@@ -187,8 +187,8 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 		commitments[c.ID] = c.LeaderID
 	}
 	for i, s := range b.Steps {
-		if s.CommitmentID != "" && commitments[s.CommitmentID] != s.LeaderID {
-			return nil, rowErr(tl.EINVALID, "step", i, s.ID, "commitment %q is not the leader's in the backup", s.CommitmentID)
+		if s.PromiseID != "" && commitments[s.PromiseID] != s.LeaderID {
+			return nil, rowErr(tl.EINVALID, "step", i, s.ID, "commitment %q is not the leader's in the backup", s.PromiseID)
 		}
 	}
 
@@ -254,8 +254,8 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 				return nil, rowErr(tl.EINVALID, "event", i, e.ID, "a power shift is at most 4 points either way, got %d", e.Shift)
 			}
 		}
-		if e.CommitmentID != "" && commitments[e.CommitmentID] != e.LeaderID {
-			return nil, rowErr(tl.EINVALID, "event", i, e.ID, "commitment %q is not the leader's in the backup", e.CommitmentID)
+		if e.PromiseID != "" && commitments[e.PromiseID] != e.LeaderID {
+			return nil, rowErr(tl.EINVALID, "event", i, e.ID, "commitment %q is not the leader's in the backup", e.PromiseID)
 		}
 		if e.DecisionID != "" && decisions[e.DecisionID] != e.LeaderID {
 			return nil, rowErr(tl.EINVALID, "event", i, e.ID, "decision %q is not the leader's in the backup", e.DecisionID)

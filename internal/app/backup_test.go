@@ -44,7 +44,7 @@ func richLedger(t *testing.T, e *env, name string) *tl.Leader {
 	must(e.app.Reverse(ctx, l.ID, oops.ID, "wrong person"))(t)
 	e.log(l.ID, tl.EventInput{Who: "Ana", Kind: "authority-granted", Base: "reward"})
 	p := must(e.app.AddPromise(ctx, l.ID, tl.PromiseInput{To: "Ana", What: "review the plan", Due: e.clk.Now().Add(day)}))(t)
-	must(e.app.ResolvePromise(ctx, l.ID, p.ID, tl.CommitmentKept, time.Time{}))(t)
+	must(e.app.ResolvePromise(ctx, l.ID, p.ID, tl.PromiseKept, time.Time{}))(t)
 	must(e.app.AddPromise(ctx, l.ID, tl.PromiseInput{To: "design", What: "book the offsite", Due: e.clk.Now().Add(9 * day)}))(t)
 	must(e.app.Decide(ctx, l.ID, tl.DecisionInput{What: "drop the legacy API", Why: "two outages", Affects: "Ben"}))(t)
 	must(e.app.Week(ctx, l.ID))(t)

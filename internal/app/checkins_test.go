@@ -239,7 +239,7 @@ func TestTheirWordCannotBeReversed(t *testing.T) {
 		noErr(t, err)
 		noErr(t, e.app.AnswerCheckin(e.ctx, must(e.app.OpenCheckinLink(e.ctx, tok))(t), map[string]int{"ca": 1, "cb": 1, "ci": 1}, ""))
 		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: ana.Person, What: "w", Due: e.clk.Now().Add(day)}))(t)
-		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.PromiseKept, time.Time{}))(t)
 		noErr(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, true))
 		d := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "x", Why: "y", Affects: "team"}))(t)
 		for _, p := range people {

@@ -45,7 +45,7 @@ func seedEverything(t *testing.T, e *env) string {
 	must(e.app.AddPerson(e.ctx, l, tl.PersonInput{Name: "P6", Email: "p6@example.org", Kind: engine.DirectReport}))(t)
 	e.log(l, tl.EventInput{Who: "P0", Kind: "person-valued", Note: "listened"})
 	c := must(e.app.AddPromise(e.ctx, l, tl.PromiseInput{To: "team", What: "roadmap", Due: e.clk.Now().Add(2 * day)}))(t)
-	must(e.app.ResolvePromise(e.ctx, l, c.ID, tl.CommitmentKept, time.Time{}))(t)
+	must(e.app.ResolvePromise(e.ctx, l, c.ID, tl.PromiseKept, time.Time{}))(t)
 	d := must(e.app.Decide(e.ctx, l, tl.DecisionInput{What: "rota", Why: "fairness", Affects: "team"}))(t)
 	noErr(t, e.app.ConfirmPromise(e.ctx, people[0].ID, c.ID, true))
 	for _, p := range people[:5] {

@@ -77,9 +77,9 @@ func (a *App) Calendar(ctx context.Context, token string) (string, error) {
 			e := ical.Event{UID: "promise-" + c.ID + "@trustledger", Day: c.Due, Stamp: c.CreatedAt,
 				Summary: fmt.Sprintf("Promise to %s: %s", c.To, c.What), Status: "CONFIRMED"}
 			switch c.Status {
-			case tl.CommitmentOpen:
+			case tl.PromiseOpen:
 				e.Description = "Open. Keep it, or renegotiate it openly before it is due."
-			case tl.CommitmentKept, tl.CommitmentKeptLate:
+			case tl.PromiseKept, tl.PromiseKeptLate:
 				e.Summary = "✓ " + e.Summary
 				e.Description = string(c.Status) + " on " + c.ResolvedAt.Format("2006-01-02")
 				e.Stamp = c.ResolvedAt

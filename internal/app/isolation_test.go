@@ -53,7 +53,7 @@ func TestLeaderIsolation(t *testing.T) {
 				return err
 			}},
 			{"ResolvePromise", func() error {
-				_, err := e.app.ResolvePromise(ctx, b.ID, prom.ID, tl.CommitmentKept, time.Time{})
+				_, err := e.app.ResolvePromise(ctx, b.ID, prom.ID, tl.PromiseKept, time.Time{})
 				return err
 			}},
 			{"Decide", func() error {
@@ -115,7 +115,7 @@ func TestLeaderIsolation(t *testing.T) {
 		if ps := must(e.app.People(ctx, a.ID))(t); len(ps) != 1 || ps[0].Bases != engine.DefaultBases(engine.DirectReport) || !ps[0].Active {
 			t.Errorf("A's people changed: %+v", ps)
 		}
-		if ps := must(e.app.Promises(ctx, a.ID, tl.CommitmentOpen))(t); len(ps) != 1 {
+		if ps := must(e.app.Promises(ctx, a.ID, tl.PromiseOpen))(t); len(ps) != 1 {
 			t.Errorf("A's open promises = %+v", ps)
 		}
 	})

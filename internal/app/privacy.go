@@ -25,7 +25,7 @@ func (a *App) PersonData(ctx context.Context, leaderID, person string) (*tl.Pers
 		if err != nil {
 			return err
 		}
-		d := &tl.PersonData{Exported: now, Relationship: *r, Events: []tl.Event{}, Promises: []tl.Commitment{},
+		d := &tl.PersonData{Exported: now, Relationship: *r, Events: []tl.Event{}, Promises: []tl.Promise{},
 			Decisions: []tl.Decision{}, Checkins: []tl.Checkin{}}
 		tes, err := tx.EventsFor(ctx, leaderID, r.ID, time.Time{})
 		if err != nil {

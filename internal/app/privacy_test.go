@@ -21,7 +21,7 @@ func TestPersonExportAndErasure(t *testing.T) {
 		e.log(l.ID, tl.EventInput{Who: "Anastasia", Kind: "person-valued", Note: "Anastasia told me about her caring duties"})
 		e.log(l.ID, tl.EventInput{Who: "team", Kind: "recognition", Note: "thanked Anastasia and Ben"})
 		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Anastasia", What: "give Anastasia the budget", Due: e.clk.Now().Add(day)}))(t)
-		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.PromiseKept, time.Time{}))(t)
 		noErr(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, true))
 		_, tok, err := e.app.AskCheckin(e.ctx, l.ID, "Anastasia", tl.DeliveryLink)
 		noErr(t, err)

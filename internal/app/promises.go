@@ -12,7 +12,7 @@ import (
 
 // AddPromise records a promise to a person or a team. Making a promise is
 // not evidence; keeping or breaking it is.
-func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInput) (*tl.Commitment, error) {
+func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInput) (*tl.Promise, error) {
 	if strings.TrimSpace(in.What) == "" {
 		return nil, tl.Invalidf("what", "Say what you promised, in the words you used: the promise is empty")
 	}
@@ -31,7 +31,7 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 	if strings.TrimSpace(in.To) == "" {
 		return nil, tl.Invalidf("to", "Pick who the promise is to: a person, or a team")
 	}
-	var out *tl.Commitment
+	var out *tl.Promise
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
@@ -40,9 +40,9 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 		if err != nil {
 			return tl.WithField(err, "to")
 		}
-		c := &tl.Commitment{
+		c := &tl.Promise{
 			ID: store.NewID(now), LeaderID: leaderID, To: t.display(), What: what, Due: due,
-			Status: tl.CommitmentOpen, CreatedAt: now,
+			Status: tl.PromiseOpen, CreatedAt: now,
 		}
 		if t.rel != nil {
 			c.RelationshipID = t.rel.ID
@@ -61,13 +61,13 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 // ResolvePromise closes an open promise and logs what happened, as the
 // leader's own (self) evidence: a "kept" claim starts unconfirmed
 // (MODEL.md §5). Renegotiating returns the new open promise.
-func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome tl.CommitmentStatus, newDue time.Time) (*tl.Commitment, error) {
+func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome tl.PromiseStatus, newDue time.Time) (*tl.Promise, error) {
 	switch outcome {
-	case tl.CommitmentKept, tl.CommitmentKeptLate, tl.CommitmentRenegotiated, tl.CommitmentBroken:
+	case tl.PromiseKept, tl.PromiseKeptLate, tl.PromiseRenegotiated, tl.PromiseBroken:
 	default:
 		return nil, tl.Invalidf("outcome", "unknown outcome %q: use kept, kept-late, renegotiated or broken", outcome)
 	}
-	var out *tl.Commitment
+	var out *tl.Promise
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
@@ -89,7 +89,7 @@ func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome t
 	return out, nil
 }
 
-func findCommitment(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl.Commitment, error) {
+func findCommitment(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl.Promise, error) {
 	c, err := tx.CommitmentByID(ctx, leaderID, strings.TrimSpace(id))
 	if err != nil {
 		if tl.ErrorCode(err) == tl.ENOTFOUND {
@@ -97,28 +97,28 @@ func findCommitment(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl
 		}
 		return nil, err
 	}
-	if c.Status != tl.CommitmentOpen {
+	if c.Status != tl.PromiseOpen {
 		return nil, tl.Errorf(tl.ECONFLICT, "promise %s (%q) is already %s", c.ID, c.What, c.Status)
 	}
 	return c, nil
 }
 
 // resolve closes the open commitment c with outcome inside tx.
-func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c *tl.Commitment, outcome tl.CommitmentStatus, newDue time.Time) (*tl.Commitment, error) {
+func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c *tl.Promise, outcome tl.PromiseStatus, newDue time.Time) (*tl.Promise, error) {
 	now := a.clock()
 	onTime := !now.After(endOfDay(c.Due))
 	var kind engine.Kind
 	result := c
 	switch outcome {
-	case tl.CommitmentKept, tl.CommitmentKeptLate:
-		if outcome == tl.CommitmentKept && onTime {
+	case tl.PromiseKept, tl.PromiseKeptLate:
+		if outcome == tl.PromiseKept && onTime {
 			kind = kindPromiseKept
 		} else {
-			kind, outcome = kindPromiseKeptLate, tl.CommitmentKeptLate
+			kind, outcome = kindPromiseKeptLate, tl.PromiseKeptLate
 		}
-	case tl.CommitmentBroken:
+	case tl.PromiseBroken:
 		kind = kindPromiseBroken
-	case tl.CommitmentRenegotiated:
+	case tl.PromiseRenegotiated:
 		if !onTime {
 			return nil, tl.Invalidf("outcome", "promise %s was due on %s: a promise is renegotiated before it is due; resolve it as kept-late or broken instead", c.ID, c.Due.Format("2006-01-02"))
 		}
@@ -130,9 +130,9 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 			return nil, tl.Invalidf("new_due", "the new due date %s is in the past: give today or a later date", newDue.Format("2006-01-02"))
 		}
 		kind = kindPromiseRenegotiated
-		next := &tl.Commitment{
+		next := &tl.Promise{
 			ID: store.NewID(now), LeaderID: c.LeaderID, RelationshipID: c.RelationshipID, TeamID: c.TeamID,
-			To: c.To, What: c.What, Due: newDue, Status: tl.CommitmentOpen, CreatedAt: now, StepID: c.StepID,
+			To: c.To, What: c.What, Due: newDue, Status: tl.PromiseOpen, CreatedAt: now, StepID: c.StepID,
 		}
 		if err := tx.CreateCommitment(ctx, next); err != nil {
 			return nil, err
@@ -154,7 +154,7 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 	}
 	ev := &tl.Event{
 		ID: store.NewID(now), LeaderID: c.LeaderID, Kind: kind, OccurredAt: now, RecordedAt: now,
-		Source: engine.Self, Severity: engine.Normal, Note: c.What, RecordedBy: byLeader, CommitmentID: c.ID,
+		Source: engine.Self, Severity: engine.Normal, Note: c.What, RecordedBy: byLeader, PromiseID: c.ID,
 	}
 	setSubject(ev, c)
 	if err := record(ctx, tx, set, ev, targets, nil); err != nil {
@@ -171,14 +171,14 @@ func relinkStep(ctx context.Context, tx *store.Tx, leaderID, stepID, commitmentI
 	}
 	for i := range steps {
 		if steps[i].ID == stepID {
-			steps[i].CommitmentID = commitmentID
+			steps[i].PromiseID = commitmentID
 			return tx.UpdateStep(ctx, &steps[i])
 		}
 	}
 	return nil
 }
 
-func setSubject(ev *tl.Event, c *tl.Commitment) {
+func setSubject(ev *tl.Event, c *tl.Promise) {
 	if c.RelationshipID != "" {
 		ev.Subject, ev.RelationshipID = tl.SubjectPerson, c.RelationshipID
 	} else {
@@ -188,7 +188,7 @@ func setSubject(ev *tl.Event, c *tl.Commitment) {
 
 // commitmentTargets are the relationships a promise's outcome applies to:
 // the person, or the team's members as they are now.
-func commitmentTargets(ctx context.Context, tx *store.Tx, c *tl.Commitment) ([]tl.Relationship, error) {
+func commitmentTargets(ctx context.Context, tx *store.Tx, c *tl.Promise) ([]tl.Relationship, error) {
 	if c.RelationshipID != "" {
 		r, err := tx.RelationshipByID(ctx, c.LeaderID, c.RelationshipID)
 		if err != nil {
@@ -200,13 +200,13 @@ func commitmentTargets(ctx context.Context, tx *store.Tx, c *tl.Commitment) ([]t
 }
 
 // Promises lists the leader's promises with one status, or all for "".
-func (a *App) Promises(ctx context.Context, leaderID string, status tl.CommitmentStatus) ([]tl.Commitment, error) {
+func (a *App) Promises(ctx context.Context, leaderID string, status tl.PromiseStatus) ([]tl.Promise, error) {
 	switch status {
-	case "", tl.CommitmentOpen, tl.CommitmentKept, tl.CommitmentKeptLate, tl.CommitmentRenegotiated, tl.CommitmentBroken:
+	case "", tl.PromiseOpen, tl.PromiseKept, tl.PromiseKeptLate, tl.PromiseRenegotiated, tl.PromiseBroken:
 	default:
 		return nil, tl.Invalidf("status", "unknown promise status %q: use open, kept, kept-late, renegotiated or broken", status)
 	}
-	var out []tl.Commitment
+	var out []tl.Promise
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err

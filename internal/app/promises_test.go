@@ -29,7 +29,7 @@ func TestTickBreaksOnce(t *testing.T) {
 		}
 		e.clk.Set(due.Add(2*day + time.Minute))
 		var wg sync.WaitGroup
-		results := make([][]tl.Commitment, 4)
+		results := make([][]tl.Promise, 4)
 		errs := make([]error, 4)
 		for i := range results {
 			wg.Add(1)
@@ -55,7 +55,7 @@ func TestTickBreaksOnce(t *testing.T) {
 		evs := must(e.app.Events(ctx, l.ID, tl.EventFilter{}))(t)
 		byCommitment := map[string][]tl.Event{}
 		for _, ev := range evs {
-			byCommitment[ev.CommitmentID] = append(byCommitment[ev.CommitmentID], ev)
+			byCommitment[ev.PromiseID] = append(byCommitment[ev.PromiseID], ev)
 		}
 		for _, id := range []string{p.ID, tp.ID} {
 			got := byCommitment[id]
@@ -79,7 +79,7 @@ func TestTickBreaksOnce(t *testing.T) {
 		if n := len(teamBreach.Targets); n != 2 {
 			t.Errorf("the team promise's breach reached %d people, want 2", n)
 		}
-		if bs := must(e.app.Promises(ctx, l.ID, tl.CommitmentBroken))(t); len(bs) != 2 {
+		if bs := must(e.app.Promises(ctx, l.ID, tl.PromiseBroken))(t); len(bs) != 2 {
 			t.Errorf("broken promises = %+v", bs)
 		}
 		e.checkReplay(l.ID)
@@ -94,7 +94,7 @@ func TestPromiseOutcomes(t *testing.T) {
 		l := e.leader("Lena")
 		e.person(l.ID, "Ana", engine.DirectReport)
 		now := e.clk.Now()
-		add := func(what string, due time.Time) *tl.Commitment {
+		add := func(what string, due time.Time) *tl.Promise {
 			return must(e.app.AddPromise(ctx, l.ID, tl.PromiseInput{To: "Ana", What: what, Due: due}))(t)
 		}
 		onTime := add("on time", now.Add(day))
@@ -104,24 +104,24 @@ func TestPromiseOutcomes(t *testing.T) {
 		tooLate := add("renegotiated too late", now.Add(day))
 		open := add("still open", now.Add(30*day))
 
-		got := must(e.app.ResolvePromise(ctx, l.ID, onTime.ID, tl.CommitmentKept, time.Time{}))(t)
-		if got.Status != tl.CommitmentKept {
+		got := must(e.app.ResolvePromise(ctx, l.ID, onTime.ID, tl.PromiseKept, time.Time{}))(t)
+		if got.Status != tl.PromiseKept {
 			t.Fatalf("kept before due: status %s", got.Status)
 		}
-		next := must(e.app.ResolvePromise(ctx, l.ID, reneg.ID, tl.CommitmentRenegotiated, now.Add(10*day)))(t)
-		if next.ID == reneg.ID || next.Status != tl.CommitmentOpen || !next.Due.Equal(now.Add(10*day)) || next.What != reneg.What {
+		next := must(e.app.ResolvePromise(ctx, l.ID, reneg.ID, tl.PromiseRenegotiated, now.Add(10*day)))(t)
+		if next.ID == reneg.ID || next.Status != tl.PromiseOpen || !next.Due.Equal(now.Add(10*day)) || next.What != reneg.What {
 			t.Fatalf("renegotiating returned %+v, want a new open promise due in 10 days", next)
 		}
-		_, err := e.app.ResolvePromise(ctx, l.ID, reneg.ID, tl.CommitmentKept, time.Time{})
+		_, err := e.app.ResolvePromise(ctx, l.ID, reneg.ID, tl.PromiseKept, time.Time{})
 		wantCode(t, err, tl.ECONFLICT, "already renegotiated")
 
 		e.clk.Advance(2 * day) // past the due date of the first five, within grace
-		got = must(e.app.ResolvePromise(ctx, l.ID, late.ID, tl.CommitmentKept, time.Time{}))(t)
-		if got.Status != tl.CommitmentKeptLate {
+		got = must(e.app.ResolvePromise(ctx, l.ID, late.ID, tl.PromiseKept, time.Time{}))(t)
+		if got.Status != tl.PromiseKeptLate {
 			t.Fatalf("kept after due: status %s, want kept-late", got.Status)
 		}
-		must(e.app.ResolvePromise(ctx, l.ID, broken.ID, tl.CommitmentBroken, time.Time{}))(t)
-		_, err = e.app.ResolvePromise(ctx, l.ID, tooLate.ID, tl.CommitmentRenegotiated, e.clk.Now().Add(5*day))
+		must(e.app.ResolvePromise(ctx, l.ID, broken.ID, tl.PromiseBroken, time.Time{}))(t)
+		_, err = e.app.ResolvePromise(ctx, l.ID, tooLate.ID, tl.PromiseRenegotiated, e.clk.Now().Add(5*day))
 		wantCode(t, err, tl.EINVALID, "before it is due")
 		_, err = e.app.ResolvePromise(ctx, l.ID, open.ID, "forgotten", time.Time{})
 		wantCode(t, err, tl.EINVALID, "unknown outcome")
@@ -131,7 +131,7 @@ func TestPromiseOutcomes(t *testing.T) {
 			if ev.Source != engine.Self {
 				t.Errorf("entry %s from %v, want self: a kept claim starts unconfirmed", ev.Kind, ev.Source)
 			}
-			kinds[ev.CommitmentID] = ev.Kind
+			kinds[ev.PromiseID] = ev.Kind
 		}
 		for id, want := range map[string]engine.Kind{onTime.ID: "promise-kept", late.ID: "promise-kept-late", reneg.ID: "promise-renegotiated", broken.ID: "promise-broken"} {
 			if kinds[id] != want {
@@ -173,7 +173,7 @@ func TestStepSkipped(t *testing.T) {
 		if s.Status != tl.StepSkipped {
 			t.Fatalf("step status %s", s.Status)
 		}
-		ps := must(e.app.Promises(ctx, l.ID, tl.CommitmentRenegotiated))(t)
+		ps := must(e.app.Promises(ctx, l.ID, tl.PromiseRenegotiated))(t)
 		if len(ps) != 1 || ps[0].ID != com.ID {
 			t.Fatalf("renegotiated = %+v, want the step's commitment", ps)
 		}

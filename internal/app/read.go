@@ -174,7 +174,7 @@ func (a *App) Status(ctx context.Context, leaderID string) (*tl.StatusReport, er
 		if err != nil {
 			return err
 		}
-		rep := &tl.StatusReport{Leader: *l, At: now, Relationships: make([]tl.RelationshipStatus, 0, len(rels)), Broken: []tl.Commitment{}}
+		rep := &tl.StatusReport{Leader: *l, At: now, Relationships: make([]tl.RelationshipStatus, 0, len(rels)), Broken: []tl.Promise{}}
 		for _, r := range rels {
 			rep.Relationships = append(rep.Relationships, tl.RelationshipStatus{
 				Relationship: r,

@@ -56,7 +56,7 @@ func (c *readCache[T]) put(key string, v T, at time.Time, writes int64) {
 func copyStatus(r *tl.StatusReport) *tl.StatusReport {
 	out := *r
 	out.Relationships = append([]tl.RelationshipStatus(nil), r.Relationships...)
-	out.Broken = append([]tl.Commitment{}, r.Broken...)
+	out.Broken = append([]tl.Promise{}, r.Broken...)
 	return &out
 }
 

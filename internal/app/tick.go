@@ -17,7 +17,7 @@ import (
 type tickTurn struct {
 	now    time.Time
 	sets   settingsCache
-	broken []tl.Commitment
+	broken []tl.Promise
 }
 
 // tickJob is one named job of the periodic work. It runs inside the
@@ -47,7 +47,7 @@ type tickJob func(ctx context.Context, tx *store.Tx, turn *tickTurn) error
 // racing on PostgreSQL cannot both record it: the loser's transaction
 // fails on the unique id and is retried, and then finds nothing left to
 // do. Tick returns the promises it broke.
-func (a *App) Tick(ctx context.Context) ([]tl.Commitment, error) {
+func (a *App) Tick(ctx context.Context) ([]tl.Promise, error) {
 	for attempt := 0; ; attempt++ {
 		broken, err := a.tick(ctx, []tickJob{
 			a.breakOverduePromises,
@@ -72,9 +72,9 @@ func (a *App) Tick(ctx context.Context) ([]tl.Commitment, error) {
 
 // tick runs one turn: jobs in order in one write transaction, at one
 // moment.
-func (a *App) tick(ctx context.Context, jobs []tickJob) ([]tl.Commitment, error) {
+func (a *App) tick(ctx context.Context, jobs []tickJob) ([]tl.Promise, error) {
 	now := a.clock()
-	var broken []tl.Commitment
+	var broken []tl.Promise
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		turn := &tickTurn{now: now, sets: settingsCache{}}
 		for _, job := range jobs {
@@ -107,10 +107,10 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 			return err
 		}
 		brokeAt := c.Due.Add(days(set.PromiseGrace))
-		if c.Status != tl.CommitmentOpen || !brokeAt.Before(now) {
+		if c.Status != tl.PromiseOpen || !brokeAt.Before(now) {
 			continue
 		}
-		c.Status, c.ResolvedAt = tl.CommitmentBroken, now
+		c.Status, c.ResolvedAt = tl.PromiseBroken, now
 		if err := tx.UpdateCommitment(ctx, c); err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 		ev := &tl.Event{
 			ID: brokenID(c.ID, brokeAt), LeaderID: c.LeaderID, Kind: kindPromiseBroken,
 			OccurredAt: brokeAt, RecordedAt: now, Source: engine.System, Severity: engine.Normal,
-			Note: c.What, RecordedBy: bySystem, CommitmentID: c.ID,
+			Note: c.What, RecordedBy: bySystem, PromiseID: c.ID,
 		}
 		setSubject(ev, c)
 		if err := record(ctx, tx, set, ev, targets, nil); err != nil {
@@ -164,7 +164,7 @@ func announcePromisesDue(ctx context.Context, tx *store.Tx, turn *tickTurn) erro
 		return err
 	}
 	for _, c := range soon {
-		if c.Status != tl.CommitmentOpen || !c.Due.After(now) {
+		if c.Status != tl.PromiseOpen || !c.Due.After(now) {
 			continue
 		}
 		if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseDue, c.ID+":"+c.Due.Format(time.RFC3339),

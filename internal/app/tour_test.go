@@ -48,7 +48,7 @@ func TestTour(t *testing.T) {
 		// promise add Ana "review her proposal" --due (in a week)
 		due := e.clk.Now().Add(7 * day).Truncate(day)
 		prom := must(e.app.AddPromise(ctx, lena.ID, tl.PromiseInput{To: "Ana", What: "review her proposal", Due: due}))(t)
-		if prom.Status != tl.CommitmentOpen || prom.RelationshipID != ana.ID || prom.To != "Ana" {
+		if prom.Status != tl.PromiseOpen || prom.RelationshipID != ana.ID || prom.To != "Ana" {
 			t.Fatalf("promise = %+v", prom)
 		}
 
@@ -122,7 +122,7 @@ func TestTour(t *testing.T) {
 		}
 		// week accept
 		step, com := must2(e.app.AcceptStep(ctx, lena.ID))(t)
-		if step.Status != tl.StepAccepted || step.CommitmentID != com.ID || com.StepID != step.ID {
+		if step.Status != tl.StepAccepted || step.PromiseID != com.ID || com.StepID != step.ID {
 			t.Fatalf("accepted step %+v with commitment %+v are not linked", step, com)
 		}
 		if !strings.HasPrefix(com.What, "this week's step: ") || com.RelationshipID != ana.ID {
@@ -138,7 +138,7 @@ func TestTour(t *testing.T) {
 		if closed.Status != tl.StepDone || closed.ClosedAt.IsZero() {
 			t.Fatalf("closed step = %+v", closed)
 		}
-		kc := must(e.app.Promises(ctx, lena.ID, tl.CommitmentKept))(t)
+		kc := must(e.app.Promises(ctx, lena.ID, tl.PromiseKept))(t)
 		if len(kc) != 1 || kc[0].ID != com.ID {
 			t.Fatalf("kept promises = %+v, want the step's commitment", kc)
 		}

@@ -207,11 +207,11 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 // AcceptStep takes this week's step on as a commitment to the person, due
 // when the recommendation says, and takes the baseline for the outcome
 // check at acceptance.
-func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Commitment, error) {
+func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Promise, error) {
 	now := a.clock()
 	ws := tl.WeekStart(now)
 	var step *tl.Step
-	var com *tl.Commitment
+	var com *tl.Promise
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
@@ -242,15 +242,15 @@ func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Co
 		if due.IsZero() || due.Before(now) {
 			due = ws.Add(7*day - time.Millisecond)
 		}
-		c := &tl.Commitment{
+		c := &tl.Promise{
 			ID: store.NewID(now), LeaderID: leaderID, RelationshipID: r.ID, To: r.Person,
 			What: "this week's step: " + s.Text, Due: due.UTC().Truncate(time.Millisecond),
-			Status: tl.CommitmentOpen, CreatedAt: now, StepID: s.ID,
+			Status: tl.PromiseOpen, CreatedAt: now, StepID: s.ID,
 		}
 		if err := tx.CreateCommitment(ctx, c); err != nil {
 			return err
 		}
-		s.Status, s.AcceptedAt, s.CommitmentID = tl.StepAccepted, now, c.ID
+		s.Status, s.AcceptedAt, s.PromiseID = tl.StepAccepted, now, c.ID
 		s.BaselineE, s.BaselineQuad, s.BaselineN = as.Trust.E, as.Quadrant, as.Evidence
 		if err := tx.UpdateStep(ctx, s); err != nil {
 			return err
@@ -304,18 +304,18 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 		if s == nil {
 			return tl.Errorf(tl.ENOTFOUND, "no accepted step to close: accept this week's step with: trustledger week accept")
 		}
-		if s.CommitmentID != "" {
-			c, err := tx.CommitmentByID(ctx, leaderID, s.CommitmentID)
+		if s.PromiseID != "" {
+			c, err := tx.CommitmentByID(ctx, leaderID, s.PromiseID)
 			if err != nil {
 				return err
 			}
-			if c.Status == tl.CommitmentOpen {
+			if c.Status == tl.PromiseOpen {
 				if status == tl.StepDone {
-					if _, err := a.resolve(ctx, tx, set, c, tl.CommitmentKept, time.Time{}); err != nil {
+					if _, err := a.resolve(ctx, tx, set, c, tl.PromiseKept, time.Time{}); err != nil {
 						return err
 					}
 				} else {
-					c.Status, c.ResolvedAt = tl.CommitmentRenegotiated, now
+					c.Status, c.ResolvedAt = tl.PromiseRenegotiated, now
 					if err := tx.UpdateCommitment(ctx, c); err != nil {
 						return err
 					}

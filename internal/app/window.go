@@ -190,15 +190,15 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 			// A promise made by accepting a weekly step keeps that to the
 			// leader: the step was chosen from their scores.
 			c.StepID = ""
-			wp := tl.WindowPromise{Commitment: c, ToMe: c.RelationshipID == r.ID, Mine: mine[c.ID]}
+			wp := tl.WindowPromise{Promise: c, ToMe: c.RelationshipID == r.ID, Mine: mine[c.ID]}
 			switch c.Status {
-			case tl.CommitmentOpen:
+			case tl.PromiseOpen:
 				w.Open = append(w.Open, wp)
-			case tl.CommitmentKept, tl.CommitmentKeptLate:
+			case tl.PromiseKept, tl.PromiseKeptLate:
 				w.Kept = append(w.Kept, wp)
 			}
 		}
-		slices.SortStableFunc(w.Kept, func(x, y tl.WindowPromise) int { return y.Commitment.ResolvedAt.Compare(x.Commitment.ResolvedAt) })
+		slices.SortStableFunc(w.Kept, func(x, y tl.WindowPromise) int { return y.Promise.ResolvedAt.Compare(x.Promise.ResolvedAt) })
 		w.Kept = w.Kept[:min(len(w.Kept), windowListLen)]
 		reacted, err := tx.Reacted(ctx, r.ID)
 		if err != nil {
@@ -242,16 +242,16 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 // sayDo is the leader's say/do ratio over all their promises, the one
 // count behind App.SayDo and the team's window: kept on time or late over
 // those resolved or past their due day; renegotiated ones are left out.
-func sayDo(cs []tl.Commitment, now time.Time) *tl.SayDoRatio {
+func sayDo(cs []tl.Promise, now time.Time) *tl.SayDoRatio {
 	var out tl.SayDoRatio
 	for _, c := range cs {
 		switch c.Status {
-		case tl.CommitmentKept, tl.CommitmentKeptLate:
+		case tl.PromiseKept, tl.PromiseKeptLate:
 			out.Kept++
 			out.Due++
-		case tl.CommitmentBroken:
+		case tl.PromiseBroken:
 			out.Due++
-		case tl.CommitmentOpen:
+		case tl.PromiseOpen:
 			if now.After(endOfDay(c.Due)) {
 				out.Due++
 			}
@@ -275,7 +275,7 @@ func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID s
 		if err != nil || !concerns(c.RelationshipID, c.TeamID, r) {
 			return tl.Errorf(tl.ENOTFOUND, "no promise %q to you or your team", commitmentID)
 		}
-		if c.Status != tl.CommitmentKept && c.Status != tl.CommitmentKeptLate {
+		if c.Status != tl.PromiseKept && c.Status != tl.PromiseKeptLate {
 			return tl.Errorf(tl.EINVALID, "this promise is %s, not kept: only a kept promise can be confirmed or disputed", c.Status)
 		}
 		set, err := settingsFor(ctx, tx, r.LeaderID)
@@ -312,7 +312,7 @@ func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID s
 			}
 			rev := &tl.Event{ID: store.NewID(now), LeaderID: r.LeaderID, Subject: tl.SubjectPerson, RelationshipID: r.ID,
 				Kind: kept.Kind, OccurredAt: now, RecordedAt: now, Source: kept.Source, Severity: kept.Severity, Note: note,
-				RecordedBy: byPerson, Reverses: kept.ID, CommitmentID: c.ID, Targets: []string{r.ID}}
+				RecordedBy: byPerson, Reverses: kept.ID, PromiseID: c.ID, Targets: []string{r.ID}}
 			if err := tx.AppendEvent(ctx, rev); err != nil {
 				return err
 			}
@@ -328,7 +328,7 @@ func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID s
 			if confirm {
 				ev := &tl.Event{ID: store.NewID(now), LeaderID: r.LeaderID, Subject: tl.SubjectPerson, RelationshipID: r.ID,
 					Kind: kept.Kind, OccurredAt: kept.OccurredAt, RecordedAt: now, Source: engine.Confirmed, Severity: kept.Severity,
-					Note: note, RecordedBy: byPerson, CommitmentID: c.ID}
+					Note: note, RecordedBy: byPerson, PromiseID: c.ID}
 				if err := record(ctx, tx, set, ev, []tl.Relationship{*r}, nil); err != nil {
 					return err
 				}

@@ -43,7 +43,7 @@ func TestWindowShowsOnlyWhatConcernsThePerson(t *testing.T) {
 		w := must(e.app.Window(e.ctx, rel))(t)
 		var open []string
 		for _, p := range w.Open {
-			open = append(open, p.Commitment.What)
+			open = append(open, p.Promise.What)
 		}
 		slices.Sort(open)
 		if !slices.Equal(open, []string{"to Ana", "to the team"}) || w.Leader != "Lena" || w.Team != "team" {
@@ -88,7 +88,7 @@ func TestConfirmAndDispute(t *testing.T) {
 		cleo := e.person(l.ID, "Cleo", engine.DirectReport)
 		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "share the roadmap", Due: e.clk.Now().Add(2 * day)}))(t)
 		e.clk.Advance(day)
-		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.PromiseKept, time.Time{}))(t)
 		e.clk.Advance(time.Hour)
 		st0 := e.states(l.ID)
 		noErr(t, e.app.ConfirmPromise(e.ctx, ana.ID, c.ID, true))
@@ -297,9 +297,9 @@ func TestWindowKeepsPrivateThingsOut(t *testing.T) {
 		toTeam := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "to the team", Due: due}))(t)
 		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ben", What: "to Ben", Due: due}))(t)
 		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "design", What: "to design", Due: due}))(t)
-		must(e.app.ResolvePromise(e.ctx, l.ID, toAna.ID, tl.CommitmentKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, toAna.ID, tl.PromiseKept, time.Time{}))(t)
 		e.clk.Advance(time.Hour)
-		must(e.app.ResolvePromise(e.ctx, l.ID, toTeam.ID, tl.CommitmentKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, toTeam.ID, tl.PromiseKept, time.Time{}))(t)
 		teamD := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "team decision", Why: "because", Affects: "team"}))(t)
 		benD := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "Ben decision", Why: "private to Ben", Affects: "Ben"}))(t)
 		designD := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "design decision", Why: "design only", Affects: "design"}))(t)
@@ -315,14 +315,14 @@ func TestWindowKeepsPrivateThingsOut(t *testing.T) {
 			}
 			other := map[string]string{ana.ID: "Ben", ben.ID: "Ana"}[who.ID]
 			for _, p := range append(slices.Clone(w.Open), w.Kept...) {
-				if p.Commitment.RelationshipID != "" && p.Commitment.RelationshipID != who.ID || strings.Contains(p.Commitment.What, other) {
-					t.Errorf("%s's window shows %+v", who.Person, p.Commitment)
+				if p.Promise.RelationshipID != "" && p.Promise.RelationshipID != who.ID || strings.Contains(p.Promise.What, other) {
+					t.Errorf("%s's window shows %+v", who.Person, p.Promise)
 				}
 			}
 		}
 		w := must(e.app.Window(e.ctx, ana.ID))(t)
 		// Kept: newest first, Ana's own marked as hers.
-		if len(w.Kept) != 2 || w.Kept[0].Commitment.ID != toTeam.ID || w.Kept[0].ToMe || w.Kept[1].Commitment.ID != toAna.ID || !w.Kept[1].ToMe {
+		if len(w.Kept) != 2 || w.Kept[0].Promise.ID != toTeam.ID || w.Kept[0].ToMe || w.Kept[1].Promise.ID != toAna.ID || !w.Kept[1].ToMe {
 			t.Fatalf("Ana's kept promises %+v", w.Kept)
 		}
 		if len(w.Decisions) != 1 || w.Decisions[0].Decision.ID != teamD.ID {
@@ -358,8 +358,8 @@ func TestWindowSayDoAsTheLeaderSeesIt(t *testing.T) {
 		broken := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ana", What: "b", Due: e.clk.Now().Add(day)}))(t)
 		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "c", Due: e.clk.Now().Add(day)}))(t)
 		must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "d", Due: e.clk.Now().Add(10 * day)}))(t)
-		must(e.app.ResolvePromise(e.ctx, l.ID, kept.ID, tl.CommitmentKept, time.Time{}))(t)
-		must(e.app.ResolvePromise(e.ctx, l.ID, broken.ID, tl.CommitmentBroken, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, kept.ID, tl.PromiseKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, broken.ID, tl.PromiseBroken, time.Time{}))(t)
 		e.clk.Advance(2 * day) // "c" is past due, not yet broken
 		noErr(t, e.app.SetSetting(e.ctx, l.ID, "share_say_do", 1))
 		k, d, err := e.app.SayDo(e.ctx, l.ID)
@@ -383,7 +383,7 @@ func TestWindowClosesForInactive(t *testing.T) {
 		l := e.leader("Lena")
 		ana := e.team(l.ID, 1)[0]
 		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: "w", Due: e.clk.Now().Add(day)}))(t)
-		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.PromiseKept, time.Time{}))(t)
 		d := must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: "x", Why: "y", Affects: "team"}))(t)
 		pass := must(e.app.OpenWindowLink(e.ctx, must(e.windowLink(l.ID, ana.Person))(t)))(t)
 		// While active, Ana counts and may react.
@@ -482,9 +482,9 @@ func TestConfirmKeptLate(t *testing.T) {
 		ana := e.person(l.ID, "Ana", engine.DirectReport)
 		c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "Ana", What: "the review", Due: e.clk.Now()}))(t)
 		e.clk.Advance(day)
-		got := must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+		got := must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.PromiseKept, time.Time{}))(t)
 		keptAt := e.clk.Now()
-		if got.Status != tl.CommitmentKeptLate {
+		if got.Status != tl.PromiseKeptLate {
 			t.Fatalf("status %s", got.Status)
 		}
 		e.clk.Advance(3 * day)
@@ -496,7 +496,7 @@ func TestConfirmKeptLate(t *testing.T) {
 			}
 		}
 		if len(confirmed) != 1 || confirmed[0].Kind != "promise-kept-late" || !confirmed[0].OccurredAt.Equal(keptAt) ||
-			confirmed[0].CommitmentID != c.ID || confirmed[0].RecordedBy != "person" {
+			confirmed[0].PromiseID != c.ID || confirmed[0].RecordedBy != "person" {
 			t.Fatalf("confirmed entries %+v", confirmed)
 		}
 		st := e.states(l.ID)[ana.ID]
@@ -533,15 +533,15 @@ func TestWindowListsTheLatest(t *testing.T) {
 			e.clk.Advance(time.Hour)
 			lastD = must(e.app.Decide(e.ctx, l.ID, tl.DecisionInput{What: fmt.Sprintf("decision %d", i), Why: "why", Affects: "team"}))(t).ID
 			c := must(e.app.AddPromise(e.ctx, l.ID, tl.PromiseInput{To: "team", What: fmt.Sprintf("promise %d", i), Due: e.clk.Now().Add(day)}))(t)
-			must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.CommitmentKept, time.Time{}))(t)
+			must(e.app.ResolvePromise(e.ctx, l.ID, c.ID, tl.PromiseKept, time.Time{}))(t)
 			lastC = c.ID
 		}
 		w := must(e.app.Window(e.ctx, ana.ID))(t)
 		if len(w.Decisions) != 50 || w.Decisions[0].Decision.ID != lastD || w.Decisions[49].Decision.What != "decision 3" {
 			t.Fatalf("%d decisions, first %s, last %q", len(w.Decisions), w.Decisions[0].Decision.What, w.Decisions[len(w.Decisions)-1].Decision.What)
 		}
-		if len(w.Kept) != 50 || w.Kept[0].Commitment.ID != lastC || w.Kept[49].Commitment.What != "promise 3" {
-			t.Fatalf("%d kept, first %s, last %q", len(w.Kept), w.Kept[0].Commitment.What, w.Kept[len(w.Kept)-1].Commitment.What)
+		if len(w.Kept) != 50 || w.Kept[0].Promise.ID != lastC || w.Kept[49].Promise.What != "promise 3" {
+			t.Fatalf("%d kept, first %s, last %q", len(w.Kept), w.Kept[0].Promise.What, w.Kept[len(w.Kept)-1].Promise.What)
 		}
 	})
 }

@@ -437,7 +437,7 @@ func (s *seeder) today() error {
 	if err != nil {
 		return fmt.Errorf("promise to %s: %w", pick(2), err)
 	}
-	if _, err := svc.ResolvePromise(ctx, l, kept.ID, tl.CommitmentKept, time.Time{}); err != nil {
+	if _, err := svc.ResolvePromise(ctx, l, kept.ID, tl.PromiseKept, time.Time{}); err != nil {
 		return fmt.Errorf("keep the promise to %s: %w", pick(2), err)
 	}
 

@@ -257,7 +257,7 @@ func TestSeedLena(t *testing.T) {
 	}
 
 	// Promises in every state the promises page shows.
-	open, err := a.Promises(ctx, leader, tl.CommitmentOpen)
+	open, err := a.Promises(ctx, leader, tl.PromiseOpen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestSeedLena(t *testing.T) {
 	if len(open) != 4 || overdue != 1 || soon < 1 {
 		t.Errorf("open promises %d (overdue %d, due within a week %d), want 4 with 1 overdue and some due soon", len(open), overdue, soon)
 	}
-	kept, err := a.Promises(ctx, leader, tl.CommitmentKept)
+	kept, err := a.Promises(ctx, leader, tl.PromiseKept)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func eventArgs(args []any, ev *tl.Event) ([]any, error) {
 		ev.ID, ev.LeaderID, ev.Subject, nullID(ev.RelationshipID), nullID(ev.TeamID), string(ev.Kind),
 		ms(ev.OccurredAt), ms(ev.RecordedAt), ev.Source.String(), sev, ev.Note, ev.RecordedBy,
 		nullID(ev.Reverses), nullID(ev.Repairs), b2i(ev.Acknowledges), b2i(ev.OffersRepair),
-		ev.Base, int64(ev.Shift), nullID(ev.CommitmentID), nullID(ev.DecisionID)), nil
+		ev.Base, int64(ev.Shift), nullID(ev.PromiseID), nullID(ev.DecisionID)), nil
 }
 
 // eventDest returns scan destinations for eventCols; finish converts the
@@ -76,7 +76,7 @@ func eventDest(ev *tl.Event) (dest []any, finish func() error) {
 		&ev.ID, &ev.LeaderID, &ev.Subject, optStr{&ev.RelationshipID}, optStr{&ev.TeamID}, &kind,
 		msTime{&ev.OccurredAt}, msTime{&ev.RecordedAt}, &source, &severity, &ev.Note, &ev.RecordedBy,
 		optStr{&ev.Reverses}, optStr{&ev.Repairs}, intBool{&ev.Acknowledges}, intBool{&ev.OffersRepair},
-		&ev.Base, &ev.Shift, optStr{&ev.CommitmentID}, optStr{&ev.DecisionID},
+		&ev.Base, &ev.Shift, optStr{&ev.PromiseID}, optStr{&ev.DecisionID},
 	}
 	return dest, func() error {
 		ev.Kind = engine.Kind(kind)

@@ -11,16 +11,16 @@ import (
 
 const commitmentCols = "id, leader_id, relationship_id, team_id, recipient, what, due_at, status, created_at, resolved_at, step_id"
 
-func scanCommitment(rows *sql.Rows, c *tl.Commitment) error {
+func scanCommitment(rows *sql.Rows, c *tl.Promise) error {
 	var status string
 	err := rows.Scan(&c.ID, &c.LeaderID, optStr{&c.RelationshipID}, optStr{&c.TeamID}, &c.To, &c.What,
 		msTime{&c.Due}, &status, msTime{&c.CreatedAt}, msTime{&c.ResolvedAt}, optStr{&c.StepID})
-	c.Status = tl.CommitmentStatus(status)
+	c.Status = tl.PromiseStatus(status)
 	return err
 }
 
 // CreateCommitment stores a new promise.
-func (tx *Tx) CreateCommitment(ctx context.Context, c *tl.Commitment) error {
+func (tx *Tx) CreateCommitment(ctx context.Context, c *tl.Promise) error {
 	_, err := tx.execContext(ctx,
 		"INSERT INTO commitments ("+commitmentCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
 		c.ID, c.LeaderID, nullID(c.RelationshipID), nullID(c.TeamID), c.To, c.What,
@@ -30,7 +30,7 @@ func (tx *Tx) CreateCommitment(ctx context.Context, c *tl.Commitment) error {
 
 // UpdateCommitment saves a promise's status, due date, resolution time
 // and step.
-func (tx *Tx) UpdateCommitment(ctx context.Context, c *tl.Commitment) error {
+func (tx *Tx) UpdateCommitment(ctx context.Context, c *tl.Promise) error {
 	return tx.execOne(ctx, "update commitment",
 		"UPDATE commitments SET status = $1, due_at = $2, resolved_at = $3, step_id = $4 WHERE id = $5 AND leader_id = $6",
 		[]any{string(c.Status), ms(c.Due), ms(c.ResolvedAt), nullID(c.StepID), c.ID, c.LeaderID},
@@ -38,7 +38,7 @@ func (tx *Tx) UpdateCommitment(ctx context.Context, c *tl.Commitment) error {
 }
 
 // CommitmentByID finds one of the leader's promises.
-func (tx *Tx) CommitmentByID(ctx context.Context, leaderID, id string) (*tl.Commitment, error) {
+func (tx *Tx) CommitmentByID(ctx context.Context, leaderID, id string) (*tl.Promise, error) {
 	return one(ctx, tx, "commitment",
 		"SELECT "+commitmentCols+" FROM commitments WHERE id = $1 AND leader_id = $2",
 		[]any{id, leaderID}, scanCommitment, notFound("no promise with id %q", id))
@@ -46,7 +46,7 @@ func (tx *Tx) CommitmentByID(ctx context.Context, leaderID, id string) (*tl.Comm
 
 // Commitments lists the leader's promises with one status ("" for all),
 // soonest due first.
-func (tx *Tx) Commitments(ctx context.Context, leaderID string, status tl.CommitmentStatus) ([]tl.Commitment, error) {
+func (tx *Tx) Commitments(ctx context.Context, leaderID string, status tl.PromiseStatus) ([]tl.Promise, error) {
 	if status == "" {
 		return list(ctx, tx, "commitments",
 			"SELECT "+commitmentCols+" FROM commitments WHERE leader_id = $1 ORDER BY due_at, id",
@@ -59,10 +59,10 @@ func (tx *Tx) Commitments(ctx context.Context, leaderID string, status tl.Commit
 
 // OverdueCommitments lists the open promises of every leader due before
 // dueBefore, soonest first: what the system marks broken.
-func (tx *Tx) OverdueCommitments(ctx context.Context, dueBefore time.Time) ([]tl.Commitment, error) {
+func (tx *Tx) OverdueCommitments(ctx context.Context, dueBefore time.Time) ([]tl.Promise, error) {
 	return list(ctx, tx, "overdue commitments",
 		"SELECT "+commitmentCols+" FROM commitments WHERE status = $1 AND due_at < $2 ORDER BY due_at, id",
-		[]any{string(tl.CommitmentOpen), ms(dueBefore)}, scanCommitment)
+		[]any{string(tl.PromiseOpen), ms(dueBefore)}, scanCommitment)
 }
 
 const decisionCols = "id, leader_id, what, why, relationship_id, team_id, affects, decided_at, created_at"
@@ -94,7 +94,7 @@ const stepCols = "id, leader_id, relationship_id, person, week_start, rule, dim,
 func scanStep(rows *sql.Rows, s *tl.Step) error {
 	var rule, dim, status, quad string
 	err := rows.Scan(&s.ID, &s.LeaderID, optStr{&s.RelationshipID}, &s.Person, msTime{&s.WeekStart}, &rule, &dim,
-		&s.Move, &s.Text, &status, optStr{&s.CommitmentID}, &s.BaselineE, &quad, &s.BaselineN,
+		&s.Move, &s.Text, &status, optStr{&s.PromiseID}, &s.BaselineE, &quad, &s.BaselineN,
 		msTime{&s.CreatedAt}, msTime{&s.AcceptedAt}, msTime{&s.ClosedAt})
 	if err != nil {
 		return err
@@ -120,7 +120,7 @@ func (tx *Tx) CreateStep(ctx context.Context, s *tl.Step) error {
 	_, err = tx.execContext(ctx,
 		"INSERT INTO steps ("+stepCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
 		s.ID, s.LeaderID, nullID(s.RelationshipID), s.Person, ms(s.WeekStart), string(s.Rule), dim, s.Move, s.Text,
-		string(s.Status), nullID(s.CommitmentID), s.BaselineE, string(s.BaselineQuad), s.BaselineN,
+		string(s.Status), nullID(s.PromiseID), s.BaselineE, string(s.BaselineQuad), s.BaselineN,
 		ms(s.CreatedAt), ms(s.AcceptedAt), ms(s.ClosedAt))
 	return conflict("create step", err, "a step with id %q already exists", s.ID)
 }
@@ -137,7 +137,7 @@ func (tx *Tx) UpdateStep(ctx context.Context, s *tl.Step) error {
 			"status = $8, commitment_id = $9, baseline_e = $10, baseline_quadrant = $11, baseline_n = $12, "+
 			"accepted_at = $13, closed_at = $14 WHERE id = $15 AND leader_id = $16",
 		[]any{nullID(s.RelationshipID), s.Person, ms(s.WeekStart), string(s.Rule), dim, s.Move, s.Text,
-			string(s.Status), nullID(s.CommitmentID), s.BaselineE, string(s.BaselineQuad), s.BaselineN,
+			string(s.Status), nullID(s.PromiseID), s.BaselineE, string(s.BaselineQuad), s.BaselineN,
 			ms(s.AcceptedAt), ms(s.ClosedAt), s.ID, s.LeaderID},
 		notFound("no step with id %q", s.ID))
 }

@@ -32,7 +32,7 @@ func testEventRoundTrip(t *testing.T, f *fixture) {
 		Kind: engine.KindAuthorityGranted, OccurredAt: at, RecordedAt: f.tick(), Source: engine.Confirmed,
 		Severity: engine.Major, Note: "promoted — à l'équipe", RecordedBy: "system",
 		Reverses: "", Repairs: "", Acknowledges: true, OffersRepair: true, Base: "legitimate", Shift: -2,
-		CommitmentID: "c-1", DecisionID: "d-1", Targets: []string{b.ID, a.ID}}
+		PromiseID: "c-1", DecisionID: "d-1", Targets: []string{b.ID, a.ID}}
 	// A breach, an apology that repairs it and a reversal, with links.
 	breach := f.event(a, engine.KindPromiseBroken)
 	breach.Severity = engine.Severe

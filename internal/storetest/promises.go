@@ -21,16 +21,16 @@ func testCommitments(t *testing.T, f *fixture) {
 	a := f.rel(l.ID, tm.ID, "Ana")
 	o := f.rel(other.ID, "", "Olga")
 	day := 24 * time.Hour
-	c1 := tl.Commitment{ID: f.id(), LeaderID: l.ID, RelationshipID: a.ID, To: "Ana", What: "review her proposal",
-		Due: f.now.Add(3 * day), Status: tl.CommitmentOpen, CreatedAt: f.now, StepID: "step-1"}
-	c2 := tl.Commitment{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "core", What: "share the roadmap",
-		Due: f.now.Add(1 * day), Status: tl.CommitmentOpen, CreatedAt: f.now}
-	c3 := tl.Commitment{ID: f.id(), LeaderID: l.ID, RelationshipID: a.ID, To: "Ana", What: "budget",
-		Due: f.now.Add(-5 * day), Status: tl.CommitmentKept, CreatedAt: f.now, ResolvedAt: f.now.Add(-6 * day)}
-	co := tl.Commitment{ID: f.id(), LeaderID: other.ID, RelationshipID: o.ID, To: "Olga", What: "call back",
-		Due: f.now.Add(2 * day), Status: tl.CommitmentOpen, CreatedAt: f.now}
+	c1 := tl.Promise{ID: f.id(), LeaderID: l.ID, RelationshipID: a.ID, To: "Ana", What: "review her proposal",
+		Due: f.now.Add(3 * day), Status: tl.PromiseOpen, CreatedAt: f.now, StepID: "step-1"}
+	c2 := tl.Promise{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "core", What: "share the roadmap",
+		Due: f.now.Add(1 * day), Status: tl.PromiseOpen, CreatedAt: f.now}
+	c3 := tl.Promise{ID: f.id(), LeaderID: l.ID, RelationshipID: a.ID, To: "Ana", What: "budget",
+		Due: f.now.Add(-5 * day), Status: tl.PromiseKept, CreatedAt: f.now, ResolvedAt: f.now.Add(-6 * day)}
+	co := tl.Promise{ID: f.id(), LeaderID: other.ID, RelationshipID: o.ID, To: "Olga", What: "call back",
+		Due: f.now.Add(2 * day), Status: tl.PromiseOpen, CreatedAt: f.now}
 	f.write(func(tx *store.Tx) error {
-		for _, c := range []*tl.Commitment{&c1, &c2, &c3, &co} {
+		for _, c := range []*tl.Promise{&c1, &c2, &c3, &co} {
 			if err := tx.CreateCommitment(f.ctx, c); err != nil {
 				return err
 			}
@@ -49,13 +49,13 @@ func testCommitments(t *testing.T, f *fixture) {
 		if err != nil {
 			return err
 		}
-		diff(t, "all commitments by due", all, []tl.Commitment{c3, c2, c1})
-		open, err := tx.Commitments(f.ctx, l.ID, tl.CommitmentOpen)
+		diff(t, "all commitments by due", all, []tl.Promise{c3, c2, c1})
+		open, err := tx.Commitments(f.ctx, l.ID, tl.PromiseOpen)
 		if err != nil {
 			return err
 		}
-		diff(t, "open commitments", open, []tl.Commitment{c2, c1})
-		broken, err := tx.Commitments(f.ctx, l.ID, tl.CommitmentBroken)
+		diff(t, "open commitments", open, []tl.Promise{c2, c1})
+		broken, err := tx.Commitments(f.ctx, l.ID, tl.PromiseBroken)
 		if err != nil {
 			return err
 		}
@@ -66,10 +66,10 @@ func testCommitments(t *testing.T, f *fixture) {
 		if err != nil {
 			return err
 		}
-		diff(t, "overdue across leaders", over, []tl.Commitment{c2, co})
+		diff(t, "overdue across leaders", over, []tl.Promise{c2, co})
 		return nil
 	})
-	c2.Status, c2.ResolvedAt, c2.Due, c2.StepID = tl.CommitmentRenegotiated, f.tick(), f.now.Add(10*day), "step-9"
+	c2.Status, c2.ResolvedAt, c2.Due, c2.StepID = tl.PromiseRenegotiated, f.tick(), f.now.Add(10*day), "step-9"
 	f.write(func(tx *store.Tx) error { return tx.UpdateCommitment(f.ctx, &c2) })
 	f.read(func(tx *store.Tx) error {
 		got, err := tx.CommitmentByID(f.ctx, l.ID, c2.ID)

@@ -40,8 +40,8 @@ func testIsolation(t *testing.T, f *fixture) {
 			if err := tx.PutState(f.ctx, w.rel.ID, someState(float64(i), f.now, true, true)); err != nil {
 				return err
 			}
-			if err := tx.CreateCommitment(f.ctx, &tl.Commitment{ID: f.id(), LeaderID: w.l.ID, RelationshipID: w.rel.ID,
-				To: "Ana", What: "x", Due: f.now, Status: tl.CommitmentOpen, CreatedAt: f.now}); err != nil {
+			if err := tx.CreateCommitment(f.ctx, &tl.Promise{ID: f.id(), LeaderID: w.l.ID, RelationshipID: w.rel.ID,
+				To: "Ana", What: "x", Due: f.now, Status: tl.PromiseOpen, CreatedAt: f.now}); err != nil {
 				return err
 			}
 			if err := tx.CreateDecision(f.ctx, &tl.Decision{ID: f.id(), LeaderID: w.l.ID, What: "d", Affects: "team",
@@ -85,7 +85,7 @@ func testIsolation(t *testing.T, f *fixture) {
 			ef, _ := tx.EventsFor(f.ctx, mine, w.rel.ID, time.Time{})
 			check("EventsFor", ids(ef, func(v store.TargetEvent) string { return v.LeaderID }))
 			cs, _ := tx.Commitments(f.ctx, mine, "")
-			check("Commitments", ids(cs, func(v tl.Commitment) string { return v.LeaderID }))
+			check("Commitments", ids(cs, func(v tl.Promise) string { return v.LeaderID }))
 			ds, _ := tx.Decisions(f.ctx, mine)
 			check("Decisions", ids(ds, func(v tl.Decision) string { return v.LeaderID }))
 			ss, _ := tx.Steps(f.ctx, mine)

@@ -47,7 +47,7 @@ func testSteps(t *testing.T, f *fixture) {
 		diff(t, "steps newest first", ss, []tl.Step{s2, s1})
 		return nil
 	})
-	s1.Status, s1.CommitmentID, s1.AcceptedAt, s1.ClosedAt = tl.StepDone, "c-1", f.tick(), f.tick()
+	s1.Status, s1.PromiseID, s1.AcceptedAt, s1.ClosedAt = tl.StepDone, "c-1", f.tick(), f.tick()
 	s1.Text = "Apologised"
 	f.write(func(tx *store.Tx) error { return tx.UpdateStep(f.ctx, &s1) })
 	f.read(func(tx *store.Tx) error {

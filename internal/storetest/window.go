@@ -168,8 +168,8 @@ func testConfirmations(t *testing.T, f *fixture) {
 	tm := f.team(l.ID, "team")
 	ana := f.rel(l.ID, tm.ID, "Ana")
 	ben := f.rel(l.ID, tm.ID, "Ben")
-	c := tl.Commitment{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "team", What: "share the roadmap", Due: f.now,
-		Status: tl.CommitmentKept, CreatedAt: f.now, ResolvedAt: f.now}
+	c := tl.Promise{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "team", What: "share the roadmap", Due: f.now,
+		Status: tl.PromiseKept, CreatedAt: f.now, ResolvedAt: f.now}
 	f.write(func(tx *store.Tx) error { return tx.CreateCommitment(f.ctx, &c) })
 	f.write(func(tx *store.Tx) error {
 		if err := tx.AddConfirmation(f.ctx, &store.Confirmation{CommitmentID: c.ID, RelationshipID: ana.ID, State: "confirmed", CreatedAt: f.now}); err != nil {
@@ -293,14 +293,14 @@ func testPartialReversal(t *testing.T, f *fixture) {
 	tm := f.team(l.ID, "team")
 	a := f.rel(l.ID, tm.ID, "Ana")
 	b := f.rel(l.ID, tm.ID, "Ben")
-	c := tl.Commitment{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "team", What: "w", Due: f.now, Status: tl.CommitmentKept, CreatedAt: f.now}
+	c := tl.Promise{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "team", What: "w", Due: f.now, Status: tl.PromiseKept, CreatedAt: f.now}
 	f.write(func(tx *store.Tx) error { return tx.CreateCommitment(f.ctx, &c) })
 	kept := f.event(a, engine.KindPromiseKept)
-	kept.Subject, kept.RelationshipID, kept.TeamID, kept.CommitmentID = tl.SubjectTeam, "", tm.ID, c.ID
+	kept.Subject, kept.RelationshipID, kept.TeamID, kept.PromiseID = tl.SubjectTeam, "", tm.ID, c.ID
 	kept.Targets = []string{a.ID, b.ID}
 	other := f.event(b, engine.KindRecognition)
 	rev := f.event(a, engine.KindPromiseKept)
-	rev.Reverses, rev.CommitmentID, rev.RecordedBy = kept.ID, c.ID, "person"
+	rev.Reverses, rev.PromiseID, rev.RecordedBy = kept.ID, c.ID, "person"
 	f.append(kept, other, rev)
 	flag := func(tx *store.Tx, relID, eventID string) bool {
 		evs, err := tx.EventsFor(f.ctx, l.ID, relID, f.now.AddDate(-1, 0, 0))

@@ -40,8 +40,8 @@ type dashboardPage struct {
 	Page
 	Map      template.HTML
 	Rows     []relRow
-	Overdue  []tl.Commitment
-	DueSoon  []tl.Commitment // due in the next 7 days
+	Overdue  []tl.Promise
+	DueSoon  []tl.Promise // due in the next 7 days
 	Week     *tl.WeekReport
 	Add      personForm
 	RelKinds []engine.RelKind
@@ -75,7 +75,7 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.svc.Promises(ctx, leader, tl.CommitmentOpen)
+	open, err := s.svc.Promises(ctx, leader, tl.PromiseOpen)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func TestDashboardWeeklyLoop(t *testing.T) {
 	if w := e.do("POST", "/week/close", form("status", "sideways"), lena); w.Code != http.StatusBadRequest {
 		t.Fatalf("bad status: %d, want 400", w.Code)
 	}
-	kept, err := e.app.Promises(ctx, l, tl.CommitmentKept)
+	kept, err := e.app.Promises(ctx, l, tl.PromiseKept)
 	must(t, err)
 	if len(kept) != 1 || kept[0].StepID == "" {
 		t.Fatalf("the done step did not keep its promise: %+v", kept)

@@ -19,7 +19,7 @@ type promiseForm struct {
 
 // promiseRow is one promise with what the page says about its date.
 type promiseRow struct {
-	tl.Commitment
+	tl.Promise
 	DaysLate int  // overdue: whole days since the due date
 	DueToday bool // due today
 	// NewDue is the renegotiation form's date, kept on a failed submit.
@@ -81,10 +81,10 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 		return nil, err
 	}
 	for _, c := range all {
-		row := promiseRow{Commitment: c}
+		row := promiseRow{Promise: c}
 		dueDay := dayStart(c.Due)
 		switch c.Status {
-		case tl.CommitmentOpen:
+		case tl.PromiseOpen:
 			switch {
 			case dueDay.Before(today):
 				row.DaysLate = int(today.Sub(dueDay) / (24 * time.Hour))
@@ -95,9 +95,9 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 			default:
 				d.Later = append(d.Later, row)
 			}
-		case tl.CommitmentKept, tl.CommitmentKeptLate:
+		case tl.PromiseKept, tl.PromiseKeptLate:
 			d.Kept = append(d.Kept, row)
-		case tl.CommitmentBroken:
+		case tl.PromiseBroken:
 			d.Broken = append(d.Broken, row)
 		}
 	}
@@ -174,11 +174,11 @@ func (s *Server) promisesFormFail(w http.ResponseWriter, r *http.Request, form p
 }
 
 // outcomeWords says what marking a promise did, for the confirmation.
-var outcomeWords = map[tl.CommitmentStatus]string{
-	tl.CommitmentKept:         "kept",
-	tl.CommitmentKeptLate:     "kept late",
-	tl.CommitmentRenegotiated: "renegotiated",
-	tl.CommitmentBroken:       "broken",
+var outcomeWords = map[tl.PromiseStatus]string{
+	tl.PromiseKept:         "kept",
+	tl.PromiseKeptLate:     "kept late",
+	tl.PromiseRenegotiated: "renegotiated",
+	tl.PromiseBroken:       "broken",
 }
 
 // promiseResolve marks an open promise kept, kept late, renegotiated (with
@@ -189,7 +189,7 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	outcome := tl.CommitmentStatus(strings.TrimSpace(r.PostFormValue("outcome")))
+	outcome := tl.PromiseStatus(strings.TrimSpace(r.PostFormValue("outcome")))
 	newDueText := strings.TrimSpace(r.PostFormValue("due"))
 	ctx, leader := r.Context(), s.leader(r)
 
@@ -200,7 +200,7 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var before *tl.Commitment
+	var before *tl.Promise
 	for i := range all {
 		if all[i].ID == id {
 			before = &all[i]
@@ -213,10 +213,10 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 
 	var newDue time.Time
 	var err2 error
-	if outcome == tl.CommitmentRenegotiated && newDueText != "" {
+	if outcome == tl.PromiseRenegotiated && newDueText != "" {
 		newDue, err2 = parseDay(newDueText)
 	}
-	var c *tl.Commitment
+	var c *tl.Promise
 	if err2 == nil {
 		c, err2 = s.svc.ResolvePromise(ctx, leader, id, outcome, newDue)
 	}
@@ -226,9 +226,9 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 	}
 	to := before.To
 	switch outcome {
-	case tl.CommitmentRenegotiated:
+	case tl.PromiseRenegotiated:
 		s.flash(w, r, fmt.Sprintf("Promise to %s renegotiated: “%s” is now due %s. Renegotiating before the date keeps your word.", to, short(c.What), fmtDate(c.Due)))
-	case tl.CommitmentBroken:
+	case tl.PromiseBroken:
 		s.flash(w, r, fmt.Sprintf("Logged: promise to %s broken (“%s”). Say so to %s yourself; an apology soon after repairs part of it.", to, short(before.What), to))
 	default:
 		word := outcomeWords[c.Status]

@@ -35,7 +35,7 @@ func TestPagesPromises(t *testing.T) {
 	e.must(err)
 	kept, err := e.app.AddPromise(ctx, lena.leader, tl.PromiseInput{To: "Ana", What: "Book the offsite room", Due: today.AddDate(0, 0, 1)})
 	e.must(err)
-	_, err = e.app.ResolvePromise(ctx, lena.leader, kept.ID, tl.CommitmentKept, time.Time{})
+	_, err = e.app.ResolvePromise(ctx, lena.leader, kept.ID, tl.PromiseKept, time.Time{})
 	e.must(err)
 	theirs, err := e.app.AddPromise(ctx, omar.leader, tl.PromiseInput{To: "Zed", What: "Omar's secret promise", Due: today.AddDate(0, 0, 2)})
 	e.must(err)
@@ -109,7 +109,7 @@ func TestPagesPromises(t *testing.T) {
 	})
 
 	// Omar's promise is untouched by Lena's attempt.
-	open, err := e.app.Promises(ctx, omar.leader, tl.CommitmentOpen)
+	open, err := e.app.Promises(ctx, omar.leader, tl.PromiseOpen)
 	e.must(err)
 	if len(open) != 1 || open[0].ID != theirs.ID {
 		t.Errorf("Omar's open promises = %+v, want his one promise still open", open)
@@ -128,7 +128,7 @@ func TestPagesPromiseBroken(t *testing.T) {
 	})
 	evs, err := e.app.Events(e.ctx, e.lena.leader, tl.EventFilter{Who: "Ana"})
 	e.must(err)
-	if len(evs) != 1 || evs[0].Kind != "promise-broken" || evs[0].CommitmentID != c.ID {
+	if len(evs) != 1 || evs[0].Kind != "promise-broken" || evs[0].PromiseID != c.ID {
 		t.Errorf("Ana's ledger = %+v, want one promise-broken for the promise", evs)
 	}
 }

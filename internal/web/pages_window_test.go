@@ -69,7 +69,7 @@ func TestWindowPromises(t *testing.T) {
 	}
 	kept, err := e.app.AddPromise(ctx, l, tl.PromiseInput{To: tl.DefaultTeamName, What: "kept-to-team", Due: due})
 	must(t, err)
-	_, err = e.app.ResolvePromise(ctx, l, kept.ID, tl.CommitmentKept, time.Time{})
+	_, err = e.app.ResolvePromise(ctx, l, kept.ID, tl.PromiseKept, time.Time{})
 	must(t, err)
 	pass := e.windowPasses(lena)
 
@@ -113,7 +113,7 @@ func TestWindowPromises(t *testing.T) {
 	}
 	// An open promise cannot be confirmed; a promise to someone else is
 	// not there at all.
-	open, err := e.app.Promises(ctx, l, tl.CommitmentOpen)
+	open, err := e.app.Promises(ctx, l, tl.PromiseOpen)
 	must(t, err)
 	for _, c := range open {
 		w := e.visit("POST", "/window/promises/"+c.ID, form("kept", "yes"), pass["Ana"])

@@ -170,28 +170,28 @@ func (s *Service) Events(ctx context.Context, lid string, f tl.EventFilter) ([]t
 	return out, nil
 }
 
-func (s *Service) AddPromise(ctx context.Context, lid string, in tl.PromiseInput) (*tl.Commitment, error) {
+func (s *Service) AddPromise(ctx context.Context, lid string, in tl.PromiseInput) (*tl.Promise, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return post[tl.Commitment](ctx, s, "/promises", struct {
+	return post[tl.Promise](ctx, s, "/promises", struct {
 		To   string    `json:"to"`
 		What string    `json:"what"`
 		Due  time.Time `json:"due"`
 	}{in.To, in.What, in.Due})
 }
 
-func (s *Service) ResolvePromise(ctx context.Context, lid, id string, outcome tl.CommitmentStatus, newDue time.Time) (*tl.Commitment, error) {
+func (s *Service) ResolvePromise(ctx context.Context, lid, id string, outcome tl.PromiseStatus, newDue time.Time) (*tl.Promise, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
-	return post[tl.Commitment](ctx, s, pathOf("/promises/%s/resolution", id), struct {
-		Outcome tl.CommitmentStatus `json:"outcome"`
-		NewDue  time.Time           `json:"new_due,omitzero"`
+	return post[tl.Promise](ctx, s, pathOf("/promises/%s/resolution", id), struct {
+		Outcome tl.PromiseStatus `json:"outcome"`
+		NewDue  time.Time        `json:"new_due,omitzero"`
 	}{outcome, newDue})
 }
 
-func (s *Service) Promises(ctx context.Context, lid string, status tl.CommitmentStatus) ([]tl.Commitment, error) {
+func (s *Service) Promises(ctx context.Context, lid string, status tl.PromiseStatus) ([]tl.Promise, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (s *Service) Promises(ctx context.Context, lid string, status tl.Commitment
 	if status != "" {
 		q.Set("status", string(status))
 	}
-	return all[tl.Commitment](ctx, s, "/promises", q)
+	return all[tl.Promise](ctx, s, "/promises", q)
 }
 
 func (s *Service) SayDo(ctx context.Context, lid string) (int, int, error) {
@@ -253,7 +253,7 @@ func (s *Service) Week(ctx context.Context, lid string) (*tl.WeekReport, error) 
 	return get[tl.WeekReport](ctx, s, "/week", nil)
 }
 
-func (s *Service) AcceptStep(ctx context.Context, lid string) (*tl.Step, *tl.Commitment, error) {
+func (s *Service) AcceptStep(ctx context.Context, lid string) (*tl.Step, *tl.Promise, error) {
 	if err := s.checkLeader(lid); err != nil {
 		return nil, nil, err
 	}

@@ -124,7 +124,7 @@ func (s *Service) CreateLeader(ctx context.Context, name string) (*tl.Leader, er
 }
 
 // Tick does nothing: the server runs what is due itself.
-func (s *Service) Tick(ctx context.Context) ([]tl.Commitment, error) { return nil, nil }
+func (s *Service) Tick(ctx context.Context) ([]tl.Promise, error) { return nil, nil }
 
 // Import loads a backup on the server (owner and admins).
 func (s *Service) Import(ctx context.Context, actorID string, b *tl.Backup) error {
