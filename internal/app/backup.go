@@ -104,7 +104,7 @@ func exportLeader(ctx context.Context, tx *store.Tx, l tl.Leader, b *tl.Backup) 
 		b.Events = append(b.Events, tl.BackupEvent{Event: e, SourceName: e.Source.String(), SeverityName: e.Severity.String()})
 	}
 
-	cs, err := tx.Commitments(ctx, l.ID, "")
+	cs, err := tx.Promises(ctx, l.ID, "")
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (a *App) Import(ctx context.Context, actorID string, b *tl.Backup) error {
 			}
 		}
 		for i, c := range b.Promises {
-			if err := tx.CreateCommitment(ctx, &c); err != nil {
+			if err := tx.CreatePromise(ctx, &c); err != nil {
 				return wrapRow(err, "commitment", i, c.ID)
 			}
 		}

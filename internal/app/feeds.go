@@ -68,7 +68,7 @@ func (a *App) Calendar(ctx context.Context, token string) (string, error) {
 		if err != nil {
 			return err
 		}
-		cs, err := tx.Commitments(ctx, lid, "")
+		cs, err := tx.Promises(ctx, lid, "")
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func (a *App) PersonData(ctx context.Context, leaderID, person string) (*tl.Pers
 		for _, te := range tes {
 			d.Events = append(d.Events, te.Event)
 		}
-		cs, err := tx.Commitments(ctx, leaderID, "")
+		cs, err := tx.Promises(ctx, leaderID, "")
 		if err != nil {
 			return err
 		}

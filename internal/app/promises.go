@@ -50,7 +50,7 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 			c.TeamID = t.team.ID
 		}
 		out = c
-		return tx.CreateCommitment(ctx, c)
+		return tx.CreatePromise(ctx, c)
 	})
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome t
 }
 
 func findCommitment(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl.Promise, error) {
-	c, err := tx.CommitmentByID(ctx, leaderID, strings.TrimSpace(id))
+	c, err := tx.PromiseByID(ctx, leaderID, strings.TrimSpace(id))
 	if err != nil {
 		if tl.ErrorCode(err) == tl.ENOTFOUND {
 			return nil, tl.Errorf(tl.ENOTFOUND, "no promise %q (list them with: trustledger promise list)", id)
@@ -134,7 +134,7 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 			ID: store.NewID(now), LeaderID: c.LeaderID, RelationshipID: c.RelationshipID, TeamID: c.TeamID,
 			To: c.To, What: c.What, Due: newDue, Status: tl.PromiseOpen, CreatedAt: now, StepID: c.StepID,
 		}
-		if err := tx.CreateCommitment(ctx, next); err != nil {
+		if err := tx.CreatePromise(ctx, next); err != nil {
 			return nil, err
 		}
 		if c.StepID != "" {
@@ -145,7 +145,7 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 		result = next
 	}
 	c.Status, c.ResolvedAt = outcome, now
-	if err := tx.UpdateCommitment(ctx, c); err != nil {
+	if err := tx.UpdatePromise(ctx, c); err != nil {
 		return nil, err
 	}
 	targets, err := commitmentTargets(ctx, tx, c)
@@ -212,7 +212,7 @@ func (a *App) Promises(ctx context.Context, leaderID string, status tl.PromiseSt
 			return err
 		}
 		var err error
-		out, err = tx.Commitments(ctx, leaderID, status)
+		out, err = tx.Promises(ctx, leaderID, status)
 		return err
 	})
 	return nonNil(out), err
@@ -227,7 +227,7 @@ func (a *App) SayDo(ctx context.Context, leaderID string) (kept, due int, err er
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}
-		all, err := tx.Commitments(ctx, leaderID, "")
+		all, err := tx.Promises(ctx, leaderID, "")
 		if err != nil {
 			return err
 		}

@@ -96,7 +96,7 @@ func (a *App) tick(ctx context.Context, jobs []tickJob) ([]tl.Promise, error) {
 // the system dated when the grace ran out, and a notification.
 func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tickTurn) error {
 	now := turn.now
-	overdue, err := tx.OverdueCommitments(ctx, now)
+	overdue, err := tx.OverduePromises(ctx, now)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 			continue
 		}
 		c.Status, c.ResolvedAt = tl.PromiseBroken, now
-		if err := tx.UpdateCommitment(ctx, c); err != nil {
+		if err := tx.UpdatePromise(ctx, c); err != nil {
 			return err
 		}
 		targets, err := commitmentTargets(ctx, tx, c)
@@ -159,7 +159,7 @@ func brokenID(commitmentID string, at time.Time) string {
 // due within a day, once per due date (the notification's key holds it).
 func announcePromisesDue(ctx context.Context, tx *store.Tx, turn *tickTurn) error {
 	now := turn.now
-	soon, err := tx.OverdueCommitments(ctx, now.Add(day))
+	soon, err := tx.OverduePromises(ctx, now.Add(day))
 	if err != nil {
 		return err
 	}

@@ -247,7 +247,7 @@ func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Pr
 			What: "this week's step: " + s.Text, Due: due.UTC().Truncate(time.Millisecond),
 			Status: tl.PromiseOpen, CreatedAt: now, StepID: s.ID,
 		}
-		if err := tx.CreateCommitment(ctx, c); err != nil {
+		if err := tx.CreatePromise(ctx, c); err != nil {
 			return err
 		}
 		s.Status, s.AcceptedAt, s.PromiseID = tl.StepAccepted, now, c.ID
@@ -305,7 +305,7 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 			return tl.Errorf(tl.ENOTFOUND, "no accepted step to close: accept this week's step with: trustledger week accept")
 		}
 		if s.PromiseID != "" {
-			c, err := tx.CommitmentByID(ctx, leaderID, s.PromiseID)
+			c, err := tx.PromiseByID(ctx, leaderID, s.PromiseID)
 			if err != nil {
 				return err
 			}
@@ -316,7 +316,7 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 					}
 				} else {
 					c.Status, c.ResolvedAt = tl.PromiseRenegotiated, now
-					if err := tx.UpdateCommitment(ctx, c); err != nil {
+					if err := tx.UpdatePromise(ctx, c); err != nil {
 						return err
 					}
 				}

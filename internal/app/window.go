@@ -179,7 +179,7 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 		if err != nil {
 			return err
 		}
-		cs, err := tx.Commitments(ctx, r.LeaderID, "")
+		cs, err := tx.Promises(ctx, r.LeaderID, "")
 		if err != nil {
 			return err
 		}
@@ -271,7 +271,7 @@ func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID s
 		if err != nil {
 			return err
 		}
-		c, err := tx.CommitmentByID(ctx, r.LeaderID, strings.TrimSpace(commitmentID))
+		c, err := tx.PromiseByID(ctx, r.LeaderID, strings.TrimSpace(commitmentID))
 		if err != nil || !concerns(c.RelationshipID, c.TeamID, r) {
 			return tl.Errorf(tl.ENOTFOUND, "no promise %q to you or your team", commitmentID)
 		}
@@ -286,9 +286,9 @@ func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID s
 		if confirm {
 			state = "confirmed"
 		}
-		conf := &store.Confirmation{CommitmentID: c.ID, RelationshipID: r.ID, State: state, CreatedAt: now}
+		conf := &store.Confirmation{PromiseID: c.ID, RelationshipID: r.ID, State: state, CreatedAt: now}
 		// The leader's own "kept" entry that reached this person.
-		evs, err := tx.EventsForCommitment(ctx, r.LeaderID, c.ID)
+		evs, err := tx.EventsForPromise(ctx, r.LeaderID, c.ID)
 		if err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ const DumpVersion = 1
 // table is missing.
 var dumpTables = []string{
 	"leaders", "teams", "relationships", "address_confirmations", "events", "event_targets", "event_snapshots", "rel_state",
-	"commitments", "decisions", "steps", "journal", "settings",
+	"commitments", "decisions", "steps", "journal", "settings", // commitments holds the promises: the table keeps its old name
 	"users", "sessions", "invitations", "login_failures", "api_tokens", "identities", "idempotency_keys",
 	"pulses", "pulse_population", "pulse_tokens", "pulse_responses", "passes",
 	"checkins", "window_links", "promise_confirmations", "decision_reacted", "decision_reactions", "decision_reaction_counts",

@@ -26,7 +26,7 @@ type TargetEvent struct {
 var eventCols = []string{
 	"id", "leader_id", "subject", "relationship_id", "team_id", "kind", "occurred_at", "recorded_at",
 	"source", "severity", "note", "recorded_by", "reverses", "repairs", "acknowledges", "offers_repair",
-	"power_base", "power_shift", "commitment_id", "decision_id",
+	"power_base", "power_shift", "commitment_id", "decision_id", // commitment_id is the promise: the column keeps its old name
 }
 
 // eventSelect is eventCols qualified by the alias e.
@@ -328,12 +328,12 @@ func (tx *Tx) ReversedTargets(ctx context.Context, eventID string) ([]string, er
 		[]any{eventID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
 }
 
-// EventsForCommitment lists the leader's entries linked to a promise,
+// EventsForPromise lists the leader's entries linked to a promise,
 // oldest first, with their Targets.
-func (tx *Tx) EventsForCommitment(ctx context.Context, leaderID, commitmentID string) ([]tl.Event, error) {
-	evs, err := list(ctx, tx, "events for commitment",
+func (tx *Tx) EventsForPromise(ctx context.Context, leaderID, promiseID string) ([]tl.Event, error) {
+	evs, err := list(ctx, tx, "events for promise",
 		"SELECT "+eventSelect+" FROM events e WHERE e.leader_id = $1 AND e.commitment_id = $2 ORDER BY e.occurred_at, e.id",
-		[]any{leaderID, commitmentID}, scanEvent)
+		[]any{leaderID, promiseID}, scanEvent)
 	if err != nil {
 		return nil, err
 	}

@@ -9,9 +9,10 @@ import (
 	"github.com/trustledger/trustledger/internal/engine"
 )
 
-const commitmentCols = "id, leader_id, relationship_id, team_id, recipient, what, due_at, status, created_at, resolved_at, step_id"
+// Promises are stored in the table commitments: the table keeps its old name.
+const promiseCols = "id, leader_id, relationship_id, team_id, recipient, what, due_at, status, created_at, resolved_at, step_id"
 
-func scanCommitment(rows *sql.Rows, c *tl.Promise) error {
+func scanPromise(rows *sql.Rows, c *tl.Promise) error {
 	var status string
 	err := rows.Scan(&c.ID, &c.LeaderID, optStr{&c.RelationshipID}, optStr{&c.TeamID}, &c.To, &c.What,
 		msTime{&c.Due}, &status, msTime{&c.CreatedAt}, msTime{&c.ResolvedAt}, optStr{&c.StepID})
@@ -19,50 +20,50 @@ func scanCommitment(rows *sql.Rows, c *tl.Promise) error {
 	return err
 }
 
-// CreateCommitment stores a new promise.
-func (tx *Tx) CreateCommitment(ctx context.Context, c *tl.Promise) error {
+// CreatePromise stores a new promise.
+func (tx *Tx) CreatePromise(ctx context.Context, c *tl.Promise) error {
 	_, err := tx.execContext(ctx,
-		"INSERT INTO commitments ("+commitmentCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		"INSERT INTO commitments ("+promiseCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
 		c.ID, c.LeaderID, nullID(c.RelationshipID), nullID(c.TeamID), c.To, c.What,
 		ms(c.Due), string(c.Status), ms(c.CreatedAt), ms(c.ResolvedAt), nullID(c.StepID))
-	return conflict("create commitment", err, "a promise with id %q already exists", c.ID)
+	return conflict("create promise", err, "a promise with id %q already exists", c.ID)
 }
 
-// UpdateCommitment saves a promise's status, due date, resolution time
+// UpdatePromise saves a promise's status, due date, resolution time
 // and step.
-func (tx *Tx) UpdateCommitment(ctx context.Context, c *tl.Promise) error {
-	return tx.execOne(ctx, "update commitment",
+func (tx *Tx) UpdatePromise(ctx context.Context, c *tl.Promise) error {
+	return tx.execOne(ctx, "update promise",
 		"UPDATE commitments SET status = $1, due_at = $2, resolved_at = $3, step_id = $4 WHERE id = $5 AND leader_id = $6",
 		[]any{string(c.Status), ms(c.Due), ms(c.ResolvedAt), nullID(c.StepID), c.ID, c.LeaderID},
 		notFound("no promise with id %q", c.ID))
 }
 
-// CommitmentByID finds one of the leader's promises.
-func (tx *Tx) CommitmentByID(ctx context.Context, leaderID, id string) (*tl.Promise, error) {
-	return one(ctx, tx, "commitment",
-		"SELECT "+commitmentCols+" FROM commitments WHERE id = $1 AND leader_id = $2",
-		[]any{id, leaderID}, scanCommitment, notFound("no promise with id %q", id))
+// PromiseByID finds one of the leader's promises.
+func (tx *Tx) PromiseByID(ctx context.Context, leaderID, id string) (*tl.Promise, error) {
+	return one(ctx, tx, "promise",
+		"SELECT "+promiseCols+" FROM commitments WHERE id = $1 AND leader_id = $2",
+		[]any{id, leaderID}, scanPromise, notFound("no promise with id %q", id))
 }
 
-// Commitments lists the leader's promises with one status ("" for all),
+// Promises lists the leader's promises with one status ("" for all),
 // soonest due first.
-func (tx *Tx) Commitments(ctx context.Context, leaderID string, status tl.PromiseStatus) ([]tl.Promise, error) {
+func (tx *Tx) Promises(ctx context.Context, leaderID string, status tl.PromiseStatus) ([]tl.Promise, error) {
 	if status == "" {
-		return list(ctx, tx, "commitments",
-			"SELECT "+commitmentCols+" FROM commitments WHERE leader_id = $1 ORDER BY due_at, id",
-			[]any{leaderID}, scanCommitment)
+		return list(ctx, tx, "promises",
+			"SELECT "+promiseCols+" FROM commitments WHERE leader_id = $1 ORDER BY due_at, id",
+			[]any{leaderID}, scanPromise)
 	}
-	return list(ctx, tx, "commitments",
-		"SELECT "+commitmentCols+" FROM commitments WHERE leader_id = $1 AND status = $2 ORDER BY due_at, id",
-		[]any{leaderID, string(status)}, scanCommitment)
+	return list(ctx, tx, "promises",
+		"SELECT "+promiseCols+" FROM commitments WHERE leader_id = $1 AND status = $2 ORDER BY due_at, id",
+		[]any{leaderID, string(status)}, scanPromise)
 }
 
-// OverdueCommitments lists the open promises of every leader due before
+// OverduePromises lists the open promises of every leader due before
 // dueBefore, soonest first: what the system marks broken.
-func (tx *Tx) OverdueCommitments(ctx context.Context, dueBefore time.Time) ([]tl.Promise, error) {
-	return list(ctx, tx, "overdue commitments",
-		"SELECT "+commitmentCols+" FROM commitments WHERE status = $1 AND due_at < $2 ORDER BY due_at, id",
-		[]any{string(tl.PromiseOpen), ms(dueBefore)}, scanCommitment)
+func (tx *Tx) OverduePromises(ctx context.Context, dueBefore time.Time) ([]tl.Promise, error) {
+	return list(ctx, tx, "overdue promises",
+		"SELECT "+promiseCols+" FROM commitments WHERE status = $1 AND due_at < $2 ORDER BY due_at, id",
+		[]any{string(tl.PromiseOpen), ms(dueBefore)}, scanPromise)
 }
 
 const decisionCols = "id, leader_id, what, why, relationship_id, team_id, affects, decided_at, created_at"
@@ -88,6 +89,7 @@ func (tx *Tx) Decisions(ctx context.Context, leaderID string) ([]tl.Decision, er
 		[]any{leaderID}, scanDecision)
 }
 
+// A step's promise is in the column commitment_id: the column keeps its old name.
 const stepCols = "id, leader_id, relationship_id, person, week_start, rule, dim, move, body, status, commitment_id, " +
 	"baseline_e, baseline_quadrant, baseline_n, created_at, accepted_at, closed_at"
 

@@ -52,7 +52,7 @@ func (tx *Tx) RelationshipsByEmail(ctx context.Context, email string) ([]tl.Rela
 
 // Confirmation is a member's named word on a kept promise.
 type Confirmation struct {
-	CommitmentID   string
+	PromiseID      string // the column commitment_id: the column keeps its old name
 	RelationshipID string
 	State          string // confirmed or disputed
 	EventID        string
@@ -63,17 +63,17 @@ type Confirmation struct {
 func (tx *Tx) AddConfirmation(ctx context.Context, c *Confirmation) error {
 	_, err := tx.execContext(ctx,
 		"INSERT INTO promise_confirmations (commitment_id, relationship_id, state, event_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-		c.CommitmentID, c.RelationshipID, c.State, nullID(c.EventID), ms(c.CreatedAt))
+		c.PromiseID, c.RelationshipID, c.State, nullID(c.EventID), ms(c.CreatedAt))
 	return conflict("confirm", err, "you have already said whether this promise was kept")
 }
 
-// Confirmations maps commitment id → state for one relationship.
+// Confirmations maps promise id → state for one relationship.
 func (tx *Tx) Confirmations(ctx context.Context, relID string) (map[string]string, error) {
 	rows, err := list(ctx, tx, "confirmations", "SELECT commitment_id, state FROM promise_confirmations WHERE relationship_id = $1",
-		[]any{relID}, func(rows *sql.Rows, c *Confirmation) error { return rows.Scan(&c.CommitmentID, &c.State) })
+		[]any{relID}, func(rows *sql.Rows, c *Confirmation) error { return rows.Scan(&c.PromiseID, &c.State) })
 	out := map[string]string{}
 	for _, c := range rows {
-		out[c.CommitmentID] = c.State
+		out[c.PromiseID] = c.State
 	}
 	return out, err
 }

@@ -8,13 +8,13 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// Conformance tests for promises (commitments) and decisions.
+// Conformance tests for promises and decisions.
 func init() {
-	register("Commitments", testCommitments)
+	register("Promises", testPromises)
 	register("Decisions", testDecisions)
 }
 
-func testCommitments(t *testing.T, f *fixture) {
+func testPromises(t *testing.T, f *fixture) {
 	l := f.leader("Lena")
 	other := f.leader("Other")
 	tm := f.team(l.ID, "core")
@@ -31,38 +31,38 @@ func testCommitments(t *testing.T, f *fixture) {
 		Due: f.now.Add(2 * day), Status: tl.PromiseOpen, CreatedAt: f.now}
 	f.write(func(tx *store.Tx) error {
 		for _, c := range []*tl.Promise{&c1, &c2, &c3, &co} {
-			if err := tx.CreateCommitment(f.ctx, c); err != nil {
+			if err := tx.CreatePromise(f.ctx, c); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	f.read(func(tx *store.Tx) error {
-		got, err := tx.CommitmentByID(f.ctx, l.ID, c1.ID)
+		got, err := tx.PromiseByID(f.ctx, l.ID, c1.ID)
 		if err != nil {
 			return err
 		}
-		diff(t, "commitment", *got, c1)
-		_, err = tx.CommitmentByID(f.ctx, other.ID, c1.ID)
+		diff(t, "promise", *got, c1)
+		_, err = tx.PromiseByID(f.ctx, other.ID, c1.ID)
 		wantCode(t, err, tl.ENOTFOUND)
-		all, err := tx.Commitments(f.ctx, l.ID, "")
+		all, err := tx.Promises(f.ctx, l.ID, "")
 		if err != nil {
 			return err
 		}
-		diff(t, "all commitments by due", all, []tl.Promise{c3, c2, c1})
-		open, err := tx.Commitments(f.ctx, l.ID, tl.PromiseOpen)
+		diff(t, "all promises by due", all, []tl.Promise{c3, c2, c1})
+		open, err := tx.Promises(f.ctx, l.ID, tl.PromiseOpen)
 		if err != nil {
 			return err
 		}
-		diff(t, "open commitments", open, []tl.Promise{c2, c1})
-		broken, err := tx.Commitments(f.ctx, l.ID, tl.PromiseBroken)
+		diff(t, "open promises", open, []tl.Promise{c2, c1})
+		broken, err := tx.Promises(f.ctx, l.ID, tl.PromiseBroken)
 		if err != nil {
 			return err
 		}
 		if broken == nil || len(broken) != 0 {
 			t.Fatalf("broken = %#v, want an empty non-nil slice", broken)
 		}
-		over, err := tx.OverdueCommitments(f.ctx, f.now.Add(2*day+time.Millisecond))
+		over, err := tx.OverduePromises(f.ctx, f.now.Add(2*day+time.Millisecond))
 		if err != nil {
 			return err
 		}
@@ -70,18 +70,18 @@ func testCommitments(t *testing.T, f *fixture) {
 		return nil
 	})
 	c2.Status, c2.ResolvedAt, c2.Due, c2.StepID = tl.PromiseRenegotiated, f.tick(), f.now.Add(10*day), "step-9"
-	f.write(func(tx *store.Tx) error { return tx.UpdateCommitment(f.ctx, &c2) })
+	f.write(func(tx *store.Tx) error { return tx.UpdatePromise(f.ctx, &c2) })
 	f.read(func(tx *store.Tx) error {
-		got, err := tx.CommitmentByID(f.ctx, l.ID, c2.ID)
+		got, err := tx.PromiseByID(f.ctx, l.ID, c2.ID)
 		if err != nil {
 			return err
 		}
-		diff(t, "updated commitment", *got, c2)
+		diff(t, "updated promise", *got, c2)
 		return nil
 	})
 	bad := c1
 	bad.LeaderID = other.ID
-	err := f.db.Write(f.ctx, func(tx *store.Tx) error { return tx.UpdateCommitment(f.ctx, &bad) })
+	err := f.db.Write(f.ctx, func(tx *store.Tx) error { return tx.UpdatePromise(f.ctx, &bad) })
 	wantCode(t, err, tl.ENOTFOUND)
 }
 

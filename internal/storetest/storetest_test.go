@@ -23,10 +23,10 @@ func TestPostgres(t *testing.T) {
 // had is registered from its file, and none is added without a name here.
 func TestChecksRegistered(t *testing.T) {
 	want := []string{
-		"AppendEventsBatch", "Checkins", "Commitments", "DecisionReactions", "Decisions", "ErrorsNameTheirOperation", "EventRoundTrip",
+		"AppendEventsBatch", "Checkins", "DecisionReactions", "Decisions", "ErrorsNameTheirOperation", "EventRoundTrip",
 		"EventSnapshots", "EventsForFlags", "EventsPagination", "Isolation", "Journal", "Leaders", "MixDecision",
 		"MixMarks", "MixPulse", "MixWhileAnswering", "OutboxClaims", "OutboxLifecycle", "PartialReversal",
-		"Passes", "ProgramConsent", "ProgramRollback", "ProgramRollupQueries", "Programs", "PromiseConfirmations",
+		"Passes", "ProgramConsent", "ProgramRollback", "ProgramRollupQueries", "Programs", "PromiseConfirmations", "Promises",
 		"PulseLifecycle", "PulsePassesPruned", "PulseResponsesHoldNoLink", "PulseTokensAndResponses", "ReadOnly",
 		"Relationships", "Rollback", "Settings", "State", "Steps", "Teams", "WindowLinks",
 	}

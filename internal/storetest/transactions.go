@@ -40,7 +40,7 @@ func testIsolation(t *testing.T, f *fixture) {
 			if err := tx.PutState(f.ctx, w.rel.ID, someState(float64(i), f.now, true, true)); err != nil {
 				return err
 			}
-			if err := tx.CreateCommitment(f.ctx, &tl.Promise{ID: f.id(), LeaderID: w.l.ID, RelationshipID: w.rel.ID,
+			if err := tx.CreatePromise(f.ctx, &tl.Promise{ID: f.id(), LeaderID: w.l.ID, RelationshipID: w.rel.ID,
 				To: "Ana", What: "x", Due: f.now, Status: tl.PromiseOpen, CreatedAt: f.now}); err != nil {
 				return err
 			}
@@ -84,8 +84,8 @@ func testIsolation(t *testing.T, f *fixture) {
 			check("Events", ids(es, func(v tl.Event) string { return v.LeaderID }))
 			ef, _ := tx.EventsFor(f.ctx, mine, w.rel.ID, time.Time{})
 			check("EventsFor", ids(ef, func(v store.TargetEvent) string { return v.LeaderID }))
-			cs, _ := tx.Commitments(f.ctx, mine, "")
-			check("Commitments", ids(cs, func(v tl.Promise) string { return v.LeaderID }))
+			cs, _ := tx.Promises(f.ctx, mine, "")
+			check("Promises", ids(cs, func(v tl.Promise) string { return v.LeaderID }))
 			ds, _ := tx.Decisions(f.ctx, mine)
 			check("Decisions", ids(ds, func(v tl.Decision) string { return v.LeaderID }))
 			ss, _ := tx.Steps(f.ctx, mine)

@@ -170,15 +170,15 @@ func testConfirmations(t *testing.T, f *fixture) {
 	ben := f.rel(l.ID, tm.ID, "Ben")
 	c := tl.Promise{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "team", What: "share the roadmap", Due: f.now,
 		Status: tl.PromiseKept, CreatedAt: f.now, ResolvedAt: f.now}
-	f.write(func(tx *store.Tx) error { return tx.CreateCommitment(f.ctx, &c) })
+	f.write(func(tx *store.Tx) error { return tx.CreatePromise(f.ctx, &c) })
 	f.write(func(tx *store.Tx) error {
-		if err := tx.AddConfirmation(f.ctx, &store.Confirmation{CommitmentID: c.ID, RelationshipID: ana.ID, State: "confirmed", CreatedAt: f.now}); err != nil {
+		if err := tx.AddConfirmation(f.ctx, &store.Confirmation{PromiseID: c.ID, RelationshipID: ana.ID, State: "confirmed", CreatedAt: f.now}); err != nil {
 			return err
 		}
-		return tx.AddConfirmation(f.ctx, &store.Confirmation{CommitmentID: c.ID, RelationshipID: ben.ID, State: "disputed", CreatedAt: f.now})
+		return tx.AddConfirmation(f.ctx, &store.Confirmation{PromiseID: c.ID, RelationshipID: ben.ID, State: "disputed", CreatedAt: f.now})
 	})
 	err := f.db.Write(f.ctx, func(tx *store.Tx) error {
-		return tx.AddConfirmation(f.ctx, &store.Confirmation{CommitmentID: c.ID, RelationshipID: ana.ID, State: "disputed", CreatedAt: f.tick()})
+		return tx.AddConfirmation(f.ctx, &store.Confirmation{PromiseID: c.ID, RelationshipID: ana.ID, State: "disputed", CreatedAt: f.tick()})
 	})
 	wantCode(t, err, tl.ECONFLICT)
 	f.read(func(tx *store.Tx) error {
@@ -294,7 +294,7 @@ func testPartialReversal(t *testing.T, f *fixture) {
 	a := f.rel(l.ID, tm.ID, "Ana")
 	b := f.rel(l.ID, tm.ID, "Ben")
 	c := tl.Promise{ID: f.id(), LeaderID: l.ID, TeamID: tm.ID, To: "team", What: "w", Due: f.now, Status: tl.PromiseKept, CreatedAt: f.now}
-	f.write(func(tx *store.Tx) error { return tx.CreateCommitment(f.ctx, &c) })
+	f.write(func(tx *store.Tx) error { return tx.CreatePromise(f.ctx, &c) })
 	kept := f.event(a, engine.KindPromiseKept)
 	kept.Subject, kept.RelationshipID, kept.TeamID, kept.PromiseID = tl.SubjectTeam, "", tm.ID, c.ID
 	kept.Targets = []string{a.ID, b.ID}
@@ -330,7 +330,7 @@ func testPartialReversal(t *testing.T, f *fixture) {
 		if gone, err := tx.ReversedTargets(f.ctx, other.ID); err != nil || len(gone) != 0 {
 			t.Errorf("reversed targets of a live entry: %v %v", gone, err)
 		}
-		evs, err := tx.EventsForCommitment(f.ctx, l.ID, c.ID)
+		evs, err := tx.EventsForPromise(f.ctx, l.ID, c.ID)
 		if err != nil {
 			return err
 		}
