@@ -133,7 +133,8 @@ func exportLeader(ctx context.Context, tx *store.Tx, l tl.Leader, b *tl.Backup) 
 }
 
 // rowErr names the row of a backup that is wrong; a %w operand is its
-// cause.
+// cause. Rows are named as the backup's JSON names them, so a promise is
+// a commitment (the JSON keeps the old name) and a person a relationship.
 func rowErr(code, what string, i int, id, format string, args ...any) *tl.Error {
 	e := tl.Errorf(code, format, args...)
 	e.Message = fmt.Sprintf("%s %d (id %s): ", what, i+1, id) + e.Message

@@ -162,7 +162,7 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 		stepWeeks[key] = true
 		steps[s.ID] = s.LeaderID
 	}
-	commitments := map[string]string{}
+	promises := map[string]string{}
 	for i, c := range b.Promises {
 		if err := seen("commitment", i, c.ID); err != nil {
 			return nil, err
@@ -184,10 +184,10 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 		if c.StepID != "" && steps[c.StepID] != c.LeaderID {
 			return nil, rowErr(tl.EINVALID, "commitment", i, c.ID, "step %q is not the leader's in the backup", c.StepID)
 		}
-		commitments[c.ID] = c.LeaderID
+		promises[c.ID] = c.LeaderID
 	}
 	for i, s := range b.Steps {
-		if s.PromiseID != "" && commitments[s.PromiseID] != s.LeaderID {
+		if s.PromiseID != "" && promises[s.PromiseID] != s.LeaderID {
 			return nil, rowErr(tl.EINVALID, "step", i, s.ID, "commitment %q is not the leader's in the backup", s.PromiseID)
 		}
 	}
@@ -254,7 +254,7 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 				return nil, rowErr(tl.EINVALID, "event", i, e.ID, "a power shift is at most 4 points either way, got %d", e.Shift)
 			}
 		}
-		if e.PromiseID != "" && commitments[e.PromiseID] != e.LeaderID {
+		if e.PromiseID != "" && promises[e.PromiseID] != e.LeaderID {
 			return nil, rowErr(tl.EINVALID, "event", i, e.ID, "commitment %q is not the leader's in the backup", e.PromiseID)
 		}
 		if e.DecisionID != "" && decisions[e.DecisionID] != e.LeaderID {

@@ -20,7 +20,7 @@
 //     promise with the new due date (returned); the ledger gets
 //     promise-renegotiated. Say/do leaves renegotiated promises out: the
 //     new promise is counted instead.
-//   - Skipping the weekly step closes its commitment as renegotiated, so it
+//   - Skipping the weekly step closes its promise as renegotiated, so it
 //     costs no broken-promise penalty and logs nothing.
 //   - Reversing an entry never reopens a promise or a step; reversing a
 //     breach that has an apology is refused until the apology is reversed,

@@ -76,7 +76,7 @@ func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome t
 		if err != nil {
 			return err
 		}
-		c, err := findCommitment(ctx, tx, leaderID, id)
+		c, err := findPromise(ctx, tx, leaderID, id)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome t
 	return out, nil
 }
 
-func findCommitment(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl.Promise, error) {
+func findPromise(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl.Promise, error) {
 	c, err := tx.PromiseByID(ctx, leaderID, strings.TrimSpace(id))
 	if err != nil {
 		if tl.ErrorCode(err) == tl.ENOTFOUND {
@@ -103,7 +103,7 @@ func findCommitment(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl
 	return c, nil
 }
 
-// resolve closes the open commitment c with outcome inside tx.
+// resolve closes the open promise c with outcome inside tx.
 func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c *tl.Promise, outcome tl.PromiseStatus, newDue time.Time) (*tl.Promise, error) {
 	now := a.clock()
 	onTime := !now.After(endOfDay(c.Due))
@@ -148,7 +148,7 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 	if err := tx.UpdatePromise(ctx, c); err != nil {
 		return nil, err
 	}
-	targets, err := commitmentTargets(ctx, tx, c)
+	targets, err := promiseTargets(ctx, tx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -163,15 +163,15 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 	return result, nil
 }
 
-// relinkStep points a step at the commitment that replaced its old one.
-func relinkStep(ctx context.Context, tx *store.Tx, leaderID, stepID, commitmentID string) error {
+// relinkStep points a step at the promise that replaced its old one.
+func relinkStep(ctx context.Context, tx *store.Tx, leaderID, stepID, promiseID string) error {
 	steps, err := tx.Steps(ctx, leaderID)
 	if err != nil {
 		return err
 	}
 	for i := range steps {
 		if steps[i].ID == stepID {
-			steps[i].PromiseID = commitmentID
+			steps[i].PromiseID = promiseID
 			return tx.UpdateStep(ctx, &steps[i])
 		}
 	}
@@ -186,9 +186,9 @@ func setSubject(ev *tl.Event, c *tl.Promise) {
 	}
 }
 
-// commitmentTargets are the relationships a promise's outcome applies to:
+// promiseTargets are the relationships a promise's outcome applies to:
 // the person, or the team's members as they are now.
-func commitmentTargets(ctx context.Context, tx *store.Tx, c *tl.Promise) ([]tl.Relationship, error) {
+func promiseTargets(ctx context.Context, tx *store.Tx, c *tl.Promise) ([]tl.Relationship, error) {
 	if c.RelationshipID != "" {
 		r, err := tx.RelationshipByID(ctx, c.LeaderID, c.RelationshipID)
 		if err != nil {

@@ -62,6 +62,8 @@ func (a *App) Tick(ctx context.Context) ([]tl.Promise, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The key commitment_id is the promise's JSON and column name, kept
+		// so that log queries still find it.
 		for _, c := range broken {
 			a.log.Info("promise broken by the system", "leader_id", c.LeaderID, "commitment_id", c.ID, "due", c.Due)
 		}
@@ -114,7 +116,7 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 		if err := tx.UpdatePromise(ctx, c); err != nil {
 			return err
 		}
-		targets, err := commitmentTargets(ctx, tx, c)
+		targets, err := promiseTargets(ctx, tx, c)
 		if err != nil {
 			return err
 		}
@@ -138,13 +140,13 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 }
 
 // brokenID is the id of the system's promise-broken entry for one
-// commitment: the time part of a store id for when it broke, then 16
-// characters derived from the commitment id. Deterministic, so the entry
+// promise: the time part of a store id for when it broke, then 16
+// characters derived from the promise id. Deterministic, so the entry
 // can only be written once.
-func brokenID(commitmentID string, at time.Time) string {
+func brokenID(promiseID string, at time.Time) string {
 	const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 	id := store.NewID(at)
-	sum := sha256.Sum256([]byte("promise-broken:" + commitmentID))
+	sum := sha256.Sum256([]byte("promise-broken:" + promiseID))
 	tail := make([]byte, 16)
 	for i := range tail {
 		tail[i] = crockford[sum[i]&31]

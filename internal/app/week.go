@@ -204,14 +204,14 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 	return s, nil
 }
 
-// AcceptStep takes this week's step on as a commitment to the person, due
+// AcceptStep takes this week's step on as a promise to the person, due
 // when the recommendation says, and takes the baseline for the outcome
 // check at acceptance.
 func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Promise, error) {
 	now := a.clock()
 	ws := tl.WeekStart(now)
 	var step *tl.Step
-	var com *tl.Promise
+	var prom *tl.Promise
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
@@ -255,18 +255,18 @@ func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Pr
 		if err := tx.UpdateStep(ctx, s); err != nil {
 			return err
 		}
-		step, com = s, c
+		step, prom = s, c
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return step, com, nil
+	return step, prom, nil
 }
 
 // CloseStep closes the most recent accepted step: done keeps its
-// commitment (a promise-kept entry, late if past due); skipped closes the
-// commitment as renegotiated, with no entry and no broken-promise
+// promise (a promise-kept entry, late if past due); skipped closes the
+// promise as renegotiated, with no entry and no broken-promise
 // penalty. This week's step may also be skipped before it is accepted.
 func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStatus) (*tl.Step, error) {
 	if status != tl.StepDone && status != tl.StepSkipped {

@@ -264,16 +264,16 @@ func sayDo(cs []tl.Promise, now time.Time) *tl.SayDoRatio {
 // promise (MODEL.md §5): the leader's self-logged "kept" leaves this
 // relationship's evidence; a confirmation puts it back as confirmed
 // evidence, a dispute does not (no automatic penalty).
-func (a *App) ConfirmPromise(ctx context.Context, relationshipID, commitmentID string, confirm bool) error {
+func (a *App) ConfirmPromise(ctx context.Context, relationshipID, promiseID string, confirm bool) error {
 	now := a.clock()
 	return a.db.Write(ctx, func(tx *store.Tx) error {
 		r, err := windowRel(ctx, tx, relationshipID)
 		if err != nil {
 			return err
 		}
-		c, err := tx.PromiseByID(ctx, r.LeaderID, strings.TrimSpace(commitmentID))
+		c, err := tx.PromiseByID(ctx, r.LeaderID, strings.TrimSpace(promiseID))
 		if err != nil || !concerns(c.RelationshipID, c.TeamID, r) {
-			return tl.Errorf(tl.ENOTFOUND, "no promise %q to you or your team", commitmentID)
+			return tl.Errorf(tl.ENOTFOUND, "no promise %q to you or your team", promiseID)
 		}
 		if c.Status != tl.PromiseKept && c.Status != tl.PromiseKeptLate {
 			return tl.Errorf(tl.EINVALID, "this promise is %s, not kept: only a kept promise can be confirmed or disputed", c.Status)
