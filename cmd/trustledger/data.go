@@ -190,7 +190,7 @@ type importSummary struct {
 	Teams     int `json:"teams"`
 	People    int `json:"relationships"`
 	Events    int `json:"events"`
-	Promises  int `json:"commitments"`
+	Promises  int `json:"commitments"` // the backup's name for promises, kept: scripts read it
 	Decisions int `json:"decisions"`
 	Steps     int `json:"steps"`
 	Journal   int `json:"journal"`

@@ -55,7 +55,7 @@ func (c *promiseCalendarCmd) Run(rt *runtime) error {
 	})
 }
 
-// promiseView is a commitment as scripts see it.
+// promiseView is a promise as scripts see it.
 type promiseView struct {
 	ID         string    `json:"id"`
 	To         string    `json:"to"`

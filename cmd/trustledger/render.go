@@ -122,7 +122,7 @@ type eventView struct {
 	OffersRepair bool      `json:"offers_repair,omitempty"`
 	Base         string    `json:"base,omitempty"`
 	Shift        int       `json:"shift,omitempty"`
-	CommitmentID string    `json:"commitment_id,omitempty"`
+	PromiseID    string    `json:"commitment_id,omitempty"` // the promise's old JSON name, kept: scripts read it
 	DecisionID   string    `json:"decision_id,omitempty"`
 }
 
@@ -135,7 +135,7 @@ func viewEvent(e tl.Event, n names) eventView {
 		ID: e.ID, Who: n.subject(e), Subject: e.Subject, Kind: string(e.Kind), OccurredAt: e.OccurredAt,
 		RecordedAt: e.RecordedAt, Source: e.Source.String(), Severity: sev.String(), Note: e.Note,
 		RecordedBy: e.RecordedBy, Reverses: e.Reverses, Repairs: e.Repairs, Acknowledges: e.Acknowledges,
-		OffersRepair: e.OffersRepair, Base: e.Base, Shift: e.Shift, CommitmentID: e.PromiseID, DecisionID: e.DecisionID,
+		OffersRepair: e.OffersRepair, Base: e.Base, Shift: e.Shift, PromiseID: e.PromiseID, DecisionID: e.DecisionID,
 	}
 }
 

@@ -29,23 +29,23 @@ func (weekCmd) Help() string {
 
 // stepView is a weekly step as scripts see it.
 type stepView struct {
-	ID           string    `json:"id"`
-	Person       string    `json:"person"`
-	WeekStart    string    `json:"week_start"`
-	Rule         string    `json:"rule"`
-	Move         string    `json:"move"`
-	Text         string    `json:"text"`
-	Status       string    `json:"status"`
-	CommitmentID string    `json:"commitment_id,omitempty"`
-	BaselineE    r3        `json:"baseline_trust"`
-	AcceptedAt   time.Time `json:"accepted_at,omitzero"`
-	ClosedAt     time.Time `json:"closed_at,omitzero"`
-	Outcome      string    `json:"outcome,omitempty"`
+	ID         string    `json:"id"`
+	Person     string    `json:"person"`
+	WeekStart  string    `json:"week_start"`
+	Rule       string    `json:"rule"`
+	Move       string    `json:"move"`
+	Text       string    `json:"text"`
+	Status     string    `json:"status"`
+	PromiseID  string    `json:"commitment_id,omitempty"` // the promise's old JSON name, kept: scripts read it
+	BaselineE  r3        `json:"baseline_trust"`
+	AcceptedAt time.Time `json:"accepted_at,omitzero"`
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	Outcome    string    `json:"outcome,omitempty"`
 }
 
 func viewStep(s tl.Step) stepView {
 	return stepView{ID: s.ID, Person: s.Person, WeekStart: fmtDate(s.WeekStart), Rule: string(s.Rule), Move: s.Move,
-		Text: s.Text, Status: string(s.Status), CommitmentID: s.PromiseID, BaselineE: r3(s.BaselineE),
+		Text: s.Text, Status: string(s.Status), PromiseID: s.PromiseID, BaselineE: r3(s.BaselineE),
 		AcceptedAt: s.AcceptedAt, ClosedAt: s.ClosedAt}
 }
 

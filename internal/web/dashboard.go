@@ -204,12 +204,12 @@ func (s *Server) peopleAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) weekAccept(w http.ResponseWriter, r *http.Request) {
-	step, com, err := s.svc.AcceptStep(r.Context(), s.leader(r))
+	step, prom, err := s.svc.AcceptStep(r.Context(), s.leader(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(w, r, "Step accepted for "+step.Person+". It is now a promise due "+fmtDate(com.Due)+": mark it done when you have taken it.")
+	s.flash(w, r, "Step accepted for "+step.Person+". It is now a promise due "+fmtDate(prom.Due)+": mark it done when you have taken it.")
 	redirect(w, r, "/")
 }
 

@@ -38,7 +38,7 @@
 //
 //	type promisesPage struct {
 //		Page
-//		Open []tl.Commitment
+//		Open []tl.Promise
 //	}
 //	s.render(w, r, http.StatusOK, "pages_promises.html", &promisesPage{Page: Page{Title: "Promises", Nav: "promises"}})
 //
