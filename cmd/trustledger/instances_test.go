@@ -183,7 +183,7 @@ func TestThreeInstances(t *testing.T) {
 			if depth, err = tx.MailDepth(ctx); err != nil {
 				return err
 			}
-			broken, err = tx.CountRows(ctx, "SELECT COUNT(*) FROM commitments WHERE status = 'broken'")
+			broken, err = tx.CountRows(ctx, "SELECT COUNT(*) FROM commitments WHERE status = 'broken'") // the promises' table keeps its old name
 			return err
 		})
 		if err != nil {

@@ -53,12 +53,12 @@ func TestTickBreaksOnce(t *testing.T) {
 			t.Fatalf("a later Tick broke %+v again", got)
 		}
 		evs := must(e.app.Events(ctx, l.ID, tl.EventFilter{}))(t)
-		byCommitment := map[string][]tl.Event{}
+		byPromise := map[string][]tl.Event{}
 		for _, ev := range evs {
-			byCommitment[ev.PromiseID] = append(byCommitment[ev.PromiseID], ev)
+			byPromise[ev.PromiseID] = append(byPromise[ev.PromiseID], ev)
 		}
 		for _, id := range []string{p.ID, tp.ID} {
-			got := byCommitment[id]
+			got := byPromise[id]
 			if len(got) != 1 {
 				t.Fatalf("promise %s has %d entries, want one", id, len(got))
 			}
@@ -73,7 +73,7 @@ func TestTickBreaksOnce(t *testing.T) {
 		var teamBreach *tl.Event
 		noErr(t, e.db.Read(ctx, func(tx *store.Tx) error {
 			var err error
-			teamBreach, err = tx.EventByID(ctx, l.ID, byCommitment[tp.ID][0].ID)
+			teamBreach, err = tx.EventByID(ctx, l.ID, byPromise[tp.ID][0].ID)
 			return err
 		}))
 		if n := len(teamBreach.Targets); n != 2 {
@@ -156,7 +156,7 @@ func TestPromiseOutcomes(t *testing.T) {
 }
 
 // TestStepSkipped checks that skipping the weekly step closes its
-// commitment without a broken-promise penalty, and that earlier steps
+// promise without a broken-promise penalty, and that earlier steps
 // get an outcome once the check period has passed.
 func TestStepSkipped(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
@@ -167,15 +167,15 @@ func TestStepSkipped(t *testing.T) {
 		if wk.Step == nil {
 			t.Fatalf("no step: %s", wk.None)
 		}
-		_, com := must2(e.app.AcceptStep(ctx, l.ID))(t)
+		_, prom := must2(e.app.AcceptStep(ctx, l.ID))(t)
 		before := len(must(e.app.Events(ctx, l.ID, tl.EventFilter{}))(t))
 		s := must(e.app.CloseStep(ctx, l.ID, tl.StepSkipped))(t)
 		if s.Status != tl.StepSkipped {
 			t.Fatalf("step status %s", s.Status)
 		}
 		ps := must(e.app.Promises(ctx, l.ID, tl.PromiseRenegotiated))(t)
-		if len(ps) != 1 || ps[0].ID != com.ID {
-			t.Fatalf("renegotiated = %+v, want the step's commitment", ps)
+		if len(ps) != 1 || ps[0].ID != prom.ID {
+			t.Fatalf("renegotiated = %+v, want the step's promise", ps)
 		}
 		if after := len(must(e.app.Events(ctx, l.ID, tl.EventFilter{}))(t)); after != before {
 			t.Fatalf("skipping logged %d entries", after-before)

@@ -121,15 +121,15 @@ func TestTour(t *testing.T) {
 			t.Fatalf("a second week call chose another step: %+v", again.Step)
 		}
 		// week accept
-		step, com := must2(e.app.AcceptStep(ctx, lena.ID))(t)
-		if step.Status != tl.StepAccepted || step.PromiseID != com.ID || com.StepID != step.ID {
-			t.Fatalf("accepted step %+v with commitment %+v are not linked", step, com)
+		step, stepProm := must2(e.app.AcceptStep(ctx, lena.ID))(t)
+		if step.Status != tl.StepAccepted || step.PromiseID != stepProm.ID || stepProm.StepID != step.ID {
+			t.Fatalf("accepted step %+v with promise %+v are not linked", step, stepProm)
 		}
-		if !strings.HasPrefix(com.What, "this week's step: ") || com.RelationshipID != ana.ID {
-			t.Fatalf("step commitment = %+v", com)
+		if !strings.HasPrefix(stepProm.What, "this week's step: ") || stepProm.RelationshipID != ana.ID {
+			t.Fatalf("step promise = %+v", stepProm)
 		}
-		if com.Due.Before(e.clk.Now()) || com.Due.After(wk.WeekStart.Add(7*day)) {
-			t.Fatalf("step commitment due %v, want by the end of this week", com.Due)
+		if stepProm.Due.Before(e.clk.Now()) || stepProm.Due.After(wk.WeekStart.Add(7*day)) {
+			t.Fatalf("step promise due %v, want by the end of this week", stepProm.Due)
 		}
 		_, _, err := e.app.AcceptStep(ctx, lena.ID)
 		wantCode(t, err, tl.ECONFLICT, "already accepted")
@@ -139,8 +139,8 @@ func TestTour(t *testing.T) {
 			t.Fatalf("closed step = %+v", closed)
 		}
 		kc := must(e.app.Promises(ctx, lena.ID, tl.PromiseKept))(t)
-		if len(kc) != 1 || kc[0].ID != com.ID {
-			t.Fatalf("kept promises = %+v, want the step's commitment", kc)
+		if len(kc) != 1 || kc[0].ID != stepProm.ID {
+			t.Fatalf("kept promises = %+v, want the step's promise", kc)
 		}
 
 		// journal
