@@ -9,7 +9,7 @@ import (
 // internal/app.
 type Role string
 
-// Roles (issue 3 §1). Members arrive with team voice; the role exists now.
+// Roles. Members see their leader's window and answer pulses (docs/ANONYMITY.md).
 const (
 	RoleOwner  Role = "owner"  // the first account; administers the installation and leads
 	RoleAdmin  Role = "admin"  // invites and administers; may also lead
@@ -54,7 +54,7 @@ type Session struct {
 	LastSeen  time.Time `json:"last_seen"`
 }
 
-// Session lifetimes (issue 3 §1).
+// Session lifetimes.
 const (
 	SessionIdleTimeout     = 30 * time.Minute
 	SessionAbsoluteTimeout = 12 * time.Hour

@@ -7,7 +7,7 @@ import (
 
 // One installation is one organisation: its accounts are the
 // organisation's admins, coaches, leaders and members. A Program groups
-// leaders inside it for coaches (issue 5 §1, docs/MODEL.md).
+// leaders inside it for coaches (docs/MODEL.md, choices 32–33).
 
 // Program is a coaching program: leaders, and the coaches who follow them.
 type Program struct {

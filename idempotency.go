@@ -15,7 +15,7 @@ type StoredResponse struct {
 	Body   string `json:"body"`
 }
 
-// IdempotencyService keeps the JSON API's idempotency keys (issue 5 §2).
+// IdempotencyService keeps the JSON API's idempotency keys (docs/API.md).
 // A create sent with a key runs at most once per user and key: the first
 // request claims the key, its response is stored, and a retry gets that
 // response back.

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -48,5 +49,36 @@ func TestReadmeListsEveryPackage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestCommentsCiteNoIssues: the repository does not hold the issues, so a
+// comment points at a document in it instead (docs/ARCHITECTURE.md,
+// docs/MODEL.md, …), never at an issue number.
+func TestCommentsCiteNoIssues(t *testing.T) {
+	cite := regexp.MustCompile(`(?i)\bissues?` + ` [0-9]+|issue` + `'s\b`) // split, so this line does not match itself
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != "." || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if ext := filepath.Ext(path); ext != ".go" && ext != ".sql" && ext != ".html" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if cite.MatchString(line) {
+				t.Errorf("%s:%d cites an issue: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

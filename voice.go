@@ -7,7 +7,7 @@ import (
 	"github.com/trustledger/trustledger/internal/engine"
 )
 
-// This file is the contract for team voice (issue 4): anonymous pulses,
+// This file is the contract for team voice (docs/ANONYMITY.md): anonymous pulses,
 // named check-ins, and the team's window on the leader's promises and
 // decisions. Anonymity is enforced behind these methods, in internal/app
 // and internal/store, never in the pages: no method returns an individual

@@ -193,7 +193,7 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// TestSimulate runs Lena's scenario from the tour, as a table,
+// TestSimulate runs Lena's scenario from the README's tour, as a table,
 // checked, and as JSON, without creating a database.
 func TestSimulate(t *testing.T) {
 	s := newSession(t)

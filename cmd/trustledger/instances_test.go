@@ -47,7 +47,7 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestThreeInstances is issue 5 §5: three `serve` processes on one
+// TestThreeInstances (docs/OPERATIONS.md, several instances): three `serve` processes on one
 // PostgreSQL database start together (migrations run once, under a lock),
 // share sessions, and coordinate the background work through the
 // database. While requests spread over all three, one is killed with

@@ -61,7 +61,7 @@ func remoteServer(t *testing.T, s *session, db *store.DB) *app.App {
 	return a
 }
 
-// TestTourRemote runs the tour of issue 2 with --server against a running
+// TestTourRemote runs the CLI tour (tourSteps) with --server against a running
 // server (TRUSTLEDGER_SERVER and TRUSTLEDGER_TOKEN), on both databases,
 // and expects the SQLite transcript, but for what only a local database
 // does: init makes the leader (here: signing up), and the CLI's own tick

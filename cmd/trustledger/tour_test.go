@@ -16,7 +16,7 @@ import (
 	tl "github.com/trustledger/trustledger"
 )
 
-// tourSteps is the tour of issue 2, as a leader would type it over a week
+// tourSteps is the CLI tour, as a leader would type it over a week
 // and a half, with a promise the system breaks on the way.
 func tourSteps(db string) []step {
 	at := func(args ...string) []string {
@@ -65,7 +65,7 @@ func tourSteps(db string) []step {
 	}
 }
 
-// TestTour runs the tour of issue 2 on SQLite against a golden
+// TestTour runs the CLI tour on SQLite against a golden
 // transcript, then restores the export into a new database and checks
 // that it holds the same.
 func TestTour(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 )
 
 // ingestClients is how many loopback clients the ingest benchmark runs
-// at once (issue 5 §7).
+// at once (PRODUCT.md's numbers).
 const ingestClients = 64
 
 // ingestPeople is how many people the events go to.

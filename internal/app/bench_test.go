@@ -11,7 +11,7 @@ import (
 	"github.com/trustledger/trustledger/internal/storetest"
 )
 
-// The size PRODUCT.md and issue 2 hold status to: 1M events and 10k
+// The size PRODUCT.md holds status to: 1M events and 10k
 // relationships in the database, the leader asking having 50.
 const (
 	benchLeaders = 200

@@ -13,7 +13,7 @@ import (
 	"github.com/trustledger/trustledger/internal/storetest"
 )
 
-// Program size of the rollup benchmark (issue 5 §7).
+// Program size of the rollup benchmark (docs/PERFORMANCE.md).
 const (
 	programLeaders = 1000
 	programPerLead = 100 // 100,000 relationships in all

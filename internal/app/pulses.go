@@ -1,6 +1,6 @@
 package app
 
-// Anonymous team pulses (issue 4, MODEL.md §12).
+// Anonymous team pulses (docs/ANONYMITY.md, MODEL.md §12).
 //
 // Anonymity is enforced here and in the schema, not in the pages:
 //   - a response is stored with a random key and nothing else: no time, no
@@ -427,7 +427,7 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 		}
 		rep := &tl.PulseReport{}
 		fillResults(rep, resps, set, nil, p.K, math.MaxInt)
-		// The means as released, for coaches' rollups (issue 5 §1).
+		// The means as released, for coaches' rollups (docs/MODEL.md, choice 33).
 		if err := tx.PutPulseResults(ctx, p.ID, p.LeaderID, now, len(resps), rep.Scales); err != nil {
 			return err
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/trustledger/trustledger/internal/engine"
 )
 
-// TestTour walks the CLI tour of issue 2 through the services, with a
+// TestTour walks the CLI tour through the services, with a
 // fixed clock, and checks what each step leaves behind.
 func TestTour(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {

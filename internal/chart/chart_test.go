@@ -893,7 +893,7 @@ func stress() []golden {
 	}
 }
 
-// TestSizes keeps charts well inside the 100 KB page budget of issue 3.
+// TestSizes keeps charts well inside the 100 KB page budget (docs/PERFORMANCE.md).
 func TestSizes(t *testing.T) {
 	for _, g := range stress() {
 		if len(g.svg) > 60_000 {

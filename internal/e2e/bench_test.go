@@ -20,7 +20,7 @@ import (
 //
 //	go test ./internal/e2e/ -run '^$' -bench 'Dashboard$|PersonPage' -benchtime 300x
 //
-// Issue 3 holds both pages to p99 ≤ 20 ms; the benchmark reports, it does
+// PRODUCT.md holds both pages to p99 ≤ 20 ms; the benchmark reports, it does
 // not assert (speed targets are benchmarks, never timed assertions).
 
 // BenchmarkDashboard is GET / for a leader with 50 relationships in a
@@ -88,7 +88,7 @@ func reportQuantiles(b *testing.B, durs []time.Duration) {
 }
 
 // rpsClients is how many loopback clients the throughput benchmark runs
-// at once (issue 3 §7).
+// at once (PRODUCT.md's numbers).
 const rpsClients = 64
 
 // BenchmarkDashboardRPS measures requests per second for the dashboard

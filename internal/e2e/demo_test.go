@@ -17,7 +17,7 @@ import (
 // demoNow is a Thursday afternoon: the demo's story ends today.
 var demoNow = time.Date(2026, 11, 26, 15, 4, 5, 0, time.UTC)
 
-// TestBrowserDemo is the issue's "done means": with the demo organisation
+// TestBrowserDemo is the demo's promise: with the demo organisation
 // that `serve --demo` starts with, a visitor signs in with the printed
 // account, reads Lena's story from the dashboard and a person page, and
 // takes this week's step. The pages' scripts run, as for most visitors.

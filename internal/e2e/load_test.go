@@ -17,7 +17,7 @@ import (
 	"github.com/trustledger/trustledger/internal/web"
 )
 
-// loadRate is the dashboard load the issue asks for (issue 5 §7).
+// loadRate is the dashboard load docs/PERFORMANCE.md measures.
 const loadRate = 1000
 
 // loadFor is how long each run of BenchmarkDashboardLoad lasts.

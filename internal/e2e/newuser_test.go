@@ -14,7 +14,7 @@ import (
 // and a promise due on Friday is due this week.
 var newUserNow = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 
-// TestBrowserNewUser is issue 3's browser test: a new user signs up on an
+// TestBrowserNewUser is the web app's first-visit browser test: a new user signs up on an
 // empty installation, adds two people, logs a deposit and a withdrawal,
 // makes and keeps a promise, accepts the week's step, and sees the
 // dashboard change at every stage. The pages' scripts are off, so every

@@ -19,7 +19,7 @@ import (
 	"github.com/trustledger/trustledger/internal/web"
 )
 
-// The size issue 3 holds the pages to: 1M events and 10k relationships in
+// The size PRODUCT.md holds the pages to: 1M events and 10k relationships in
 // the database, the signed-in leader having 50 of them.
 const (
 	bigLeaders = 200

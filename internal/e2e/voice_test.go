@@ -96,7 +96,7 @@ func countMembers(s *site, m *browser, mb *smtpMailbox, want int, at time.Time) 
 	s.Demo.Travel(at)
 }
 
-// TestBrowserPulse is issue 4's browser test: a leader's team of ten
+// TestBrowserPulse is team voice's browser test: a leader's team of ten
 // confirm their addresses through the links mailed to them, in Chromium
 // on a phone-sized screen; a week later the leader launches a pulse in
 // the browser; the invitations go out through a real SMTP conversation;

@@ -55,7 +55,7 @@ func bigScenario(weeks, people int) *Scenario {
 	return sc
 }
 
-// BenchmarkSimulate52x50 is the benchmark: a 52-week scenario for
+// BenchmarkSimulate52x50 is the simulator's benchmark in docs/PERFORMANCE.md: a 52-week scenario for
 // a 50-person team, run end to end (events, weekly assessments, pick and
 // recommendation).
 func BenchmarkSimulate52x50(b *testing.B) {

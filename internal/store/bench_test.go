@@ -15,7 +15,7 @@ import (
 
 // The append benchmarks come in pairs: the store's path beside raw
 // database/sql on the same schema, pragmas and machine, inserting the
-// same rows (one event and its one event_targets row). Issue 2 §7 asks
+// same rows (one event and its one event_targets row). PRODUCT.md asks
 // for the store to reach at least half of raw SQLite's rate.
 //
 //	go test ./internal/store -run '^$' -bench 'Append|Raw' -benchtime 3s

@@ -82,7 +82,7 @@ func TestKill9Child(t *testing.T) {
 	}
 }
 
-// TestKill9 is the durability test of issue 2 §3: a child appends events
+// TestKill9 is the durability test (PRODUCT.md: nothing acknowledged is ever lost): a child appends events
 // in a loop and is killed with SIGKILL at a random moment, 24 times on
 // the same file; every event the child reported as written must be
 // there and the file must pass PRAGMA integrity_check.

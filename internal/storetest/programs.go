@@ -10,7 +10,7 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// Conformance tests for coaching programs (issue 5 §1): programs, their
+// Conformance tests for coaching programs (docs/MODEL.md, choices 32–33): programs, their
 // coaches and leaders, consent, and the queries a coach's rollup reads,
 // which must filter by consent in the database on both backends.
 func init() {

@@ -12,7 +12,7 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// Conformance tests for the pulse store (issue 4): the pulse life cycle
+// Conformance tests for the pulse store (docs/ANONYMITY.md): the pulse life cycle
 // and what a response row can and cannot hold.
 func init() {
 	register("PulseLifecycle", testPulseLifecycle)

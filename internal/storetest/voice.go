@@ -11,7 +11,7 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// Conformance tests for team voice and the outbox (issue 4).
+// Conformance tests for team voice and the outbox (docs/ANONYMITY.md).
 func init() {
 	register("PulseTokensAndResponses", testPulseTokens)
 	register("Passes", testPasses)

@@ -10,7 +10,7 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// Conformance tests for named check-ins and the team's window (issue 4).
+// Conformance tests for named check-ins and the team's window (docs/ANONYMITY.md).
 func init() {
 	register("Checkins", testCheckins)
 	register("WindowLinks", testWindowLinks)

@@ -7,7 +7,7 @@ import (
 	tl "github.com/trustledger/trustledger"
 )
 
-// Team voice pages (issue 4). The leader's side: pulses (launch, the
+// Team voice pages (docs/ANONYMITY.md). The leader's side: pulses (launch, the
 // coarse count while open, results once released, reminders, the
 // leader's own answers) and check-ins and window links on the person
 // page. The respondent's side, without an account: a link's token is

@@ -88,7 +88,7 @@ type Server struct {
 	dash    pageCache
 }
 
-// maxFormBytes caps every request body (issue 3 §5). Forms are tiny; a
+// maxFormBytes caps every request body. Forms are tiny; a
 // scenario upload is a few kilobytes.
 const maxFormBytes = 1 << 20
 
@@ -142,7 +142,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // HTTPServer wraps Handler in an http.Server with every timeout set, so a
-// slow client cannot hold a connection open (issue 3 §5).
+// slow client cannot hold a connection open.
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,

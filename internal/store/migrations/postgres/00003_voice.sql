@@ -1,5 +1,5 @@
 -- +goose Up
--- Team voice (issue 4). Anonymity lives in this schema as much as in the
+-- Team voice (docs/ANONYMITY.md). Anonymity lives in this schema as much as in the
 -- code: a pulse response has no time, no person, no token and no link to
 -- the used-token record; its key is random, so the table's order says
 -- nothing about the order of submission. Tokens are stored only as the

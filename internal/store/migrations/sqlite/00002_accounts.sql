@@ -1,5 +1,5 @@
 -- +goose Up
--- Accounts for the web app (issue 3). Tokens are never stored: sessions
+-- Accounts for the web app. Tokens are never stored: sessions
 -- and invitations keep the hex SHA-256 of theirs. Times are unix
 -- milliseconds UTC (0: unset).
 CREATE TABLE users (
