@@ -138,11 +138,7 @@ func settingsFor(ctx context.Context, tx *store.Tx, leaderID string) (engine.Set
 			continue
 		}
 	}
-	// An override stored before a floor was enforced counts as the floor
-	// (docs/ANONYMITY.md, rule 8), so what the settings show is what holds.
-	s.KFloor = max(s.KFloor, engine.MinK)
-	s.K = max(s.K, s.KFloor)
-	s.CommentsK = max(s.CommentsK, engine.MinCommentsK)
+	holdFloors(&s)
 	return s, nil
 }
 

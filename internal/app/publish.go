@@ -69,22 +69,6 @@ func publishVoice(ctx context.Context, tx *store.Tx, sets settingsCache, now tim
 	return nil
 }
 
-// publishedBand is the band published for an open pulse with n answers.
-// A threshold shows only where at least k of the people asked could still
-// be missing when it is reached: otherwise reaching it would tell the
-// leader, before the close, that (nearly) everyone, named, had answered.
-func publishedBand(n int, p *store.PulseRow) string {
-	switch {
-	case p.Population-p.K < p.K:
-		return tl.CountHidden
-	case n >= p.CommentsK && p.Population-p.CommentsK >= p.K:
-		return tl.CountCommentsK
-	case n >= p.K:
-		return tl.CountK
-	}
-	return tl.CountBelowK
-}
-
 // releaseReactions releases a decision's reactions when at least k more
 // people reacted than were shown before, so the counts move only in steps
 // of k. A first release where most say "not clear" is a transparency

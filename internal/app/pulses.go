@@ -11,7 +11,7 @@ package app
 //     fixed at launch, floor 3); free text only at comments_k or more, in a
 //     new random order at every read;
 //   - a result is withheld when it could be differenced against another
-//     released result of the same leader (see release.go and anonymity.go).
+//     released result of the same leader (see anonymity_release.go and anonymity.go).
 
 import (
 	"context"
@@ -40,7 +40,7 @@ const (
 // LaunchPulse starts a pulse for one team, or the named part of it. Only
 // people who count toward k are asked (standing.go), each by a personal
 // link mailed to the address they have now, and only when the result
-// could be released beside the leader's earlier ones (release.go): both
+// could be released beside the leader's earlier ones (anonymity_release.go): both
 // are known before anyone answers.
 func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput) (*tl.PulseLaunch, error) {
 	question, err := cleanText("question", in.Question, tl.MaxQuestionLength)

@@ -16,18 +16,6 @@ import (
 	"github.com/trustledger/trustledger/internal/store"
 )
 
-// countBand is the coarse count of n answers: published while a pulse is
-// open, and shown as it stands once it has closed.
-func countBand(n int, p *store.PulseRow) string {
-	switch {
-	case n >= p.CommentsK:
-		return tl.CountCommentsK
-	case n >= p.K:
-		return tl.CountK
-	}
-	return tl.CountBelowK
-}
-
 // PulseReport is what the leader may see of a pulse.
 func (a *App) PulseReport(ctx context.Context, leaderID, pulseID string) (*tl.PulseReport, error) {
 	var out *tl.PulseReport
@@ -130,7 +118,7 @@ func fillResults(rep *tl.PulseReport, resps []store.PulseResponse, set engine.Se
 		decoded[i] = decodeAnswers(r.Answers)
 	}
 	for _, sc := range scaleOrder {
-		if res, n := scoreScale(decoded, sc, set); n >= k {
+		if res, n := scoreScale(decoded, sc, set); enough(n, k) {
 			rep.Scales = append(rep.Scales, res)
 		}
 	}
@@ -142,11 +130,11 @@ func fillResults(rep *tl.PulseReport, resps []store.PulseResponse, set engine.Se
 			total++
 		}
 	}
-	if total >= k {
+	if enough(total, k) {
 		pct := func(n int) int { return int(math.Round(100 * float64(n) / float64(total))) }
 		rep.Outcome = &tl.OutcomeResult{Commit: pct(counts[tl.OutcomeCommit]), Comply: pct(counts[tl.OutcomeComply]), Resist: pct(counts[tl.OutcomeResist])}
 	}
-	if len(resps) >= commentsK {
+	if enough(len(resps), commentsK) {
 		for _, r := range resps {
 			if r.Comment != "" {
 				rep.Comments = append(rep.Comments, r.Comment)
