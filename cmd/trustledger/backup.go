@@ -21,7 +21,7 @@ func (backupCmd) Help() string {
 	return "An online, consistent copy of the whole database (accounts, ledger, pulses,\n" +
 		"outbox, everything) as one file that restores into SQLite or PostgreSQL.\n" +
 		"It holds password hashes and your people's answers: keep it as safe as the database.\n\n" +
-		"Example:\n\n    trustledger backup ./trustledger-2026-11-28.backup\n" +
+		"Example:\n\n    trustledger backup ./trustledger.backup\n" +
 		"    trustledger --db postgres://postgres@db/trustledger backup - | gzip > nightly.backup.gz\n"
 }
 
@@ -70,7 +70,7 @@ type restoreCmd struct {
 func (restoreCmd) Help() string {
 	return "Loads a backup into an empty database (a new file, or an empty PostgreSQL\n" +
 		"database), in one transaction: a damaged file writes nothing.\n\n" +
-		"Example:\n\n    trustledger --db ./restored.db restore ./trustledger-2026-11-28.backup\n"
+		"Example:\n\n    trustledger --db ./restored.db restore ./trustledger.backup\n"
 }
 
 func (c *restoreCmd) Run(rt *runtime) error {

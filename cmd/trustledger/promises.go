@@ -81,7 +81,7 @@ type promiseAddCmd struct {
 func (promiseAddCmd) Help() string {
 	return "Making a promise is not evidence; keeping or breaking it is. A promise still\n" +
 		"open two days after it was due is marked broken by the system.\n\n" +
-		"Example:\n\n    trustledger promise add Ana \"review her proposal\" --due 2026-12-04\n" +
+		"Example:\n\n    trustledger promise add Ana \"review her proposal\" --due friday\n" +
 		"    trustledger promise add team \"share the roadmap\" --due friday\n"
 }
 
