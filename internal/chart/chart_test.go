@@ -38,6 +38,25 @@ func lenaMap() MapData {
 	}
 }
 
+// copiesMap is the map the issue of the demo's copies drew: four people
+// with the same ledger at one place, a newcomer beside them, and two
+// points close enough that their markers would touch.
+func copiesMap() MapData {
+	same := func(name string) MapPoint {
+		return MapPoint{Name: name, Power: 0.63, Trust: 0.78, TrustLow: 0.70, TrustHigh: 0.85, Quadrant: "influence", Href: "/people/" + strings.ToLower(name)}
+	}
+	return MapData{
+		ID:     "copies-map",
+		Labels: true,
+		Points: []MapPoint{
+			same("Ana"), same("Ben"), same("Chen"), same("Dara"),
+			{Name: "Noor (new)", Power: 0.63, Trust: 0.5, TrustLow: 0.21, TrustHigh: 0.79, Quadrant: "undetermined", Href: "/people/noor"},
+			{Name: "Eli", Power: 0.30, Trust: 0.31, TrustLow: 0.2, TrustHigh: 0.4, Quadrant: "unanchored", Href: "/people/eli"},
+			{Name: "Farah", Power: 0.31, Trust: 0.325, TrustLow: 0.2, TrustHigh: 0.45, Quadrant: "unanchored", Href: "/people/farah"},
+		},
+	}
+}
+
 func lenaTrend() Series {
 	start := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 	es := []float64{0.50, 0.42, 0.36, 0.32, 0.35, 0.41, 0.48, 0.59, 0.63, 0.67, 0.70, 0.73}
@@ -90,6 +109,7 @@ func goldens() []golden {
 	return []golden{
 		{"map", PowerTrustMap(lenaMap())},
 		{"map_empty", PowerTrustMap(MapData{Empty: "No relationships yet: add a person to see them here"})},
+		{"map_grouped", PowerTrustMap(copiesMap())},
 		{"trend", TrustOverTime(lenaTrend())},
 		{"trend_empty", TrustOverTime(Series{Empty: "No readings yet: log what happened this week"})},
 		{"dims", DimensionBars(lenaDims())},
@@ -326,8 +346,15 @@ func TestMapStructure(t *testing.T) {
 	if d := root.child("desc").text; !strings.Contains(d, "1 compliance") || !strings.Contains(d, " Ana: power 0.63, trust 0.32, compliance.") {
 		t.Errorf("desc %q should count quadrants and list the points", d)
 	}
-	if len(root.all("tl-diagonal")) != 1 || len(root.all("tl-quadrant-line")) != 1 || len(root.all("tl-axis-label")) != 2 {
-		t.Errorf("want one diagonal, one pair of quadrant lines and two axis labels")
+	// One rule: the quadrant lines, and no diagonal competing with them.
+	if len(root.all("tl-diagonal")) != 0 || len(root.all("tl-diagonal-label")) != 0 {
+		t.Errorf("the map draws a diagonal beside the quadrants")
+	}
+	if len(root.all("tl-quadrant-line")) != 1 || len(root.all("tl-axis-label")) != 2 {
+		t.Errorf("want one pair of quadrant lines and two axis labels")
+	}
+	if len(root.all("tl-group")) != 0 {
+		t.Errorf("points apart from each other drawn as a group")
 	}
 	links := 0
 	root.walk(func(n *node) {
@@ -788,7 +815,8 @@ func TestCSSContrast(t *testing.T) {
 // never mentions: such a mark would render unstyled (often invisible).
 func TestCSSCoversClasses(t *testing.T) {
 	// Hooks for pages and grouping classes need no rule of their own.
-	unstyled := map[string]bool{"tl-chart-map": true, "tl-chart-dims": true, "tl-frame": true, "tl-mark": true, "tl-points": true, "tl-series": true, "tl-q-undetermined": true}
+	unstyled := map[string]bool{"tl-chart-map": true, "tl-chart-dims": true, "tl-frame": true, "tl-mark": true, "tl-points": true, "tl-series": true, "tl-q-undetermined": true,
+		"tl-group": true, "tl-group-mark": true}
 	for _, g := range goldens() {
 		root := parse(t, g.svg)
 		root.walk(func(n *node) {
@@ -888,6 +916,7 @@ func stress() []golden {
 	series = append(series, WeeklySeries{Name: "team average", Average: true, Points: []WeekValue{{0, 0.8}, {26, 1.0}, {52, 1.2}}})
 	return []golden{
 		{"stress_map", PowerTrustMap(MapData{ID: "s-map", Points: pts})},
+		{"stress_crowded", PowerTrustMap(crowdedMap())},
 		{"stress_weekly", WeeklyChart(WeeklyData{ID: "s-weekly", Metric: "influence", Ref: 1, RefLabel: "influence = power", Series: series})},
 		{"stress_trend", TrustOverTime(Series{ID: "s-trend", Points: []TrendPoint{{At: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), E: 0.4, Low: 0.2, High: 0.6}}})},
 	}

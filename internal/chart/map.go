@@ -1,6 +1,8 @@
 package chart
 
 import (
+	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -21,7 +23,11 @@ type MapData struct {
 	// Labels draws each point's name beside it. Readable up to about 15
 	// points; the hover title always carries the name.
 	Labels bool
-	Points []MapPoint
+	// TrustMid and PowerMid are where the quadrant lines are drawn: the
+	// trust and power thresholds that classify the points (MODEL.md §9,
+	// θ_T and θ_P). Zero means 0.5, the defaults.
+	TrustMid, PowerMid float64
+	Points             []MapPoint
 }
 
 // MapPoint is one relationship on the map. Values outside 0..1 are clamped;
@@ -63,14 +69,29 @@ var quadShape = map[string]string{
 
 var quadOrder = []string{QuadInfluence, QuadCompliance, QuadGoodwill, QuadUnanchored, QuadUndetermined}
 
-// Map geometry in user units. The plot is square so that the diagonal where
-// power equals trust is at 45°.
+// Map geometry in user units. The plot is square, so both scales have the
+// same length on screen.
 const (
 	mapLeft   = 58.0
 	mapTop    = 16.0
 	mapSize   = 400.0
 	mapWidth  = mapLeft + mapSize + 22
 	mapHeight = mapTop + mapSize + 104
+	// mapLegendRow is the height of one more row of the legend.
+	mapLegendRow = 22.0
+)
+
+// Marks and their labels.
+const (
+	markR       = 6.0  // a single point's marker
+	markExtent  = 7.5  // how far a single marker reaches from its centre (the triangle's tip)
+	groupR      = 9.0  // a group's marker, with its count inside
+	groupRWide  = 11.0 // … when the count has two digits or more
+	labelSize   = 13.0 // px of a name label
+	labelLineH  = 16.0 // spacing of a group's names
+	groupLines  = 6    // a group names this many people, or one fewer and "+N more"
+	quadSize    = 15.0 // px of a quadrant's name (bold)
+	quadNoteGap = 16.0 // from a quadrant's name to its note
 )
 
 // PowerTrustMap renders the power–trust map.
@@ -79,10 +100,19 @@ const (
 // This orientation reads like the article: "power outpaces trust" is the
 // upper-left (compliance), both high is the upper-right (influence), and a
 // relationship improves by moving right; the 80% interval of trust
-// [q10, q90] is a horizontal whisker. The dashed diagonal is where power
-// equals trust: points above it are where power exceeds trust, the
-// relationships the weekly step looks for (MODEL.md §10 uses authority,
-// the position part of power).
+// [q10, q90] is a horizontal whisker.
+//
+// The map has one rule, the quadrants of MODEL.md §9: a line at the trust
+// threshold and one at the power threshold split it into four areas, and
+// a point's shape and colour name its area (hollow when the evidence does
+// not yet say which side of the trust line it is on). It draws no
+// "power = trust" diagonal: power and trust are different scales, and a
+// second rule would judge the same point twice, sometimes differently.
+//
+// Nothing is printed over anything else: points closer than their markers'
+// size are drawn as one group marker with a count, and names are placed
+// where they cover no marker, no other name and no quadrant label (see
+// board.place), with a leader line when they had to move away.
 func PowerTrustMap(m MapData) []byte {
 	f := frame{
 		id:    sanitizeID(m.ID, "tl-map"),
@@ -114,38 +144,52 @@ func PowerTrustMap(m MapData) []byte {
 	if f.desc == "" {
 		f.desc = mapDesc(pts)
 	}
+	tm, pm := midline(m.TrustMid), midline(m.PowerMid)
 
 	x := func(e float64) float64 { return mapLeft + e*mapSize }
 	y := func(p float64) float64 { return mapTop + (1-p)*mapSize }
+	groups := groupPoints(pts, x, y)
+	grouped := false
+	for _, g := range groups {
+		grouped = grouped || len(g.members) > 1
+	}
+	if grouped {
+		f.h += mapLegendRow
+	}
 
 	var w writer
 	w.begin(f)
 
 	// Quadrant regions, faintly tinted: compliance upper-left, influence
 	// upper-right, unanchored lower-left, goodwill lower-right.
-	half := mapSize / 2
-	regions := []struct {
-		q    string
-		x, y float64
+	quads := []struct {
+		q, note string
+		b       box
+		corners [4]int // preferred corners for the name: 0 TL, 1 TR, 2 BL, 3 BR
 	}{
-		{QuadCompliance, x(0), y(1)},
-		{QuadInfluence, x(0.5), y(1)},
-		{QuadUnanchored, x(0), y(0.5)},
-		{QuadGoodwill, x(0.5), y(0.5)},
+		{QuadCompliance, "power outpaces trust", box{x(0), y(1), x(tm), y(pm)}, [4]int{0, 1, 2, 3}},
+		{QuadInfluence, "power and trust", box{x(tm), y(1), x(1), y(pm)}, [4]int{1, 0, 3, 2}},
+		{QuadUnanchored, "neither yet", box{x(0), y(pm), x(tm), y(0)}, [4]int{2, 3, 0, 1}},
+		{QuadGoodwill, "trust exceeds power", box{x(tm), y(pm), x(1), y(0)}, [4]int{3, 2, 1, 0}},
 	}
-	for _, r := range regions {
-		w.leaf("rect", "class", "tl-region tl-q-"+r.q, "x", num(r.x), "y", num(r.y), "width", num(half), "height", num(half))
+	for _, r := range quads {
+		w.leaf("rect", "class", "tl-region tl-q-"+r.q, "x", num(r.b.x0), "y", num(r.b.y0),
+			"width", num(r.b.x1-r.b.x0), "height", num(r.b.y1-r.b.y0))
 	}
 
 	// Grid, ticks and axes.
 	w.start("g", "class", "tl-grid")
-	for _, t := range []float64{0.25, 0.75} {
-		w.leaf("line", "x1", num(x(t)), "y1", num(y(0)), "x2", num(x(t)), "y2", num(y(1)))
-		w.leaf("line", "x1", num(x(0)), "y1", num(y(t)), "x2", num(x(1)), "y2", num(y(t)))
+	for _, t := range []float64{0.25, 0.5, 0.75} {
+		if t != tm {
+			w.leaf("line", "x1", num(x(t)), "y1", num(y(0)), "x2", num(x(t)), "y2", num(y(1)))
+		}
+		if t != pm {
+			w.leaf("line", "x1", num(x(0)), "y1", num(y(t)), "x2", num(x(1)), "y2", num(y(t)))
+		}
 	}
 	w.end("g")
 	w.leaf("path", "class", "tl-quadrant-line", "d",
-		"M"+num(x(0.5))+" "+num(y(0))+"V"+num(y(1))+"M"+num(x(0))+" "+num(y(0.5))+"H"+num(x(1)))
+		"M"+num(x(tm))+" "+num(y(0))+"V"+num(y(1))+"M"+num(x(0))+" "+num(y(pm))+"H"+num(x(1)))
 	w.leaf("rect", "class", "tl-axis tl-frame", "x", num(x(0)), "y", num(y(1)), "width", num(mapSize), "height", num(mapSize))
 	w.start("g", "class", "tl-tick-label")
 	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
@@ -157,64 +201,287 @@ func PowerTrustMap(m MapData) []byte {
 	w.text("text", "power →", "class", "tl-axis-label", "x", num(x(0)-40), "y", num(y(0.5)),
 		"text-anchor", "middle", "transform", "rotate(-90 "+num(x(0)-40)+" "+num(y(0.5))+")")
 
-	// Quadrant names, each at the edge of its quadrant away from the
-	// diagonal, with the article's reading of it underneath.
-	labels := []struct {
-		q, note string
-		x, y    float64
-		anchor  string
-	}{
-		{QuadCompliance, "power outpaces trust", x(0) + 8, y(1) + 20, "start"},
-		{QuadInfluence, "power and trust", x(0.5) + 8, y(1) + 20, "start"},
-		{QuadUnanchored, "neither yet", x(0.5) - 8, y(0) - 26, "end"},
-		{QuadGoodwill, "trust exceeds power", x(1) - 8, y(0) - 26, "end"},
-	}
-	for _, l := range labels {
-		w.text("text", l.q, "class", "tl-quadrant-label tl-q-"+l.q, "x", num(l.x), "y", num(l.y), "text-anchor", l.anchor)
-		w.text("text", l.note, "class", "tl-quadrant-note", "x", num(l.x), "y", num(l.y+16), "text-anchor", l.anchor)
+	// What labels must keep clear of: every marker (hard) and every
+	// whisker (soft), inside the plot.
+	bd := &board{area: box{x(0), y(1), x(1), y(0)}}
+	for _, g := range groups {
+		bd.hard = append(bd.hard, around(g.x, g.y, g.r()+1))
+		if low, high, ok := g.interval(pts); ok {
+			bd.soft = append(bd.soft, box{x(low), g.y - 4, x(high), g.y + 4})
+		}
 	}
 
-	// The diagonal where power equals trust, labelled along its length.
-	w.leaf("line", "class", "tl-diagonal", "x1", num(x(0)), "y1", num(y(0)), "x2", num(x(1)), "y2", num(y(1)))
-	lx, ly := x(0.89)-5, y(0.89)-5
-	w.text("text", "power = trust", "class", "tl-diagonal-label", "x", num(lx), "y", num(ly),
-		"text-anchor", "middle", "transform", "rotate(-45 "+num(lx)+" "+num(ly)+")")
+	// Quadrant names, each in the corner of its quadrant that holds no
+	// marker, the outer corner when it is free, with the article's reading
+	// of it underneath; on a crowded map the name alone, or, when even
+	// that has no free place, none (the legend names the quadrants).
+	for _, r := range quads {
+		qb := &board{area: r.b, hard: bd.hard[:len(groups)], soft: bd.soft}
+		p, withNote, ok := quadrantBlock(qb, r.b, r.q, r.note, r.corners)
+		if !ok {
+			continue
+		}
+		bd.hard = append(bd.hard, p.box)
+		ny := p.box.y0 + fontAscent*quadSize
+		w.text("text", r.q, "class", "tl-quadrant-label tl-q-"+r.q, "x", num(p.x), "y", num(ny), "text-anchor", p.anchor)
+		if withNote {
+			w.text("text", r.note, "class", "tl-quadrant-note", "x", num(p.x), "y", num(ny+quadNoteGap), "text-anchor", p.anchor)
+		}
+	}
+
+	// Names: the most crowded marks choose first.
+	labels := make([]*placement, len(groups))
+	lines := make([][]string, len(groups))
+	more := make([]bool, len(groups))
+	if m.Labels {
+		order := crowdOrder(groups)
+		for _, gi := range order {
+			g := groups[gi]
+			lines[gi], more[gi] = g.lines(pts)
+			if len(lines[gi]) == 0 {
+				continue
+			}
+			var bw float64
+			for _, l := range lines[gi] {
+				bw = max(bw, textWidth(l, labelSize))
+			}
+			bh := float64(len(lines[gi])-1)*labelLineH + (fontAscent+fontDescent)*labelSize
+			if p, ok := bd.place(g.x, g.y, g.r(), bw, bh); ok {
+				labels[gi] = &p
+			}
+		}
+	}
 
 	// The points: hollow ones first so that classified points stay on top.
 	w.start("g", "class", "tl-points")
 	for pass := 0; pass < 2; pass++ {
-		for _, p := range pts {
-			if (p.Quadrant == QuadUndetermined) != (pass == 0) {
+		for gi, g := range groups {
+			if (g.quad == QuadUndetermined) != (pass == 0) {
 				continue
 			}
-			mapPoint(&w, p, x, y, m.Labels)
+			if len(g.members) == 1 {
+				mapPoint(&w, pts[g.members[0]], g, x, lines[gi], labels[gi])
+			} else {
+				mapGroup(&w, pts, g, x, lines[gi], more[gi], labels[gi])
+			}
 		}
 	}
 	w.end("g")
 
-	mapLegend(&w, y(0)+64)
+	mapLegend(&w, y(0)+64, grouped)
 	return w.finish()
 }
 
-func mapPoint(w *writer, p MapPoint, x, y func(float64) float64, label bool) {
+// midline is where a quadrant line goes: the threshold given, or 0.5, kept
+// away from the edges so that every quadrant has room for its name.
+func midline(v float64) float64 {
+	if v == 0 || !finite(v) {
+		return 0.5
+	}
+	return clamp(v, 0.2, 0.8)
+}
+
+// quadrantBlock finds the place of a quadrant's name (and note) in the
+// quadrant b: a free corner, in the order given, covering as few whiskers
+// as it can; else the name alone in a free corner; else the free place
+// nearest the first corner, with the note, then without.
+func quadrantBlock(qb *board, b box, name, note string, corners [4]int) (placement, bool, bool) {
+	nameW := textWidth(name, quadSize) * boldFactor
+	full := [2]float64{max(nameW, textWidth(note, labelSize)), fontAscent*quadSize + quadNoteGap + fontDescent*labelSize}
+	bare := [2]float64{nameW, (fontAscent + fontDescent) * quadSize}
+	for _, size := range [][2]float64{full, bare} {
+		var pick placement
+		bestSoft := -1
+		for _, c := range corners {
+			p := cornerBlock(b, c, size[0], size[1])
+			ok, soft := qb.free(p.box.grow(labelGap))
+			if ok && (bestSoft < 0 || soft < bestSoft) {
+				pick, bestSoft = p, soft
+				if soft == 0 {
+					break
+				}
+			}
+		}
+		if bestSoft >= 0 {
+			return pick, size == full, true
+		}
+	}
+	ox, oy := b.x0, b.y0
+	if corners[0]%2 == 1 {
+		ox = b.x1
+	}
+	if corners[0] >= 2 {
+		oy = b.y1
+	}
+	for _, size := range [][2]float64{full, bare} {
+		if p, ok := qb.scan(ox, oy, size[0], size[1]); ok {
+			return p, size == full, true
+		}
+	}
+	return placement{}, false, false
+}
+
+// cornerBlock is a quadrant name's block of w × h in corner c (0 top left,
+// 1 top right, 2 bottom left, 3 bottom right) of b.
+func cornerBlock(b box, c int, w, h float64) placement {
+	const inX, inY = 8, 6
+	var p placement
+	if c%2 == 0 {
+		p.box.x0, p.x, p.anchor = b.x0+inX, b.x0+inX, "start"
+	} else {
+		p.box.x0, p.x, p.anchor = b.x1-inX-w, b.x1-inX, "end"
+	}
+	if c < 2 {
+		p.box.y0 = b.y0 + inY
+	} else {
+		p.box.y0 = b.y1 - inY - h
+	}
+	p.box.x1, p.box.y1 = p.box.x0+w, p.box.y0+h
+	return p
+}
+
+// pointGroup is one marker on the map: a point, or points so close that
+// their markers would overlap, drawn as one with a count.
+type pointGroup struct {
+	members []int   // indexes of the points, in input order
+	x, y    float64 // the marker's centre: the mean of the members'
+	quad    string  // the members' quadrant; "mixed" when they differ
+}
+
+func (g pointGroup) r() float64 {
+	switch {
+	case len(g.members) == 1:
+		return markExtent
+	case len(g.members) < 10:
+		return groupR
+	}
+	return groupRWide
+}
+
+// interval is the hull of the members' trust intervals.
+func (g pointGroup) interval(pts []MapPoint) (float64, float64, bool) {
+	lo, hi, any := 1.0, 0.0, false
+	for _, i := range g.members {
+		if l, h, ok := interval(pts[i].TrustLow, pts[i].TrustHigh, 0, 1); ok {
+			lo, hi, any = min(lo, l), max(hi, h), true
+		}
+	}
+	return lo, hi, any
+}
+
+// lines are the names a group's label shows: each member's, or, for a
+// large group, the first few and how many more.
+func (g pointGroup) lines(pts []MapPoint) (out []string, more bool) {
+	for _, i := range g.members {
+		if pts[i].Name != "" {
+			out = append(out, truncate(pts[i].Name, 16))
+		}
+	}
+	if len(out) > groupLines {
+		n := len(out) - (groupLines - 1)
+		return append(out[:groupLines-1], "+"+strconv.Itoa(n)+" more"), true
+	}
+	return out, false
+}
+
+// groupPoints gathers points whose markers would overlap into groups: the
+// closest pair of markers that overlap is merged, and again, until no two
+// overlap. The result is the same for the same input.
+func groupPoints(pts []MapPoint, x, y func(float64) float64) []pointGroup {
+	gs := make([]pointGroup, len(pts))
+	for i, p := range pts {
+		gs[i] = pointGroup{members: []int{i}, x: x(p.Trust), y: y(p.Power), quad: p.Quadrant}
+	}
+	for {
+		bi, bj, bd := -1, -1, 0.0
+		for i := range gs {
+			for j := i + 1; j < len(gs); j++ {
+				dx, dy := gs[i].x-gs[j].x, gs[i].y-gs[j].y
+				d2 := dx*dx + dy*dy
+				reach := gs[i].r() + gs[j].r() + 1
+				if d2 < reach*reach && (bi < 0 || d2 < bd) {
+					bi, bj, bd = i, j, d2
+				}
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		a, b := gs[bi], gs[bj]
+		n, k := float64(len(a.members)), float64(len(b.members))
+		merged := pointGroup{
+			members: append(append([]int{}, a.members...), b.members...),
+			x:       (a.x*n + b.x*k) / (n + k),
+			y:       (a.y*n + b.y*k) / (n + k),
+			quad:    a.quad,
+		}
+		if a.quad != b.quad {
+			merged.quad = "mixed"
+		}
+		sort.Ints(merged.members)
+		gs[bi] = merged
+		gs = append(gs[:bj], gs[bj+1:]...)
+	}
+	sort.SliceStable(gs, func(i, j int) bool { return gs[i].members[0] < gs[j].members[0] })
+	return gs
+}
+
+// crowdOrder is the order in which groups choose a place for their names:
+// those with the most marks nearby first, since they have the fewest
+// places left; then top to bottom, left to right.
+func crowdOrder(gs []pointGroup) []int {
+	const near = 90.0
+	crowd := make([]int, len(gs))
+	for i := range gs {
+		for j := range gs {
+			if i != j && math.Abs(gs[i].x-gs[j].x) < near && math.Abs(gs[i].y-gs[j].y) < near {
+				crowd[i]++
+			}
+		}
+	}
+	order := make([]int, len(gs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if crowd[i] != crowd[j] {
+			return crowd[i] > crowd[j]
+		}
+		if gs[i].y != gs[j].y {
+			return gs[i].y < gs[j].y
+		}
+		return gs[i].x < gs[j].x
+	})
+	return order
+}
+
+func pointHover(p MapPoint) string {
 	low, high, ok := interval(p.TrustLow, p.TrustHigh, 0, 1)
-	hover := p.Name + " — power " + val(p.Power) + ", trust " + val(p.Trust) + rangeText(low, high, ok) + ", " + p.Quadrant
+	return p.Name + " — power " + val(p.Power) + ", trust " + val(p.Trust) + rangeText(low, high, ok) + ", " + p.Quadrant
+}
+
+// mapPoint draws a point alone at its place: its whisker, its marker and
+// its name.
+func mapPoint(w *writer, p MapPoint, g pointGroup, x func(float64) float64, lines []string, lbl *placement) {
+	hover := pointHover(p)
 	if p.Href != "" {
 		w.start("a", "href", p.Href, "aria-label", hover)
 	}
 	w.start("g", "class", "tl-mark")
 	w.text("title", hover)
-	px, py := x(p.Trust), y(p.Power)
-	if ok {
-		w.leaf("path", "class", "tl-whisker tl-q-"+p.Quadrant, "d", whisker(x(low), x(high), py, 4))
+	if low, high, ok := interval(p.TrustLow, p.TrustHigh, 0, 1); ok {
+		w.leaf("path", "class", "tl-whisker tl-q-"+p.Quadrant, "d", whisker(x(low), x(high), g.y, 4))
 	}
 	class := "tl-point tl-q-" + p.Quadrant
 	if p.Quadrant == QuadUndetermined {
 		class = "tl-point tl-point-hollow tl-q-" + p.Quadrant
 	}
-	w.marker(quadShape[p.Quadrant], px, py, 6, class)
-	if label && p.Name != "" {
-		w.text("text", truncate(p.Name, 16), "class", "tl-point-label", "x", num(px+8), "y", num(py-8))
+	w.marker(quadShape[p.Quadrant], g.x, g.y, markR, class)
+	if lbl != nil && len(lines) == 1 {
+		leader(w, g, lbl)
+		w.text("text", lines[0], "class", "tl-point-label", "x", num(lbl.x),
+			"y", num(lbl.baseline(0, labelSize, labelLineH)), "text-anchor", lbl.anchor)
 	}
 	w.end("g")
 	if p.Href != "" {
@@ -222,8 +489,87 @@ func mapPoint(w *writer, p MapPoint, x, y func(float64) float64, label bool) {
 	}
 }
 
-// mapLegend explains shape and colour in two rows under the x-axis label.
-func mapLegend(w *writer, top float64) {
+// mapGroup draws points that share a place: one marker with their count,
+// the hull of their whiskers, and their names one under the other, each
+// name its own mark with its own hover title and link.
+func mapGroup(w *writer, pts []MapPoint, g pointGroup, x func(float64) float64, lines []string, more bool, lbl *placement) {
+	names := make([]string, 0, len(g.members))
+	var power, trust float64
+	for _, i := range g.members {
+		names = append(names, pts[i].Name)
+		power += pts[i].Power
+		trust += pts[i].Trust
+	}
+	n := float64(len(g.members))
+	count := strconv.Itoa(len(g.members))
+	w.start("g", "class", "tl-group")
+	w.start("g", "class", "tl-group-mark")
+	w.text("title", count+" people at about power "+val(power/n)+", trust "+val(trust/n)+": "+strings.Join(names, ", "))
+	if low, high, ok := g.interval(pts); ok {
+		w.leaf("path", "class", "tl-whisker tl-q-"+g.quad, "d", whisker(x(low), x(high), g.y, 4))
+	}
+	class, countClass := "tl-point tl-point-group tl-q-"+g.quad, "tl-count"
+	if g.quad == QuadUndetermined {
+		class, countClass = "tl-point tl-point-group tl-point-hollow tl-q-"+g.quad, "tl-count tl-count-hollow"
+	}
+	w.leaf("circle", "class", class, "cx", num(g.x), "cy", num(g.y), "r", num(g.r()-1))
+	w.text("text", count, "class", countClass, "x", num(g.x), "y", num(g.y+4), "text-anchor", "middle")
+	if lbl != nil {
+		leader(w, g, lbl)
+	}
+	w.end("g")
+	// The names shown: all of them, or all but the last line, which then
+	// says how many more there are.
+	shown := len(lines)
+	if more {
+		shown--
+	}
+	line := 0
+	for _, i := range g.members {
+		p := pts[i]
+		hover := pointHover(p)
+		named := lbl != nil && p.Name != "" && line < shown
+		link := p.Href != "" && named
+		if link {
+			w.start("a", "href", p.Href, "aria-label", hover)
+		}
+		w.start("g", "class", "tl-mark")
+		w.text("title", hover)
+		if named {
+			w.text("text", lines[line], "class", "tl-point-label", "x", num(lbl.x),
+				"y", num(lbl.baseline(line, labelSize, labelLineH)), "text-anchor", lbl.anchor)
+			line++
+		}
+		w.end("g")
+		if link {
+			w.end("a")
+		}
+	}
+	if lbl != nil && more {
+		w.text("text", lines[shown], "class", "tl-point-label tl-more", "x", num(lbl.x),
+			"y", num(lbl.baseline(shown, labelSize, labelLineH)), "text-anchor", lbl.anchor)
+	}
+	w.end("g")
+}
+
+// leader joins a mark to its name when the name had to move away.
+func leader(w *writer, g pointGroup, lbl *placement) {
+	if !lbl.leader {
+		return
+	}
+	ex, ey := lbl.box.nearest(g.x, g.y)
+	dx, dy := ex-g.x, ey-g.y
+	d := math.Hypot(dx, dy)
+	if d <= g.r()+2 {
+		return
+	}
+	sx, sy := g.x+dx/d*(g.r()+1), g.y+dy/d*(g.r()+1)
+	w.leaf("path", "class", "tl-leader", "d", "M"+num(sx)+" "+num(sy)+"L"+num(ex)+" "+num(ey))
+}
+
+// mapLegend explains shape and colour in two rows under the x-axis label,
+// and a group's count in a third when the map has one.
+func mapLegend(w *writer, top float64, grouped bool) {
 	items := []struct{ q, text string }{
 		{QuadInfluence, "influence"},
 		{QuadCompliance, "compliance"},
@@ -235,7 +581,7 @@ func mapLegend(w *writer, top float64) {
 	x, y := mapLeft, top
 	for i, it := range items {
 		if i == 3 {
-			x, y = mapLeft, y+22
+			x, y = mapLeft, y+mapLegendRow
 		}
 		class := "tl-point tl-q-" + it.q
 		if it.q == QuadUndetermined {
@@ -244,6 +590,12 @@ func mapLegend(w *writer, top float64) {
 		w.marker(quadShape[it.q], x+6, y-4.5, 5.5, class)
 		w.text("text", it.text, "x", num(x+17), "y", num(y))
 		x += 17 + float64(len(it.text))*fontCharWidth + 20
+	}
+	if grouped {
+		x, y = mapLeft, y+mapLegendRow
+		w.leaf("circle", "class", "tl-point tl-point-group tl-q-mixed", "cx", num(x+7), "cy", num(y-4.5), "r", "8")
+		w.text("text", "2", "class", "tl-count", "x", num(x+7), "y", num(y-0.5), "text-anchor", "middle")
+		w.text("text", "a number: that many people at about the same place", "x", num(x+21), "y", num(y))
 	}
 	w.end("g")
 }

@@ -97,10 +97,9 @@ func TrustOverTime(s Series) []byte {
 	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		w.text("text", tick(t), "x", num(trendLeft-6), "y", num(y(t)+4.5), "text-anchor", "end")
 	}
-	// Date labels: at most five, evenly spread over the readings.
-	for _, i := range tickIndexes(len(pts), 5) {
-		t := pts[i].At
-		w.text("text", shortDate(t, first, last), "x", num(x(t)), "y", num(y(0)+18), "text-anchor", "middle")
+	// Date labels: at most five, never over each other (see dateTicks).
+	for _, d := range dateTicks(pts, x, first, last) {
+		w.text("text", d.label, "x", num(d.x), "y", num(y(0)+18), "text-anchor", "middle")
 	}
 	w.end("g")
 	w.leaf("rect", "class", "tl-axis tl-frame", "x", num(trendLeft), "y", num(trendTop), "width", num(trendPlotW), "height", num(trendPlotH))
@@ -164,6 +163,55 @@ func TrustOverTime(s Series) []byte {
 	}
 	w.end("g")
 	return w.finish()
+}
+
+// trendTickSize is the px of the date labels (chart.css, .tl-tick-label).
+const trendTickSize = 13
+
+// dateTick is one date under the x axis, centred at x.
+type dateTick struct {
+	i     int // the reading
+	x     float64
+	label string
+}
+
+// dateTicks picks the readings that get a date under the x axis: the last
+// (the latest reading, often today), the first, then up to three more
+// evenly spread, each kept only if its label stays clear of those already
+// kept. Readings are spaced by time, so two of them a day apart (the end
+// of last week and today) would print their dates over each other; the
+// earlier one then goes without. A label that would run past the chart's
+// edge moves inward.
+func dateTicks(pts []TrendPoint, x func(time.Time) float64, first, last time.Time) []dateTick {
+	const gap = 8
+	var kept []dateTick
+	var boxes []box
+	try := func(i int) {
+		t := pts[i].At
+		label := shortDate(t, first, last)
+		half := textWidth(label, trendTickSize) / 2
+		cx := clamp(x(t), half+2, trendWidth-half-2)
+		b := textBox(label, trendTickSize, cx, 0, "middle", false)
+		for _, o := range boxes {
+			if b.grow(gap / 2).overlaps(o.grow(gap / 2)) {
+				return
+			}
+		}
+		kept = append(kept, dateTick{i: i, x: cx, label: label})
+		boxes = append(boxes, b)
+	}
+	n := len(pts)
+	try(n - 1)
+	if n > 1 {
+		try(0)
+	}
+	for _, i := range tickIndexes(n, 5) {
+		if i != 0 && i != n-1 {
+			try(i)
+		}
+	}
+	sort.Slice(kept, func(a, b int) bool { return kept[a].i < kept[b].i })
+	return kept
 }
 
 // tickIndexes picks at most max indexes out of n, evenly spread and always
