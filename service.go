@@ -91,9 +91,31 @@ type Explanation struct {
 type WeekReport struct {
 	WeekStart time.Time `json:"week_start"`
 	Step      *Step     `json:"step"`           // nil when nothing is eligible
+	Why       *StepWhy  `json:"why,omitempty"`  // why this person and this move; nil with no step
 	None      string    `json:"none,omitempty"` // why there is no step
 	Earlier   []Step    `json:"earlier"`        // accepted steps and their outcomes
 	Outcomes  []string  `json:"outcomes"`       // parallel to Earlier
+}
+
+// StepWhy says why this week's step names its person and its move, in one
+// sentence a leader reads without the model's vocabulary, and which ledger
+// entries weigh most behind it. The services write it once
+// (internal/app/why.go) and every front end shows it as it is, so the web,
+// the CLI and the API say the same thing.
+type StepWhy struct {
+	Sentence string     `json:"sentence"`
+	Evidence []WhyEntry `json:"evidence"`         // heaviest first, at most MaxWhyEvidence
+	Breach   string     `json:"breach,omitempty"` // an apology step: the id of the entry it repairs
+}
+
+// MaxWhyEvidence is how many entries a step's reason names.
+const MaxWhyEvidence = 3
+
+// WhyEntry is one ledger entry behind a step's reason.
+type WhyEntry struct {
+	EventID string      `json:"event_id"`
+	Kind    engine.Kind `json:"kind"`
+	At      time.Time   `json:"at"`
 }
 
 // Backup is the JSON export of one or all leaders; import takes it back in

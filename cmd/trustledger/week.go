@@ -50,16 +50,11 @@ func viewStep(s tl.Step) stepView {
 }
 
 type weekView struct {
-	WeekStart string     `json:"week_start"`
-	Step      *stepView  `json:"step"`
-	None      string     `json:"none,omitempty"`
-	Earlier   []stepView `json:"earlier"`
-}
-
-var ruleWords = map[engine.Rule]string{
-	engine.RuleFeedback: "too little evidence: ask for feedback",
-	engine.RuleRepair:   "an unrepaired breach",
-	engine.RuleWeakest:  "the weakest dimension",
+	WeekStart string      `json:"week_start"`
+	Step      *stepView   `json:"step"`
+	Why       *tl.StepWhy `json:"why,omitempty"`
+	None      string      `json:"none,omitempty"`
+	Earlier   []stepView  `json:"earlier"`
 }
 
 type weekShowCmd struct{}
@@ -75,7 +70,7 @@ func (c *weekShowCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	v := weekView{WeekStart: fmtDate(rep.WeekStart), None: rep.None, Earlier: []stepView{}}
+	v := weekView{WeekStart: fmtDate(rep.WeekStart), Why: rep.Why, None: rep.None, Earlier: []stepView{}}
 	if rep.Step != nil {
 		s := viewStep(*rep.Step)
 		v.Step = &s
@@ -90,12 +85,23 @@ func (c *weekShowCmd) Run(rt *runtime) error {
 	return rt.output(v, func() error {
 		rt.printf("Week of %s\n\n", fmtDay(rep.WeekStart))
 		if s := rep.Step; s != nil {
-			why := ruleWords[s.Rule]
-			if why == "" {
-				why = string(s.Rule)
+			rt.printf("This week's step, with %s: %s\n", s.Person, s.Move)
+			rt.printf("  %s\n\n", s.Text)
+			if why := rep.Why; why != nil {
+				// The services' sentence, as the web and the API say it.
+				rt.printf("Why: %s\n", why.Sentence)
+				if len(why.Evidence) > 0 {
+					var parts []string
+					for _, e := range why.Evidence {
+						parts = append(parts, fmt.Sprintf("%s on %s", e.Kind, fmtDay(e.At)))
+					}
+					rt.printf("Behind it: %s (all of it: trustledger explain %s)\n", strings.Join(parts, ", "), argQuote(s.Person))
+				}
+				if why.Breach != "" {
+					rt.printf("Once you have apologised: trustledger log apology --repairs %s --acknowledges --offers-repair\n", why.Breach)
+				}
+				rt.printf("\n")
 			}
-			rt.printf("This week's step, with %s (%s):\n", s.Person, why)
-			rt.printf("  %s: %s\n\n", s.Move, s.Text)
 			switch s.Status {
 			case tl.StepSuggested:
 				rt.printf("Take it on with: trustledger week accept   (or: trustledger week skip)\n")

@@ -364,8 +364,15 @@ func TestLeaderFlow(t *testing.T) {
 		if ex := c.get("/people/Sam/explanation"); ex.status != 200 {
 			t.Fatalf("explain: %s", ex)
 		}
-		if wk := c.get("/week"); wk.status != 200 {
-			t.Fatalf("week: %s", wk)
+		// The week's reason is the services' sentence, as the web and the
+		// CLI show it.
+		wk := as[tl.WeekReport](t, c.get("/week"), 200)
+		svcWeek, err := e.app.Week(context.Background(), e.owner.LeaderID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wk.Step == nil || wk.Why == nil || wk.Why.Sentence == "" || svcWeek.Why == nil || wk.Why.Sentence != svcWeek.Why.Sentence {
+			t.Fatalf("week: step %+v why %+v, the service says %+v", wk.Step, wk.Why, svcWeek.Why)
 		}
 		evs := as[api.Page[api.EventOut]](t, c.get(list("/events", 1, "")), 200)
 		if len(evs.Items) != 1 || evs.NextCursor == "" {

@@ -89,6 +89,17 @@ func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now
 				rep.None = fmt.Sprintf("no relationship where authority exceeds trust by %.2f or more", set.GapThreshold)
 			}
 		}
+		if rep.Step != nil {
+			r, err := tx.RelationshipByID(ctx, leaderID, rep.Step.RelationshipID)
+			if err != nil {
+				return err
+			}
+			as, recent, err := assessOne(ctx, tx, set, r, now)
+			if err != nil {
+				return err
+			}
+			rep.Why = stepWhy(set, rep.Step, r.Person, as, recent, now)
+		}
 
 		current := map[string]engine.Assessment{}
 		for _, s := range steps {

@@ -270,6 +270,14 @@ func (s Settings) Recommend(a Assessment, recent []Recent, ps *TeamSafety, now t
 	return s.recommend(a, recent, ps, now)
 }
 
+// DominantBarrier is the kind with the largest decayed negative evidence in
+// d among the non-reversed recent events of the barrier window, or "" when
+// there is none: the barrier rule R2 reads (§11), which a step's reason
+// names.
+func (s Settings) DominantBarrier(recent []Recent, d Dim, now time.Time) Kind {
+	return s.dominantBarrier(recent, d, now)
+}
+
 // Outcome is the result of the 28-day check of an accepted step.
 type Outcome string
 
