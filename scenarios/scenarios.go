@@ -4,7 +4,8 @@ package scenarios
 
 import "embed"
 
-// Files holds lena.yaml, mandela.yaml, nadella.yaml and holmes.yaml.
+// Files holds lena.yaml, lena-team.yaml (the demo's team), mandela.yaml,
+// nadella.yaml and holmes.yaml.
 //
 //go:embed *.yaml
 var Files embed.FS
