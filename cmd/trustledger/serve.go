@@ -26,7 +26,8 @@ import (
 )
 
 // serveCmd runs the web app. With --demo it starts on a fresh SQLite file
-// in a temporary folder, seeded with Lena's team from the article.
+// in a temporary folder, seeded with Lena's team from the article
+// (scenarios/lena-team.yaml).
 type serveCmd struct {
 	ServeConfig
 }
@@ -39,18 +40,19 @@ func (c *serveCmd) Help() string {
 The first visit to a new installation creates the owner account.`
 }
 
-// demoScenario reads lena.yaml from the scenarios folder when it is there
-// (so edits show up), and otherwise the copy built into the binary.
+// demoScenario reads the demo team's story (demo.File) from the scenarios
+// folder when it is there (so edits show up), and otherwise the copy built
+// into the binary.
 func demoScenario(dir string) (*scenario.Scenario, error) {
-	path := filepath.Join(dir, "lena.yaml")
+	path := filepath.Join(dir, demo.File)
 	if _, err := os.Stat(path); err == nil {
 		return scenario.Load(path)
 	}
-	data, err := scenarios.Files.ReadFile("lena.yaml")
+	data, err := scenarios.Files.ReadFile(demo.File)
 	if err != nil {
 		return nil, &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: "the built-in demo scenario is missing", Err: err}
 	}
-	return scenario.Parse("lena.yaml", data)
+	return scenario.Parse(demo.File, data)
 }
 
 func (c *serveCmd) Run(rt *runtime) error {

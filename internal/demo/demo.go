@@ -1,8 +1,15 @@
 // Package demo builds the demo organisation that `trustledger serve --demo`
 // starts with: Lena, the leader of the article's story, her innovation team
-// and sixteen weeks of what happened between them, replayed from
-// scenarios/lena.yaml through the real services so that every page of the
-// web app has something true to show.
+// of six and sixteen weeks of what happened between them, replayed from
+// scenarios/lena-team.yaml (File) through the real services so that every
+// page of the web app has something true to show.
+//
+// Lena's story from the article is the team's (compliance, then influence),
+// and each person lives it differently: Ana is won over by transparency,
+// Ben complies under directives, Chen has a broken promise repaired by an
+// apology, Dara disagrees and is heard, Femi is a peer in goodwill and Eli
+// joined this week. The entries carry the story's words (notes, decisions).
+// The simulator shows the same file, week by week.
 //
 // Nothing here reaches around the services: the owner account is created
 // with AccountService.Signup, people with Service.AddPerson, the story's
@@ -35,9 +42,10 @@ const (
 	CoachEmail = "cora@demo.trustledger.local"
 	Name       = "Lena"
 	TeamName   = "Innovation"
-	// Newcomer joins the team ten days before now, after the story: a
-	// relationship where Lena's authority is ahead of trust, so the demo
-	// has a weekly step to take.
+	// File is the demo team's scenario, in the scenarios folder.
+	File = "lena-team.yaml"
+	// Newcomer joins the demo team in the story's last week: too little
+	// evidence yet to say where Lena stands with him.
 	Newcomer = "Eli"
 )
 
@@ -47,10 +55,12 @@ const (
 // password to print. Seed needs an installation without accounts
 // (ECONFLICT otherwise), because the demo owner is the first account.
 //
-// Pulses and check-ins in the scenario are skipped: they are the team's
-// own measurements, which only the team can give. Instead the demo ends
-// with one pulse the team answers today, through the same services a
-// real team's answers go through.
+// Everyone in the scenario is on one team, from day 0 or, for a person
+// the story first names after its first week, from that day. Pulses and
+// check-ins in the scenario are skipped: they are the team's own
+// measurements, which only the team can give. Instead the demo ends with
+// one pulse the team answers today, through the same services a real
+// team's answers go through.
 func Seed(ctx context.Context, svc tl.Services, scenarioPath string, now time.Time, opts Options) (email, password string, err error) {
 	sc, err := scenario.Load(scenarioPath)
 	if err != nil {
@@ -146,10 +156,13 @@ type seeder struct {
 	start  time.Time // the scenario's day 0, moved so its last week ends today
 	opts   Options
 
+	order  []int                   // the events' indexes in time order
+	joins  map[string]time.Time    // when each person joined the team
+	added  map[string]bool         // the people added so far
 	bases  map[string]engine.Bases // each person's bases as the replay set them
 	logged []loggedEvent           // breaches and everything else, for apologies
 
-	explained, unexplained int // decisions used so far, to pick their words
+	used map[wordsKey]int // the words used so far of each list, to take the next
 }
 
 // loggedEvent remembers one entry so that an apology can find its breach.
@@ -169,6 +182,8 @@ func (s *seeder) run() error {
 	today := time.Date(s.now.Year(), s.now.Month(), s.now.Day(), 0, 0, 0, 0, time.UTC)
 	// Week w's report is read at start + 7w days; the last one is today.
 	s.start = today.AddDate(0, 0, -7*weeks)
+	s.used = map[wordsKey]int{}
+	s.timeline()
 
 	if err := s.settings(); err != nil {
 		return err
@@ -177,22 +192,41 @@ func (s *seeder) run() error {
 		return fmt.Errorf("add team %s: %w", TeamName, err)
 	}
 	s.bases = map[string]engine.Bases{}
+	s.added = map[string]bool{}
 	for _, p := range s.sc.People {
-		power := map[string]int{}
-		for b := range engine.NumBases {
-			power[engine.Base(b).String()] = p.Bases[b]
+		if !s.joins[p.Name].After(s.start) {
+			if err := s.addPerson(p.Name); err != nil {
+				return err
+			}
 		}
-		if _, err := s.svc.AddPerson(s.ctx, s.leader, tl.PersonInput{
-			Name: p.Name, Kind: p.Kind, Team: TeamName, Power: power, Start: s.start, Email: demoEmail(p.Name),
-		}); err != nil {
-			return fmt.Errorf("add %s: %w", p.Name, err)
-		}
-		s.bases[p.Name] = p.Bases
 	}
 	if err := s.replay(); err != nil {
 		return err
 	}
 	return s.today()
+}
+
+// addPerson adds one person of the scenario to the team, from the day
+// they joined.
+func (s *seeder) addPerson(name string) error {
+	for _, p := range s.sc.People {
+		if p.Name != name {
+			continue
+		}
+		power := map[string]int{}
+		for b := range engine.NumBases {
+			power[engine.Base(b).String()] = p.Bases[b]
+		}
+		if _, err := s.svc.AddPerson(s.ctx, s.leader, tl.PersonInput{
+			Name: p.Name, Kind: p.Kind, Team: TeamName, Power: power, Start: s.joins[p.Name], Email: demoEmail(p.Name),
+		}); err != nil {
+			return fmt.Errorf("add %s: %w", p.Name, err)
+		}
+		s.bases[p.Name] = p.Bases
+		s.added[p.Name] = true
+		return nil
+	}
+	return tl.Errorf(tl.EINVALID, "%s is not a person of %s", name, s.sc.File)
 }
 
 // settings copies the scenario's overrides to Lena's settings.
@@ -221,23 +255,56 @@ func (s *seeder) at(week, day int) time.Time {
 	return s.start.AddDate(0, 0, 7*(week-1)+day)
 }
 
-// replay logs the scenario's events in time order (file order on ties;
-// day 0 of week w after day 7 of week w−1, as the simulator reads them).
-func (s *seeder) replay() error {
-	order := make([]int, len(s.sc.Events))
-	for i := range order {
-		order[i] = i
+// timeline puts the scenario's events in time order (file order on ties;
+// day 0 of week w after day 7 of week w−1, as the simulator reads them)
+// and finds when each person joined: on day 0 when the story names them
+// in its first week, and otherwise on the day it first names them. A
+// person the story never names is there from day 0.
+func (s *seeder) timeline() {
+	s.order = make([]int, len(s.sc.Events))
+	for i := range s.order {
+		s.order[i] = i
 	}
-	sort.SliceStable(order, func(x, y int) bool {
-		a, b := s.sc.Events[order[x]], s.sc.Events[order[y]]
+	sort.SliceStable(s.order, func(x, y int) bool {
+		a, b := s.sc.Events[s.order[x]], s.sc.Events[s.order[y]]
 		ta, tb := s.at(a.Week, a.Day), s.at(b.Week, b.Day)
 		if !ta.Equal(tb) {
 			return ta.Before(tb)
 		}
 		return a.Week < b.Week
 	})
-	for _, i := range order {
+	s.joins = map[string]time.Time{}
+	for _, i := range s.order {
 		e := &s.sc.Events[i]
+		for _, name := range s.people(e) {
+			if _, ok := s.joins[name]; ok {
+				continue
+			}
+			s.joins[name] = s.start
+			if e.Week > 1 {
+				s.joins[name] = s.at(e.Week, e.Day)
+			}
+		}
+	}
+	for _, p := range s.sc.People {
+		if _, ok := s.joins[p.Name]; !ok {
+			s.joins[p.Name] = s.start
+		}
+	}
+}
+
+// replay logs the scenario's events in time order, adding each person
+// who joins later just before the first event that names them.
+func (s *seeder) replay() error {
+	for _, i := range s.order {
+		e := &s.sc.Events[i]
+		for _, name := range s.people(e) {
+			if !s.added[name] {
+				if err := s.addPerson(name); err != nil {
+					return fmt.Errorf("%s:%d: %w", s.sc.File, e.Line, err)
+				}
+			}
+		}
 		if err := s.event(e); err != nil {
 			return fmt.Errorf("%s:%d: %w", s.sc.File, e.Line, err)
 		}
@@ -257,6 +324,34 @@ func (s *seeder) people(e *scenario.Event) []string {
 	return names
 }
 
+// forTeam reports whether an event is logged once, for the team: when the
+// scenario says who: team, or, while someone has yet to join, when it
+// names everyone on the team so far. A story with a newcomer cannot say
+// team before the newcomer joins (the simulator would count the entry for
+// them too), so it names the others; the demo logs that list as the team
+// entry it stands for. Any other list is one entry per person.
+func (s *seeder) forTeam(e *scenario.Event, at time.Time) bool {
+	if e.Team {
+		return true
+	}
+	if len(e.Who) < 2 {
+		return false
+	}
+	named := map[string]bool{}
+	for _, n := range e.Who {
+		named[n] = true
+	}
+	waiting := false
+	for _, p := range s.sc.People {
+		joined := !s.joins[p.Name].After(at)
+		if joined != named[p.Name] {
+			return false
+		}
+		waiting = waiting || !joined
+	}
+	return waiting
+}
+
 func (s *seeder) event(e *scenario.Event) error {
 	info, err := engine.LookupKind(string(e.Kind))
 	if err != nil {
@@ -271,11 +366,12 @@ func (s *seeder) event(e *scenario.Event) error {
 	case info.IsApology:
 		return s.apology(e, at)
 	}
+	team := s.forTeam(e, at)
 	targets := e.Who
-	if e.Team {
+	if team {
 		targets = []string{TeamName}
 	}
-	decision := (e.Kind == "decision-explained" || e.Kind == "decision-unexplained") &&
+	decision := (e.Kind == engine.KindDecisionExplained || e.Kind == engine.KindDecisionUnexplained) &&
 		e.Source == engine.Self && e.Severity == engine.Normal
 	for _, who := range targets {
 		for range max(e.Count, 1) {
@@ -283,44 +379,67 @@ func (s *seeder) event(e *scenario.Event) error {
 			if decision {
 				// Decide logs the same entry (self, normal) and keeps
 				// the decision's words for the decision log.
-				d, err := s.svc.Decide(s.ctx, s.leader, s.decision(e.Kind == "decision-explained", who, at))
+				d, err := s.svc.Decide(s.ctx, s.leader, s.decision(e.Kind == engine.KindDecisionExplained, who, at))
 				if err != nil {
 					return err
 				}
 				id = d.ID
 			} else {
 				ev, err := s.svc.Log(s.ctx, s.leader, tl.EventInput{
-					Who: who, Kind: e.Kind, At: at, Source: e.Source, Severity: e.Severity, Note: notes[e.Kind],
+					Who: who, Kind: e.Kind, At: at, Source: e.Source, Severity: e.Severity, Note: s.note(who, e.Kind),
 				})
 				if err != nil {
 					return err
 				}
 				id = ev.ID
 			}
-			s.logged = append(s.logged, loggedEvent{id: id, kind: e.Kind, at: at, people: s.touched(e, who), team: e.Team})
+			touched := []string{who}
+			if team {
+				touched = s.people(e)
+			}
+			s.logged = append(s.logged, loggedEvent{id: id, kind: e.Kind, at: at, people: touched, team: team})
 		}
 	}
 	return nil
 }
 
-// touched lists the people one logged entry reached.
-func (s *seeder) touched(e *scenario.Event, who string) []string {
-	if e.Team {
-		return s.people(e)
-	}
-	return []string{who}
-}
-
-// decision words one of the story's decisions, in order.
+// decision words one of the story's decisions about who (a person, or
+// the team), in order.
 func (s *seeder) decision(explained bool, who string, at time.Time) tl.DecisionInput {
 	if explained {
-		d := explainedDecisions[s.explained%len(explainedDecisions)]
-		s.explained++
+		ds := explainedDecisions[who]
+		if len(ds) == 0 {
+			who, ds = TeamName, explainedDecisions[TeamName]
+		}
+		d := ds[s.next(wordsKey{who, engine.KindDecisionExplained}, len(ds))]
 		return tl.DecisionInput{What: d[0], Why: d[1], Affects: who, At: at}
 	}
-	what := unexplainedDecisions[s.unexplained%len(unexplainedDecisions)]
-	s.unexplained++
-	return tl.DecisionInput{What: what, Affects: who, At: at}
+	ds := unexplainedDecisions[who]
+	if len(ds) == 0 {
+		who, ds = TeamName, unexplainedDecisions[TeamName]
+	}
+	return tl.DecisionInput{What: ds[s.next(wordsKey{who, engine.KindDecisionUnexplained}, len(ds))], Affects: who, At: at}
+}
+
+// note is the story's words for the next entry of kind about who (a
+// person, or the team), or the kind's own words when the story has none
+// for them.
+func (s *seeder) note(who string, kind engine.Kind) string {
+	k := wordsKey{who, kind}
+	if ns := notes[k]; len(ns) > 0 {
+		return ns[s.next(k, len(ns))]
+	}
+	if ns := notes[wordsKey{TeamName, kind}]; len(ns) > 0 {
+		return ns[0]
+	}
+	return ""
+}
+
+// next is the index of the next words of list k, which has n entries.
+func (s *seeder) next(k wordsKey, n int) int {
+	i := s.used[k] % n
+	s.used[k]++
+	return i
 }
 
 // power sets bases as the scenario does, logged as the shifts that get
@@ -336,9 +455,9 @@ func (s *seeder) power(e *scenario.Event, at time.Time) error {
 			if delta == 0 {
 				continue
 			}
-			kind, shift := engine.Kind("authority-granted"), delta
+			kind, shift := engine.KindAuthorityGranted, delta
 			if delta < 0 {
-				kind, shift = "authority-removed", -delta
+				kind, shift = engine.KindAuthorityRemoved, -delta
 			}
 			if _, err := s.svc.Log(s.ctx, s.leader, tl.EventInput{
 				Who: name, Kind: kind, At: at, Base: engine.Base(b).String(), Shift: shift,
@@ -373,13 +492,13 @@ func (s *seeder) apology(e *scenario.Event, at time.Time) error {
 		}
 		return loggedEvent{}, false
 	}
-	in := tl.EventInput{Kind: e.Kind, At: at, Acknowledges: e.Acknowledges, OffersRepair: e.OffersRepair, Note: notes[e.Kind]}
+	in := tl.EventInput{Kind: e.Kind, At: at, Acknowledges: e.Acknowledges, OffersRepair: e.OffersRepair}
 	if e.Team {
 		b, ok := find("", true)
 		if !ok {
 			return tl.Errorf(tl.EINVALID, "the apology finds no team %s to repair", e.Repairs.Kind)
 		}
-		in.Repairs = b.id
+		in.Repairs, in.Note = b.id, s.note(TeamName, e.Kind)
 		_, err := s.svc.Log(s.ctx, s.leader, in)
 		return err
 	}
@@ -388,7 +507,7 @@ func (s *seeder) apology(e *scenario.Event, at time.Time) error {
 		if !ok {
 			return tl.Errorf(tl.EINVALID, "the apology to %s finds no %s to repair", name, e.Repairs.Kind)
 		}
-		in.Who, in.Repairs = name, b.id
+		in.Who, in.Repairs, in.Note = name, b.id, s.note(name, e.Kind)
 		if _, err := s.svc.Log(s.ctx, s.leader, in); err != nil {
 			return err
 		}
@@ -396,101 +515,53 @@ func (s *seeder) apology(e *scenario.Event, at time.Time) error {
 	return nil
 }
 
-// today adds what makes the demo's present: a newcomer with more authority
-// than trust (this week's step), promises in every state, and a journal
-// entry.
+// today adds what makes the demo's present: promises in every state and a
+// journal entry. The story's people get them when the scenario has them
+// (the demo team's), and otherwise the scenario's first people do.
 func (s *seeder) today() error {
 	ctx, svc, l := s.ctx, s.svc, s.leader
 	today := time.Date(s.now.Year(), s.now.Month(), s.now.Day(), 0, 0, 0, 0, time.UTC)
-	joined := today.AddDate(0, 0, -10)
-	if _, err := svc.AddPerson(ctx, l, tl.PersonInput{Name: Newcomer, Kind: engine.DirectReport, Team: TeamName, Start: joined, Email: demoEmail(Newcomer)}); err != nil {
-		return fmt.Errorf("add %s: %w", Newcomer, err)
-	}
-	for _, ev := range []tl.EventInput{
-		{Who: Newcomer, Kind: "directive", At: joined.AddDate(0, 0, 1), Note: "Handed Eli the onboarding checklist and the first deadlines"},
-		{Who: Newcomer, Kind: "directive", At: joined.AddDate(0, 0, 5), Note: "Assigned Eli to the pricing experiment"},
-		{Who: Newcomer, Kind: "information-shared", At: joined.AddDate(0, 0, 6), Note: "Walked Eli through why the team works the way it does"},
-	} {
-		if _, err := svc.Log(ctx, l, ev); err != nil {
-			return fmt.Errorf("log for %s: %w", Newcomer, err)
-		}
-	}
-
-	people := s.people(&scenario.Event{Team: true})
-	pick := func(i int) string { return people[i%len(people)] }
 	// The overdue promise was due yesterday: the latest instant of
 	// yesterday is never more than a day ago, which AddPromise accepts.
 	promises := []tl.PromiseInput{
-		{To: pick(0), What: "Give " + pick(0) + " feedback on the prototype plan", Due: today.AddDate(0, 0, 3)},
+		{To: s.person("Ana", 0), What: "Walk through the pilot budget before it is final", Due: today.AddDate(0, 0, 3)},
 		{To: TeamName, What: "Share the next quarter's roadmap and the reasons behind it", Due: today.AddDate(0, 0, 12)},
-		{To: Newcomer, What: "Pair Eli with an onboarding buddy", Due: today.AddDate(0, 0, 5)},
-		{To: pick(1), What: "Send " + pick(1) + " the budget numbers for the pilot", Due: today.Add(-time.Millisecond)},
+		{To: s.person(Newcomer, 2), What: "Find an onboarding buddy for the first month", Due: today.AddDate(0, 0, 5)},
+		{To: s.person("Ben", 1), What: "Send the launch budget numbers", Due: today.Add(-time.Millisecond)},
 	}
 	for _, p := range promises {
 		if _, err := svc.AddPromise(ctx, l, p); err != nil {
 			return fmt.Errorf("promise %q: %w", p.What, err)
 		}
 	}
-	kept, err := svc.AddPromise(ctx, l, tl.PromiseInput{
-		To: pick(2), What: "Introduce " + pick(2) + " to the platform team", Due: today.AddDate(0, 0, 2),
-	})
+	to := s.person("Femi", 3)
+	kept, err := svc.AddPromise(ctx, l, tl.PromiseInput{To: to, What: "Review the prototype sketches", Due: today.AddDate(0, 0, 2)})
 	if err != nil {
-		return fmt.Errorf("promise to %s: %w", pick(2), err)
+		return fmt.Errorf("promise to %s: %w", to, err)
 	}
 	if _, err := svc.ResolvePromise(ctx, l, kept.ID, tl.PromiseKept, time.Time{}); err != nil {
-		return fmt.Errorf("keep the promise to %s: %w", pick(2), err)
+		return fmt.Errorf("keep the promise to %s: %w", to, err)
 	}
 
-	if _, err := svc.AddJournal(ctx, l, 1, "At first my strength came from the title: deadlines and decisions "+
-		"without reasons. The team complied and nothing more. Since I started explaining the why and "+
-		"listening in one-on-ones, people bring me ideas before I ask. That is trust, and it does more "+
-		"than the title ever did."); err != nil {
+	if _, err := svc.AddJournal(ctx, l, 1, journal); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	return s.pulse()
+}
+
+// person is name when the scenario has that person, and otherwise its
+// i-th person (counting round).
+func (s *seeder) person(name string, i int) string {
+	for _, p := range s.sc.People {
+		if p.Name == name {
+			return name
+		}
+	}
+	return s.sc.People[i%len(s.sc.People)].Name
 }
 
 // demoEmail is a person's address in the demo, under .local like Lena's,
 // so that no demo mail can reach anyone.
 func demoEmail(name string) string {
 	return strings.ToLower(name) + "@demo.trustledger.local"
-}
-
-// notes give the replayed entries the story's words, so the ledger on the
-// person page reads as what happened.
-var notes = map[engine.Kind]string{
-	"directive":          "Set the week's deadlines and who does what",
-	"authority-overused": "Closed the debate with \"because I decided so\"",
-	"promise-kept":       "Delivered what she had promised the team, on time",
-	"person-valued":      "One-on-one: asked what motivates them, and listened",
-	"self-disclosure":    "Shared her own doubts about the new role",
-	"decision-delegated": "Let the team choose the next experiment",
-	"recognition":        "Celebrated a small win in front of everyone",
-	"information-shared": "Shared the context behind the quarter's plan",
-	"apology":            "Apologised, said what went wrong and how she will fix it",
-}
-
-// unexplainedDecisions are the early weeks' decisions: the what, never the
-// why.
-var unexplainedDecisions = []string{
-	"Moved the prototype deadline two weeks earlier",
-	"Cancelled the Friday demo sessions",
-	"Switched the team to a new ticket tracker",
-	"Reassigned the analytics work",
-}
-
-// explainedDecisions are the later weeks' decisions with their why.
-var explainedDecisions = [][2]string{
-	{"Brought the Friday demos back", "Seeing each other's work early caught two dead ends last month."},
-	{"Kept the prototype deadline but cut the scope", "The pilot customer needs it by then; the extra features can follow."},
-	{"Hired a contractor for the data pipeline", "Nobody on the team wants to own it long-term, and it blocks two experiments."},
-	{"Paused the mobile experiment", "Its results were flat for six weeks; the time goes to pricing instead."},
-	{"Moved stand-ups to twice a week", "Daily stand-ups cost an hour a day and the board already shows status."},
-	{"Gave the pricing experiment a second month", "The first results are promising but the sample is still small."},
-	{"Chose the vendor the team preferred", "Their API fits our stack; the cheaper one would cost us in integration time."},
-	{"Shared the budget with the whole team", "People make better trade-offs when they can see the real numbers."},
-	{"Set a no-meeting Wednesday", "The team asked for one day of deep work, and output matters more than updates."},
-	{"Dropped the weekly status report", "The shared board answers the same questions without the overhead."},
-	{"Put the pilot on the company roadmap", "The board wants it visible; being on the roadmap protects the team's time."},
-	{"Opened the retro to the platform team", "Half of our blockers are theirs: they should hear them first-hand."},
 }

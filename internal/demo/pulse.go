@@ -30,16 +30,26 @@ func (s *seeder) pulse() error {
 	if err != nil {
 		return fmt.Errorf("demo mail: %w", err)
 	}
-	s.opts.Travel(s.now.Add(-tl.MemberWait - 2*24*time.Hour))
+	// Everyone confirmed the day after they joined, but no later than
+	// long enough ago to count toward k today; a newcomer of the last week
+	// confirmed too recently to count yet.
+	early := s.now.Add(-tl.MemberWait - 2*24*time.Hour)
+	joined := map[string]time.Time{}
+	for name, at := range s.joins {
+		joined[demoEmail(name)] = at
+	}
 	for _, lt := range letters {
-		if tok := linkToken(lt.Text, "/v/"); tok != "" {
-			if err := s.svc.ConfirmAddress(ctx, tok); err != nil {
-				s.opts.Travel(time.Time{})
-				return fmt.Errorf("demo: %s confirms their address: %w", lt.To, err)
-			}
+		tok := linkToken(lt.Text, "/v/")
+		if tok == "" {
+			continue
+		}
+		s.opts.Travel(later(early, joined[lt.To].Add(24*time.Hour)))
+		err := s.svc.ConfirmAddress(ctx, tok)
+		s.opts.Travel(time.Time{})
+		if err != nil {
+			return fmt.Errorf("demo: %s confirms their address: %w", lt.To, err)
 		}
 	}
-	s.opts.Travel(time.Time{})
 	st, err := s.svc.Status(ctx, l)
 	if err != nil {
 		return err
@@ -48,8 +58,18 @@ func (s *seeder) pulse() error {
 	if err != nil {
 		return err
 	}
-	if len(st.Relationships) < set.K {
-		return nil // too small a team for an anonymous pulse
+	roster, err := s.svc.VoiceRoster(ctx, l)
+	if err != nil {
+		return err
+	}
+	counting := 0
+	for _, sd := range roster {
+		if sd.Counts {
+			counting++
+		}
+	}
+	if counting < set.K {
+		return nil // too few people count for an anonymous pulse
 	}
 	launch, err := s.svc.LaunchPulse(ctx, l, tl.PulseInput{Team: TeamName, Question: "What should Lena keep doing, or start doing?"})
 	if err != nil {
@@ -117,4 +137,12 @@ func linkToken(text, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// later is the later of two instants.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

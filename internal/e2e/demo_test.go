@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -28,7 +30,7 @@ func TestBrowserDemo(t *testing.T) {
 	s := newSite(t, demoNow, true)
 	b := newBrowser(t, s.URL, scriptsOn)
 	email, password, err := demo.Seed(context.Background(), s.App,
-		filepath.Join(repoRoot(t), "scenarios", "lena.yaml"), demoNow, s.Demo)
+		filepath.Join(repoRoot(t), "scenarios", demo.File), demoNow, s.Demo)
 	if err != nil {
 		t.Fatalf("demo.Seed: %v", err)
 	}
@@ -57,38 +59,56 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	b.wantTitle("Dashboard · trustledger")
 
-	// Lena's team on the dashboard: every person of the story and the
-	// newcomer, on the map and in the list, the story's people placed in
-	// a quadrant, the newcomer not yet.
+	// Lena's team on the dashboard: six people, six stories from the
+	// article, each at a point of their own on the map and in the list,
+	// in at least three quadrants, each where their story ends.
 	b.open("/", 200) // once more, without the sign-in confirmation, for the screenshot
 	d := b.dashboard()
-	people := []string{"Ana", "Ben", "Chen", "Dara", demo.Newcomer}
-	if len(d.Points) != len(people) || len(d.Rows) != len(people) {
-		b.fail("the dashboard shows %d points and %d rows, want %d of each: %q", len(d.Points), len(d.Rows), len(people), d.Points)
+	stories := []struct{ name, quadrant, row string }{
+		{"Ana", "influence", ""},                                   // won over by transparency
+		{"Ben", "compliance", "Fear"},                              // complies under directives, with the fear the article warns of
+		{"Chen", "influence", ""},                                  // a broken promise, an apology, the repair
+		{"Dara", "influence", ""},                                  // overruled, then invited to dissent
+		{"Femi", "goodwill", ""},                                   // a peer: trust without power
+		{demo.Newcomer, "undetermined", "Not enough evidence yet"}, // joined this week
 	}
+	if len(d.Points) != len(stories) || len(d.Rows) != len(stories) {
+		b.fail("the dashboard shows %d points and %d rows, want %d of each: %q", len(d.Points), len(d.Rows), len(stories), d.Points)
+	}
+	points := map[string]point{}
 	quadrants := map[string]string{}
-	for _, name := range people {
-		p := d.point(b, name)
-		quadrants[name] = p.Quadrant
-		row := d.Rows[name]
-		if row == "" {
-			b.fail("no row for %s in %q", name, d.Order)
+	for _, st := range stories {
+		p := d.point(b, st.name)
+		for other, o := range points {
+			if math.Hypot(p.Power-o.Power, p.Trust-o.Trust) < 0.05 {
+				b.fail("%s and %s are at the same point of the map: %+v and %+v", st.name, other, p, o)
+			}
 		}
-		if name == demo.Newcomer {
+		points[st.name] = p
+		quadrants[st.name] = p.Quadrant
+		if p.Quadrant != st.quadrant {
+			b.fail("%s is %s on the map, want %s", st.name, p.Quadrant, st.quadrant)
+		}
+		row := d.Rows[st.name]
+		if row == "" || !strings.Contains(row, st.row) {
+			b.fail("%s's row %q, want it to say %q", st.name, row, st.row)
+		}
+		if st.quadrant == "undetermined" {
 			continue
 		}
-		if p.Quadrant == "undetermined" || strings.Contains(row, "Not enough evidence") {
-			b.fail("%s has no quadrant after sixteen weeks: point %+v, row %q", name, p, row)
-		}
 		// The list's badge names the same quadrant as the map.
-		badge := fmt.Sprintf(`ul.rels > li:nth-child(%d) .badge.q-%s`, slices.Index(d.Order, name)+1, p.Quadrant)
+		badge := fmt.Sprintf(`ul.rels > li:nth-child(%d) .badge.q-%s`, slices.Index(d.Order, st.name)+1, p.Quadrant)
 		if b.count(badge) != 1 {
-			b.fail("%s is %s on the map but the list says %q", name, p.Quadrant, row)
+			b.fail("%s is %s on the map but the list says %q", st.name, p.Quadrant, row)
 		}
 	}
-	t.Logf("quadrants: %v", quadrants)
-	if !strings.HasPrefix(d.Step, demo.Newcomer+" · ") || !strings.Contains(d.Step, "Status: suggested") {
-		b.fail("this week's step %q, want one suggested for %s", d.Step, demo.Newcomer)
+	if n := len(slices.Compact(slices.Sorted(maps.Values(quadrants)))); n < 3 {
+		b.fail("the team is in %d quadrants, want at least 3: %v", n, quadrants)
+	}
+	t.Logf("points: %+v", points)
+	// This week's step is where authority most exceeds trust: Ben.
+	if !strings.HasPrefix(d.Step, "Ben · ") || !strings.Contains(d.Step, "Status: suggested") {
+		b.fail("this week's step %q, want one suggested for Ben", d.Step)
 	}
 	if len(d.Due) == 0 || !strings.Contains(strings.Join(d.Due, "\n"), "Overdue") {
 		b.fail("promises due %q, want the demo's overdue and due ones", d.Due)
@@ -161,13 +181,13 @@ func TestBrowserDemo(t *testing.T) {
 	b.tabTo("a.skip", 1)
 	b.tabTo(`form[action="/week/accept"] button`, 30)
 	b.pressEnter(200)
-	b.wantFlash("Step accepted for " + demo.Newcomer)
+	b.wantFlash("Step accepted for Ben")
 	if d := b.dashboard(); !strings.Contains(d.Step, "Status: accepted") {
 		b.fail("after accepting, the step shows %q", d.Step)
 	}
 	b.tabTo(`form[action="/week/close"]:has(input[value=done]) button`, 30)
 	b.pressEnter(200)
-	b.wantFlash("Step done for "+demo.Newcomer, "promise kept")
+	b.wantFlash("Step done for Ben", "promise kept")
 	after := b.dashboard()
 	if !strings.Contains(after.Step, "Status: done") || b.count(`form[action^="/week/"]`) != 0 {
 		b.fail("after done, the step shows %q", after.Step)
