@@ -161,7 +161,12 @@ var explainedDecisions = map[string][][2]string{
 	},
 }
 
-// journal is Lena's answer to the journal's first question.
+// journal is Lena's answer to the journal's first question; journalShort
+// is the one that fits any story of Lena's, for another scenario.
+const journalShort = "At first my strength came from the title: deadlines and decisions without reasons. " +
+	"The team complied and nothing more. Since I started explaining the why and listening in one-on-ones, " +
+	"people bring me ideas before I ask. That is trust, and it does more than the title ever did."
+
 const journal = "At first my strength came from the title: deadlines and decisions without reasons. " +
 	"The team complied and nothing more. Since I started explaining the why and listening in one-on-ones, " +
 	"Ana, Dara and Chen bring me ideas before I ask, and Chen forgave the steering meeting I missed. " +
