@@ -39,6 +39,7 @@ type personForm struct {
 type dashboardPage struct {
 	Page
 	Map      template.HTML
+	MapWeek  mapWeek // the week the map shows, and the links to the others
 	Rows     []relRow
 	Overdue  []tl.Promise
 	DueSoon  []tl.Promise // due in the next 7 days
@@ -65,9 +66,81 @@ func relKindLabel(k engine.RelKind) string {
 	return string(k)
 }
 
+// mapWeek is the week the dashboard's map shows: this week (the map as it
+// stands now), or one of the historyWeeks-1 before it, as it stood at its
+// end. The links step a week at a time and work without scripts.
+type mapWeek struct {
+	Past    bool      // an earlier week, not this one
+	Start   time.Time // its Monday
+	End     time.Time // the moment shown: the Monday after (Sunday's end)
+	Sunday  time.Time // its last day
+	Earlier string    // link to the week before; "" at the first one kept
+	Later   string    // link to the week after; "" on this week
+}
+
+// weekLink is the dashboard with the map of the week starting on monday;
+// this week's is the plain dashboard.
+func weekLink(monday, this time.Time) string {
+	if !monday.Before(this) {
+		return "/#map"
+	}
+	return "/?week=" + isoDate(monday) + "#map"
+}
+
+// parseMapWeek reads ?week=YYYY-MM-DD (any day of the week). A week after
+// this one is this one; one before the first week kept, or before the
+// first person still on the map was added, is that first week.
+func parseMapWeek(r *http.Request, now time.Time, rels []tl.RelationshipStatus) (mapWeek, error) {
+	this := tl.WeekStart(now)
+	first := this.AddDate(0, 0, -7*(historyWeeks-1))
+	var started time.Time
+	for _, rs := range rels {
+		if rs.Relationship.Active && (started.IsZero() || rs.Relationship.StartedAt.Before(started)) {
+			started = rs.Relationship.StartedAt
+		}
+	}
+	if !started.IsZero() && tl.WeekStart(started).After(first) {
+		first = tl.WeekStart(started)
+	}
+	if first.After(this) {
+		first = this
+	}
+	mw := mapWeek{Start: this}
+	if q := strings.TrimSpace(r.URL.Query().Get("week")); q != "" {
+		day, err := time.Parse("2006-01-02", q)
+		if err != nil {
+			return mw, tl.Invalidf("week", "the week is a date like %s, got %q", isoDate(this), q)
+		}
+		mw.Start = tl.WeekStart(day)
+	}
+	if mw.Start.After(this) {
+		mw.Start = this
+	}
+	if mw.Start.Before(first) {
+		mw.Start = first
+	}
+	mw.Past = mw.Start.Before(this)
+	mw.End, mw.Sunday = mw.Start.AddDate(0, 0, 7), mw.Start.AddDate(0, 0, 6)
+	if mw.Start.After(first) {
+		mw.Earlier = weekLink(mw.Start.AddDate(0, 0, -7), this)
+	}
+	if mw.Past {
+		mw.Later = weekLink(mw.Start.AddDate(0, 0, 7), this)
+	}
+	return mw, nil
+}
+
 func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 	ctx, leader := r.Context(), s.leader(r)
 	st, err := s.svc.Status(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.svc.Settings(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	mw, err := parseMapWeek(r, s.now(), st.Relationships)
 	if err != nil {
 		return nil, err
 	}
@@ -89,11 +162,14 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 		RelKinds: engine.RelKinds(),
 		Teams:    teams,
 		Add:      personForm{Kind: string(engine.DirectReport)},
+		MapWeek:  mw,
 	}
 	md := chart.MapData{
-		ID:     "map",
-		Empty:  "No relationships yet: add the first person you lead to see them on the map.",
-		Labels: len(st.Relationships) <= 15,
+		ID:       "map",
+		Empty:    "No relationships yet: add the first person you lead to see them on the map.",
+		Labels:   len(st.Relationships) <= 15,
+		TrustMid: set.ThetaT,
+		PowerMid: set.ThetaP,
 	}
 	for _, rs := range st.Relationships {
 		rel, a := rs.Relationship, rs.Assessment
@@ -104,12 +180,15 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 			Power: a.Power, Gap: a.Gap, Warnings: a.Warnings,
 		}
 		d.Rows = append(d.Rows, row)
-		if rel.Active {
-			md.Points = append(md.Points, chart.MapPoint{
-				Name: rel.Person, Power: a.Power, Trust: a.Trust.E,
-				TrustLow: a.Trust.Low, TrustHigh: a.Trust.High,
-				Quadrant: string(a.Quadrant), Href: "/people/" + rel.ID,
-			})
+		if rel.Active && !mw.Past {
+			md.Points = append(md.Points, mapPoint(rel, a))
+		}
+	}
+	if mw.Past {
+		md.Title = "Power–trust map at the end of the week of " + fmtDate(mw.Start)
+		md.Empty = "Nobody on your map yet at the end of that week."
+		if md.Points, err = s.mapAsOf(ctx, leader, set, st.Relationships, mw.End); err != nil {
+			return nil, err
 		}
 	}
 	// Compliance first: those are where power outpaces trust.
@@ -146,8 +225,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	// Without a confirmation to show, the page is the same for a user
 	// until something is written (or a few seconds pass): it is kept.
+	// The map of an earlier week is not kept: only this week's page is.
 	_, noFlash := r.Cookie(cookieFlash)
-	cacheable := s.writes != nil && noFlash != nil
+	cacheable := s.writes != nil && noFlash != nil && !r.URL.Query().Has("week")
 	var writes int64
 	if cacheable {
 		writes = s.writes()

@@ -18,7 +18,7 @@ func TestPagesSettings(t *testing.T) {
 			"<title>Settings · trustledger</title>",
 			`<a href="/people/` + ana.ID + `">Ana</a>`, "Ben", "direct report", "peer",
 			"<strong>team</strong>", "2 active",
-			"<th scope=\"row\">direct report</th><td>4</td>", "legitimate", "referent",
+			"<th scope=\"row\">direct report</th><td data-label=\"legitimate\">4</td>", "legitimate", "referent",
 			"<code>half_life_days</code>", "days after which evidence keeps half its weight", "Default 90",
 			"All are at their defaults.", "Evidence and trust", "The weekly step",
 		}, excludes: []string{"Zed", `<details class="card" open>`}},
