@@ -482,7 +482,9 @@ type dashboardView struct {
 	Points []string          // the map's points, by their hover titles
 	Rows   map[string]string // relationship list: person → the row's text
 	Order  []string          // persons in list order
-	Step   string            // this week's step card ("" when none)
+	Step   string            // this week's step: who, the move, what to do ("" when none)
+	Why    string            // why this person, why this move
+	Card   string            // the whole step card, its status included
 	Due    []string          // promises due and overdue
 }
 
@@ -503,7 +505,11 @@ func (b *browser) dashboard() dashboardView {
 		v.Order = append(v.Order, name)
 	}
 	if b.count(".step") > 0 {
-		v.Step = b.text(".step")
+		// The step itself (who, which move, what to do); the sentence on
+		// why follows the ledger's numbers as they move during the week.
+		v.Step = strings.Join(b.texts(".step > p:nth-of-type(-n+2)"), " ")
+		v.Why = strings.Join(b.texts("#step-why"), " ")
+		v.Card = b.text(".step")
 	}
 	return v
 }

@@ -107,7 +107,7 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	t.Logf("points: %+v", points)
 	// This week's step is where authority most exceeds trust: Ben.
-	if !strings.HasPrefix(d.Step, "Ben · ") || !strings.Contains(d.Step, "Status: suggested") {
+	if !strings.HasPrefix(d.Step, "Ben · ") || !strings.Contains(d.Card, "Status: suggested") {
 		b.fail("this week's step %q, want one suggested for Ben", d.Step)
 	}
 	if len(d.Due) == 0 || !strings.Contains(strings.Join(d.Due, "\n"), "Overdue") {
@@ -182,15 +182,15 @@ func TestBrowserDemo(t *testing.T) {
 	b.tabTo(`form[action="/week/accept"] button`, 30)
 	b.pressEnter(200)
 	b.wantFlash("Step accepted for Ben")
-	if d := b.dashboard(); !strings.Contains(d.Step, "Status: accepted") {
-		b.fail("after accepting, the step shows %q", d.Step)
+	if d := b.dashboard(); !strings.Contains(d.Card, "Status: accepted") {
+		b.fail("after accepting, the step shows %q", d.Card)
 	}
 	b.tabTo(`form[action="/week/close"]:has(input[value=done]) button`, 30)
 	b.pressEnter(200)
 	b.wantFlash("Step done for Ben", "promise kept")
 	after := b.dashboard()
-	if !strings.Contains(after.Step, "Status: done") || b.count(`form[action^="/week/"]`) != 0 {
-		b.fail("after done, the step shows %q", after.Step)
+	if !strings.Contains(after.Card, "Status: done") || b.count(`form[action^="/week/"]`) != 0 {
+		b.fail("after done, the step shows %q", after.Card)
 	}
 
 	// On a phone, in the dark: the pages fit the screen's width (nothing

@@ -85,8 +85,11 @@ func TestBrowserNewUser(t *testing.T) {
 	if !strings.Contains(d1.Rows["Ana"], "Not enough evidence yet") {
 		b.fail("Ana's row %q", d1.Rows["Ana"])
 	}
-	if !strings.HasPrefix(d1.Step, "Ana · ") || !strings.Contains(d1.Step, "Status: suggested") {
+	if !strings.HasPrefix(d1.Step, "Ana · ") || !strings.Contains(d1.Card, "Status: suggested") {
 		b.fail("step %q, want one suggested for Ana", d1.Step)
+	}
+	if !strings.Contains(d1.Why, "Your authority with Ana is far ahead of the trust between you") {
+		b.fail("the step does not say why Ana: %q", d1.Why)
 	}
 
 	// The second person, from the dashboard's "Add a person".
@@ -205,8 +208,8 @@ func TestBrowserNewUser(t *testing.T) {
 	b.submit(`form[action="/week/accept"] button`, 200)
 	b.wantFlash("Step accepted for Ana", "Sun 8 Mar 2026")
 	d6 := b.dashboard()
-	if !strings.Contains(d6.Step, "Status: accepted") || b.count(`form[action="/week/close"] input[value=done]`) != 1 {
-		b.fail("after accepting, the step shows %q", d6.Step)
+	if !strings.Contains(d6.Card, "Status: accepted") || b.count(`form[action="/week/close"] input[value=done]`) != 1 {
+		b.fail("after accepting, the step shows %q", d6.Card)
 	}
 	if b.count(`form[action="/week/accept"]`) != 0 {
 		b.fail("the step can still be accepted")

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ type kindGroup struct {
 	Title string
 	Help  string
 	Kinds []engine.KindInfo
+	Power bool // changes of authority: the form asks which base and by how much
 }
 
 // logInput is the log form's values, kept on a failed submit.
@@ -25,28 +27,36 @@ type logInput struct {
 	Source   string
 	Note     string
 	When     string // yyyy-mm-dd
+	Base     string // authority granted or removed: the base of power
+	Shift    string // and by how many points, 1–4
 }
 
-// logPage is the data of log.html.
+// logPage is the data of log.html: the form for what happened, and the
+// apology's own form beside it.
 type logPage struct {
 	Page
 	People []tl.Relationship
 	Teams  []tl.Team
 	Groups []kindGroup
+	Bases  []baseRow // the power bases, for authority granted or removed
 	In     logInput
 	Today  string
 	Recent []ledgerRow
+	// Apology is the apology's form beside the other.
+	Apology apologyData
 }
 
-// kindGroups lists what a leader logs by hand: the article's builders and
-// barriers, and directives (a use of power, no trust evidence). Apologies
-// need the breach they repair, snapshots come from check-ins and pulses,
-// and power changes from the person page, so they are not offered here.
+// kindGroups lists what a leader logs on the form: the article's builders
+// and barriers, changes of authority (which move a base of power, no trust
+// evidence) and directives (a use of power, no trust evidence). Apologies
+// need the breach they repair and have their own form (logapology.go);
+// snapshots come from check-ins and pulses.
 func kindGroups() []kindGroup {
 	gs := []kindGroup{
 		{Title: "Builders", Help: "what the article says builds trust"},
 		{Title: "Barriers", Help: "what the article says erodes it"},
-		{Title: "Use of power", Help: "no trust evidence, but counted for command-heavy"},
+		{Title: "Authority given or taken away", Help: "moves one base of power; trust does not change", Power: true},
+		{Title: "Use of power", Help: "no trust evidence, but counted when orders outweigh persuasion"},
 	}
 	for _, k := range engine.Kinds() {
 		switch {
@@ -54,8 +64,10 @@ func kindGroups() []kindGroup {
 			gs[0].Kinds = append(gs[0].Kinds, k)
 		case k.Group == engine.Barrier:
 			gs[1].Kinds = append(gs[1].Kinds, k)
-		case k.IsDirective:
+		case k.IsPower:
 			gs[2].Kinds = append(gs[2].Kinds, k)
+		case k.IsDirective:
+			gs[3].Kinds = append(gs[3].Kinds, k)
 		}
 	}
 	return gs
@@ -63,7 +75,7 @@ func kindGroups() []kindGroup {
 
 var severities = []string{"minor", "normal", "major", "severe"}
 
-func (s *Server) logData(r *http.Request, in logInput) (*logPage, error) {
+func (s *Server) logData(r *http.Request, in logInput, ap apologyForm) (*logPage, error) {
 	ctx, leader := r.Context(), s.leader(r)
 	people, err := s.svc.People(ctx, leader)
 	if err != nil {
@@ -102,20 +114,35 @@ func (s *Server) logData(r *http.Request, in logInput) (*logPage, error) {
 	if in.Source == "" {
 		in.Source = engine.Self.String()
 	}
+	if in.Shift == "" {
+		in.Shift = "1"
+	}
 	var active []tl.Relationship
 	for _, p := range people {
 		if p.Active {
 			active = append(active, p)
 		}
 	}
-	return &logPage{
+	d := &logPage{
 		Page:   Page{Title: "Log", Nav: "log"},
 		People: active, Teams: teams, Groups: kindGroups(), In: in, Today: today, Recent: rows,
-	}, nil
+	}
+	for i := range engine.NumBases {
+		d.Bases = append(d.Bases, baseRow{Name: engine.Base(i).String(), Label: baseWords[i]})
+	}
+	if d.Apology, err = s.apologyData(r, people, teams, ap); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
+// logForm shows the form. ?who= chooses the person (and narrows the
+// apology's breaches to theirs), ?kind= the kind; ?repairs= (an entry) or
+// ?promise= (a broken promise) chooses the breach an apology repairs.
 func (s *Server) logForm(w http.ResponseWriter, r *http.Request) {
-	d, err := s.logData(r, logInput{Who: r.URL.Query().Get("who")})
+	q := r.URL.Query()
+	in := logInput{Who: q.Get("who"), Kind: q.Get("kind")}
+	d, err := s.logData(r, in, apologyForm{Who: q.Get("who"), Repairs: q.Get("repairs"), Promise: q.Get("promise")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -137,11 +164,25 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 		Source:   r.PostFormValue("source"),
 		Note:     strings.TrimSpace(r.PostFormValue("note")),
 		When:     strings.TrimSpace(r.PostFormValue("when")),
+		Base:     strings.TrimSpace(r.PostFormValue("base")),
+		Shift:    strings.TrimSpace(r.PostFormValue("shift")),
 	}
 	// The form reads its choices and its date; the service checks the
-	// entry (who, what happened, when, the note).
+	// entry (who, what happened, when, the note, the base and the shift).
 	fe := FormErrors{}
 	ev := tl.EventInput{Who: in.Who, Kind: engine.Kind(in.Kind), Note: in.Note}
+	if info, err := engine.LookupKind(in.Kind); err == nil && info.IsPower {
+		// The base and the points belong to a change of authority only:
+		// for any other kind the form sends them and they mean nothing.
+		ev.Base = in.Base
+		if in.Shift != "" {
+			n, err := strconv.Atoi(in.Shift)
+			if err != nil {
+				fe["shift"] = "Pick how many points: 1 to 4."
+			}
+			ev.Shift = n
+		}
+	}
 	if sev, err := engine.ParseSeverity(in.Severity); err != nil {
 		fe["severity"] = "Pick minor, normal, major or severe."
 	} else {
@@ -184,7 +225,7 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		switch tl.ErrorCode(err) {
 		case tl.EINVALID:
-			fe[formField(err, "", "who", "kind", "severity", "at=when", "source")] = tl.ErrorMessage(err)
+			fe[formField(err, "", "who", "kind", "severity", "at=when", "source", "note", "base", "shift")] = tl.ErrorMessage(err)
 		case tl.ENOTFOUND:
 			fe[formField(err, "who", "who")] = tl.ErrorMessage(err)
 		default:
@@ -192,7 +233,7 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d, err := s.logData(r, in)
+	d, err := s.logData(r, in, apologyForm{Who: in.Who})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
 )
 
 // promiseForm is the "make a promise" form, kept on a failed submit.
@@ -25,6 +26,11 @@ type promiseRow struct {
 	// NewDue is the renegotiation form's date, kept on a failed submit.
 	NewDue string
 	Error  string // what went wrong resolving this promise
+	// A broken promise: the entry that recorded the breach while an
+	// apology would still repair part of it and none is logged (the log
+	// page's apology form opens with it chosen), or whether one is.
+	Breach     string
+	Apologised bool
 }
 
 // promisesPage is the data of pages_promises.html.
@@ -116,11 +122,62 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 	byDue(d.Later)
 	d.Kept = byResolved(d.Kept)
 	d.Broken = byResolved(d.Broken)
+	if len(d.Broken) > 0 {
+		if err := s.brokenApologies(r, d.Broken); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
 }
 
+// brokenApologies marks each broken promise with the entry that recorded
+// its breach, while an apology would still repair part of it and none is
+// logged, or as apologised for.
+func (s *Server) brokenApologies(r *http.Request, rows []promiseRow) error {
+	set, err := s.svc.Settings(r.Context(), s.leader(r))
+	if err != nil {
+		return err
+	}
+	evs, err := s.eventsSince(r, s.now().Add(-time.Duration(set.ApologyWindow*float64(24*time.Hour))))
+	if err != nil {
+		return err
+	}
+	reversed := map[string]bool{}
+	for _, e := range evs {
+		if e.Reverses != "" {
+			reversed[e.Reverses] = true
+		}
+	}
+	apologised := map[string]bool{}
+	for _, e := range evs {
+		if e.Kind == engine.KindApology && e.Repairs != "" && e.Reverses == "" && !reversed[e.ID] {
+			apologised[e.Repairs] = true
+		}
+	}
+	breach := map[string]string{} // promise id → its live promise-broken entry
+	for _, e := range evs {
+		if e.Kind == engine.KindPromiseBroken && e.PromiseID != "" && e.Reverses == "" && !reversed[e.ID] {
+			breach[e.PromiseID] = e.ID
+		}
+	}
+	for i := range rows {
+		id, ok := breach[rows[i].ID]
+		switch {
+		case !ok:
+		case apologised[id]:
+			rows[i].Apologised = true
+		default:
+			rows[i].Breach = id
+		}
+	}
+	return nil
+}
+
+// promisesPage lists the promises. ?to=, ?what= and ?due= fill the form
+// (an apology's offer that did not become a promise comes back here).
 func (s *Server) promisesPage(w http.ResponseWriter, r *http.Request) {
-	d, err := s.promisesData(r, promiseForm{To: r.URL.Query().Get("to")})
+	q := r.URL.Query()
+	d, err := s.promisesData(r, promiseForm{To: q.Get("to"), What: q.Get("what"), Due: q.Get("due")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -229,7 +286,7 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 	case tl.PromiseRenegotiated:
 		s.flash(w, r, fmt.Sprintf("Promise to %s renegotiated: “%s” is now due %s. Renegotiating before the date keeps your word.", to, short(c.What), fmtDate(c.Due)))
 	case tl.PromiseBroken:
-		s.flash(w, r, fmt.Sprintf("Logged: promise to %s broken (“%s”). Say so to %s yourself; an apology soon after repairs part of it.", to, short(before.What), to))
+		s.flash(w, r, fmt.Sprintf("Logged: promise to %s broken (“%s”). Say so to %s yourself; an apology soon after repairs part of it: log it from Broken, below.", to, short(before.What), to))
 	default:
 		word := outcomeWords[c.Status]
 		if word == "" {

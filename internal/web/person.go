@@ -41,20 +41,30 @@ type baseRow struct {
 // personPage is the data of person.html.
 type personPage struct {
 	Page
-	Rel        tl.Relationship
-	A          engine.Assessment
-	IfBroken   engine.Assessment
-	Trend      template.HTML
-	Bars       template.HTML
-	Dims       []dimRow
-	Bases      []baseRow
-	Ledger     []ledgerRow
-	Explain    []weightRow
-	Checkins   []tl.Checkin // named check-ins with this person, newest first
-	Standing   tl.Standing  // whether they count toward k, and why not
-	CostTrust  float64      // drop in trust E if one promise broke now
-	CostInteg  float64      // drop in integrity E
-	QuadChange bool
+	Rel         tl.Relationship
+	A           engine.Assessment
+	IfBroken    engine.Assessment
+	Trend       template.HTML
+	Bars        template.HTML
+	Dims        []dimRow
+	Bases       []baseRow
+	Ledger      []ledgerRow
+	Explain     []weightRow
+	Checkins    []tl.Checkin // named check-ins with this person, newest first
+	Standing    tl.Standing  // whether they count toward k, and why not
+	CostTrust   float64      // drop in trust E if one promise broke now
+	CostInteg   float64      // drop in integrity E
+	QuadChange  bool
+	Breaches    []breachRow // breaches among the ledger's entries, newest first
+	ApologyDays int         // days after a breach in which an apology repairs part of it
+}
+
+// breachRow is one breach of trust on the person page and what repaired it.
+type breachRow struct {
+	tl.Event
+	Apology *tl.Event // the live apology that repairs it; nil when none
+	Share   float64   // the share of the breach's weight the apology took back
+	Open    bool      // no apology yet, and one would still repair part of it
 }
 
 // dimRow restates a dimension in words beside the bars.
@@ -128,6 +138,12 @@ func (s *Server) personData(r *http.Request, rel *tl.Relationship) (*personPage,
 		d.Bases = append(d.Bases, baseRow{Name: engine.Base(i).String(), Label: baseWords[i], Value: ex.Relationship.Bases[i]})
 	}
 	d.Explain = explainRows(ex, 10)
+	set, err := s.svc.Settings(ctx, leader)
+	if err != nil {
+		return nil, err
+	}
+	d.ApologyDays = int(set.ApologyWindow + 0.5)
+	d.Breaches = breachRows(d.Ledger, ex, s.now(), set.ApologyWindow)
 	d.CostTrust = a.Trust.E - ex.IfBroken.Trust.E
 	d.CostInteg = a.Dims[engine.Integrity].E - ex.IfBroken.Dims[engine.Integrity].E
 	d.QuadChange = a.Quadrant != ex.IfBroken.Quadrant
@@ -199,6 +215,42 @@ func explainRows(ex *tl.Explanation, n int) []weightRow {
 		rows = append(rows, weightRow{EventID: id, Kind: a.w.Kind, At: ev.OccurredAt, Dims: dims, Net: a.net, Note: ev.Note})
 	}
 	return rows
+}
+
+// breachRows picks the live breaches out of a ledger listing, each with
+// the live apology that repairs it and the share of the breach's weight
+// that apology took back today (from the explanation's weights); a breach
+// without one is open while an apology would still repair part of it.
+func breachRows(rows []ledgerRow, ex *tl.Explanation, now time.Time, windowDays float64) []breachRow {
+	weight := map[string]float64{} // each entry's negative evidence now (an apology's removals count negative)
+	for _, w := range ex.Weights {
+		if w.Negative {
+			weight[w.EventID] += w.Now
+		}
+	}
+	apology := map[string]*tl.Event{}
+	for i := range rows {
+		if e := &rows[i].Event; e.Kind == engine.KindApology && e.Repairs != "" && e.Reverses == "" && !rows[i].Reversed {
+			apology[e.Repairs] = e
+		}
+	}
+	var out []breachRow
+	for _, r := range rows {
+		info, err := engine.LookupKind(string(r.Kind))
+		if err != nil || !info.Breach || r.Reverses != "" || r.Reversed {
+			continue
+		}
+		b := breachRow{Event: r.Event, Apology: apology[r.ID]}
+		if b.Apology != nil {
+			if w := weight[r.ID]; w > 0 {
+				b.Share = -weight[b.Apology.ID] / w
+			}
+		} else {
+			b.Open = now.Sub(r.OccurredAt) <= time.Duration(windowDays*float64(24*time.Hour))
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // ledgerRows marks the entries a listed reversal cancels.

@@ -76,6 +76,7 @@ var funcs = template.FuncMap{
 	"quadname": quadLabel,
 	"warnname": warnLabel,
 	"kindname": kindLabel,
+	"moveslug": moveSlug,
 	"add":      func(a, b int) int { return a + b },
 	"relkind":  relKindLabel,
 	"sevs":     func() []string { return severities },

@@ -201,6 +201,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /people/{id}/power", s.personPower)
 	mux.HandleFunc("GET /log", s.logForm)
 	mux.HandleFunc("POST /log", s.logSubmit)
+	mux.HandleFunc("POST /log/apology", s.apologySubmit)
+	mux.HandleFunc("GET /moves", s.movesPage)
 	mux.HandleFunc("POST /ledger/{id}/reverse", s.reverse)
 
 	// Everything else: a page that says so, inside the layout.
