@@ -189,13 +189,35 @@ type Step struct {
 	ClosedAt       time.Time       `json:"closed_at,omitzero"`
 }
 
-// WeekStart is Monday 00:00 UTC of t's week. Weeks run Monday to Sunday
-// in UTC everywhere: the weekly step, the journal, a program's rollup and
-// the charts by week all count them from here.
+// WeekStart is the week of t in UTC: WeekStartIn(t, time.UTC).
 func WeekStart(t time.Time) time.Time {
-	t = t.UTC()
+	return WeekStartIn(t, time.UTC)
+}
+
+// WeekStartIn names the week that t falls in where the leader lives: the
+// calendar date of that week's Monday in loc, written as 00:00 UTC of that
+// date. Weeks run Monday to Sunday in the leader's zone; the weekly step,
+// the journal, a program's summary and the charts by week count them from
+// here. A week is named by its Monday's date rather than by an instant so
+// that the name stays the same when a leader changes zone, and weeks
+// stored before zones existed (Monday 00:00 UTC) keep theirs. The week's
+// first instant is WeekBegins. A nil loc is UTC.
+func WeekStartIn(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
 	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) // Monday 0 … Sunday 6
+}
+
+// WeekBegins is the instant the week named by week (a WeekStartIn value)
+// begins in loc: Monday 00:00 there. A nil loc is UTC.
+func WeekBegins(week time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return time.Date(week.Year(), week.Month(), week.Day(), 0, 0, 0, 0, loc)
 }
 
 // The article's three questions for reflection, asked weekly.
