@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -30,6 +31,24 @@ const (
 	textValuedB  = "Hold a 1:1 on what motivates them, and give public credit for a small win."
 	textFollowA  = "Deliver one small promised item and explain your reasoning."
 )
+
+// breachNoun names a breach in the words of the step a leader reads ("the
+// broken promise on 2 Mar"), not by its kind's identifier.
+func breachNoun(k Kind) string {
+	switch k {
+	case KindPromiseBroken:
+		return "broken promise"
+	case KindInformationWithheld:
+		return "information you kept from them"
+	case KindFavoritism:
+		return "unfair treatment"
+	case KindCompetenceFailure:
+		return "mistake that came to light"
+	case KindDismissed:
+		return "concern you brushed off"
+	}
+	return strings.ReplaceAll(string(k), "-", " ")
+}
 
 // weakest returns d* = argmin E_d, treating values within the tie
 // tolerance as ties broken in the order integrity, benevolence, ability.
@@ -132,11 +151,11 @@ func (s Settings) recommend(a Assessment, recent []Recent, ps *TeamSafety, now t
 			rec.Move = MoveTransparent
 			rec.Text = fmt.Sprintf("Disclose the facts behind the deception revealed on %s and show them the evidence; an apology alone does not repair a deception.", when)
 		case d == Ability:
-			rec.Text = fmt.Sprintf("Apologise for the %s on %s: acknowledge your responsibility, explain what happened, and offer to put it right.", b.Kind, when)
+			rec.Text = fmt.Sprintf("Apologise for the %s on %s: acknowledge your responsibility, explain what happened, and offer to put it right.", breachNoun(b.Kind), when)
 		case d == Benevolence:
-			rec.Text = fmt.Sprintf("Apologise for the %s on %s, and include them: ask for their view before the next decision that affects them.", b.Kind, when)
+			rec.Text = fmt.Sprintf("Apologise for the %s on %s, and include them: ask for their view before the next decision that affects them.", breachNoun(b.Kind), when)
 		default:
-			rec.Text = fmt.Sprintf("Apologise for the %s on %s: acknowledge it, and make one concrete promise due within 7 days.", b.Kind, when)
+			rec.Text = fmt.Sprintf("Apologise for the %s on %s: acknowledge it, and make one concrete promise due within 7 days.", breachNoun(b.Kind), when)
 		}
 		return rec
 	}
