@@ -334,7 +334,7 @@ func TestMapStructure(t *testing.T) {
 		titles = append(titles, mk.child("title").text)
 	}
 	want := "Ana — power 0.63, trust 0.32 (0.20–0.45), compliance"
-	if titles[len(titles)-1] != "Eli — power 0.29, trust 0.22 (0.12–0.34), unanchored" || !contains(titles, want) {
+	if titles[len(titles)-1] != "Eli — power 0.29, trust 0.22 (0.12–0.34), neither yet" || !contains(titles, want) {
 		t.Errorf("hover titles %q: want %q among them, and hollow points drawn first", titles, want)
 	}
 	// Each quadrant is named once, and the diagonal and quadrant lines drawn.
@@ -419,7 +419,7 @@ func TestMapEdgeValues(t *testing.T) {
 		t.Fatalf("%d marks, want 2 (non-finite points left out)", len(marks))
 	}
 	over := marks[0].child("title").text
-	if over != "over — power 1.00, trust 0.00 (0.10–0.90), undetermined" {
+	if over != "over — power 1.00, trust 0.00 (0.10–0.90), too early to tell" {
 		t.Errorf("clamped point title %q", over)
 	}
 	if len(marks[0].all("tl-point-hollow")) != 1 {

@@ -69,6 +69,26 @@ var quadShape = map[string]string{
 
 var quadOrder = []string{QuadInfluence, QuadCompliance, QuadGoodwill, QuadUnanchored, QuadUndetermined}
 
+// quadWords name the quadrants as a reader meets them: the article's
+// words where it has them, and plain words for the two the model names
+// itself (low power and low trust; trust not yet clearly high or low).
+var quadWords = map[string]string{
+	QuadInfluence:    "influence",
+	QuadCompliance:   "compliance",
+	QuadGoodwill:     "goodwill",
+	QuadUnanchored:   "neither yet",
+	QuadUndetermined: "too early to tell",
+}
+
+// QuadrantName is how the charts name quadrant q (one of the Quad
+// constants) in words, for pages that name it beside a chart.
+func QuadrantName(q string) string {
+	if w, ok := quadWords[q]; ok {
+		return w
+	}
+	return q
+}
+
 // Map geometry in user units. The plot is square, so both scales have the
 // same length on screen.
 const (
@@ -169,7 +189,7 @@ func PowerTrustMap(m MapData) []byte {
 	}{
 		{QuadCompliance, "power outpaces trust", box{x(0), y(1), x(tm), y(pm)}, [4]int{0, 1, 2, 3}},
 		{QuadInfluence, "power and trust", box{x(tm), y(1), x(1), y(pm)}, [4]int{1, 0, 3, 2}},
-		{QuadUnanchored, "neither yet", box{x(0), y(pm), x(tm), y(0)}, [4]int{2, 3, 0, 1}},
+		{QuadUnanchored, "little of either", box{x(0), y(pm), x(tm), y(0)}, [4]int{2, 3, 0, 1}},
 		{QuadGoodwill, "trust exceeds power", box{x(tm), y(pm), x(1), y(0)}, [4]int{3, 2, 1, 0}},
 	}
 	for _, r := range quads {
@@ -217,13 +237,13 @@ func PowerTrustMap(m MapData) []byte {
 	// that has no free place, none (the legend names the quadrants).
 	for _, r := range quads {
 		qb := &board{area: r.b, hard: bd.hard[:len(groups)], soft: bd.soft}
-		p, withNote, ok := quadrantBlock(qb, r.b, r.q, r.note, r.corners)
+		p, withNote, ok := quadrantBlock(qb, r.b, quadWords[r.q], r.note, r.corners)
 		if !ok {
 			continue
 		}
 		bd.hard = append(bd.hard, p.box)
 		ny := p.box.y0 + fontAscent*quadSize
-		w.text("text", r.q, "class", "tl-quadrant-label tl-q-"+r.q, "x", num(p.x), "y", num(ny), "text-anchor", p.anchor)
+		w.text("text", quadWords[r.q], "class", "tl-quadrant-label tl-q-"+r.q, "x", num(p.x), "y", num(ny), "text-anchor", p.anchor)
 		if withNote {
 			w.text("text", r.note, "class", "tl-quadrant-note", "x", num(p.x), "y", num(ny+quadNoteGap), "text-anchor", p.anchor)
 		}
@@ -458,7 +478,7 @@ func crowdOrder(gs []pointGroup) []int {
 
 func pointHover(p MapPoint) string {
 	low, high, ok := interval(p.TrustLow, p.TrustHigh, 0, 1)
-	return p.Name + " — power " + val(p.Power) + ", trust " + val(p.Trust) + rangeText(low, high, ok) + ", " + p.Quadrant
+	return p.Name + " — power " + val(p.Power) + ", trust " + val(p.Trust) + rangeText(low, high, ok) + ", " + quadWords[p.Quadrant]
 }
 
 // mapPoint draws a point alone at its place: its whisker, its marker and
@@ -574,7 +594,7 @@ func mapLegend(w *writer, top float64, grouped bool) {
 		{QuadInfluence, "influence"},
 		{QuadCompliance, "compliance"},
 		{QuadGoodwill, "goodwill"},
-		{QuadUnanchored, "unanchored"},
+		{QuadUnanchored, quadWords[QuadUnanchored]},
 		{QuadUndetermined, "hollow: not enough evidence yet"},
 	}
 	w.start("g", "class", "tl-legend")
@@ -626,14 +646,14 @@ func mapDesc(pts []MapPoint) string {
 		first = false
 		b.WriteString(strconv.Itoa(counts[q]))
 		b.WriteByte(' ')
-		b.WriteString(q)
+		b.WriteString(quadWords[q])
 	}
 	b.WriteString(".")
 	// A screen reader hears only this description, so small maps list
 	// every point; larger ones rely on the page's list of relationships.
 	if len(pts) <= mapDescListMax {
 		for _, p := range pts {
-			b.WriteString(" " + p.Name + ": power " + val(p.Power) + ", trust " + val(p.Trust) + ", " + p.Quadrant + ".")
+			b.WriteString(" " + p.Name + ": power " + val(p.Power) + ", trust " + val(p.Trust) + ", " + quadWords[p.Quadrant] + ".")
 		}
 	}
 	return b.String()

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/trustledger/trustledger/internal/chart"
 )
 
 // newUserNow is a Wednesday morning, so this week has days on both sides
@@ -236,7 +238,8 @@ func TestBrowserNewUser(t *testing.T) {
 }
 
 // point is one relationship on the map, read from its hover title
-// ("Ana — power 0.79, trust 0.15 (0.02–0.34), undetermined").
+// ("Ana — power 0.79, trust 0.15 (0.02–0.34), too early to tell"), with
+// its quadrant as the model names it ("undetermined").
 type point struct {
 	Power, Trust float64
 	Quadrant     string
@@ -254,7 +257,15 @@ func (v dashboardView) point(b *browser, name string) point {
 		if _, err := fmt.Sscanf(rest, "power %g, trust %g", &p.Power, &p.Trust); err != nil {
 			b.fail("point title %q: %v", title, err)
 		}
-		p.Quadrant = rest[strings.LastIndex(rest, ", ")+2:]
+		words := rest[strings.LastIndex(rest, ", ")+2:]
+		for _, q := range []string{chart.QuadInfluence, chart.QuadCompliance, chart.QuadGoodwill, chart.QuadUnanchored, chart.QuadUndetermined} {
+			if chart.QuadrantName(q) == words {
+				p.Quadrant = q
+			}
+		}
+		if p.Quadrant == "" {
+			b.fail("point title %q names no quadrant", title)
+		}
 		return p
 	}
 	b.fail("no point for %s among %q", name, v.Points)

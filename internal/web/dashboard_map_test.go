@@ -19,10 +19,10 @@ import (
 // numbers of its hover title.
 type mapReading struct {
 	Power, Trust float64
-	Quadrant     string
+	Quadrant     string // as the title names it: "influence", "too early to tell"
 }
 
-var mapTitle = regexp.MustCompile(`<title>([^<]+) — power ([0-9.]+), trust ([0-9.]+)[^,<]*, ([a-z]+)</title>`)
+var mapTitle = regexp.MustCompile(`<title>([^<]+) — power ([0-9.]+), trust ([0-9.]+)[^,<]*, ([a-z ]+)</title>`)
 
 func mapPoints(t *testing.T, body string) map[string]mapReading {
 	t.Helper()
