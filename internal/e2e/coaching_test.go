@@ -33,7 +33,7 @@ func TestBrowserProgram(t *testing.T) {
 	b.submit(`form[action="/roster"] button[type=submit]`, 200)
 	b.submit(`form[action="/roster/import"] button[type=submit]`, 200)
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(b.text("main"), "invitations are on their way") {
+	for !strings.Contains(b.text("main"), "invitation is on its way") {
 		if time.Now().After(deadline) {
 			b.fail("the import did not end: %q", b.text("main"))
 		}
@@ -81,8 +81,8 @@ func TestBrowserProgram(t *testing.T) {
 		c.fail("a coach lands on %s, want /programs", c.path())
 	}
 	c.submit(`main a[href^="/programs/"]`, 200)
-	if got := c.text("main"); !strings.Contains(got, "1 of 1 leaders consent") {
-		c.fail("the rollup says %q", got)
+	if got := c.text("main"); !strings.Contains(got, "Leaders who consent: 1 of 1.") {
+		c.fail("the summary across leaders says %q", got)
 	}
 	if got := c.texts("nav li"); len(got) != 2 {
 		c.fail("a coach's menu is %q, want Programs and Account", got)

@@ -150,9 +150,9 @@ func TestBrowserDemo(t *testing.T) {
 		b.fail("no cost of a broken promise: %q", got)
 	}
 	// The demo's team confirmed their addresses weeks ago: Ana counts
-	// toward k.
-	if got := b.text("#standing"); !strings.HasPrefix(got, "Ana counts toward k") {
-		b.fail("Ana's page says %q, want that she counts toward k", got)
+	// in the team's voice.
+	if got := b.text("#standing"); !strings.HasPrefix(got, "Ana counts in your team's voice") {
+		b.fail("Ana's page says %q, want that she counts in the team's voice", got)
 	}
 	if n := b.confirmListeners(); n == 0 {
 		b.fail("static/app.js did not run: no form asks before reversing an entry")

@@ -146,7 +146,7 @@ func TestBrowserPulse(t *testing.T) {
 	if p := b.path(); p != "/pulses" {
 		b.fail("after signing in again at %s, want /pulses", p)
 	}
-	if got := strings.Join(b.texts("#pulse-team option"), "|"); got != "Your team (10 of 10 people count toward k)" {
+	if got := strings.Join(b.texts("#pulse-team option"), "|"); got != "Your team (10 of 10 people can be asked)" {
 		b.fail("the team %q", got)
 	}
 	if b.count("#launch-form input[name=delivery]") != 0 {

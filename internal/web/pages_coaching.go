@@ -115,11 +115,12 @@ func pulseTrend(ps []tl.RollupPulse) template.HTML {
 	return chart.HTML(chart.WeeklyChart(wd))
 }
 
-// quadrantOrder is how the rollup lists quadrants: where trust carries
-// authority first, the undetermined last.
+// quadrantOrder is how the summary across leaders lists quadrants: where
+// trust carries authority first, those too early to tell last.
 var quadrantOrder = []engine.Quadrant{engine.Influence, engine.Goodwill, engine.Compliance, engine.Unanchored, engine.Undetermined}
 
-// quadrantRow is one quadrant's counts over the rollup's weeks.
+// quadrantRow is one quadrant, named in words, with its counts over the
+// summary's weeks.
 type quadrantRow struct {
 	Quadrant string
 	Counts   []int
@@ -174,8 +175,8 @@ func (s *Server) programData(r *http.Request) (*programPage, error) {
 		qc := chart.WeeklyData{ID: "tl-quadrants", Title: "Share of relationships in each quadrant, by week", Metric: "share", YMax: 1,
 			Empty: "No week recorded yet."}
 		for _, q := range qs {
-			row := quadrantRow{Quadrant: q}
-			series := chart.WeeklySeries{Name: q}
+			row := quadrantRow{Quadrant: quadShort(engine.Quadrant(q))}
+			series := chart.WeeklySeries{Name: row.Quadrant}
 			for i, wk := range d.Rollup.Weeks {
 				row.Counts = append(row.Counts, wk.Quadrants[q])
 				total := 0

@@ -62,19 +62,19 @@ func TestProgramPages(t *testing.T) {
 	}
 
 	body := e.do("GET", path, nil, cora).Body.String()
-	if !strings.Contains(body, "0 of 1 leaders consent") || strings.Contains(body, "learned") {
+	if !strings.Contains(body, "Leaders who consent: 0 of 1.") || strings.Contains(body, "learned") {
 		t.Fatalf("the coach before consent:\n%s", body)
 	}
-	if w := e.do("GET", path, nil, sam); !strings.Contains(w.Body.String(), "Give consent") || strings.Contains(w.Body.String(), "Rollup") {
+	if w := e.do("GET", path, nil, sam); !strings.Contains(w.Body.String(), "Give consent") || strings.Contains(w.Body.String(), "Summary across leaders") {
 		t.Fatalf("the leader's page before consent:\n%s", w.Body.String())
 	}
 	e.follow(e.do("POST", path+"/consent", form("consent", "give"), sam), sam)
 	body = e.do("GET", path, nil, cora).Body.String()
-	if !strings.Contains(body, "1 of 1 leaders consent") || !strings.Contains(body, "what I learned asking first") || strings.Contains(body, "PRIVATE") || !strings.Contains(body, `<svg`) {
+	if !strings.Contains(body, "Leaders who consent: 1 of 1.") || !strings.Contains(body, "what I learned asking first") || strings.Contains(body, "PRIVATE") || !strings.Contains(body, `<svg`) {
 		t.Fatalf("the coach after consent:\n%s", body)
 	}
 	e.follow(e.do("POST", path+"/consent", form("consent", "withdraw"), sam), sam)
-	if body := e.do("GET", path, nil, cora).Body.String(); !strings.Contains(body, "0 of 1 leaders consent") || strings.Contains(body, "learned") {
+	if body := e.do("GET", path, nil, cora).Body.String(); !strings.Contains(body, "Leaders who consent: 0 of 1.") || strings.Contains(body, "learned") {
 		t.Fatalf("the coach after withdrawal:\n%s", body)
 	}
 	if w := e.do("GET", path, nil, e.invite(lena, "Otto", "otto@example.org", tl.RoleCoach)); w.Code != http.StatusNotFound {
@@ -143,7 +143,7 @@ func TestRosterPages(t *testing.T) {
 	if w := e.do("GET", "/roster/jobs/nope/status", nil, lena); w.Code != http.StatusNotFound {
 		t.Fatalf("an unknown import's status: %d", w.Code)
 	}
-	if !strings.Contains(body, "2 invitations are on their way") || !strings.Contains(body, "1 team members were added") {
+	if !strings.Contains(body, "2 invitations are on their way") || !strings.Contains(body, "1 team member was added") {
 		t.Fatalf("the import's end:\n%s", body)
 	}
 	other := e.invite(lena, "Max", "max@example.org", tl.RoleAdmin)

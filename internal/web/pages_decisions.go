@@ -110,9 +110,9 @@ func (s *Server) decisionAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if dec.Why == "" {
-		s.flash(w, r, fmt.Sprintf("Decision logged for %s without a why: the ledger records a transparency withdrawal. Sharing the reason, even late, is the cheapest deposit you can make.", dec.Affects))
+		s.flash(w, r, fmt.Sprintf("Decision logged for %s without a why: the ledger records a transparency withdrawal. Sharing the reason, even late, is the cheapest deposit you can make.", recipient(dec.RelationshipID, dec.Affects)))
 	} else {
-		s.flash(w, r, fmt.Sprintf("Decision logged for %s with its why: explained decisions build confidence.", dec.Affects))
+		s.flash(w, r, fmt.Sprintf("Decision logged for %s with its why: explained decisions build confidence.", recipient(dec.RelationshipID, dec.Affects)))
 	}
 	redirect(w, r, "/decisions")
 }

@@ -45,7 +45,7 @@ func TestPagesDecisions(t *testing.T) {
 		{name: "with a why", method: "POST", url: "/decisions", as: lena,
 			form:   pagesForm("what", "Hire a designer", "why", "Two projects wait for design", "affects", "team", "when", "2026-11-20"),
 			status: 303, location: "/decisions",
-			then: []string{"Decision logged for team with its why", "Hire a designer", "Fri 20 Nov 2026", "1 of 3 decisions"}},
+			then: []string{"Decision logged for your team with its why", "Hire a designer", "Fri 20 Nov 2026", "1 of 3 decisions"}},
 		{name: "without a why", method: "POST", url: "/decisions", as: lena,
 			form:   pagesForm("what", "Stopped the mobile work", "affects", "Ben"),
 			status: 303, location: "/decisions",

@@ -15,7 +15,7 @@ func (s *Server) personEmail(w http.ResponseWriter, r *http.Request) {
 	s.voiceAction(w, r, func(rel *tl.Relationship) (string, error) {
 		_, err := s.svc.SetEmail(r.Context(), s.leader(r), rel.Person, r.PostFormValue("email"))
 		return "Saved " + rel.Person + "'s email address. A new address is sent a link to confirm it: " + rel.Person +
-			" counts toward k a week after confirming.", err
+			" counts in your team's voice a week after confirming.", err
 	})
 }
 

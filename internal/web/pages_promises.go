@@ -216,7 +216,7 @@ func (s *Server) promiseAdd(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err, "pages_promises.html", d, formField(err, "", "to", "what", "due"))
 		return
 	}
-	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: “%s”. Keeping it is evidence of integrity; mark it here when it is done.", c.To, fmtDate(c.Due), short(c.What)))
+	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: “%s”. Keeping it is evidence of integrity; mark it here when it is done.", recipient(c.RelationshipID, c.To), fmtDate(c.Due), short(c.What)))
 	redirect(w, r, "/promises")
 }
 
@@ -281,7 +281,7 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 		s.resolveFail(w, r, err2, id, newDueText)
 		return
 	}
-	to := before.To
+	to := recipient(before.RelationshipID, before.To)
 	switch outcome {
 	case tl.PromiseRenegotiated:
 		s.flash(w, r, fmt.Sprintf("Promise to %s renegotiated: “%s” is now due %s. Renegotiating before the date keeps your word.", to, short(c.What), fmtDate(c.Due)))

@@ -121,7 +121,7 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 	if form.K != "" {
 		k, err := strconv.Atoi(form.K)
 		if err != nil {
-			fe["k"] = "k is a whole number, such as 5."
+			fe["k"] = "give the answers needed as a whole number, such as 5"
 		}
 		in.K = k
 	}
@@ -152,13 +152,13 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := launch.Pulse
-	msg := fmt.Sprintf("Pulse launched for team %s: %d invitations are on their way by email.", p.Team, launch.Queued)
+	msg := fmt.Sprintf("Pulse launched for %s: %s by email.", teamPhrase(p.Team), plural(launch.Queued, "invitation is on its way", "invitations are on their way"))
 	if n := len(launch.NotAsked); n > 0 {
 		var who []string
 		for _, st := range launch.NotAsked {
 			who = append(who, st.Person+" "+st.Reason)
 		}
-		msg += fmt.Sprintf(" Not asked, because they do not count toward k yet: %s.", strings.Join(who, "; "))
+		msg += fmt.Sprintf(" Not asked, because they cannot be asked yet: %s.", strings.Join(who, "; "))
 	}
 	s.flash(w, r, msg)
 	redirect(w, r, "/pulses/"+p.ID)
@@ -185,7 +185,7 @@ func (s *Server) pulseData(r *http.Request, id string) (*pulsePage, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &pulsePage{Page: Page{Title: fmt.Sprintf("Pulse, team %s, wave %d", rep.Pulse.Team, rep.Pulse.Wave), Nav: "pulses"}, Report: rep}
+	d := &pulsePage{Page: Page{Title: fmt.Sprintf("Pulse, %s, wave %d", teamPhrase(rep.Pulse.Team), rep.Pulse.Wave), Nav: "pulses"}, Report: rep}
 	for _, it := range tl.PulseItems {
 		if it.Self != "" {
 			d.Self = append(d.Self, it)
@@ -223,7 +223,7 @@ func (s *Server) pulseClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rep.Released {
-		s.flash(w, r, fmt.Sprintf("Pulse closed: %d answers, and the results below now count as evidence for everyone in team %s.", rep.N, rep.Pulse.Team))
+		s.flash(w, r, fmt.Sprintf("Pulse closed: %s, and the results below now count as evidence for everyone in %s.", plural(rep.N, "answer", "answers"), teamPhrase(rep.Pulse.Team)))
 	} else {
 		s.flash(w, r, "Pulse closed. No results are shown: "+rep.Withheld)
 	}

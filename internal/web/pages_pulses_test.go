@@ -226,7 +226,7 @@ func TestPulseLaunchForm(t *testing.T) {
 		`<label for="pulse-team">`, `<label for="pulse-k">`, `<label for="pulse-question">`, `<label for="pulse-closes">`,
 		`name="k" type="number" min="3" value="" placeholder="5"`, "default 5, at least 3",
 		`value="` + isoDate(e.clk.Now().AddDate(0, 0, 7)) + `"`, // a week from today
-		"Your team (6 of 6 people count toward k)",
+		"Your team (6 of 6 people can be asked)",
 		"Each person gets a personal single-use link by email. There is no shared link",
 	} {
 		if !strings.Contains(body, want) {
@@ -268,7 +268,7 @@ func TestPulseLaunchForm(t *testing.T) {
 	// Gus, without an address, is not asked; the launch says so.
 	e.team(lena, "Gus", "")
 	w := e.do("POST", "/pulses", form("team", tl.DefaultTeamName), lena)
-	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "6 invitations are on their way by email. Not asked, because they do not count toward k yet: Gus has no email address yet.") {
+	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "6 invitations are on their way by email. Not asked, because they cannot be asked yet: Gus has no email address yet.") {
 		t.Fatalf("launch without Gus's address:\n%s", body)
 	}
 	id := strings.TrimPrefix(w.Header().Get("Location"), "/pulses/")
@@ -305,11 +305,11 @@ func TestPulsesPageWhoIsAsked(t *testing.T) {
 	}
 	body := e.do("GET", "/pulses", nil, lena).Body.String()
 	waiting := regexp.MustCompile(`(?s)<div class="hint waiting">(.*?)</div>`).FindStringSubmatch(body)
-	if !strings.Contains(body, "Your team (6 of 9 people count toward k)") || waiting == nil {
+	if !strings.Contains(body, "Your team (6 of 9 people can be asked)") || waiting == nil {
 		t.Fatalf("the pulses page does not say who counts:\n%s", body)
 	}
 	for _, want := range []string{
-		"Your team: not asked yet, because they do not count toward k:",
+		"Your team: these people cannot be asked yet:",
 		"<li>Gus has no email address yet</li>",
 		`<li>Hal has not confirmed their address yet (<a href="/people/` + hal + `#voice">send the confirmation again</a>)</li>`,
 		"<li>Ivy counts from " + from + "</li>",
@@ -341,7 +341,7 @@ func TestPulsesPageWhoIsAsked(t *testing.T) {
 	}
 	w := e.do("POST", "/pulses", form("team", tl.DefaultTeamName), lena)
 	flash := e.follow(w, lena).Body.String()
-	if !strings.Contains(flash, "6 invitations are on their way by email. Not asked, because they do not count toward k yet: ") ||
+	if !strings.Contains(flash, "6 invitations are on their way by email. Not asked, because they cannot be asked yet: ") ||
 		!strings.Contains(flash, "Gus has no email address yet") || !strings.Contains(flash, "Hal has not confirmed their address yet") ||
 		!strings.Contains(flash, "Ivy counts from "+from) {
 		t.Fatalf("the launch does not say who was not asked:\n%s", flash)
@@ -364,8 +364,8 @@ func TestPulseTeamBelowK(t *testing.T) {
 	lena := e.owner("Lena", "lena@example.org")
 	e.countedTeam(lena, "Ana", "ana@example.org", "Ben", "ben@example.org", "Cleo", "cleo@example.org", "Dev", "dev@example.org")
 	body := e.do("GET", "/pulses", nil, lena).Body.String()
-	if !strings.Contains(body, "Your team (4 of 4 people count toward k: too few for k=5)") ||
-		!strings.Contains(body, "Your team has 4 people who count toward k: a pulse needs at least k=5 answers") || !strings.Contains(body, "at least 3") {
+	if !strings.Contains(body, "Your team (4 of 4 people can be asked: too few, a pulse needs at least 5)") ||
+		!strings.Contains(body, "Your team has 4 people who can be asked: a pulse needs at least 5 answers") || !strings.Contains(body, "at least 3") {
 		t.Fatalf("the form does not say why four people cannot launch:\n%s", body)
 	}
 	w := e.do("POST", "/pulses", form("team", tl.DefaultTeamName), lena)
@@ -378,7 +378,7 @@ func TestPulseTeamBelowK(t *testing.T) {
 	}
 	// Four asked is fewer than 2k: no count while it is open, and the
 	// page says why in terms of k=3.
-	if body := e.do("GET", "/pulses/"+id, nil, lena).Body.String(); !strings.Contains(body, "k=3") ||
+	if body := e.do("GET", "/pulses/"+id, nil, lena).Body.String(); !strings.Contains(body, "results need at least 3 answers") ||
 		!strings.Contains(body, "No count is shown while it is open: with 4 people asked, a count reaching 3 would say") {
 		t.Fatal("a pulse launched with k=3 does not say so")
 	}

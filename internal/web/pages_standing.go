@@ -104,6 +104,6 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(w, r, "Approved: they count toward k once their address is confirmed and a week has passed.")
+	s.flash(w, r, "Approved: they count in their leader's team voice once their address is confirmed and a week has passed.")
 	redirect(w, r, "/approvals")
 }

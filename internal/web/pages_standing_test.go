@@ -81,7 +81,7 @@ func TestAddressConfirmPage(t *testing.T) {
 		if inline := inlineRE.FindString(body); inline != "" {
 			t.Errorf("%q breaks the CSP", inline)
 		}
-		for _, want := range []string{"<h1>Is ana@example.org your address?</h1>", "Lena added you to team team in trustledger as <strong>Ana</strong>",
+		for _, want := range []string{"<h1>Is ana@example.org your address?</h1>", "Lena added you in trustledger as <strong>Ana</strong>",
 			`<form method="post" action="/v/` + tok + `" class="stack">`, `<button type="submit" id="confirm-address">Yes, this is my address</button>`,
 			"If you do not know Lena, or this is not you, close this page"} {
 			if !strings.Contains(body, want) {
@@ -187,7 +187,7 @@ func TestPersonStanding(t *testing.T) {
 
 	// Ana has no address: nothing to confirm, no window to send.
 	st, body := page(ana)
-	if st != "Ana does not count toward k yet: has no email address yet." || strings.Contains(body, again(ana)) || strings.Contains(body, window(ana)) {
+	if st != "Ana does not count in your team's voice yet: has no email address yet." || strings.Contains(body, again(ana)) || strings.Contains(body, window(ana)) {
 		t.Errorf("Ana without an address: %q; offers the confirmation %v, the window %v", st, strings.Contains(body, again(ana)), strings.Contains(body, window(ana)))
 	}
 	w := e.do("POST", "/people/"+ana+"/confirmation", nil, lena)
@@ -197,14 +197,14 @@ func TestPersonStanding(t *testing.T) {
 
 	// Ben has not confirmed: the page offers to send it again.
 	st, body = page(ben)
-	if st != "Ben does not count toward k yet: has not confirmed their address yet. A new address is sent a link to confirm it; they count a week after they do." ||
+	if st != "Ben does not count in your team's voice yet: has not confirmed their address yet. A new address is sent a link to confirm it; they count a week after they do." ||
 		!strings.Contains(body, again(ben)+` class="inline"><button type="submit" class="secondary">Send the confirmation again</button>`) || strings.Contains(body, window(ben)) {
 		t.Errorf("Ben unconfirmed: %q; offers the confirmation %v, the window %v", st, strings.Contains(body, again(ben)), strings.Contains(body, window(ben)))
 	}
 	e.confirm("ben@example.org")
 	from := e.clk.Now().Add(tl.MemberWait)
 	st, body = page(ben)
-	if st != "Ben does not count toward k yet: counts from "+from.Format("Monday 2 January")+"." || strings.Contains(body, again(ben)) || !strings.Contains(body, window(ben)) {
+	if st != "Ben does not count in your team's voice yet: counts from "+from.Format("Monday 2 January")+"." || strings.Contains(body, again(ben)) || !strings.Contains(body, window(ben)) {
 		t.Errorf("Ben confirmed: %q; offers the confirmation %v, the window %v", st, strings.Contains(body, again(ben)), strings.Contains(body, window(ben)))
 	}
 	w = e.do("POST", "/people/"+ben+"/confirmation", nil, lena)
@@ -232,14 +232,14 @@ func TestPersonStanding(t *testing.T) {
 
 	// A week on, Ben counts.
 	e.advance(tl.MemberWait)
-	if st, _ := page(ben); st != "Ben counts toward k: they are asked in your pulses and their reactions count." {
+	if st, _ := page(ben); st != "Ben counts in your team's voice: they are asked in your pulses and their reactions count." {
 		t.Errorf("Ben a week after confirming: %q", st)
 	}
 	// A new address starts again, and the old window link stops.
 	w = e.do("POST", "/people/"+ben+"/email", form("email", "ben@example.net"), lena)
 	e.follow(w, lena)
 	st, body = page(ben)
-	if !strings.HasPrefix(st, "Ben does not count toward k yet: has not confirmed their address yet.") || !strings.Contains(body, again(ben)) || strings.Contains(body, window(ben)) {
+	if !strings.HasPrefix(st, "Ben does not count in your team's voice yet: has not confirmed their address yet.") || !strings.Contains(body, again(ben)) || strings.Contains(body, window(ben)) {
 		t.Errorf("Ben with a new address: %q", st)
 	}
 	if w := e.visit("GET", "/w/"+e.linkTo("ben@example.org", "w"), nil); w.Code != http.StatusNotFound {
@@ -277,7 +277,7 @@ func TestApprovals(t *testing.T) {
 		t.Fatalf("Ola, confirmed a week ago, stands %+v, want to wait for approval", st)
 	}
 	st := regexp.MustCompile(`<p id="standing">([^<]*)</p>`).FindStringSubmatch(e.do("GET", "/people/"+ola, nil, omar).Body.String())
-	if st == nil || st[1] != "Ola does not count toward k yet: waits for an administrator to approve them." {
+	if st == nil || st[1] != "Ola does not count in your team's voice yet: waits for an administrator to approve them." {
 		t.Errorf("Ola's page: %v", st)
 	}
 
@@ -350,7 +350,7 @@ func TestApprovals(t *testing.T) {
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/approvals" {
 		t.Fatalf("Lena approves Ola: %d → %q", w.Code, w.Header().Get("Location"))
 	}
-	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "Approved: they count toward k") || strings.Contains(body, "<td>Ola</td>") {
+	if body := e.follow(w, lena).Body.String(); !strings.Contains(body, "Approved: they count in their leader&#39;s team voice") || strings.Contains(body, "<td>Ola</td>") {
 		t.Errorf("after approving Ola:\n%s", pagesTrim(body))
 	}
 	if st := e.standingOf(omar, "Ola"); !st.Counts {

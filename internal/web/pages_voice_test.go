@@ -63,7 +63,7 @@ func TestPulsePagesEndToEnd(t *testing.T) {
 	four := []string{"P0", "p0@example.org", "P1", "p1@example.org", "P2", "p2@example.org", "P3", "p3@example.org"}
 	e.countedTeam(lena, four...)
 	w := e.do("GET", "/pulses", nil, lena)
-	if !strings.Contains(w.Body.String(), "too few for k=5") {
+	if !strings.Contains(w.Body.String(), "too few, a pulse needs at least 5") {
 		t.Fatalf("pulses page does not say the team is too small:\n%s", w.Body.String())
 	}
 	w = e.do("POST", "/pulses", form("team", "team"), lena)

@@ -82,6 +82,14 @@ var funcs = template.FuncMap{
 	"sevs":     func() []string { return severities },
 	"seq5":     func() []int { return []int{0, 1, 2, 3, 4} },
 	"dict2":    func(it tl.PulseItem, sel map[string]int) scaleItem { return scaleItem{Item: it, Sel: sel} },
+
+	// Plain words for what the model and the services name with
+	// identifiers (plainwords.go).
+	"teamname":  teamPhrase,
+	"quadshort": quadShort,
+	"warnshort": warnShort,
+	"plural":    plural,
+	"promiseto": promiseTo,
 }
 
 // scaleItem is one 1–5 question with the answers chosen so far.
@@ -308,8 +316,8 @@ var quadWords = map[engine.Quadrant]string{
 	engine.Influence:    "Influence: power and trust together",
 	engine.Compliance:   "Compliance: power outpaces trust",
 	engine.Goodwill:     "Goodwill: trust without power",
-	engine.Unanchored:   "Unanchored: neither power nor trust yet",
-	engine.Undetermined: "Not enough evidence yet",
+	engine.Unanchored:   "Neither yet: little power and little trust",
+	engine.Undetermined: "Too early to tell: trust is not clearly high or low yet",
 }
 
 func quadLabel(q engine.Quadrant) string {
@@ -324,7 +332,7 @@ func warnLabel(w string) string {
 	case engine.WarnFearRisk:
 		return "Fear risk: strong power to punish while they doubt you act in their interest"
 	case engine.WarnCommandHeavy:
-		return "Command-heavy: most recent entries are orders, not persuasion"
+		return "Mostly orders: most recent entries are orders, not persuasion"
 	}
 	return w
 }
