@@ -45,6 +45,10 @@ type User struct {
 	// sent there (a mailed invitation) or vouched for by the identity
 	// provider; zero if never.
 	EmailVerifiedAt time.Time `json:"email_verified_at,omitzero"`
+	// TimeZone is the IANA name of the zone the account's times are shown
+	// in and its typed dates read in: its leader's zone for an account
+	// that leads, its own for one that does not (zone.go).
+	TimeZone string `json:"time_zone"`
 }
 
 // Session is a signed-in browser. Only a SHA-256 of its token is stored.
@@ -94,6 +98,7 @@ type SignupInput struct {
 	Email    string
 	Name     string
 	Password string
+	TimeZone string // IANA name; "" is UTC
 }
 
 // AccountService manages accounts and sessions. Implemented by internal/app.
@@ -144,6 +149,11 @@ type AccountService interface {
 	// LeaderUser is the account of a leader, for a caller that acts as a
 	// leader rather than as a signed-in user (the CLI on its database).
 	LeaderUser(ctx context.Context, leaderID string) (*User, error)
+	// SetTimeZone changes the zone of the user's account (an IANA name,
+	// checked with LoadZone: EINVALID on the field time_zone otherwise,
+	// and nothing changes). For an account that leads it is its leader's
+	// zone, so its weeks and due dates follow from then on.
+	SetTimeZone(ctx context.Context, userID, zone string) (*User, error)
 }
 
 // ExternalIdentity is what a verified OpenID Connect ID token says about

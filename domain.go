@@ -18,6 +18,10 @@ type Leader struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// TimeZone is the IANA name of the zone the leader's weeks and due
+	// dates follow (zone.go); "" for a leader made by the CLI without an
+	// account, who follows the zone of the CLI at hand.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // Team groups a leader's relationships; an event about the team fans out

@@ -23,6 +23,7 @@ type (
 	rosterString   string // a roster file
 	scenarioString string // a scenario file
 	idempotencyKey string // the Idempotency-Key header
+	zoneString     string // a time zone's IANA name
 )
 
 func withMaxLength(s *huma.Schema, n int) *huma.Schema {
@@ -64,4 +65,8 @@ func (idempotencyKey) TransformSchema(_ huma.Registry, s *huma.Schema) *huma.Sch
 
 func (scenarioString) TransformSchema(_ huma.Registry, s *huma.Schema) *huma.Schema {
 	return withMaxLength(s, tl.MaxScenarioBytes)
+}
+
+func (zoneString) TransformSchema(_ huma.Registry, s *huma.Schema) *huma.Schema {
+	return withMaxLength(s, tl.MaxZoneLength)
 }

@@ -44,11 +44,12 @@ func TestDocumentLimitsAreTheServices(t *testing.T) {
 		"launchPulse.team":        tl.MaxNameLength, "launchPulse.question": tl.MaxQuestionLength,
 		"createInvitation.email": tl.MaxEmailLength,
 		"createProgram.name":     tl.MaxNameLength, "addProgramCoach.email": tl.MaxEmailLength, "addProgramLeader.email": tl.MaxEmailLength,
-		"importRoster.csv":  tl.MaxRosterBytes,
-		"createWebhook.url": tl.MaxURLLength,
-		"createToken.name":  tl.MaxNameLength,
-		"simulate.name":     scenarioName,
-		"simulate.scenario": tl.MaxScenarioBytes,
+		"importRoster.csv":      tl.MaxRosterBytes,
+		"createWebhook.url":     tl.MaxURLLength,
+		"createToken.name":      tl.MaxNameLength,
+		"setTimeZone.time_zone": tl.MaxZoneLength,
+		"simulate.name":         scenarioName,
+		"simulate.scenario":     tl.MaxScenarioBytes,
 	}
 	doc := api.New(api.Config{}).OpenAPI()
 	got := map[string]int{}

@@ -112,6 +112,19 @@ func (a *API) register() {
 			return out(m), nil
 		})
 
+	huma.Register(api, op("setTimeZone", http.MethodPut, "/me/time-zone", "Change the time zone your weeks, due dates and times follow", "account"),
+		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
+			Body struct {
+				TimeZone zoneString `json:"time_zone" minLength:"1" doc:"An IANA name such as Europe/Berlin, America/Los_Angeles or Asia/Tokyo, or UTC. For an account that leads, its weeks begin on Monday 00:00 there and a due date without a time ends at midnight there."`
+			}
+		}) (*body[tl.User], error) {
+			nu, err := s.SetTimeZone(ctx, u.ID, string(in.Body.TimeZone))
+			if err != nil {
+				return nil, err
+			}
+			return out(*nu), nil
+		}))
+
 	// People and teams.
 	huma.Register(api, op("listPeople", http.MethodGet, "/people", "The people you lead", "people"),
 		listed(a, tl.Services.People, func(r *tl.Relationship) string { return r.ID }))

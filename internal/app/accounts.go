@@ -93,14 +93,18 @@ func hashFailed(op string, err error) error {
 
 // createLeaderTx creates a leader with its default team inside tx, like
 // CreateLeader, so that an account and its Leader appear together or not
-// at all.
-func createLeaderTx(ctx context.Context, tx *store.Tx, name string, now time.Time) (*tl.Leader, error) {
+// at all. zone is the leader's zone, a name checkZone has read; the
+// Leader of an account always has one, UTC when none was given.
+func createLeaderTx(ctx context.Context, tx *store.Tx, name, zone string, now time.Time) (*tl.Leader, error) {
 	if _, err := tx.LeaderByName(ctx, name); err == nil {
 		return nil, tl.Errorf(tl.ECONFLICT, "someone named %q already keeps trust accounts here: add a surname or an initial to your name", name)
 	} else if tl.ErrorCode(err) != tl.ENOTFOUND {
 		return nil, err
 	}
-	l := &tl.Leader{ID: store.NewID(now), Name: name, CreatedAt: now}
+	if zone == "" {
+		zone = "UTC"
+	}
+	l := &tl.Leader{ID: store.NewID(now), Name: name, CreatedAt: now, TimeZone: zone}
 	if err := tx.CreateLeader(ctx, l); err != nil {
 		return nil, err
 	}
@@ -127,7 +131,7 @@ func errSignupClosed() error {
 }
 
 // Signup creates the first account, the owner, with a Leader of the same
-// name. The check that no account exists runs inside the write
+// name in the zone given (UTC when none is). The check that no account exists runs inside the write
 // transaction (writers are serialized), so of two racing signups one
 // wins and the other is EFORBIDDEN.
 func (a *App) Signup(ctx context.Context, in tl.SignupInput) (*tl.User, error) {
@@ -142,6 +146,10 @@ func (a *App) Signup(ctx context.Context, in tl.SignupInput) (*tl.User, error) {
 	if err := checkPassword(in.Password); err != nil {
 		return nil, tl.WithField(err, "password")
 	}
+	zone, err := checkZone(in.TimeZone)
+	if err != nil {
+		return nil, err
+	}
 	// Refuse early without spending a hash when the answer is known.
 	if has, err := a.HasUsers(ctx); err != nil {
 		return nil, err
@@ -153,14 +161,14 @@ func (a *App) Signup(ctx context.Context, in tl.SignupInput) (*tl.User, error) {
 		return nil, hashFailed("signup", err)
 	}
 	now := a.clock()
-	u := &tl.User{ID: store.NewID(now), Email: email, Name: name, Role: tl.RoleOwner, CreatedAt: now}
+	u := &tl.User{ID: store.NewID(now), Email: email, Name: name, Role: tl.RoleOwner, CreatedAt: now, TimeZone: zone}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
 		if has, err := tx.HasUsers(ctx); err != nil {
 			return err
 		} else if has {
 			return errSignupClosed()
 		}
-		l, err := createLeaderTx(ctx, tx, name, now)
+		l, err := createLeaderTx(ctx, tx, name, zone, now)
 		if err != nil {
 			return err
 		}

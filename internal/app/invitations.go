@@ -152,7 +152,7 @@ func (a *App) AcceptInvite(ctx context.Context, token, name, password string) (*
 		} else if tl.ErrorCode(err) != tl.ENOTFOUND {
 			return err
 		}
-		u = &tl.User{ID: store.NewID(now), Email: inv.Email, Name: name, Role: inv.Role, CreatedAt: now}
+		u = &tl.User{ID: store.NewID(now), Email: inv.Email, Name: name, Role: inv.Role, CreatedAt: now, TimeZone: "UTC"}
 		if inv.ByMail {
 			// The link came to this mailbox: the address is proved, for
 			// the account and wherever a leader gave it to a person.
@@ -162,7 +162,7 @@ func (a *App) AcceptInvite(ctx context.Context, token, name, password string) (*
 			}
 		}
 		if leads(inv.Role) {
-			l, err := createLeaderTx(ctx, tx, name, now)
+			l, err := createLeaderTx(ctx, tx, name, u.TimeZone, now)
 			if err != nil {
 				return err
 			}

@@ -101,7 +101,7 @@ func signInExternalTx(ctx context.Context, tx *store.Tx, id tl.ExternalIdentity,
 	if err != nil {
 		return nil, err
 	}
-	u = &tl.User{ID: store.NewID(now), Email: email, Name: externalName(id.Name, email), Role: inv.Role, CreatedAt: now}
+	u = &tl.User{ID: store.NewID(now), Email: email, Name: externalName(id.Name, email), Role: inv.Role, CreatedAt: now, TimeZone: "UTC"}
 	// The provider verified the address: it is proved, as a mailed
 	// invitation's would be (docs/ANONYMITY.md, rule 6).
 	u.EmailVerifiedAt = now
@@ -148,11 +148,11 @@ func externalName(name, email string) string {
 // so a taken name falls back to the email address, which is unique among
 // accounts.
 func createExternalLeader(ctx context.Context, tx *store.Tx, name, email string, now time.Time) (*tl.Leader, error) {
-	l, err := createLeaderTx(ctx, tx, name, now)
+	l, err := createLeaderTx(ctx, tx, name, "UTC", now)
 	if tl.ErrorCode(err) != tl.ECONFLICT || utf8.RuneCountInString(email) > tl.MaxNameLength {
 		return l, err
 	}
-	return createLeaderTx(ctx, tx, email, now)
+	return createLeaderTx(ctx, tx, email, "UTC", now)
 }
 
 // SignInMethods says how an account signs in: whether it has a password,

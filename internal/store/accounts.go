@@ -15,11 +15,15 @@ type Credentials struct {
 	PasswordHash string
 }
 
-const userCols = "id, email, name, role, leader_id, created_at, email_verified_at"
+// userCols are the columns of users an account is read from, the last
+// its zone: the zone of its leader for an account that leads, its own
+// otherwise (see the migration 00014_timezone).
+const userCols = "id, email, name, role, leader_id, created_at, email_verified_at, " +
+	"COALESCE(NULLIF((SELECT l.tz FROM leaders l WHERE l.id = users.leader_id), ''), users.tz)"
 
 func scanUser(rows *sql.Rows, u *tl.User) error {
 	var role string
-	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt})
+	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt}, &u.TimeZone)
 	u.Role = tl.Role(role)
 	return err
 }
@@ -27,18 +31,31 @@ func scanUser(rows *sql.Rows, u *tl.User) error {
 func scanCredentials(rows *sql.Rows, c *Credentials) error {
 	var role string
 	u := &c.User
-	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt}, &c.PasswordHash)
+	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt}, &u.TimeZone, &c.PasswordHash)
 	u.Role = tl.Role(role)
 	return err
 }
 
 // CreateUser stores a new account with its password hash; ECONFLICT when
-// the (lower-cased) email already has an account.
+// the (lower-cased) email already has an account. u.TimeZone is stored
+// as the account's own zone; an account that leads shows its leader's.
 func (tx *Tx) CreateUser(ctx context.Context, u *tl.User, passwordHash string) error {
+	zone := u.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
 	_, err := tx.execContext(ctx,
-		"INSERT INTO users ("+userCols+", password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		u.ID, u.Email, u.Name, string(u.Role), nullID(u.LeaderID), ms(u.CreatedAt), ms(u.EmailVerifiedAt), passwordHash)
+		"INSERT INTO users (id, email, name, role, leader_id, created_at, email_verified_at, tz, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		u.ID, u.Email, u.Name, string(u.Role), nullID(u.LeaderID), ms(u.CreatedAt), ms(u.EmailVerifiedAt), zone, passwordHash)
 	return conflict("create user", err, "an account for %s already exists: sign in instead", u.Email)
+}
+
+// SetUserZone changes the own zone of an account (an IANA name the
+// caller has checked); an account that leads shows its leader's zone,
+// which SetLeaderZone changes.
+func (tx *Tx) SetUserZone(ctx context.Context, userID, zone string) error {
+	return tx.execOne(ctx, "set account zone", "UPDATE users SET tz = $1 WHERE id = $2",
+		[]any{zone, userID}, notFound("no account with id %q", userID))
 }
 
 // HasUsers reports whether any account exists.

@@ -13,19 +13,26 @@ import (
 // databases compare names case-insensitively with a plain index.
 func lower(name string) string { return strings.ToLower(name) }
 
-const leaderCols = "id, name, created_at"
+const leaderCols = "id, name, created_at, tz"
 
 func scanLeader(rows *sql.Rows, l *tl.Leader) error {
-	return rows.Scan(&l.ID, &l.Name, msTime{&l.CreatedAt})
+	return rows.Scan(&l.ID, &l.Name, msTime{&l.CreatedAt}, &l.TimeZone)
 }
 
 // CreateLeader stores a new leader; ECONFLICT when the name is taken
 // (case-insensitively).
 func (tx *Tx) CreateLeader(ctx context.Context, l *tl.Leader) error {
 	_, err := tx.execContext(ctx,
-		"INSERT INTO leaders (id, name, name_lower, created_at) VALUES ($1, $2, $3, $4)",
-		l.ID, l.Name, lower(l.Name), ms(l.CreatedAt))
+		"INSERT INTO leaders (id, name, name_lower, created_at, tz) VALUES ($1, $2, $3, $4, $5)",
+		l.ID, l.Name, lower(l.Name), ms(l.CreatedAt), l.TimeZone)
 	return conflict("create leader", err, "a leader named %q already exists: pick another name", l.Name)
+}
+
+// SetLeaderZone changes the zone a leader's weeks and due dates follow
+// (an IANA name the caller has checked).
+func (tx *Tx) SetLeaderZone(ctx context.Context, leaderID, zone string) error {
+	return tx.execOne(ctx, "set leader zone", "UPDATE leaders SET tz = $1 WHERE id = $2",
+		[]any{zone, leaderID}, notFound("no leader with id %q", leaderID))
 }
 
 // Leaders lists every leader by name.

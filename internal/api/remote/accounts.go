@@ -77,3 +77,18 @@ func (s *Service) CompleteKey(context.Context, string, string, tl.StoredResponse
 func (s *Service) ReleaseKey(context.Context, string, string) error {
 	return unavailable("idempotency keys", "the CLI sends one with every create")
 }
+
+// SetTimeZone changes the token's account's zone (PUT /me/time-zone).
+func (s *Service) SetTimeZone(ctx context.Context, userID, zone string) (*tl.User, error) {
+	if userID != s.me.User.ID {
+		return nil, tl.Errorf(tl.ENOTFOUND, "no account with id %q", userID)
+	}
+	u, err := put[tl.User](ctx, s, "/me/time-zone", struct {
+		TimeZone string `json:"time_zone"`
+	}{zone})
+	if err != nil {
+		return nil, err
+	}
+	s.me.User = *u
+	return u, nil
+}
