@@ -86,12 +86,6 @@ const day = 24 * time.Hour
 // days converts a setting in days to a duration.
 func days(d float64) time.Duration { return time.Duration(d * float64(day)) }
 
-// endOfDay is the last millisecond of t's UTC date.
-func endOfDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Add(day - time.Millisecond)
-}
-
 // checkLeader makes sure the leader exists; every method starts here, so
 // an unknown or deleted leader id is ENOTFOUND everywhere.
 func checkLeader(ctx context.Context, tx *store.Tx, leaderID string) (*tl.Leader, error) {

@@ -48,6 +48,15 @@ func checkBackup(b *tl.Backup) (*checked, error) {
 			return nil, rowErr(tl.EINVALID, "leader", i, l.ID, "the name %q appears twice", l.Name)
 		}
 		names[strings.ToLower(l.Name)] = true
+		if l.TimeZone != "" {
+			// The zone the leader's weeks follow comes along; a file may
+			// be older than zones (none) but not name one we do not know.
+			name, err := checkZone(l.TimeZone)
+			if err != nil {
+				return nil, rowErr(tl.EINVALID, "leader", i, l.ID, "%w", err)
+			}
+			b.Leaders[i].TimeZone = name
+		}
 		leaders[l.ID] = true
 		chk.settings[l.ID] = engine.DefaultSettings()
 	}

@@ -222,7 +222,10 @@ func (a *App) Rollup(ctx context.Context, actorID, programID string) (*tl.Rollup
 				r.Consenting++
 			}
 		}
-		if r.Weeks, err = tx.ProgramWeeks(ctx, programID, tl.WeekStart(now).AddDate(0, 0, -7*(rollupWeeks-1))); err != nil {
+		// Each leader's weeks are named in their own zone; the rollup's
+		// are counted back from this week where the viewer is.
+		since := tl.WeekStartIn(now, zoneNamed(acc.user.TimeZone)).AddDate(0, 0, -7*(rollupWeeks-1))
+		if r.Weeks, err = tx.ProgramWeeks(ctx, programID, since); err != nil {
 			return err
 		}
 		if r.Steps, err = tx.ProgramSteps(ctx, programID); err != nil {
@@ -258,14 +261,15 @@ func (a *App) ShareJournal(ctx context.Context, leaderID, entryID string, shared
 }
 
 // recordWeek keeps how many of the leader's relationships stand in each
-// quadrant this week, for coaches' rollups (only ever read in aggregate,
-// and only while the leader consents).
-func recordWeek(ctx context.Context, tx *store.Tx, leaderID string, assess []engine.Assessment, now time.Time) error {
+// quadrant in week (the leader's current week, as tl.WeekStartIn names
+// it), for coaches' rollups (only ever read in aggregate, and only while
+// the leader consents).
+func recordWeek(ctx context.Context, tx *store.Tx, leaderID string, assess []engine.Assessment, week time.Time) error {
 	counts := map[string]int{}
 	for _, a := range assess {
 		counts[string(a.Quadrant)]++
 	}
-	return tx.PutLeaderWeek(ctx, leaderID, tl.WeekStart(now), counts)
+	return tx.PutLeaderWeek(ctx, leaderID, week, counts)
 }
 
 // invitationMailLink issues a roster invitation's link as its message is
@@ -277,6 +281,11 @@ func (a *App) invitationMailLink(ctx context.Context, invID string) (inv *tl.Inv
 		var err error
 		if inv, err = tx.InvitationByID(ctx, invID); err != nil {
 			return err
+		}
+		// The mail names the day the link expires as the inviter counts
+		// days.
+		if by, err := tx.UserByID(ctx, inv.InvitedBy); err == nil {
+			inv.ExpiresAt = inv.ExpiresAt.In(zoneNamed(by.TimeZone))
 		}
 		if !inv.Open(now) {
 			done = true

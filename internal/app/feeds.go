@@ -68,24 +68,26 @@ func (a *App) Calendar(ctx context.Context, token string) (string, error) {
 		if err != nil {
 			return err
 		}
+		// A promise falls on its due day where the leader lives.
+		loc := zoneOf(ctx, l)
 		cs, err := tx.Promises(ctx, lid, "")
 		if err != nil {
 			return err
 		}
 		evs := make([]ical.Event, 0, len(cs))
 		for _, c := range cs {
-			e := ical.Event{UID: "promise-" + c.ID + "@trustledger", Day: c.Due, Stamp: c.CreatedAt,
+			e := ical.Event{UID: "promise-" + c.ID + "@trustledger", Day: c.Due.In(loc), Stamp: c.CreatedAt,
 				Summary: fmt.Sprintf("Promise to %s: %s", c.To, c.What), Status: "CONFIRMED"}
 			switch c.Status {
 			case tl.PromiseOpen:
 				e.Description = "Open. Keep it, or renegotiate it openly before it is due."
 			case tl.PromiseKept, tl.PromiseKeptLate:
 				e.Summary = "✓ " + e.Summary
-				e.Description = string(c.Status) + " on " + c.ResolvedAt.Format("2006-01-02")
+				e.Description = string(c.Status) + " on " + c.ResolvedAt.In(loc).Format("2006-01-02")
 				e.Stamp = c.ResolvedAt
 			default:
 				e.Status = "CANCELLED"
-				e.Description = string(c.Status) + " on " + c.ResolvedAt.Format("2006-01-02")
+				e.Description = string(c.Status) + " on " + c.ResolvedAt.In(loc).Format("2006-01-02")
 				e.Stamp = c.ResolvedAt
 			}
 			evs = append(evs, e)

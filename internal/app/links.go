@@ -14,7 +14,7 @@ type mailLink struct {
 	Leader string // the leader's name
 	Person string // the recipient's name
 	Team   string
-	Closes time.Time // when the pulse closes (zero otherwise)
+	Closes time.Time // when the pulse closes, in the leader's zone (zero otherwise)
 	Done   bool
 }
 

@@ -25,16 +25,20 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 		return nil, tl.Invalidf("due", "Pick the day it is due: a promise needs a due date")
 	}
 	due := in.Due.UTC().Truncate(time.Millisecond)
-	if due.Before(now.Add(-day)) {
-		return nil, tl.Invalidf("due", "the due date %s is in the past: give today or a later date", due.Format("2006-01-02"))
-	}
 	if strings.TrimSpace(in.To) == "" {
 		return nil, tl.Invalidf("to", "Pick who the promise is to: a person, or a team")
 	}
 	var out *tl.Promise
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+		l, err := checkLeader(ctx, tx, leaderID)
+		if err != nil {
 			return err
+		}
+		// A due date is a moment (a front end reads a day given without a
+		// time as the end of that day in the leader's zone). One up to a
+		// day old is taken, for a promise recorded late.
+		if due.Before(now.Add(-day)) {
+			return tl.Invalidf("due", "the due date %s is in the past: give today or a later date", due.In(zoneOf(ctx, l)).Format("2006-01-02"))
 		}
 		t, err := resolveWho(ctx, tx, leaderID, in.To)
 		if err != nil {
@@ -106,7 +110,13 @@ func findPromise(ctx context.Context, tx *store.Tx, leaderID, id string) (*tl.Pr
 // resolve closes the open promise c with outcome inside tx.
 func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c *tl.Promise, outcome tl.PromiseStatus, newDue time.Time) (*tl.Promise, error) {
 	now := a.clock()
-	onTime := !now.After(endOfDay(c.Due))
+	loc, err := a.leaderZone(ctx, tx, c.LeaderID)
+	if err != nil {
+		return nil, err
+	}
+	// Kept on its due day is kept on time, to the end of that day where
+	// the leader lives.
+	onTime := !now.After(tl.EndOfDay(c.Due, loc))
 	var kind engine.Kind
 	result := c
 	switch outcome {
@@ -120,14 +130,14 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 		kind = kindPromiseBroken
 	case tl.PromiseRenegotiated:
 		if !onTime {
-			return nil, tl.Invalidf("outcome", "promise %s was due on %s: a promise is renegotiated before it is due; resolve it as kept-late or broken instead", c.ID, c.Due.Format("2006-01-02"))
+			return nil, tl.Invalidf("outcome", "promise %s was due on %s: a promise is renegotiated before it is due; resolve it as kept-late or broken instead", c.ID, c.Due.In(loc).Format("2006-01-02"))
 		}
 		if newDue.IsZero() {
 			return nil, tl.Invalidf("new_due", "renegotiating needs the new due date: pick the new due date you agreed on")
 		}
 		newDue = newDue.UTC().Truncate(time.Millisecond)
-		if endOfDay(newDue).Before(now) {
-			return nil, tl.Invalidf("new_due", "the new due date %s is in the past: give today or a later date", newDue.Format("2006-01-02"))
+		if tl.EndOfDay(newDue, loc).Before(now) {
+			return nil, tl.Invalidf("new_due", "the new due date %s is in the past: give today or a later date", newDue.In(loc).Format("2006-01-02"))
 		}
 		kind = kindPromiseRenegotiated
 		next := &tl.Promise{
@@ -224,14 +234,15 @@ func (a *App) Promises(ctx context.Context, leaderID string, status tl.PromiseSt
 func (a *App) SayDo(ctx context.Context, leaderID string) (kept, due int, err error) {
 	now := a.clock()
 	err = a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+		l, err := checkLeader(ctx, tx, leaderID)
+		if err != nil {
 			return err
 		}
 		all, err := tx.Promises(ctx, leaderID, "")
 		if err != nil {
 			return err
 		}
-		r := sayDo(all, now)
+		r := sayDo(all, now, zoneOf(ctx, l))
 		kept, due = r.Kept, r.Due
 		return nil
 	})

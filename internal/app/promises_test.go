@@ -18,7 +18,9 @@ func TestTickBreaksOnce(t *testing.T) {
 		l := e.leader("Lena")
 		e.person(l.ID, "Ana", engine.DirectReport)
 		e.person(l.ID, "Ben", engine.Peer)
-		due := e.clk.Now().Add(2 * day)
+		// Due at the end of a day, as the front ends give a day; the grace
+		// counts from there.
+		due := tl.EndOfDay(e.clk.Now().Add(2*day), time.UTC)
 		p := must(e.app.AddPromise(ctx, l.ID, tl.PromiseInput{To: "Ana", What: "send the budget", Due: due}))(t)
 		tp := must(e.app.AddPromise(ctx, l.ID, tl.PromiseInput{To: "team", What: "share the roadmap", Due: due}))(t)
 

@@ -266,7 +266,8 @@ func (a *App) pulseMailLink(ctx context.Context, pulseID, relID string) (mailLin
 		if err := tx.IssuePulseToken(ctx, pulseID, relID, hashToken(token)); err != nil {
 			return err
 		}
-		out = mailLink{Token: token, Path: pulseLinkPrefix + token, Leader: l.Name, Person: r.Person, Team: p.Team, Closes: p.ClosesAt}
+		// The mail says the closing day as the leader counts days.
+		out = mailLink{Token: token, Path: pulseLinkPrefix + token, Leader: l.Name, Person: r.Person, Team: p.Team, Closes: p.ClosesAt.In(zoneOf(ctx, l))}
 		return nil
 	})
 	return out, err

@@ -49,6 +49,7 @@ type standingCtx struct {
 	mailboxes map[string]int  // canonical mailbox → how many active people of the leader have it
 	approvers bool            // the installation has an owner or admin who is not this leader
 	now       time.Time
+	zone      *time.Location // the leader's, for the dates the reasons name
 }
 
 // loadStanding reads what standingCtx.of needs for leaderID at now.
@@ -57,7 +58,11 @@ func loadStanding(ctx context.Context, tx *store.Tx, leaderID string, now time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	sc := &standingCtx{own: map[string]bool{}, mailboxes: map[string]int{}, now: now}
+	l, err := tx.LeaderByID(ctx, leaderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc := &standingCtx{own: map[string]bool{}, mailboxes: map[string]int{}, now: now, zone: zoneOf(ctx, l)}
 	for _, u := range acc.users {
 		if u.LeaderID == leaderID {
 			sc.own[canonicalMailbox(u.Email)] = true
@@ -100,7 +105,7 @@ func (sc *standingCtx) of(r tl.Relationship) tl.Standing {
 	default:
 		s.From = r.EmailConfirmedAt.Add(tl.MemberWait)
 		if sc.now.Before(s.From) {
-			s.Step, s.Reason = tl.StepWait, "counts from "+s.From.Format("Monday 2 January")
+			s.Step, s.Reason = tl.StepWait, "counts from "+s.From.In(sc.zone).Format("Monday 2 January")
 		} else {
 			s.Counts = true
 		}

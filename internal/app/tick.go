@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -15,9 +16,16 @@ import (
 // moment the turn runs at, each leader's settings once read, and the
 // promises the turn broke.
 type tickTurn struct {
+	a      *App
 	now    time.Time
 	sets   settingsCache
+	zones  zoneCache
 	broken []tl.Promise
+}
+
+// zone is the leader's zone, read once per turn.
+func (t *tickTurn) zone(ctx context.Context, tx *store.Tx, leaderID string) (*time.Location, error) {
+	return t.zones.get(ctx, t.a, tx, leaderID)
 }
 
 // tickJob is one named job of the periodic work. It runs inside the
@@ -78,7 +86,7 @@ func (a *App) tick(ctx context.Context, jobs []tickJob) ([]tl.Promise, error) {
 	now := a.clock()
 	var broken []tl.Promise
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		turn := &tickTurn{now: now, sets: settingsCache{}}
+		turn := &tickTurn{a: a, now: now, sets: settingsCache{}, zones: zoneCache{}}
 		for _, job := range jobs {
 			if err := job(ctx, tx, turn); err != nil {
 				return err
@@ -93,9 +101,11 @@ func (a *App) tick(ctx context.Context, jobs []tickJob) ([]tl.Promise, error) {
 	return broken, nil
 }
 
-// breakOverduePromises breaks every open promise whose due date plus the
+// breakOverduePromises breaks every open promise whose due day plus the
 // leader's grace has passed: status broken, a promise-broken entry from
-// the system dated when the grace ran out, and a notification.
+// the system dated when the grace ran out, and a notification. The due
+// day ends at midnight in the leader's zone, and the grace counts days
+// there (graceEnd).
 func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tickTurn) error {
 	now := turn.now
 	overdue, err := tx.OverduePromises(ctx, now)
@@ -108,7 +118,11 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 		if err != nil {
 			return err
 		}
-		brokeAt := c.Due.Add(days(set.PromiseGrace))
+		loc, err := turn.zone(ctx, tx, c.LeaderID)
+		if err != nil {
+			return err
+		}
+		brokeAt := graceEnd(c.Due, set.PromiseGrace, loc)
 		if c.Status != tl.PromiseOpen || !brokeAt.Before(now) {
 			continue
 		}
@@ -130,13 +144,23 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 			return err
 		}
 		if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseOverdue, c.ID,
-			fmt.Sprintf("Overdue: your promise to %s, %q, was due %s and is now counted as broken.", c.To, c.What, c.Due.Format("Mon 2 Jan")),
+			fmt.Sprintf("Overdue: your promise to %s, %q, was due %s and is now counted as broken.", c.To, c.What, c.Due.In(loc).Format("Mon 2 Jan")),
 			map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
 			return err
 		}
 		turn.broken = append(turn.broken, *c)
 	}
 	return nil
+}
+
+// graceEnd is when an open promise due at due becomes broken: the end of
+// its due day in loc, then grace days later there (whole days by the
+// calendar, so a change of clocks moves nothing; a fraction of a day as
+// hours).
+func graceEnd(due time.Time, grace float64, loc *time.Location) time.Time {
+	whole := math.Floor(grace)
+	end := tl.EndOfDay(due, loc).In(loc).AddDate(0, 0, int(whole))
+	return end.Add(days(grace - whole)).UTC()
 }
 
 // brokenID is the id of the system's promise-broken entry for one
@@ -169,8 +193,12 @@ func announcePromisesDue(ctx context.Context, tx *store.Tx, turn *tickTurn) erro
 		if c.Status != tl.PromiseOpen || !c.Due.After(now) {
 			continue
 		}
+		loc, err := turn.zone(ctx, tx, c.LeaderID)
+		if err != nil {
+			return err
+		}
 		if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseDue, c.ID+":"+c.Due.Format(time.RFC3339),
-			fmt.Sprintf("Due %s: your promise to %s, %q.", c.Due.Format("Mon 2 Jan 15:04 MST"), c.To, c.What),
+			fmt.Sprintf("Due %s: your promise to %s, %q.", c.Due.In(loc).Format("Mon 2 Jan 15:04 MST"), c.To, c.What),
 			map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
 			return err
 		}

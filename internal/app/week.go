@@ -32,15 +32,17 @@ func assessOne(ctx context.Context, tx *store.Tx, set engine.Settings, r *tl.Rel
 // it is asked for, and the outcome of the steps accepted before.
 func (a *App) Week(ctx context.Context, leaderID string) (*tl.WeekReport, error) {
 	now := a.clock()
-	ws := tl.WeekStart(now)
 	// Once this week's step is chosen (the common case: every dashboard
 	// load) a read is enough; only choosing it writes.
 	var out *tl.WeekReport
 	err := a.db.Read(ctx, func(tx *store.Tx) error {
-		if _, err := tx.StepForWeek(ctx, leaderID, ws); err != nil {
+		loc, err := a.leaderZone(ctx, tx, leaderID)
+		if err != nil {
 			return err
 		}
-		var err error
+		if _, err := tx.StepForWeek(ctx, leaderID, tl.WeekStartIn(now, loc)); err != nil {
+			return err
+		}
 		out, err = a.weekReport(ctx, tx, leaderID, now)
 		return err
 	})
@@ -60,12 +62,16 @@ func (a *App) Week(ctx context.Context, leaderID string) (*tl.WeekReport, error)
 // weekReport builds the week's report in tx, choosing and storing this
 // week's step when there is none yet (tx must then be a write).
 func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now time.Time) (*tl.WeekReport, error) {
-	ws := tl.WeekStart(now)
 	var out *tl.WeekReport
 	err := func() error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+		l, err := checkLeader(ctx, tx, leaderID)
+		if err != nil {
 			return err
 		}
+		// The week, the step's due date and the dates its reason names
+		// are the leader's (docs/MODEL.md, choice 39).
+		loc := zoneOf(ctx, l)
+		ws := tl.WeekStartIn(now, loc)
 		set, err := settingsFor(ctx, tx, leaderID)
 		if err != nil {
 			return err
@@ -82,7 +88,7 @@ func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now
 		case tl.ErrorCode(err) != tl.ENOTFOUND:
 			return err
 		default:
-			if rep.Step, err = a.chooseStep(ctx, tx, set, leaderID, steps, now); err != nil {
+			if rep.Step, err = a.chooseStep(ctx, tx, set, leaderID, steps, now, loc); err != nil {
 				return err
 			}
 			if rep.Step == nil {
@@ -98,7 +104,7 @@ func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now
 			if err != nil {
 				return err
 			}
-			rep.Why = stepWhy(set, rep.Step, r.Person, as, recent, now)
+			rep.Why = stepWhy(set, rep.Step, r.Person, as, recent, now.In(loc))
 		}
 
 		current := map[string]engine.Assessment{}
@@ -151,8 +157,9 @@ func baseline(s tl.Step) engine.Assessment {
 }
 
 // chooseStep runs the weekly pick (§10) and the recommendation (§11) and
-// stores the suggestion; nil when nothing is eligible.
-func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings, leaderID string, steps []tl.Step, now time.Time) (*tl.Step, error) {
+// stores the suggestion; nil when nothing is eligible. loc is the
+// leader's zone, which names the week and words the step.
+func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings, leaderID string, steps []tl.Step, now time.Time, loc *time.Location) (*tl.Step, error) {
 	rels, err := tx.Relationships(ctx, leaderID)
 	if err != nil {
 		return nil, err
@@ -190,17 +197,17 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 			active = append(active, assess[j])
 		}
 	}
-	if err := recordWeek(ctx, tx, leaderID, active, now); err != nil {
+	if err := recordWeek(ctx, tx, leaderID, active, tl.WeekStartIn(now, loc)); err != nil {
 		return nil, err
 	}
 	i := set.Pick(cands, now)
 	if i < 0 {
 		return nil, nil
 	}
-	rec := set.Recommend(assess[i], recents[i], nil, now)
+	rec := set.Recommend(assess[i], recents[i], nil, now.In(loc))
 	s := &tl.Step{
 		ID: store.NewID(now), LeaderID: leaderID, RelationshipID: rels[i].ID, Person: rels[i].Person,
-		WeekStart: tl.WeekStart(now), Rule: rec.Rule, Dim: rec.Dim, Move: rec.Move, Text: rec.Text,
+		WeekStart: tl.WeekStartIn(now, loc), Rule: rec.Rule, Dim: rec.Dim, Move: rec.Move, Text: rec.Text,
 		Status: tl.StepSuggested, BaselineE: assess[i].Trust.E, BaselineQuad: assess[i].Quadrant,
 		BaselineN: assess[i].Evidence, CreatedAt: now,
 	}
@@ -220,13 +227,14 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 // check at acceptance.
 func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Promise, error) {
 	now := a.clock()
-	ws := tl.WeekStart(now)
 	var step *tl.Step
 	var prom *tl.Promise
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+		l, err := checkLeader(ctx, tx, leaderID)
+		if err != nil {
 			return err
 		}
+		ws := tl.WeekStartIn(now, zoneOf(ctx, l))
 		set, err := settingsFor(ctx, tx, leaderID)
 		if err != nil {
 			return err
@@ -249,9 +257,14 @@ func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Pr
 		if err != nil {
 			return err
 		}
-		due := set.Recommend(as, recent, nil, now).Due
+		// Due at the end of the week where the leader lives.
+		loc, err := a.leaderZone(ctx, tx, s.LeaderID)
+		if err != nil {
+			return err
+		}
+		due := set.Recommend(as, recent, nil, now.In(loc)).Due
 		if due.IsZero() || due.Before(now) {
-			due = ws.Add(7*day - time.Millisecond)
+			due = tl.WeekBegins(ws, loc).AddDate(0, 0, 7).Add(-time.Millisecond)
 		}
 		c := &tl.Promise{
 			ID: store.NewID(now), LeaderID: leaderID, RelationshipID: r.ID, To: r.Person,
@@ -286,7 +299,8 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 	now := a.clock()
 	var out *tl.Step
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+		l, err := checkLeader(ctx, tx, leaderID)
+		if err != nil {
 			return err
 		}
 		set, err := settingsFor(ctx, tx, leaderID)
@@ -306,7 +320,7 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 		}
 		if s == nil && status == tl.StepSkipped {
 			for i := range steps {
-				if steps[i].Status == tl.StepSuggested && steps[i].WeekStart.Equal(tl.WeekStart(now)) {
+				if steps[i].Status == tl.StepSuggested && steps[i].WeekStart.Equal(tl.WeekStartIn(now, zoneOf(ctx, l))) {
 					s = &steps[i]
 					break
 				}
@@ -360,11 +374,13 @@ func (a *App) AddJournal(ctx context.Context, leaderID string, question int, tex
 		return nil, tl.WithField(err, "text")
 	}
 	now := a.clock()
-	j := &tl.JournalEntry{ID: store.NewID(now), LeaderID: leaderID, WeekStart: tl.WeekStart(now), Question: question, Text: text, CreatedAt: now}
+	j := &tl.JournalEntry{ID: store.NewID(now), LeaderID: leaderID, Question: question, Text: text, CreatedAt: now}
 	err = a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
+		l, err := checkLeader(ctx, tx, leaderID)
+		if err != nil {
 			return err
 		}
+		j.WeekStart = tl.WeekStartIn(now, zoneOf(ctx, l))
 		return tx.CreateJournal(ctx, j)
 	})
 	if err != nil {

@@ -29,7 +29,8 @@ import (
 // breach first for R1, the barrier's entries first for R2, at most
 // tl.MaxWhyEvidence. It reads the relationship as it stands now and the
 // step as it was chosen (its rule, dimension and move), so the move's
-// reason stays the one that chose it.
+// reason stays the one that chose it. Dates are said in now's zone (the
+// leader's).
 func stepWhy(set engine.Settings, s *tl.Step, person string, as engine.Assessment, recent []engine.Recent, now time.Time) *tl.StepWhy {
 	ws := weigh(set, recent, now)
 	why := &tl.StepWhy{Evidence: []tl.WhyEntry{}}
@@ -57,11 +58,11 @@ func stepWhy(set engine.Settings, s *tl.Step, person string, as engine.Assessmen
 		case !ok:
 			sentence += ", and a breach of trust had no apology when this step was chosen"
 		case b.ev.Kind == engine.KindDeceptionRevealed:
-			sentence += fmt.Sprintf(", and a deception came to light on %s: an apology alone does not repair that, laying the facts open does", whyDate(b.ev.At))
+			sentence += fmt.Sprintf(", and a deception came to light on %s: an apology alone does not repair that, laying the facts open does", whyDate(b.ev.At, now))
 		case b.repaired:
-			sentence += fmt.Sprintf(", and the %s of %s called for an apology, which is now logged", breachWords(b.ev.Kind), whyDate(b.ev.At))
+			sentence += fmt.Sprintf(", and the %s of %s called for an apology, which is now logged", breachWords(b.ev.Kind), whyDate(b.ev.At, now))
 		default:
-			sentence += fmt.Sprintf(", and the %s of %s has had no apology yet: an apology soon after repairs part of it", breachWords(b.ev.Kind), whyDate(b.ev.At))
+			sentence += fmt.Sprintf(", and the %s of %s has had no apology yet: an apology soon after repairs part of it", breachWords(b.ev.Kind), whyDate(b.ev.At, now))
 			why.Breach = b.ev.ID
 		}
 		if ok {
@@ -379,8 +380,9 @@ func windowWords(days float64) string {
 	return numberWords(n) + " days"
 }
 
-// whyDate is the day an entry happened, as the sentence says it.
-func whyDate(t time.Time) string { return t.UTC().Format("Mon 2 Jan") }
+// whyDate is the day an entry happened, as the sentence says it: in the
+// zone of now, which the caller gives in the leader's zone.
+func whyDate(t, now time.Time) string { return t.In(now.Location()).Format("Mon 2 Jan") }
 
 // pctPoints is a share in whole percentage points.
 func pctPoints(v float64) int { return int(math.Round(v * 100)) }

@@ -231,7 +231,11 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 			return err
 		}
 		if set.ShareSayDo == 1 {
-			w.SayDo = sayDo(cs, now)
+			loc, err := a.leaderZone(ctx, tx, r.LeaderID)
+			if err != nil {
+				return err
+			}
+			w.SayDo = sayDo(cs, now, loc)
 		}
 		out = w
 		return nil
@@ -241,8 +245,9 @@ func (a *App) Window(ctx context.Context, relationshipID string) (*tl.Window, er
 
 // sayDo is the leader's say/do ratio over all their promises, the one
 // count behind App.SayDo and the team's window: kept on time or late over
-// those resolved or past their due day; renegotiated ones are left out.
-func sayDo(cs []tl.Promise, now time.Time) *tl.SayDoRatio {
+// those resolved or past their due day (in loc, the leader's zone);
+// renegotiated ones are left out.
+func sayDo(cs []tl.Promise, now time.Time, loc *time.Location) *tl.SayDoRatio {
 	var out tl.SayDoRatio
 	for _, c := range cs {
 		switch c.Status {
@@ -252,7 +257,7 @@ func sayDo(cs []tl.Promise, now time.Time) *tl.SayDoRatio {
 		case tl.PromiseBroken:
 			out.Due++
 		case tl.PromiseOpen:
-			if now.After(endOfDay(c.Due)) {
+			if now.After(tl.EndOfDay(c.Due, loc)) {
 				out.Due++
 			}
 		}

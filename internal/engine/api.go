@@ -265,7 +265,8 @@ type Recommendation struct {
 	Breach  string // R1: the event id to apologise for
 }
 
-// Recommend chooses the move for one relationship (pure).
+// Recommend chooses the move for one relationship (pure). Its due date
+// and the dates in its text are in now's zone: pass now in the leader's.
 func (s Settings) Recommend(a Assessment, recent []Recent, ps *TeamSafety, now time.Time) Recommendation {
 	return s.recommend(a, recent, ps, now)
 }

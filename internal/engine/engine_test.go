@@ -196,12 +196,23 @@ func TestRecommendRules(t *testing.T) {
 func TestEndOfWeek(t *testing.T) {
 	sun := time.Date(2026, 3, 8, 23, 59, 59, 0, time.UTC)
 	for _, now := range []time.Time{
-		time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),                      // Monday
-		time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC),                     // Sunday
-		time.Date(2026, 3, 6, 23, 0, 0, 0, time.FixedZone("x", -5*3600)), // Saturday 04:00 UTC
+		time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC),  // Monday
+		time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC), // Sunday
 	} {
 		if got := endOfWeek(now); !got.Equal(sun) {
 			t.Errorf("endOfWeek(%v) = %v", now, got)
+		}
+	}
+	// The week is the one of now's own zone: Friday 23:00 at UTC−5 (already
+	// Saturday in UTC) ends on that zone's Sunday night, and Monday 05:00
+	// at UTC+9 (still Sunday in UTC) starts a new week there.
+	minus5, plus9 := time.FixedZone("x", -5*3600), time.FixedZone("y", 9*3600)
+	for _, c := range []struct{ now, want time.Time }{
+		{time.Date(2026, 3, 6, 23, 0, 0, 0, minus5), time.Date(2026, 3, 8, 23, 59, 59, 0, minus5)},
+		{time.Date(2026, 3, 9, 5, 0, 0, 0, plus9), time.Date(2026, 3, 15, 23, 59, 59, 0, plus9)},
+	} {
+		if got := endOfWeek(c.now); !got.Equal(c.want) {
+			t.Errorf("endOfWeek(%v) = %v, want %v", c.now, got, c.want)
 		}
 	}
 }

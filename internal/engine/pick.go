@@ -41,13 +41,13 @@ func (s Settings) pick(cands []Candidate, now time.Time) int {
 	return idx[0]
 }
 
-// endOfWeek is the last second of the week (Monday to Sunday, UTC) that
-// holds now: the due date of this week's step.
+// endOfWeek is the last second of the week (Monday to Sunday, in now's
+// zone: the caller passes now in the leader's) that holds now: the due
+// date of this week's step.
 func endOfWeek(now time.Time) time.Time {
-	u := now.UTC()
-	ahead := (7 - int(u.Weekday())) % 7
-	y, m, d := u.Date()
-	return time.Date(y, m, d+ahead, 23, 59, 59, 0, time.UTC)
+	ahead := (7 - int(now.Weekday())) % 7
+	y, m, d := now.Date()
+	return time.Date(y, m, d+ahead, 23, 59, 59, 0, now.Location())
 }
 
 func (s Settings) checkOutcome(baseline, now Assessment, acceptedAt time.Time) Outcome {

@@ -145,7 +145,7 @@ func (s Settings) recommend(a Assessment, recent []Recent, ps *TeamSafety, now t
 	}
 	if b, d, ok := s.openBreach(recent, now); ok {
 		rec.Rule, rec.Dim, rec.Breach, rec.Move = RuleRepair, d, b.ID, MoveApology
-		when := b.At.UTC().Format("2 Jan")
+		when := b.At.In(now.Location()).Format("2 Jan")
 		switch {
 		case b.Kind == KindDeceptionRevealed:
 			rec.Move = MoveTransparent

@@ -14,7 +14,7 @@ type Event struct {
 	UID         string
 	Summary     string
 	Description string
-	Day         time.Time // the date, in UTC
+	Day         time.Time // the date: its calendar day in its own zone
 	Status      string    // CONFIRMED or CANCELLED ("" for none)
 	Stamp       time.Time // when the entry last changed
 }
@@ -35,7 +35,8 @@ func Write(name string, events []Event, now time.Time) string {
 		if stamp.IsZero() {
 			stamp = now
 		}
-		day := e.Day.UTC()
+		y, m, d := e.Day.Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		line("BEGIN:VEVENT")
 		line("UID:" + Escape(e.UID))
 		line("DTSTAMP:" + stamp.UTC().Format("20060102T150405Z"))

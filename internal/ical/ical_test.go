@@ -93,3 +93,20 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+// TestWriteDayInItsZone: an event falls on its day where the leader
+// lives: the end of Friday in Los Angeles is Saturday morning in UTC, and
+// the feed still says Friday.
+func TestWriteDayInItsZone(t *testing.T) {
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 12, 5, 7, 59, 59, 0, time.UTC).In(la) // Friday 23:59:59 there
+	out := Write("Luis's promises", []Event{{UID: "p@trustledger", Summary: "x", Day: due}}, due)
+	for _, want := range []string{"DTSTART;VALUE=DATE:20261204", "DTEND;VALUE=DATE:20261205"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the feed lacks %s:\n%s", want, out)
+		}
+	}
+}
