@@ -61,7 +61,7 @@ func (c *programListCmd) Run(rt *runtime) error {
 		}
 		t := cli.NewTable("id", "program", "since")
 		for _, p := range list {
-			t.Row(p.ID, p.Name, fmtDate(p.CreatedAt))
+			t.Row(p.ID, p.Name, rt.date(p.CreatedAt))
 		}
 		return t.Write(rt.stdout)
 	})
@@ -121,9 +121,9 @@ func (c *programShowCmd) Run(rt *runtime) error {
 		for _, l := range d.Leaders {
 			state := "not given"
 			if l.Consented {
-				state = "since " + fmtDate(l.ConsentedAt)
+				state = "since " + rt.date(l.ConsentedAt)
 			} else if !l.WithdrawnAt.IsZero() {
-				state = "withdrawn " + fmtDate(l.WithdrawnAt)
+				state = "withdrawn " + rt.date(l.WithdrawnAt)
 			}
 			t.Row(l.Name, state)
 		}
@@ -150,7 +150,7 @@ func (c *programShowCmd) Run(rt *runtime) error {
 			for _, s := range p.Scales {
 				parts = append(parts, fmt.Sprintf("%s %.2f", s.Scale, s.Mean))
 			}
-			rt.printf("Pulse: %s, %s, %d answers: %s\n", p.Leader, fmtDate(p.ClosedAt), p.N, strings.Join(parts, ", "))
+			rt.printf("Pulse: %s, %s, %d answers: %s\n", p.Leader, rt.date(p.ClosedAt), p.N, strings.Join(parts, ", "))
 		}
 		for _, e := range r.Shared {
 			rt.printf("Shared by %s (week of %s): %s\n", e.Leader, fmtDate(e.WeekStart), e.Text)

@@ -32,6 +32,7 @@ type Config struct {
 	Now      string `name:"now" env:"TRUSTLEDGER_NOW" hidden:"" help:"Pretend it is this moment (RFC 3339 or YYYY-MM-DD), for tests."`
 	Server   string `name:"server" env:"TRUSTLEDGER_SERVER" unset:"none (a database)" placeholder:"URL" help:"Work against a running trustledger server through its API instead of a database (or $$${env})."`
 	APIToken string `name:"token" env:"TRUSTLEDGER_TOKEN" placeholder:"TOKEN" help:"The API token for --server (better: $$${env}, which stays out of your shell history)."`
+	TZ       string `name:"tz" env:"TZ" unset:"the system's zone" placeholder:"ZONE" help:"Your time zone, an IANA name such as Europe/Berlin: dates you type and dates shown are in it (default $$${env}, or the system's)."`
 
 	// Debug and User have no flag. Debug is read before the command line,
 	// so that an internal failure while parsing it is explained too.
@@ -103,7 +104,26 @@ func (c *Config) Validate() error {
 	if _, err := c.clock(); err != nil {
 		return err
 	}
+	if _, err := c.zone(); err != nil {
+		return err
+	}
 	return c.Serve.validate()
+}
+
+// zone is the time zone of whoever runs the command (docs/MODEL.md,
+// choice 39): --tz, else $TZ, else the system's own (time.Local). A
+// leading colon, which some systems put before a zone's name in $TZ, is
+// left out.
+func (c *Config) zone() (*time.Location, error) {
+	name := strings.TrimPrefix(strings.TrimSpace(c.TZ), ":")
+	if name == "" {
+		return time.Local, nil
+	}
+	loc, err := tl.LoadZone(name)
+	if err != nil {
+		return nil, tl.Errorf(tl.EINVALID, "--tz (or $TZ): %w", err)
+	}
+	return loc, nil
 }
 
 // clock is the time the commands see: the hidden --now (RFC 3339, or a

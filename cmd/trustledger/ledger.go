@@ -80,7 +80,7 @@ func (c *logCmd) Run(rt *runtime) error {
 		return tl.Errorf(tl.EINVALID, "%w", err)
 	}
 	if c.When != "" {
-		if in.At, err = cli.ParseWhen(c.When, rt.clock()); err != nil {
+		if in.At, err = cli.ParseWhen(c.When, rt.clock(), rt.loc()); err != nil {
 			return err
 		}
 	}
@@ -93,7 +93,7 @@ func (c *logCmd) Run(rt *runtime) error {
 		return err
 	}
 	return rt.output(viewEvent(*ev, n), func() error {
-		rt.printf("Logged %s about %s on %s (%s%s): entry %s\n", ev.Kind, n.subject(*ev), fmtDate(ev.OccurredAt),
+		rt.printf("Logged %s about %s on %s (%s%s): entry %s\n", ev.Kind, n.subject(*ev), rt.date(ev.OccurredAt),
 			ev.Source, severityNote(ev.Severity), ev.ID)
 		if info, err := engine.LookupKind(string(ev.Kind)); err == nil {
 			if eff := effectsNote(info); eff != "" {
@@ -229,7 +229,7 @@ func (c *ledgerCmd) Run(rt *runtime) error {
 			if e.Base != "" {
 				note = strings.TrimSpace(fmt.Sprintf("%s %+d %s", e.Base, e.Shift, note))
 			}
-			t.Row(e.ID, fmtDate(e.OccurredAt), n.subject(e), kind, e.Source.String(), clip(note, 60))
+			t.Row(e.ID, rt.date(e.OccurredAt), n.subject(e), kind, e.Source.String(), clip(note, 60))
 		}
 		if err := t.Write(rt.stdout); err != nil {
 			return err

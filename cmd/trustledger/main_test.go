@@ -56,7 +56,9 @@ func newSession(t *testing.T) *session {
 	t.Setenv("COLUMNS", "80") // kong wraps help to the terminal width
 	return &session{
 		t: t, dir: dir,
-		env:   map[string]string{},
+		// Transcripts read and show dates in UTC, whatever the zone of
+		// the machine that runs them; a step may set another.
+		env:   map[string]string{"TZ": "UTC"},
 		ids:   map[string]string{},
 		named: map[string]string{},
 	}

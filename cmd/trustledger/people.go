@@ -137,7 +137,7 @@ func (c *personListCmd) Run(rt *runtime) error {
 				active = "no"
 			}
 			t.Row(r.Person, string(r.Kind), n.team(r.TeamID), active, basesCell(r.Bases),
-				fmt.Sprintf("%.3f", r.Bases.Authority()), fmt.Sprintf("%.3f", r.Bases.Power()), fmtDate(r.StartedAt))
+				fmt.Sprintf("%.3f", r.Bases.Authority()), fmt.Sprintf("%.3f", r.Bases.Power()), rt.date(r.StartedAt))
 		}
 		return t.Write(rt.stdout)
 	})

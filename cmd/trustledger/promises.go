@@ -75,7 +75,7 @@ func viewPromise(c tl.Promise) promiseView {
 type promiseAddCmd struct {
 	Who  string `arg:"" help:"To whom: a person, or \"team\"."`
 	What string `arg:"" help:"What you promise, in a few words."`
-	Due  string `required:"" placeholder:"DATE" help:"When it is due: YYYY-MM-DD, \"in 5 days\", a weekday (the next one), tomorrow."`
+	Due  string `required:"" placeholder:"DATE" help:"When it is due: YYYY-MM-DD, \"in 5 days\", a weekday (the next one), tomorrow; due until that day ends in your zone (--tz)."`
 }
 
 func (promiseAddCmd) Help() string {
@@ -90,7 +90,7 @@ func (c *promiseAddCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	due, err := cli.ParseDue(c.Due, rt.clock())
+	due, err := cli.ParseDue(c.Due, rt.clock(), rt.loc())
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (c *promiseAddCmd) Run(rt *runtime) error {
 		return err
 	}
 	return rt.output(viewPromise(*p), func() error {
-		rt.printf("Promised %s: %s, due %s (promise %s).\n", p.To, p.What, fmtDay(p.Due), p.ID)
+		rt.printf("Promised %s: %s, due %s (promise %s).\n", p.To, p.What, rt.day(p.Due), p.ID)
 		rt.printf("When it is done: trustledger promise kept %s\n", p.ID)
 		return nil
 	})
@@ -137,7 +137,7 @@ func (c *promiseListCmd) Run(rt *runtime) error {
 		}
 		t := cli.NewTable("id", "to", "what", "due", "status")
 		for _, p := range ps {
-			t.Row(p.ID, p.To, clip(p.What, 50), fmtDay(p.Due), string(p.Status))
+			t.Row(p.ID, p.To, clip(p.What, 50), rt.day(p.Due), string(p.Status))
 		}
 		return t.Write(rt.stdout)
 	})
@@ -170,7 +170,7 @@ func (c *promiseResolveCmd) Run(rt *runtime, outcome resolveOutcome) error {
 		case tl.PromiseKept:
 			rt.printf("Kept: %s (to %s). Follow-through is an integrity deposit.\n", p.What, p.To)
 		case tl.PromiseKeptLate:
-			rt.printf("Kept late: %s (to %s, due %s). It still counts, at half weight.\n", p.What, p.To, fmtDay(p.Due))
+			rt.printf("Kept late: %s (to %s, due %s). It still counts, at half weight.\n", p.What, p.To, rt.day(p.Due))
 		case tl.PromiseBroken:
 			rt.printf("Broken: %s (to %s). An apology within 30 days repairs part of it:\n", p.What, p.To)
 			rt.printf("  trustledger log apology --repairs %s --acknowledges --offers-repair\n", brokenEntry(rt, svc, lid, p))
@@ -216,7 +216,7 @@ func (c *promiseRenegotiateCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	due, err := cli.ParseDue(c.Due, rt.clock())
+	due, err := cli.ParseDue(c.Due, rt.clock(), rt.loc())
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (c *promiseRenegotiateCmd) Run(rt *runtime) error {
 		return err
 	}
 	return rt.output(viewPromise(*p), func() error {
-		rt.printf("Renegotiated: %s (to %s) is now due %s (promise %s).\n", p.What, p.To, fmtDay(p.Due), p.ID)
+		rt.printf("Renegotiated: %s (to %s) is now due %s (promise %s).\n", p.What, p.To, rt.day(p.Due), p.ID)
 		return nil
 	})
 }
@@ -340,7 +340,7 @@ func (c *decisionsCmd) Run(rt *runtime) error {
 			if why == "" {
 				why = "(not explained)"
 			}
-			t.Row(fmtDate(d.DecidedAt), d.Affects, clip(d.What, 40), clip(why, 50))
+			t.Row(rt.date(d.DecidedAt), d.Affects, clip(d.What, 40), clip(why, 50))
 		}
 		return t.Write(rt.stdout)
 	})

@@ -236,7 +236,7 @@ func writeExplain(rt *runtime, ex *tl.Explanation, v explainView) error {
 					eff = append(eff, fmt.Sprintf("%s %+.2f", engine.Dim(d), x))
 				}
 			}
-			t.Row(fmtDate(w.At), w.Kind, strings.Join(eff, ", "), w.Source, clip(w.Note, 40))
+			t.Row(rt.date(w.At), w.Kind, strings.Join(eff, ", "), w.Source, clip(w.Note, 40))
 		}
 		if err := t.Write(rt.stdout); err != nil {
 			return err

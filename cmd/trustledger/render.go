@@ -184,7 +184,52 @@ func (n names) subject(e tl.Event) string {
 	return ""
 }
 
-// fmtDate is a date as the CLI prints it.
+// Two kinds of time are printed. A moment (when something happened or is
+// due) is shown as its date in the CLI's zone, with rt.date and rt.day. A
+// week is named by its Monday's date, kept as 00:00 UTC of that date
+// (tl.WeekStartIn): fmtDate and fmtDay print that date as it is, in any
+// zone.
+
+// loc is the CLI's zone; UTC before setup has read it.
+func (rt *runtime) loc() *time.Location {
+	if rt.zone == nil {
+		return time.UTC
+	}
+	return rt.zone
+}
+
+// leaderLoc is the zone the leader's weeks follow (docs/MODEL.md, choice
+// 39): the leader's own when they have one (an account's), else the
+// CLI's, as the services decide.
+func (rt *runtime) leaderLoc() *time.Location {
+	if rt.leader != nil && rt.leader.TimeZone != "" {
+		if loc, err := tl.LoadZone(rt.leader.TimeZone); err == nil {
+			return loc
+		}
+		return time.UTC
+	}
+	return rt.loc()
+}
+
+// date is the date of the moment t in the CLI's zone.
+func (rt *runtime) date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(rt.loc()).Format(time.DateOnly)
+}
+
+// day is the date of the moment t in the CLI's zone with its weekday,
+// for due dates.
+func (rt *runtime) day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(rt.loc()).Format("Mon 2006-01-02")
+}
+
+// fmtDate is the date that names a week (or any date kept as its
+// midnight UTC).
 func fmtDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -192,7 +237,7 @@ func fmtDate(t time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
-// fmtDay is a date with its weekday, for due dates.
+// fmtDay is fmtDate with the weekday.
 func fmtDay(t time.Time) string {
 	if t.IsZero() {
 		return ""

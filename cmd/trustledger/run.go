@@ -186,7 +186,11 @@ type runtime struct {
 	cli            grammar
 
 	now func() time.Time
-	db  *store.DB
+	// zone is the zone of whoever runs the command (--tz, $TZ or the
+	// system's): dates typed are read in it and times are shown in it,
+	// and the services use it for a leader who has no zone of their own.
+	zone *time.Location
+	db   *store.DB
 	// remote is the service over the API in remote mode (--server).
 	remote *remote.Service
 	// httpClient talks to --server; nil is a default client (tests set it).
@@ -199,10 +203,16 @@ type runtime struct {
 	leader *tl.Leader
 }
 
-// setup starts the clock the Config asks for.
+// setup starts the clock and sets the zone the Config asks for.
 func (rt *runtime) setup() (err error) {
-	rt.now, err = rt.cli.config().clock()
-	return err
+	if rt.now, err = rt.cli.config().clock(); err != nil {
+		return err
+	}
+	if rt.zone, err = rt.cli.config().zone(); err != nil {
+		return err
+	}
+	rt.ctx = tl.WithZone(rt.ctx, rt.zone)
+	return nil
 }
 
 // isPostgres reports whether the --db value is a PostgreSQL URL.
@@ -279,7 +289,7 @@ func (rt *runtime) open(create bool) (tl.Services, error) {
 	}
 	for _, c := range broken {
 		fmt.Fprintf(w, "Broken by the system: your promise to %s, %q, was due %s and is now past its grace period (promise %s).\n",
-			c.To, c.What, fmtDay(c.Due), c.ID)
+			c.To, c.What, rt.day(c.Due), c.ID)
 	}
 	return rt.svc, nil
 }

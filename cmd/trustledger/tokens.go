@@ -85,12 +85,12 @@ func (c *tokenListCmd) Run(rt *runtime) error {
 		for _, x := range ts {
 			used, state := "never", "live"
 			if !x.LastUsed.IsZero() {
-				used = fmtDay(x.LastUsed)
+				used = rt.day(x.LastUsed)
 			}
 			if !x.RevokedAt.IsZero() {
-				state = "revoked " + fmtDay(x.RevokedAt)
+				state = "revoked " + rt.day(x.RevokedAt)
 			}
-			t.Row(x.ID, x.Name, x.Scope, fmtDay(x.CreatedAt), used, state)
+			t.Row(x.ID, x.Name, x.Scope, rt.day(x.CreatedAt), used, state)
 		}
 		return t.Write(rt.stdout)
 	})

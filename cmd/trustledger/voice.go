@@ -177,7 +177,7 @@ func (c *pulseLaunchCmd) Run(rt *runtime) error {
 		}
 	}
 	if c.Closes != "" {
-		if in.Closes, err = cli.ParseDue(c.Closes, rt.clock()); err != nil {
+		if in.Closes, err = cli.ParseDue(c.Closes, rt.clock(), rt.loc()); err != nil {
 			return err
 		}
 	}
@@ -188,7 +188,7 @@ func (c *pulseLaunchCmd) Run(rt *runtime) error {
 	return rt.output(out, func() error {
 		p := out.Pulse
 		rt.printf("Pulse %s launched for team %s (wave %d, %d people, k=%d), closes %s.\n",
-			p.ID, p.Team, p.Wave, p.Population, p.K, fmtDay(p.ClosesAt))
+			p.ID, p.Team, p.Wave, p.Population, p.K, rt.day(p.ClosesAt))
 		rt.printf("%d invitations are queued for mail.\n", out.Queued)
 		for _, st := range out.NotAsked {
 			rt.printf("Not asked: %s %s.\n", st.Person, st.Reason)
@@ -218,7 +218,7 @@ func (c *pulseListCmd) Run(rt *runtime) error {
 		}
 		t := cli.NewTable("id", "team", "wave", "status", "people", "k", "closes")
 		for _, p := range ps {
-			t.Row(p.ID, p.Team, strconv.Itoa(p.Wave), string(p.Status), strconv.Itoa(p.Population), strconv.Itoa(p.K), fmtDay(p.ClosesAt))
+			t.Row(p.ID, p.Team, strconv.Itoa(p.Wave), string(p.Status), strconv.Itoa(p.Population), strconv.Itoa(p.K), rt.day(p.ClosesAt))
 		}
 		return t.Write(rt.stdout)
 	})
@@ -262,7 +262,7 @@ func printPulseReport(rt *runtime, r *tl.PulseReport) error {
 	rt.printf("Pulse %s, team %s, wave %d: %s.\n", p.ID, p.Team, p.Wave, p.Status)
 	if !r.Released {
 		if p.Status == tl.PulseOpen {
-			rt.printf("Open until %s: %s. Results appear when it closes.\n", fmtDay(p.ClosesAt), countWords(r.Count, p))
+			rt.printf("Open until %s: %s. Results appear when it closes.\n", rt.day(p.ClosesAt), countWords(r.Count, p))
 		} else {
 			rt.printf("No results are shown: %s\n", r.Withheld)
 		}
@@ -478,12 +478,12 @@ func (c *checkinListCmd) Run(rt *runtime) error {
 		for _, c := range cs {
 			answered, r := "not yet", []string{"", "", ""}
 			if !c.AnsweredAt.IsZero() {
-				answered = fmtDay(c.AnsweredAt)
+				answered = rt.day(c.AnsweredAt)
 				for i := range min(len(c.Ratings), 3) {
 					r[i] = strconv.Itoa(c.Ratings[i])
 				}
 			}
-			t.Row(c.ID, c.Person, fmtDay(c.CreatedAt), answered, r[0], r[1], r[2], c.Comment)
+			t.Row(c.ID, c.Person, rt.day(c.CreatedAt), answered, r[0], r[1], r[2], c.Comment)
 		}
 		return t.Write(rt.stdout)
 	})

@@ -72,7 +72,7 @@ func (c *webhookListCmd) Run(rt *runtime) error {
 		}
 		t := cli.NewTable("id", "url", "events", "since")
 		for _, h := range hs {
-			t.Row(h.ID, h.URL, strings.Join(h.Events, ","), fmtDay(h.CreatedAt))
+			t.Row(h.ID, h.URL, strings.Join(h.Events, ","), rt.day(h.CreatedAt))
 		}
 		return t.Write(rt.stdout)
 	})

@@ -93,7 +93,7 @@ func (c *weekShowCmd) Run(rt *runtime) error {
 				if len(why.Evidence) > 0 {
 					var parts []string
 					for _, e := range why.Evidence {
-						parts = append(parts, fmt.Sprintf("%s on %s", e.Kind, fmtDay(e.At)))
+						parts = append(parts, fmt.Sprintf("%s on %s", e.Kind, rt.day(e.At)))
 					}
 					rt.printf("Behind it: %s (all of it: trustledger explain %s)\n", strings.Join(parts, ", "), argQuote(s.Person))
 				}
@@ -106,7 +106,7 @@ func (c *weekShowCmd) Run(rt *runtime) error {
 			case tl.StepSuggested:
 				rt.printf("Take it on with: trustledger week accept   (or: trustledger week skip)\n")
 			case tl.StepAccepted:
-				rt.printf("Accepted %s. When it is done: trustledger week done\n", fmtDate(s.AcceptedAt))
+				rt.printf("Accepted %s. When it is done: trustledger week done\n", rt.date(s.AcceptedAt))
 			default:
 				rt.printf("This week's step is %s.\n", s.Status)
 			}
@@ -157,7 +157,7 @@ func (c *weekAcceptCmd) Run(rt *runtime) error {
 	}
 	return rt.output(acceptView{Step: viewStep(*s), Promise: viewPromise(*p)}, func() error {
 		rt.printf("Accepted: %s with %s: %s\n", s.Move, s.Person, s.Text)
-		rt.printf("It is a promise to %s due %s (promise %s). When it is done: trustledger week done\n", p.To, fmtDay(p.Due), p.ID)
+		rt.printf("It is a promise to %s due %s (promise %s). When it is done: trustledger week done\n", p.To, rt.day(p.Due), p.ID)
 		return nil
 	})
 }
@@ -241,7 +241,7 @@ func (c *journalShowCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
-	week := tl.WeekStart(rt.clock())
+	week := tl.WeekStartIn(rt.clock(), rt.leaderLoc())
 	v := journalView{WeekStart: fmtDate(week), Notes: []journalEntryV{}}
 	for i, q := range tl.ReflectionQuestions {
 		v.Questions = append(v.Questions, questionView{N: i + 1, Text: q, Answers: []journalEntryV{}})

@@ -33,23 +33,42 @@ const (
 	future
 )
 
-// ParseWhen reads when something happened, relative to now (UTC):
-// YYYY-MM-DD, RFC 3339, today, yesterday, tomorrow, a weekday name (the
-// most recent such day, today included; "last friday" excludes today),
-// "N days ago", "N weeks ago", "in N days", "in N weeks". Forms that name
-// a day keep now's time of day, so "yesterday" is exactly 24 hours ago
-// and a date given as today is never in the future. RFC 3339 is taken as
-// written. The error is a *trustledger.Error (EINVALID) that says what
-// may be typed instead.
-func ParseWhen(s string, now time.Time) (time.Time, error) {
-	return parseDate(s, now, past)
+// ParseWhen reads when something happened, relative to now, with days
+// counted in loc (the zone of whoever types; nil is UTC): YYYY-MM-DD,
+// RFC 3339, today, yesterday, tomorrow, a weekday name (the most recent
+// such day, today included; "last friday" excludes today), "N days ago",
+// "N weeks ago", "in N days", "in N weeks". Forms that name a day keep
+// now's time of day there, so "yesterday" is the same hour of the day
+// before and a date given as today is never in the future. RFC 3339 is
+// taken as written. The result is in UTC. The error is a
+// *trustledger.Error (EINVALID) that says what may be typed instead.
+func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	t, _, err := parseDate(s, now, loc, past)
+	return t, err
 }
 
 // ParseDue reads a due date: the same forms as ParseWhen, except that a
 // bare weekday name means the next such day, today included ("next
-// friday" excludes today).
-func ParseDue(s string, now time.Time) (time.Time, error) {
-	return parseDate(s, now, future)
+// friday" excludes today), and that a form naming a day means the end of
+// that day in loc (its last millisecond: docs/MODEL.md, choice 39), so
+// "friday" is due until Friday is over where the leader is. "now" and
+// RFC 3339 name a moment and are taken as they are.
+func ParseDue(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	t, isDay, err := parseDate(s, now, loc, future)
+	if err != nil || !isDay {
+		return t, err
+	}
+	return inYears(tl.EndOfDay(t, loc), s)
+}
+
+// inYears keeps a result within the years 1–9999 in UTC, which RFC 3339
+// writes and every store reads; a date at either end in a zone far from
+// UTC may fall outside.
+func inYears(t time.Time, s string) (time.Time, error) {
+	if y := t.Year(); y < 1 || y > 9999 {
+		return time.Time{}, invalidDate(s)
+	}
+	return t, nil
 }
 
 var weekdays = map[string]time.Weekday{
@@ -62,46 +81,57 @@ var weekdays = map[string]time.Weekday{
 	"saturday": time.Saturday, "sat": time.Saturday,
 }
 
-func parseDate(s string, now time.Time, dir direction) (time.Time, error) {
-	now = now.UTC()
+// parseDate reads s relative to now in loc; isDay says that s named a
+// day (rather than a moment: "now" or RFC 3339). The result is in UTC.
+func parseDate(s string, now time.Time, loc *time.Location, dir direction) (t time.Time, isDay bool, err error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	now = now.In(loc)
+	day := func(t time.Time) (time.Time, bool, error) {
+		t, err := inYears(t.UTC(), s)
+		return t, err == nil, err
+	}
 	fields := strings.Fields(strings.ToLower(s))
 	if len(fields) == 0 {
-		return time.Time{}, tl.Errorf(tl.EINVALID, "no date given: %s", dateHint)
+		return time.Time{}, false, tl.Errorf(tl.EINVALID, "no date given: %s", dateHint)
 	}
 	if len(fields) == 1 {
 		f := fields[0]
 		switch f {
-		case "now", "today":
-			return now, nil
+		case "now":
+			return now.UTC(), false, nil
+		case "today":
+			return day(now)
 		case "yesterday":
-			return now.AddDate(0, 0, -1), nil
+			return day(now.AddDate(0, 0, -1))
 		case "tomorrow":
-			return now.AddDate(0, 0, 1), nil
+			return day(now.AddDate(0, 0, 1))
 		}
 		if wd, ok := weekdays[f]; ok {
-			return onWeekday(now, wd, dir, true), nil
+			return day(onWeekday(now, wd, dir, true))
 		}
 		if d, err := time.Parse(time.DateOnly, f); err == nil {
-			return onDay(d, now), nil
+			return day(onDay(d, now))
 		}
 		// RFC 3339 keeps its case-sensitive T and Z: parse the original.
 		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err == nil {
-			return t.UTC(), nil
+			return t.UTC(), false, nil
 		}
-		return time.Time{}, invalidDate(s)
+		return time.Time{}, false, invalidDate(s)
 	}
 	if len(fields) == 2 {
 		if wd, ok := weekdays[fields[1]]; ok {
 			switch fields[0] {
 			case "last":
-				return onWeekday(now, wd, past, false), nil
+				return day(onWeekday(now, wd, past, false))
 			case "next":
-				return onWeekday(now, wd, future, false), nil
+				return day(onWeekday(now, wd, future, false))
 			case "this":
-				return onWeekday(now, wd, dir, true), nil
+				return day(onWeekday(now, wd, dir, true))
 			}
 		}
-		return time.Time{}, invalidDate(s)
+		return time.Time{}, false, invalidDate(s)
 	}
 	// "N days ago", "N weeks ago", "in N days", "in N weeks".
 	var nStr, unit string
@@ -112,25 +142,25 @@ func parseDate(s string, now time.Time, dir direction) (time.Time, error) {
 	case len(fields) == 3 && fields[0] == "in":
 		nStr, unit, sign = fields[1], fields[2], 1
 	default:
-		return time.Time{}, invalidDate(s)
+		return time.Time{}, false, invalidDate(s)
 	}
 	n, err := smallCount(nStr)
 	if err != nil {
-		return time.Time{}, invalidDate(s)
+		return time.Time{}, false, invalidDate(s)
 	}
 	switch unit {
 	case "day", "days":
 		if n > maxDays {
-			return time.Time{}, tl.Errorf(tl.EINVALID, "invalid date %q: at most %d days", s, maxDays)
+			return time.Time{}, false, tl.Errorf(tl.EINVALID, "invalid date %q: at most %d days", s, maxDays)
 		}
-		return now.AddDate(0, 0, sign*n), nil
+		return day(now.AddDate(0, 0, sign*n))
 	case "week", "weeks":
 		if n > maxWeeks {
-			return time.Time{}, tl.Errorf(tl.EINVALID, "invalid date %q: at most %d weeks", s, maxWeeks)
+			return time.Time{}, false, tl.Errorf(tl.EINVALID, "invalid date %q: at most %d weeks", s, maxWeeks)
 		}
-		return now.AddDate(0, 0, sign*7*n), nil
+		return day(now.AddDate(0, 0, sign*7*n))
 	}
-	return time.Time{}, invalidDate(s)
+	return time.Time{}, false, invalidDate(s)
 }
 
 // smallCount reads a non-negative decimal count ("3", "a"/"an" for 1).
@@ -149,14 +179,15 @@ func smallCount(s string) (int, error) {
 	return strconv.Atoi(s)
 }
 
-// onDay returns day d (a date at midnight UTC) at now's time of day.
+// onDay returns day d (a date at midnight UTC) at now's time of day in
+// now's zone.
 func onDay(d, now time.Time) time.Time {
 	y, m, dd := d.Date()
-	return time.Date(y, m, dd, now.Hour(), now.Minute(), now.Second(), now.Nanosecond(), time.UTC)
+	return time.Date(y, m, dd, now.Hour(), now.Minute(), now.Second(), now.Nanosecond(), now.Location())
 }
 
-// onWeekday finds the nearest wd from now in direction dir; with
-// includeToday, today counts when it is wd.
+// onWeekday finds the nearest wd from now in direction dir, by now's
+// calendar (in its zone); with includeToday, today counts when it is wd.
 func onWeekday(now time.Time, wd time.Weekday, dir direction, includeToday bool) time.Time {
 	if dir == past {
 		back := (int(now.Weekday()) - int(wd) + 7) % 7
