@@ -235,6 +235,17 @@ func TestBrowserNewUser(t *testing.T) {
 		b.fail("%d forms ask before submitting: page scripts ran although they are off", n)
 	}
 	b.screenshot("newuser-person")
+
+	// Without scripts the browser told no zone when Maya signed up: her
+	// account is in UTC, and the account page says so and where to change
+	// it (docs/MODEL.md, choice 39).
+	b.open("/account", 200)
+	if got := b.text("#zone-now"); !strings.Contains(got, "Times are shown in UTC") {
+		b.fail("the account page says %q about the zone", got)
+	}
+	if b.count("#zone-utc") != 1 || b.attr("#zone-name", "value") != "UTC" {
+		b.fail("the account page does not say that UTC was not chosen")
+	}
 }
 
 // point is one relationship on the map, read from its hover title

@@ -146,7 +146,8 @@ func (s *Server) signupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "signup.html", d)
 		return
 	}
-	u, err := s.svc.Signup(r.Context(), tl.SignupInput{Email: d.Email, Name: d.Name, Password: r.PostFormValue("password")})
+	u, err := s.svc.Signup(r.Context(), tl.SignupInput{Email: d.Email, Name: d.Name, Password: r.PostFormValue("password"),
+		TimeZone: browserZone(r)})
 	if err != nil {
 		if tl.ErrorCode(err) == tl.EFORBIDDEN {
 			s.flash(w, r, "This installation already has an account: sign in, or ask its owner for an invitation.")
@@ -204,6 +205,7 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.adoptBrowserZone(r, u)
 	if !s.startSession(w, r, u) {
 		return
 	}
@@ -234,6 +236,10 @@ type accountPage struct {
 	// providers linked to the account.
 	HasPassword bool
 	Providers   []string
+	// Zone is the time zone typed in the zone form, kept when it was not
+	// one we know (zone.go); Zones are the names the field suggests.
+	Zone  string
+	Zones []string
 }
 
 // administers reports whether the signed-in user (nil: nobody)
@@ -251,7 +257,8 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 
 // accountData is the account page with the user's API tokens.
 func (s *Server) accountData(r *http.Request) (*accountPage, error) {
-	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: administers(s.user(r)), HasPassword: true}
+	d := &accountPage{Page: Page{Title: "Account", Nav: "account"}, CanInvite: administers(s.user(r)), HasPassword: true,
+		Zone: s.user(r).TimeZone, Zones: commonZones}
 	var issuers []string
 	var err error
 	if d.HasPassword, issuers, err = s.svc.SignInMethods(r.Context(), s.user(r).ID); err != nil {

@@ -89,9 +89,10 @@ func weekLink(monday, this time.Time) string {
 
 // parseMapWeek reads ?week=YYYY-MM-DD (any day of the week). A week after
 // this one is this one; one before the first week kept, or before the
-// first person still on the map was added, is that first week.
-func parseMapWeek(r *http.Request, now time.Time, rels []tl.RelationshipStatus) (mapWeek, error) {
-	this := tl.WeekStart(now)
+// first person still on the map was added, is that first week. Weeks are
+// the leader's, in loc (docs/MODEL.md, choice 39).
+func parseMapWeek(r *http.Request, now time.Time, loc *time.Location, rels []tl.RelationshipStatus) (mapWeek, error) {
+	this := tl.WeekStartIn(now, loc)
 	first := this.AddDate(0, 0, -7*(historyWeeks-1))
 	var started time.Time
 	for _, rs := range rels {
@@ -99,8 +100,8 @@ func parseMapWeek(r *http.Request, now time.Time, rels []tl.RelationshipStatus) 
 			started = rs.Relationship.StartedAt
 		}
 	}
-	if !started.IsZero() && tl.WeekStart(started).After(first) {
-		first = tl.WeekStart(started)
+	if !started.IsZero() && tl.WeekStartIn(started, loc).After(first) {
+		first = tl.WeekStartIn(started, loc)
 	}
 	if first.After(this) {
 		first = this
@@ -111,7 +112,7 @@ func parseMapWeek(r *http.Request, now time.Time, rels []tl.RelationshipStatus) 
 		if err != nil {
 			return mw, tl.Invalidf("week", "the week is a date like %s, got %q", isoDate(this), q)
 		}
-		mw.Start = tl.WeekStart(day)
+		mw.Start = tl.WeekStart(day) // a date names its own week
 	}
 	if mw.Start.After(this) {
 		mw.Start = this
@@ -120,7 +121,7 @@ func parseMapWeek(r *http.Request, now time.Time, rels []tl.RelationshipStatus) 
 		mw.Start = first
 	}
 	mw.Past = mw.Start.Before(this)
-	mw.End, mw.Sunday = mw.Start.AddDate(0, 0, 7), mw.Start.AddDate(0, 0, 6)
+	mw.End, mw.Sunday = tl.WeekBegins(mw.Start, loc).AddDate(0, 0, 7).UTC(), mw.Start.AddDate(0, 0, 6)
 	if mw.Start.After(first) {
 		mw.Earlier = weekLink(mw.Start.AddDate(0, 0, -7), this)
 	}
@@ -140,7 +141,7 @@ func (s *Server) dashboardData(r *http.Request) (*dashboardPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	mw, err := parseMapWeek(r, s.now(), st.Relationships)
+	mw, err := parseMapWeek(r, s.now(), s.zone(r), st.Relationships)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +290,7 @@ func (s *Server) weekAccept(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.flash(w, r, "Step accepted for "+step.Person+". It is now a promise due "+fmtDate(prom.Due)+": mark it done when you have taken it.")
+	s.flash(w, r, "Step accepted for "+step.Person+". It is now a promise due "+fmtDateIn(prom.Due, s.zone(r))+": mark it done when you have taken it.")
 	redirect(w, r, "/")
 }
 

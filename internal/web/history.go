@@ -36,10 +36,13 @@ func (s *Server) trustHistory(ctx context.Context, leader string, ex *tl.Explana
 		return nil, err
 	}
 	now := explainedAt(ex, s.now())
-	ws := tl.WeekStart(now)
+	// The leader's weeks, and the chart's dates, in the leader's zone (the
+	// zone of the account whose request ctx is).
+	loc := zoneOf(userOf(ctx))
+	ws := tl.WeekStartIn(now, loc)
 	pts := make([]chart.TrendPoint, 0, historyWeeks)
 	for k := historyWeeks - 1; k >= 1; k-- {
-		w := ws.AddDate(0, 0, -7*(k-1)) // Monday 00:00: the end of the week before
+		w := tl.WeekBegins(ws.AddDate(0, 0, -7*(k-1)), loc) // Monday 00:00: the end of the week before
 		if w.Before(ex.Relationship.StartedAt) {
 			continue
 		}
@@ -47,7 +50,7 @@ func (s *Server) trustHistory(ctx context.Context, leader string, ex *tl.Explana
 		pts = append(pts, chart.TrendPoint{At: w.Add(-time.Millisecond), E: a.Trust.E, Low: a.Trust.Low, High: a.Trust.High})
 	}
 	cur := ex.Assessment.Trust
-	pts = append(pts, chart.TrendPoint{At: now, E: cur.E, Low: cur.Low, High: cur.High})
+	pts = append(pts, chart.TrendPoint{At: now.In(loc), E: cur.E, Low: cur.Low, High: cur.High})
 	return pts, nil
 }
 

@@ -101,7 +101,7 @@ func (s *Server) apologyData(r *http.Request, people []tl.Relationship, teams []
 		if e.RelationshipID == "" {
 			who = names[e.TeamID]
 		}
-		label := kindLabel(e.Kind) + " · " + who + " · " + fmtDate(e.OccurredAt)
+		label := kindLabel(e.Kind) + " · " + who + " · " + fmtDateIn(e.OccurredAt, s.zone(r))
 		if e.Note != "" {
 			label += " · " + short(e.Note)
 		}
@@ -110,11 +110,12 @@ func (s *Server) apologyData(r *http.Request, people []tl.Relationship, teams []
 	if len(d.Breaches) == 1 && form.Repairs == "" {
 		form.Repairs = d.Breaches[0].ID
 	}
+	today := dayIn(now, s.zone(r))
 	if form.When == "" {
-		form.When = isoDate(now)
+		form.When = isoDate(today)
 	}
 	if form.Due == "" {
-		form.Due = isoDate(dayStart(now).AddDate(0, 0, 7))
+		form.Due = isoDate(today.AddDate(0, 0, 7))
 	}
 	d.Form = form
 	return d, nil
@@ -169,13 +170,14 @@ func (s *Server) apologySubmit(w http.ResponseWriter, r *http.Request) {
 	// Writing the offer out is offering it.
 	ev := tl.EventInput{Kind: engine.KindApology, Repairs: form.Repairs, Note: form.Note,
 		Acknowledges: form.Acknowledges, OffersRepair: form.OffersRepair || form.What != ""}
-	now := s.now()
-	if form.When != "" && form.When != isoDate(now) {
+	loc := s.zone(r)
+	today := isoDate(dayIn(s.now(), loc))
+	if form.When != "" && form.When != today {
 		day, err := time.Parse("2006-01-02", form.When)
 		if err != nil {
-			fe["apology_when"] = "Give a date like " + isoDate(now) + "."
+			fe["apology_when"] = "Give a date like " + today + "."
 		} else {
-			ev.At = day.Add(12 * time.Hour)
+			ev.At = middayOn(day, loc)
 		}
 	}
 	var due time.Time
@@ -184,7 +186,7 @@ func (s *Server) apologySubmit(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			fe["promise_due"] = tl.ErrorMessage(err)
 		}
-		due = t
+		due = dueOn(t, loc)
 	}
 	if len(fe) == 0 {
 		e, err := s.svc.Log(ctx, leader, ev)
@@ -228,7 +230,7 @@ func (s *Server) apologyLogged(w http.ResponseWriter, r *http.Request, e *tl.Eve
 		s.fail(w, r, err)
 		return
 	}
-	msg := "Logged: your apology to " + to + ". " + apologyEffect(set, e, breach)
+	msg := "Logged: your apology to " + to + ". " + apologyEffect(set, e, breach, s.zone(r))
 	if form.What == "" {
 		s.flashUndo(w, r, msg, "/ledger/"+e.ID+"/reverse?back="+url.QueryEscape(back))
 		redirect(w, r, back)
@@ -246,18 +248,18 @@ func (s *Server) apologyLogged(w http.ResponseWriter, r *http.Request, e *tl.Eve
 		redirect(w, r, "/promises?"+q.Encode()+"#promise-form")
 		return
 	}
-	s.flash(w, r, msg+" Your offer is now a promise due "+fmtDate(p.Due)+": keeping it does the rest.")
+	s.flash(w, r, msg+" Your offer is now a promise due "+fmtDateIn(p.Due, s.zone(r))+": keeping it does the rest.")
 	redirect(w, r, back)
 }
 
 // apologyEffect says in a sentence or two what an apology does to the
 // breach it repairs (MODEL.md §6): nothing for a deception or after the
 // apology window; else part of its weight, the most when it both owns the
-// breach and offers to put it right.
-func apologyEffect(set engine.Settings, e *tl.Event, breach *tl.Event) string {
+// breach and offers to put it right. Its date is said in loc.
+func apologyEffect(set engine.Settings, e *tl.Event, breach *tl.Event, loc *time.Location) string {
 	what := "the breach"
 	if breach != nil {
-		what = "the " + kindLabel(breach.Kind) + " of " + fmtDate(breach.OccurredAt)
+		what = "the " + kindLabel(breach.Kind) + " of " + fmtDateIn(breach.OccurredAt, loc)
 		switch {
 		case breach.Kind == engine.KindDeceptionRevealed:
 			return "An apology alone does not repair " + what + ": laying the facts open does."

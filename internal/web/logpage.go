@@ -104,7 +104,7 @@ func (s *Server) logData(r *http.Request, in logInput, ap apologyForm) (*logPage
 			rows[i].Who = names[rows[i].TeamID]
 		}
 	}
-	today := isoDate(s.now())
+	today := isoDate(dayIn(s.now(), s.zone(r)))
 	if in.When == "" {
 		in.When = today
 	}
@@ -196,15 +196,16 @@ func (s *Server) logSubmit(w http.ResponseWriter, r *http.Request) {
 	default:
 		fe["source"] = "Pick whether you noted it yourself or they confirmed it."
 	}
-	now := s.now()
-	if in.When != "" && in.When != isoDate(now) {
+	loc := s.zone(r)
+	today := isoDate(dayIn(s.now(), loc))
+	if in.When != "" && in.When != today {
 		day, err := time.Parse("2006-01-02", in.When)
 		if err != nil {
-			fe["when"] = "Give a date like " + isoDate(now) + "."
+			fe["when"] = "Give a date like " + today + "."
 		} else {
 			// Midday: the day is what the leader knows. Today is sent as
 			// no date (now); a day after today is the service's to refuse.
-			ev.At = day.Add(12 * time.Hour)
+			ev.At = middayOn(day, loc)
 		}
 	}
 	if len(fe) == 0 {

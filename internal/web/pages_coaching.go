@@ -77,17 +77,18 @@ func (s *Server) programCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 // pulseTrend charts the released pulses' means by week (1 to 5), one
-// line per scale, averaged over the leaders whose pulse closed that week.
-func pulseTrend(ps []tl.RollupPulse) template.HTML {
+// line per scale, averaged over the leaders whose pulse closed that week,
+// weeks as the reader counts them (loc).
+func pulseTrend(ps []tl.RollupPulse, loc *time.Location) template.HTML {
 	if len(ps) == 0 {
 		return ""
 	}
-	first := tl.WeekStart(ps[len(ps)-1].ClosedAt)
+	first := tl.WeekStartIn(ps[len(ps)-1].ClosedAt, loc)
 	type acc struct{ sum, n float64 }
 	by := map[string]map[int]*acc{}
 	var scales []string
 	for _, p := range ps {
-		w := int(tl.WeekStart(p.ClosedAt).Sub(first).Hours()/(24*7)) + 1
+		w := int(tl.WeekStartIn(p.ClosedAt, loc).Sub(first).Hours()/(24*7)) + 1
 		for _, sc := range p.Scales {
 			if by[sc.Scale] == nil {
 				by[sc.Scale] = map[int]*acc{}
@@ -191,7 +192,7 @@ func (s *Server) programData(r *http.Request) (*programPage, error) {
 			qc.Series = append(qc.Series, series)
 		}
 		d.QuadrantChart = chart.HTML(chart.WeeklyChart(qc))
-		d.PulseChart = pulseTrend(d.Rollup.Pulses)
+		d.PulseChart = pulseTrend(d.Rollup.Pulses, s.zone(r))
 	}
 	return d, nil
 }

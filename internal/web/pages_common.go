@@ -67,14 +67,26 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// dayStart is midnight UTC of t's date: forms speak in dates, and the
-// services keep UTC.
-func dayStart(t time.Time) time.Time {
-	t = t.UTC()
+// dayIn is the calendar date of the moment t in loc, kept as midnight
+// UTC of that date: forms speak in dates, as the reader counts them
+// (docs/MODEL.md, choice 39), and isoDate writes them back.
+func dayIn(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// parseDay reads an <input type=date> value (YYYY-MM-DD) as midnight UTC.
+// dueOn is when a promise given a day (as parseDay reads it) falls due:
+// the end of that day in loc, the zone of the leader who gives it.
+func dueOn(day time.Time, loc *time.Location) time.Time { return tl.DayEnd(day, loc) }
+
+// middayOn is the moment a day given for something that happened stands
+// for: noon of that day in loc. The day is what the leader knows.
+func middayOn(day time.Time, loc *time.Location) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, loc).UTC()
+}
+
+// parseDay reads an <input type=date> value (YYYY-MM-DD) as midnight UTC
+// of that date (dueOn and middayOn place it in a zone).
 func parseDay(v string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", strings.TrimSpace(v))
 	if err != nil {

@@ -37,7 +37,7 @@ func (s *Server) decisionsData(r *http.Request, form decisionForm) (*decisionsPa
 	if err != nil {
 		return nil, err
 	}
-	today := isoDate(s.now())
+	today := isoDate(dayIn(s.now(), s.zone(r)))
 	if form.When == "" {
 		form.When = today
 	}
@@ -82,12 +82,13 @@ func (s *Server) decisionAdd(w http.ResponseWriter, r *http.Request) {
 		fe["affects"] = "Pick who the decision affects: a person, or a team."
 	}
 	var at time.Time
-	if form.When != "" && form.When != isoDate(s.now()) {
+	if loc := s.zone(r); form.When != "" && form.When != isoDate(dayIn(s.now(), loc)) {
 		t, err := parseDay(form.When)
 		if err != nil {
 			fe["when"] = tl.ErrorMessage(err)
+		} else {
+			at = middayOn(t, loc)
 		}
-		at = t
 	}
 	if len(fe) > 0 {
 		d, err := s.decisionsData(r, form)

@@ -64,7 +64,7 @@ func (s *Server) journalData(r *http.Request) (*journalPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws := tl.WeekStart(s.now())
+	ws := tl.WeekStartIn(s.now(), s.zone(r)) // the leader's week
 	d := &journalPage{Page: Page{Title: "Journal", Nav: "journal"}, WeekStart: ws}
 	for q := 1; q <= len(tl.ReflectionQuestions); q++ {
 		d.Prompts = append(d.Prompts, journalPrompt{Question: q, Text: questionText(q)})

@@ -71,8 +71,8 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	today := dayStart(now)
+	now, loc := s.now(), s.zone(r)
+	today := dayIn(now, loc)
 	if form.Due == "" {
 		form.Due = isoDate(today.AddDate(0, 0, 7))
 	}
@@ -88,7 +88,7 @@ func (s *Server) promisesData(r *http.Request, form promiseForm) (*promisesPage,
 	}
 	for _, c := range all {
 		row := promiseRow{Promise: c}
-		dueDay := dayStart(c.Due)
+		dueDay := dayIn(c.Due, loc)
 		switch c.Status {
 		case tl.PromiseOpen:
 			switch {
@@ -200,6 +200,7 @@ func (s *Server) promiseAdd(w http.ResponseWriter, r *http.Request) {
 	var due time.Time
 	if form.Due != "" {
 		t, err := parseDay(form.Due)
+		t = dueOn(t, s.zone(r))
 		if err != nil {
 			s.promisesFormFail(w, r, form, FormErrors{"due": tl.ErrorMessage(err)})
 			return
@@ -216,7 +217,7 @@ func (s *Server) promiseAdd(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, err, "pages_promises.html", d, formField(err, "", "to", "what", "due"))
 		return
 	}
-	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: “%s”. Keeping it is evidence of integrity; mark it here when it is done.", recipient(c.RelationshipID, c.To), fmtDate(c.Due), short(c.What)))
+	s.flash(w, r, fmt.Sprintf("Promise made to %s, due %s: “%s”. Keeping it is evidence of integrity; mark it here when it is done.", recipient(c.RelationshipID, c.To), fmtDateIn(c.Due, s.zone(r)), short(c.What)))
 	redirect(w, r, "/promises")
 }
 
@@ -272,6 +273,7 @@ func (s *Server) promiseResolve(w http.ResponseWriter, r *http.Request) {
 	var err2 error
 	if outcome == tl.PromiseRenegotiated && newDueText != "" {
 		newDue, err2 = parseDay(newDueText)
+		newDue = dueOn(newDue, s.zone(r))
 	}
 	var c *tl.Promise
 	if err2 == nil {

@@ -26,7 +26,7 @@ func TestPagesPromises(t *testing.T) {
 	e := newPagesEnv(t)
 	ctx, lena, omar := e.ctx, e.lena, e.omar
 	e.pagesPeople()
-	today := dayStart(pagesNow)
+	today := dayIn(pagesNow, time.UTC)
 	soon, err := e.app.AddPromise(ctx, lena.leader, tl.PromiseInput{To: "Ana", What: "Review the prototype plan", Due: today.AddDate(0, 0, 3)})
 	e.must(err)
 	late, err := e.app.AddPromise(ctx, lena.leader, tl.PromiseInput{To: "Ben", What: "Send the budget numbers", Due: today.Add(-time.Millisecond)})
@@ -119,7 +119,7 @@ func TestPagesPromises(t *testing.T) {
 func TestPagesPromiseBroken(t *testing.T) {
 	e := newPagesEnv(t)
 	e.pagesPeople()
-	c, err := e.app.AddPromise(e.ctx, e.lena.leader, tl.PromiseInput{To: "Ana", What: "Write the review", Due: dayStart(pagesNow).AddDate(0, 0, 2)})
+	c, err := e.app.AddPromise(e.ctx, e.lena.leader, tl.PromiseInput{To: "Ana", What: "Write the review", Due: dayIn(pagesNow, time.UTC).AddDate(0, 0, 2)})
 	e.must(err)
 	e.run(t, []pagesCase{
 		{name: "broken", method: "POST", url: "/promises/" + c.ID + "/resolve", as: e.lena,
@@ -135,7 +135,7 @@ func TestPagesPromiseBroken(t *testing.T) {
 
 // pagesPromiseInput is a promise to who due in a week.
 func pagesPromiseInput(who string) tl.PromiseInput {
-	return tl.PromiseInput{To: who, What: "A promise to " + who, Due: dayStart(pagesNow).AddDate(0, 0, 7)}
+	return tl.PromiseInput{To: who, What: "A promise to " + who, Due: dayIn(pagesNow, time.UTC).AddDate(0, 0, 7)}
 }
 
 func TestPagesShort(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	tl "github.com/trustledger/trustledger"
 )
@@ -63,7 +62,7 @@ func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error
 		return nil, err
 	}
 	d := &pulsesPage{Page: Page{Title: "Pulses", Nav: "pulses"}, Pulses: ps, Form: form, K: set.K, KFloor: max(set.KFloor, 3),
-		Min: isoDate(s.now().AddDate(0, 0, 1))}
+		Min: isoDate(dayIn(s.now(), s.zone(r)).AddDate(0, 0, 1))}
 	for _, t := range teams {
 		o := teamOption{Name: t.Name, Label: "Team " + t.Name}
 		if t.Name == tl.DefaultTeamName {
@@ -92,7 +91,7 @@ func (s *Server) pulsesData(r *http.Request, form pulseForm) (*pulsesPage, error
 		d.Form.Team = d.Teams[0].Name
 	}
 	if d.Form.Closes == "" {
-		d.Form.Closes = isoDate(s.now().AddDate(0, 0, 7))
+		d.Form.Closes = isoDate(dayIn(s.now(), s.zone(r)).AddDate(0, 0, 7))
 	}
 	return d, nil
 }
@@ -130,7 +129,7 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			fe["closes"] = tl.ErrorMessage(err)
 		}
-		in.Closes = t.Add(24*time.Hour - time.Millisecond)
+		in.Closes = dueOn(t, s.zone(r)) // open to the end of that day
 	}
 	var launch *tl.PulseLaunch
 	var err error

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -11,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -58,6 +60,7 @@ var funcs = template.FuncMap{
 	"maxComment":  func() int { return tl.MaxCommentLength },
 	"maxEmail":    func() int { return tl.MaxEmailLength },
 	"maxURL":      func() int { return tl.MaxURLLength },
+	"maxZone":     func() int { return tl.MaxZoneLength },
 	"minPassword": func() int { return tl.MinPasswordLength },
 	// team names a team at the start of a line: "Your team" for the
 	// default one (named "team"), "Team Platform" for the others.
@@ -67,9 +70,11 @@ var funcs = template.FuncMap{
 		}
 		return "Team " + name
 	},
-	"date":     func(t time.Time) string { return fmtDate(t) },
-	"datetime": func(t time.Time) string { return fmtDateTime(t) },
-	"isodate":  func(t time.Time) string { return isoDate(t) },
+	// A date kept as its midnight UTC, such as the Monday that names a
+	// week (tl.WeekStartIn), is shown as it is, in any zone; date,
+	// datetime and isodate show a moment in the viewer's zone
+	// (zoneFuncs).
+	"day":      func(t time.Time) string { return fmtDate(t) },
 	"pct":      func(v float64) string { return fmtPct(v) },
 	"num2":     func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
 	"dimname":  dimLabel,
@@ -98,11 +103,77 @@ type scaleItem struct {
 	Sel  map[string]int
 }
 
+// zoneFuncs are the template functions that show a moment (stored in
+// UTC) in the zone loc of whoever reads the page (docs/MODEL.md, choice
+// 39), and name that zone.
+func zoneFuncs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"date":     func(t time.Time) string { return fmtDateIn(t, loc) },
+		"datetime": func(t time.Time) string { return fmtDateTimeIn(t, loc) },
+		"isodate":  func(t time.Time) string { return isoDate(dayIn(t, loc)) },
+		"zonename": func() string { return tl.ZoneName(loc) },
+	}
+}
+
+// zonePages keeps the pages parsed once for each zone they have been shown
+// in: a template's functions are fixed when it is parsed, and a page shows
+// times in its reader's zone. There are a few hundred zones at most.
+type zonePages struct {
+	mu     sync.Mutex
+	byZone map[string]map[string]*template.Template
+}
+
+// pagesIn returns the pages that show times in loc, parsing them the first
+// time loc is asked for.
+func (s *Server) pagesIn(loc *time.Location) (map[string]*template.Template, error) {
+	if loc == nil || loc == time.UTC {
+		return s.pages, nil
+	}
+	s.zoned.mu.Lock()
+	defer s.zoned.mu.Unlock()
+	name := tl.ZoneName(loc)
+	if p, ok := s.zoned.byZone[name]; ok {
+		return p, nil
+	}
+	p, err := parseTemplates(loc)
+	if err != nil {
+		return nil, err
+	}
+	if s.zoned.byZone == nil {
+		s.zoned.byZone = map[string]map[string]*template.Template{}
+	}
+	s.zoned.byZone[name] = p
+	return p, nil
+}
+
+// zoneOf is the zone the pages of u are shown in: its account's (UTC for
+// nobody, or a name the zone database no longer knows).
+func zoneOf(u *tl.User) *time.Location {
+	if u == nil {
+		return time.UTC
+	}
+	loc, err := tl.LoadZone(u.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// zone is the zone of the request's signed-in account: the dates its forms
+// are read in and its pages show (UTC for pages without an account).
+func (s *Server) zone(r *http.Request) *time.Location { return zoneOf(s.user(r)) }
+
+// userOf is the signed-in account of a request's context (nil if none).
+func userOf(ctx context.Context) *tl.User {
+	u, _ := ctx.Value(ctxUser).(*tl.User)
+	return u
+}
+
 // parseTemplates parses layout.html and partials.html once, then one clone
 // per page file (every other *.html, including pages_*.html), keyed by the
-// file name. A page file defines "content".
-func parseTemplates() (map[string]*template.Template, error) {
-	base, err := template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+// file name, with times shown in loc. A page file defines "content".
+func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
+	base, err := template.New("base").Funcs(funcs).Funcs(zoneFuncs(loc)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -129,16 +200,13 @@ func parseTemplates() (map[string]*template.Template, error) {
 // inside the layout. data should be a pointer to a struct embedding Page.
 // It renders into a buffer first, so a template error becomes a clean 500.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t, ok := s.pages[name]
-	if !ok {
-		s.internal(w, r, fmt.Errorf("web: no template %q", name))
-		return
-	}
+	u := s.user(r)
 	if p, ok := data.(pager); ok {
 		pg := p.page()
 		if pg.User == nil {
 			pg.User = s.user(r)
 		}
+		u = pg.User
 		if pg.Flash == "" {
 			pg.Flash, pg.FlashUndo = s.takeFlash(w, r)
 		}
@@ -147,6 +215,16 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		if pg.Errors == nil {
 			pg.Errors = FormErrors{}
 		}
+	}
+	pages, err := s.pagesIn(zoneOf(u))
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	t, ok := pages[name]
+	if !ok {
+		s.internal(w, r, fmt.Errorf("web: no template %q", name))
+		return
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
@@ -220,9 +298,12 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	d := &errorPage{Page: Page{Title: http.StatusText(status)}, Message: msg}
-	t := s.pages["error.html"]
-	var buf bytes.Buffer
 	d.User = s.user(r)
+	var t *template.Template
+	if pages, err := s.pagesIn(zoneOf(d.User)); err == nil {
+		t = pages["error.html"]
+	}
+	var buf bytes.Buffer
 	d.RequestID = requestID(r)
 	d.Status = status
 	d.Errors = FormErrors{}
@@ -268,20 +349,24 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// Formatting shared by templates and handlers.
+// Formatting shared by templates and handlers. fmtDate and isoDate write
+// a date kept as its midnight UTC (a week's name, a day a form gave, what
+// dayIn returns); fmtDateIn and fmtDateTimeIn write a moment in a zone.
 
-func fmtDate(t time.Time) string {
+func fmtDate(t time.Time) string { return fmtDateIn(t, time.UTC) }
+
+func fmtDateIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("Mon 2 Jan 2006")
+	return t.In(loc).Format("Mon 2 Jan 2006")
 }
 
-func fmtDateTime(t time.Time) string {
+func fmtDateTimeIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2 Jan 2006 15:04")
+	return t.In(loc).Format("2 Jan 2006 15:04")
 }
 
 func isoDate(t time.Time) string {

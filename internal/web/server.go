@@ -75,7 +75,8 @@ type Server struct {
 	scenDir string
 	demo    bool
 	secure  bool
-	pages   map[string]*template.Template
+	pages   map[string]*template.Template // times shown in UTC
+	zoned   zonePages                     // and in other zones (pagesIn)
 	mux     *http.ServeMux
 	public  map[string]bool // route patterns served without a session
 	handler http.Handler
@@ -126,7 +127,7 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	pages, err := parseTemplates()
+	pages, err := parseTemplates(time.UTC)
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +187,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /account", s.accountPage)
 	mux.HandleFunc("POST /account/password", s.passwordSubmit)
+	mux.HandleFunc("POST /account/time-zone", s.zoneSubmit)
 	mux.HandleFunc("POST /account/tokens", s.tokenCreate)
 	mux.HandleFunc("POST /account/tokens/{id}/revoke", s.tokenRevoke)
 	mux.HandleFunc("GET /invitations", s.invitationsPage)

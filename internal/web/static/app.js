@@ -14,9 +14,32 @@
     // A progress bar marked data-poll (a roster import) follows its JSON
     // status; when the work ends, the page reloads to show the result.
     // Without this script the page reloads itself (a <noscript> refresh).
+    browserZone();
     var bar = document.querySelector("progress[data-poll]");
     if (bar && window.fetch) { poll(bar); } else if (bar) { window.setTimeout(function () { window.location.reload(); }, 1000); }
   });
+  // The browser's time zone: it fills the hidden field of the forms that
+  // make an account (empty, the account starts in UTC), and the account
+  // page offers it beside the zone field.
+  function browserZone() {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    if (!zone) { return; }
+    document.querySelectorAll("input[data-browser-zone]").forEach(function (i) {
+      if (!i.value) { i.value = zone; }
+    });
+    var field = document.querySelector("input[data-zone-field]");
+    var hint = document.getElementById("zone-browser");
+    if (!field || !hint || field.value === zone) { return; }
+    hint.textContent = "This browser is set to " + zone + ". ";
+    var use = document.createElement("button");
+    use.type = "button";
+    use.className = "link";
+    use.textContent = "Use it";
+    use.addEventListener("click", function () { field.value = zone; field.focus(); });
+    hint.appendChild(use);
+    hint.hidden = false;
+  }
   function poll(bar) {
     var text = document.getElementById(bar.getAttribute("aria-describedby"));
     function tick() {
