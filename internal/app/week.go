@@ -246,46 +246,53 @@ func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Pr
 			}
 			return err
 		}
-		if s.Status != tl.StepSuggested {
-			return tl.Errorf(tl.ECONFLICT, "this week's step is already %s", s.Status)
-		}
-		r, err := tx.RelationshipByID(ctx, leaderID, s.RelationshipID)
-		if err != nil {
-			return err
-		}
-		as, recent, err := assessOne(ctx, tx, set, r, now)
-		if err != nil {
-			return err
-		}
-		// Due at the end of the week where the leader lives.
-		loc, err := a.leaderZone(ctx, tx, s.LeaderID)
-		if err != nil {
-			return err
-		}
-		due := set.Recommend(as, recent, nil, now.In(loc)).Due
-		if due.IsZero() || due.Before(now) {
-			due = tl.WeekBegins(ws, loc).AddDate(0, 0, 7).Add(-time.Millisecond)
-		}
-		c := &tl.Promise{
-			ID: store.NewID(now), LeaderID: leaderID, RelationshipID: r.ID, To: r.Person,
-			What: "this week's step: " + s.Text, Due: due.UTC().Truncate(time.Millisecond),
-			Status: tl.PromiseOpen, CreatedAt: now, StepID: s.ID,
-		}
-		if err := tx.CreatePromise(ctx, c); err != nil {
-			return err
-		}
-		s.Status, s.AcceptedAt, s.PromiseID = tl.StepAccepted, now, c.ID
-		s.BaselineE, s.BaselineQuad, s.BaselineN = as.Trust.E, as.Quadrant, as.Evidence
-		if err := tx.UpdateStep(ctx, s); err != nil {
-			return err
-		}
-		step, prom = s, c
-		return nil
+		prom, err = a.acceptStep(ctx, tx, set, s, ws, now)
+		step = s
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return step, prom, nil
+}
+
+// acceptStep takes s, the step of the week ws, on as a promise. AcceptStep
+// and the weekly email's links (weeklymail_links.go) both accept here.
+func (a *App) acceptStep(ctx context.Context, tx *store.Tx, set engine.Settings, s *tl.Step, ws, now time.Time) (*tl.Promise, error) {
+	if s.Status != tl.StepSuggested {
+		return nil, tl.Errorf(tl.ECONFLICT, "this week's step is already %s", s.Status)
+	}
+	r, err := tx.RelationshipByID(ctx, s.LeaderID, s.RelationshipID)
+	if err != nil {
+		return nil, err
+	}
+	as, recent, err := assessOne(ctx, tx, set, r, now)
+	if err != nil {
+		return nil, err
+	}
+	// Due at the end of the week where the leader lives.
+	loc, err := a.leaderZone(ctx, tx, s.LeaderID)
+	if err != nil {
+		return nil, err
+	}
+	due := set.Recommend(as, recent, nil, now.In(loc)).Due
+	if due.IsZero() || due.Before(now) {
+		due = tl.WeekBegins(ws, loc).AddDate(0, 0, 7).Add(-time.Millisecond)
+	}
+	c := &tl.Promise{
+		ID: store.NewID(now), LeaderID: s.LeaderID, RelationshipID: r.ID, To: r.Person,
+		What: "this week's step: " + s.Text, Due: due.UTC().Truncate(time.Millisecond),
+		Status: tl.PromiseOpen, CreatedAt: now, StepID: s.ID,
+	}
+	if err := tx.CreatePromise(ctx, c); err != nil {
+		return nil, err
+	}
+	s.Status, s.AcceptedAt, s.PromiseID = tl.StepAccepted, now, c.ID
+	s.BaselineE, s.BaselineQuad, s.BaselineN = as.Trust.E, as.Quadrant, as.Evidence
+	if err := tx.UpdateStep(ctx, s); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // CloseStep closes the most recent accepted step: done keeps its
@@ -329,26 +336,7 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 		if s == nil {
 			return tl.Errorf(tl.ENOTFOUND, "no accepted step to close: accept this week's step with: trustledger week accept")
 		}
-		if s.PromiseID != "" {
-			c, err := tx.PromiseByID(ctx, leaderID, s.PromiseID)
-			if err != nil {
-				return err
-			}
-			if c.Status == tl.PromiseOpen {
-				if status == tl.StepDone {
-					if _, err := a.resolve(ctx, tx, set, c, tl.PromiseKept, time.Time{}); err != nil {
-						return err
-					}
-				} else {
-					c.Status, c.ResolvedAt = tl.PromiseRenegotiated, now
-					if err := tx.UpdatePromise(ctx, c); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		s.Status, s.ClosedAt = status, now
-		if err := tx.UpdateStep(ctx, s); err != nil {
+		if _, err := a.closeStep(ctx, tx, set, s, status, now); err != nil {
 			return err
 		}
 		out = s
@@ -358,6 +346,36 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 		return nil, err
 	}
 	return out, nil
+}
+
+// closeStep closes s as done or skipped, and its promise with it (kept,
+// or renegotiated), returning the promise. CloseStep and the weekly
+// email's links (weeklymail_links.go) both close here.
+func (a *App) closeStep(ctx context.Context, tx *store.Tx, set engine.Settings, s *tl.Step, status tl.StepStatus, now time.Time) (*tl.Promise, error) {
+	var c *tl.Promise
+	if s.PromiseID != "" {
+		var err error
+		if c, err = tx.PromiseByID(ctx, s.LeaderID, s.PromiseID); err != nil {
+			return nil, err
+		}
+		if c.Status == tl.PromiseOpen {
+			if status == tl.StepDone {
+				if c, err = a.resolve(ctx, tx, set, c, tl.PromiseKept, time.Time{}); err != nil {
+					return nil, err
+				}
+			} else {
+				c.Status, c.ResolvedAt = tl.PromiseRenegotiated, now
+				if err := tx.UpdatePromise(ctx, c); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	s.Status, s.ClosedAt = status, now
+	if err := tx.UpdateStep(ctx, s); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // AddJournal keeps a private reflection: question 1–3 answers one of the
