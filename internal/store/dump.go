@@ -35,6 +35,7 @@ var dumpTables = []string{
 	"outbox", "calendar_feeds", "webhooks",
 	"programs", "program_coaches", "program_leaders", "leader_weeks", "pulse_results",
 	"voice_publications", "voice_mix",
+	"digest_schedules", "digests", "mail_links",
 }
 
 type dumpHeader struct {
