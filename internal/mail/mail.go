@@ -28,11 +28,15 @@ import (
 
 // Message is a rendered message. Done says it is no longer needed (the
 // member answered, the pulse closed): the worker drops it unsent.
+// Unsubscribe, when set, is the address that turns such mail off: it goes
+// into List-Unsubscribe with List-Unsubscribe-Post, so that mail clients
+// offer one-click unsubscribing (RFC 8058), a POST to that address.
 type Message struct {
-	Subject string
-	Text    string
-	HTML    string
-	Done    bool
+	Subject     string
+	Text        string
+	HTML        string
+	Unsubscribe string
+	Done        bool
 }
 
 // Renderer renders a queued message at send time.
@@ -121,6 +125,10 @@ func (s *SMTP) Send(ctx context.Context, id, to, toName string, m Message) error
 	msg.SetMessageIDWithValue("outbox-" + id + "@" + s.host)
 	msg.SetDateWithValue(s.Now())
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	if m.Unsubscribe != "" {
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe"), "<"+m.Unsubscribe+">")
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
