@@ -122,6 +122,17 @@ type settingsPage struct {
 // failed save's error opens its group.
 func (d *settingsPage) Groups() []settingGroup { return groupSettings(d.Settings) }
 
+// AdvancedOpen unfolds the advanced part when a setting in it differs
+// from its default or has an error: what changed stays in sight.
+func (d *settingsPage) AdvancedOpen() bool {
+	for _, r := range d.Settings {
+		if r.Changed || r.Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // fmtSetting prints a setting's value without trailing zeros.
 func fmtSetting(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
@@ -284,9 +295,12 @@ func (s *Server) saveSetting(w http.ResponseWriter, r *http.Request, name string
 	if old == v {
 		undo = ""
 	}
-	msg := fmt.Sprintf("Setting %s is now %s (it was %s). Every relationship was recomputed with it.", name, fmtSetting(v), fmtSetting(old))
+	// The setting's name is the model's, shown only in the advanced part
+	// of the page; the confirmation above it says what changed in words,
+	// and the redirect lands on the setting.
+	msg := fmt.Sprintf("Saved: the new value is %s (it was %s). Every relationship was recomputed with it.", fmtSetting(v), fmtSetting(old))
 	if reset {
-		msg = fmt.Sprintf("Setting %s is back to its default, %s (it was %s). Every relationship was recomputed with it.", name, fmtSetting(v), fmtSetting(old))
+		msg = fmt.Sprintf("Back to the default value, %s (it was %s). Every relationship was recomputed with it.", fmtSetting(v), fmtSetting(old))
 	}
 	s.flashUndo(w, r, msg, undo)
 	redirect(w, r, "/settings#s-"+name)
