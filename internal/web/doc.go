@@ -53,8 +53,16 @@
 // partials.html holds shared snippets: {{template "field-error"
 // .Errors.fieldname}}. Functions: date, datetime, isodate (yyyy-mm-dd for
 // <input type=date>), pct (0.42 → "42%"), num2, dimname (engine.Dim →
-// "Integrity: keeps their word"), quadname, warnname, kindname, add. Charts:
+// "Integrity: keeps their word"), quadname, warnname, kindname, add, and
+// the plain words of plainwords.go: teamname ("your team", "team
+// Platform"), quadshort, warnshort, plural, promiseto. Charts:
 // chart.HTML(chart.X(...)) gives template.HTML; /static/chart.css is served.
+//
+// Words: the pages speak to leaders, team members and coaches. The model's
+// symbols (θ, κ, ρ, r_wg, k, R1) and internal names (undetermined,
+// promise-broken, kappa_integrity) appear only in the settings page's
+// advanced part, <details id="advanced">, and in docs/MODEL.md;
+// TestPagesSpeakPlainly reads every page for them.
 // No inline script or style: CSS lives in static/app.css, script in
 // static/app.js (forms with data-confirm="…" ask before submitting).
 //
