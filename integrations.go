@@ -49,10 +49,11 @@ const (
 	EventPromiseOverdue = "promise.overdue" // the system broke an open promise past its grace
 	EventStepSuggested  = "step.suggested"  // this week's step was chosen
 	EventPulseReleased  = "pulse.released"  // a pulse closed with results
+	EventDigestWeekly   = "digest.weekly"   // the weekly digest, at the leader's chosen day and hour
 )
 
 // WebhookEvents lists every event a webhook can ask for.
-var WebhookEvents = []string{EventPromiseDue, EventPromiseOverdue, EventStepSuggested, EventPulseReleased}
+var WebhookEvents = []string{EventPromiseDue, EventPromiseOverdue, EventStepSuggested, EventPulseReleased, EventDigestWeekly}
 
 // WebhookSignatureHeader carries "t=UNIX,v1=HEX": HEX is the
 // HMAC-SHA256 of "UNIX.BODY" with the webhook's secret. A receiver

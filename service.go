@@ -232,4 +232,5 @@ type Services interface {
 	WebhookService
 	ProgramService
 	IdempotencyService
+	WeeklyMailService
 }

@@ -57,6 +57,10 @@ func (r renderer) Render(ctx context.Context, m store.Mail) (mail.Message, error
 			return mail.Message{Done: l.Done}, err
 		}
 		return windowMail(l, r.base+l.Path), nil
+	case store.MailDigest:
+		return r.a.digestMail(ctx, m.Ref, m.To, r.base)
+	case store.MailPromiseDue:
+		return r.a.promiseReminderMail(ctx, m.Ref, m.Ref2, m.To, r.base)
 	case store.MailInvitation:
 		inv, token, done, err := r.a.invitationMailLink(ctx, m.Ref)
 		if err != nil || done {

@@ -45,6 +45,14 @@ type tickJob func(ctx context.Context, tx *store.Tx, turn *tickTurn) error
 //  4. deleteExpiredPasses: passes past their time are deleted.
 //  5. publishVoiceCounts: the voice's counts are published, once per
 //     publication time (publish.go).
+//  6. queueDigests: each leader's weekly digest is queued once its day
+//     and hour have come in the leader's zone (Monday 08:00 unless they
+//     chose otherwise), by mail and to the webhooks that asked for it,
+//     once per leader and week: the digest row's key (leader, week)
+//     holds it (weeklymail.go).
+//  7. remindPromisesDue: on the morning an open promise falls due, at
+//     the leader's weekly mail hour, a reminder is queued, once per
+//     promise and due date (the outbox key holds it).
 //
 // The jobs share one transaction on purpose: publishing sees the pulses
 // the turn closed as closed, and a turn's closings and publication commit
@@ -63,6 +71,8 @@ func (a *App) Tick(ctx context.Context) ([]tl.Promise, error) {
 			a.closeDuePulses,
 			deleteExpiredPasses,
 			publishVoiceCounts,
+			a.queueDigests,
+			a.remindPromisesDue,
 		})
 		if err != nil && tl.ErrorCode(err) == tl.ECONFLICT && attempt < 3 {
 			continue
