@@ -213,6 +213,7 @@ func (a *API) register() {
 
 	a.registerLedger()
 	a.registerWeek()
+	a.registerWeeklyMail()
 	a.registerVoice()
 	a.registerIntegrations()
 	a.registerCoaching()

@@ -63,7 +63,7 @@ func (a *API) registerIntegrations() {
 			Idempotent
 			Body struct {
 				URL    urlString `json:"url" minLength:"1" doc:"An https URL (http only for loopback)."`
-				Events []string  `json:"events,omitempty" doc:"promise.due, promise.overdue, step.suggested, pulse.released; empty for all."`
+				Events []string  `json:"events,omitempty" doc:"promise.due, promise.overdue, step.suggested, pulse.released, digest.weekly; empty for all."`
 			}
 		}) (*body[WebhookCreated], error) {
 			h, secret, err := s.AddWebhook(ctx, lid, string(in.Body.URL), in.Body.Events)
