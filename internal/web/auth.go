@@ -240,6 +240,9 @@ type accountPage struct {
 	// one we know (zone.go); Zones are the names the field suggests.
 	Zone  string
 	Zones []string
+	// WeeklyMail is the weekly email's schedule, for an account that
+	// leads (nil otherwise).
+	WeeklyMail *weeklyMailForm
 }
 
 // administers reports whether the signed-in user (nil: nobody)
@@ -269,6 +272,13 @@ func (s *Server) accountData(r *http.Request) (*accountPage, error) {
 	}
 	if d.Tokens, err = s.svc.Tokens(r.Context(), s.user(r).ID); err != nil {
 		return nil, err
+	}
+	if lid := s.leader(r); lid != "" {
+		wm, err := s.svc.WeeklyMail(r.Context(), lid)
+		if err != nil {
+			return nil, err
+		}
+		d.WeeklyMail = newWeeklyMailForm(wm)
 	}
 	return d, nil
 }

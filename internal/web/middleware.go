@@ -211,10 +211,11 @@ func (s *Server) logger(r *http.Request) *slog.Logger {
 }
 
 // tokenPaths are the routes whose last segment is a secret token (a pulse,
-// check-in, window, invitation, calendar or address-confirmation link):
-// the request log writes "…" for it. The first three are quiet (see
-// quietPath) and reach the log only through a failure, without a path.
-var tokenPaths = []string{"/p/", "/c/", "/w/", "/invite/", "/calendar/", "/v/"}
+// check-in, window, invitation, calendar or address-confirmation link, a
+// weekly email's step or unsubscribe link): the request log writes "…"
+// for it. The first three are quiet (see quietPath) and reach the log only
+// through a failure, without a path.
+var tokenPaths = []string{"/p/", "/c/", "/w/", "/invite/", "/calendar/", "/v/", "/d/", "/u/"}
 
 // redactPath keeps tokens out of the logs.
 func redactPath(p string) string {

@@ -31,6 +31,7 @@ var webhookEventDocs = map[string]string{
 	tl.EventPromiseOverdue: "an open promise passed its due date and grace, and counts as broken",
 	tl.EventStepSuggested:  "this week's step was chosen",
 	tl.EventPulseReleased:  "a pulse closed with results you can see",
+	tl.EventDigestWeekly:   "your weekly digest, at the day and hour of your weekly email (even with the email off)",
 }
 
 // integrationsPage is the data of integrations.html.

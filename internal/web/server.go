@@ -199,6 +199,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /people", s.peopleAdd)
 	mux.HandleFunc("GET /people/{id}", s.personPage)
 	s.registerVoice(mux)
+	s.registerWeeklyMail(mux)
 	s.registerCoaching(mux)
 	mux.HandleFunc("POST /people/{id}/power", s.personPower)
 	mux.HandleFunc("GET /log", s.logForm)
