@@ -264,17 +264,19 @@ func (c *digest) subject() string {
 // mail writes the digest as an email: text and HTML, with the step links,
 // the account page and the unsubscribe link.
 func (c *digest) mail(base, to string, links map[tl.StepAction]string, unsub string) mail.Message {
-	intro := fmt.Sprintf("Good morning %s, here is your week of %s.", c.Leader, c.day(c.Week))
-	return letter(c.subject(), intro, c.sections(base, links), base, to, unsub)
+	intro := fmt.Sprintf("Here is your week of %s.", c.day(c.Week))
+	return letter(c.subject(), c.Leader, intro, c.sections(base, links), base, to, unsub)
 }
 
 // letter lays out a weekly-loop mail: text and HTML alike, with the footer
 // that says why it came and how to stop it (the same link as the
 // List-Unsubscribe header).
-func letter(subject, intro string, secs []section, base, to, unsub string) mail.Message {
+func letter(subject, name, intro string, secs []section, base, to, unsub string) mail.Message {
 	var t, h strings.Builder
-	t.WriteString(intro + "\n\n")
-	h.WriteString("<p>" + html.EscapeString(intro) + "</p>\n")
+	for _, p := range []string{"Hello " + name + ",", intro} {
+		t.WriteString(p + "\n\n")
+		h.WriteString("<p>" + html.EscapeString(p) + "</p>\n")
+	}
 	for _, s := range secs {
 		t.WriteString(s.Title + "\n")
 		h.WriteString("<h2 style=\"font-size:1.1em\">" + html.EscapeString(s.Title) + "</h2>\n")
@@ -323,7 +325,7 @@ func promiseDueMail(leader string, p tl.Promise, loc *time.Location, base, to, u
 	s := section{Title: "Due today", Lines: []string{fmt.Sprintf("Your promise to %s: %q, due %s.", p.To, p.What, c.day(p.Due))},
 		Links: []mailButton{{"Mark it kept, or move it in time", base + "/promises"}},
 		After: "Keeping a promise, or renegotiating it before it is due, builds trust; a promise left to lapse withdraws it."}
-	return letter(fmt.Sprintf("Due today: your promise to %s", p.To), "Good morning "+leader+".", []section{s}, base, to, unsub)
+	return letter(fmt.Sprintf("Due today: your promise to %s", p.To), leader, "A promise of yours falls due today.", []section{s}, base, to, unsub)
 }
 
 // slackText escapes what people typed for Slack's mrkdwn, where &, < and

@@ -263,7 +263,7 @@ func TestWeeklyDigest(t *testing.T) {
 			t.Errorf("subject %q, want %q", l.Subject, want)
 		}
 		for _, want := range []string{
-			"Good morning Lena, here is your week of Monday 23 March.",
+			"Hello Lena,\n\nHere is your week of Monday 23 March.",
 			fmt.Sprintf("%s, %s: %s", s.Person, s.Move, s.Text),
 			"Why: " + week.Why.Sentence,
 			"They work once (using one ends all three) and until Sunday 29 March ends.",
