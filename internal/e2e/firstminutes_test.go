@@ -1,19 +1,22 @@
 package e2e
 
 import (
-	"context"
+	"bufio"
 	"fmt"
+	"net"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/trustledger/trustledger/internal/demo"
-	"github.com/trustledger/trustledger/internal/mail"
 	"github.com/trustledger/trustledger/internal/mail/mailtest"
 )
 
@@ -22,28 +25,28 @@ import (
 var demoTeam = []string{"Ana", "Ben", "Chen", "Dara", "Femi", demo.Newcomer}
 
 // TestBrowserFirstMinutes is what a new user does in the first minutes,
-// at a desktop's width and at a phone's, with the page scripts on: start
-// the demo, sign in, find every person on the map, read why this week's
+// at a desktop's width and at a phone's, with the page scripts on: run
+// `trustledger serve --demo` (the binary, built from this repository, in a
+// process of its own, mailing through a real SMTP server), sign in with
+// the login it prints, find every person on the map, read why this week's
 // step is for this person, log an apology for a promise they broke on the
-// web, and receive the weekly email through a real SMTP conversation,
-// whose accept link works once and only once. At both widths nothing on
-// the way is cut off at the screen's edge and nothing on the map is
-// printed over anything else.
+// web, and receive the weekly email, whose accept link works once and
+// only once. At both widths nothing on the way is cut off at the screen's
+// edge and nothing on the map is printed over anything else.
+//
+// The server's clock is set (the hidden --now) to a Monday morning just
+// after the leader's weekly email is due, so its tick sends it at once.
 func TestBrowserFirstMinutes(t *testing.T) {
+	bin := buildTrustledger(t)
 	for _, width := range []int64{1280, 390} {
-		t.Run(fmt.Sprintf("%dpx", width), func(t *testing.T) { firstMinutes(t, width) })
+		t.Run(fmt.Sprintf("%dpx", width), func(t *testing.T) { firstMinutes(t, bin, width) })
 	}
 }
 
-func firstMinutes(t *testing.T, width int64) {
-	ctx := context.Background()
-	// Monday morning, just after the leader's weekly email is due.
-	s := newSite(t, weeklyNow, true)
-	email, password, err := demo.Seed(ctx, s.App, filepath.Join(repoRoot(t), "scenarios", demo.File), weeklyNow, s.Demo)
-	if err != nil {
-		t.Fatalf("demo.Seed: %v", err)
-	}
-	b := newBrowser(t, s.URL, scriptsOn)
+func firstMinutes(t *testing.T, bin string, width int64) {
+	srv := serveDemo(t, bin, weeklyNow)
+	email, password := srv.Email, srv.Password
+	b := newBrowser(t, srv.URL, scriptsOn)
 	dialogs := b.answerDialogs()
 	if width < 500 {
 		b.do("emulate a phone", chromedp.EmulateViewport(width, 844, chromedp.EmulateMobile, chromedp.EmulatePortrait))
@@ -126,33 +129,29 @@ func firstMinutes(t *testing.T, width int64) {
 	}
 	b.checkNoOverflow("the person page after the apology"+at, false)
 
-	// Monday's weekly email, over SMTP.
-	if _, err := s.App.Tick(ctx); err != nil {
-		t.Fatal(err)
-	}
-	smtp := mailtest.Start(t)
-	cfg, err := mail.ParseURL(smtp.URL("trustledger@demo.trustledger.local"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &mail.Worker{DB: s.DB, Sender: mail.NewSMTP(cfg), Renderer: s.App.MailRenderer(s.URL), Now: s.Now}
-	if _, err := w.RunOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+	// Monday's weekly email, sent by the server's own tick and mail
+	// worker over SMTP.
 	var subject, text string
-	n := 0
-	for _, msg := range smtp.Messages() {
-		if len(msg.To) == 1 && msg.To[0] == email {
-			if sub, txt := readText(t, msg.Data); strings.HasPrefix(sub, "This week's step") {
-				subject, text = sub, txt
-				n++
+	deadline := time.Now().Add(30 * time.Second)
+	for subject == "" && time.Now().Before(deadline) {
+		for _, msg := range srv.SMTP.Wait(1, time.Second) {
+			if len(msg.To) == 1 && msg.To[0] == email {
+				if sub, txt := readText(t, msg.Data); strings.HasPrefix(sub, "This week's step") {
+					if subject != "" {
+						t.Fatalf("two weekly emails for %s: %q and %q", email, subject, sub)
+					}
+					subject, text = sub, txt
+				}
 			}
 		}
+		if subject == "" {
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
-	if n != 1 || !strings.Contains(subject, person) {
-		t.Fatalf("%d weekly emails for %s, want one about %s: %q\n%s", n, email, person, subject, text)
+	if !strings.Contains(subject, person) {
+		t.Fatalf("the weekly email for %s is %q, want one about %s:\n%s", email, subject, person, text)
 	}
-	link := regexp.MustCompile(`Accept it: ` + regexp.QuoteMeta(s.URL) + `(/d/[A-Z2-7]{26})\n`).FindStringSubmatch(text)
+	link := regexp.MustCompile(`Accept it: ` + regexp.QuoteMeta(srv.URL) + `(/d/[A-Z2-7]{26})\n`).FindStringSubmatch(text)
 	if link == nil {
 		t.Fatalf("no accept link in the weekly email:\n%s", text)
 	}
@@ -222,4 +221,93 @@ func (b *browser) answerDialogs() *dialogLog {
 		}
 	}()
 	return log
+}
+
+// demoServer is `trustledger serve --demo` running in a process of its own.
+type demoServer struct {
+	URL             string
+	Email, Password string // the demo login it printed
+	SMTP            *mailtest.Server
+}
+
+// buildTrustledger builds the command from this repository into the
+// test's temp dir.
+func buildTrustledger(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil && os.Getenv(envChromium) == "" && os.Getenv(envStrict) != "1" {
+		t.Skipf("Chromium is not at %s: the browser walk is skipped, so is the build", chromiumPath)
+	}
+	bin := filepath.Join(t.TempDir(), "trustledger")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/trustledger")
+	cmd.Dir = repoRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/trustledger: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serveDemo starts `serve --demo` with its clock at now, mailing through
+// a test SMTP server, and waits for the demo login it prints.
+func serveDemo(t *testing.T, bin string, now time.Time) *demoServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	d := &demoServer{URL: "http://" + addr, SMTP: mailtest.Start(t)}
+	cmd := exec.Command(bin, "serve", "--demo", "--addr", addr, "--base-url", d.URL,
+		"--smtp", d.SMTP.URL("trustledger@demo.trustledger.local"),
+		"--now", now.Format(time.RFC3339), "--tick-every", "200ms", "--mail-poll", "100ms")
+	// The demo's temporary database goes under the test's temp dir.
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	login := regexp.MustCompile(`Demo login: (\S+)\s+password: (\S+)`)
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	timeout := time.After(60 * time.Second)
+	for d.Email == "" {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("serve --demo ended without a demo login:\n%s", stderr.String())
+			}
+			if m := login.FindStringSubmatch(line); m != nil {
+				d.Email, d.Password = m[1], m[2]
+			}
+		case <-timeout:
+			t.Fatalf("serve --demo printed no demo login in a minute:\n%s", stderr.String())
+		}
+	}
+	go func() {
+		for range lines { // keep the pipe drained
+		}
+	}()
+	return d
 }
