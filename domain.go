@@ -37,6 +37,16 @@ type Team struct {
 // the command line means this team unless another is named.
 const DefaultTeamName = "team"
 
+// TeamPhrase names a team inside a sentence a leader reads, in the pages,
+// the mail and the services' messages alike: "your team" for the default
+// one (so never "team team"), "team Platform" for the others.
+func TeamPhrase(name string) string {
+	if name == DefaultTeamName {
+		return "your team"
+	}
+	return "team " + name
+}
+
 // Relationship is the dyad leader → person: the unit of trust (MODEL.md §1).
 // A person is known by name within one leader's relationships.
 type Relationship struct {

@@ -33,7 +33,7 @@ func populationCheck(ctx context.Context, tx *store.Tx, leaderID, except string,
 			return "", err
 		}
 		released = append(released, pop)
-		labels = append(labels, fmt.Sprintf("wave %d of %s", p.Wave, teamWords(p.Team)))
+		labels = append(labels, fmt.Sprintf("wave %d of %s", p.Wave, tl.TeamPhrase(p.Team)))
 	}
 	res := checkFamily(released, cand, k)
 	if res.Safe {
@@ -120,15 +120,6 @@ func commentsCheck(ctx context.Context, tx *store.Tx, leaderID, except string, c
 		}
 	}
 	return "", nil
-}
-
-// teamWords names a team inside a sentence: "your team" for the default
-// one, "team Platform" for the others.
-func teamWords(name string) string {
-	if name == tl.DefaultTeamName {
-		return "your team"
-	}
-	return "team " + name
 }
 
 // describeFamily tells a leader, in plain words, why a result is withheld

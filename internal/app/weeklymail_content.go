@@ -231,7 +231,7 @@ func pulseLine(r tl.PulseReport) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s %.2f", name, s.Mean))
 	}
-	line := fmt.Sprintf("Pulse results for %s (wave %d, %d %s):", teamWords(r.Pulse.Team), r.Pulse.Wave, r.N, plural(r.N, "answer", "answers"))
+	line := fmt.Sprintf("Pulse results for %s (wave %d, %d %s):", tl.TeamPhrase(r.Pulse.Team), r.Pulse.Wave, r.N, plural(r.N, "answer", "answers"))
 	if len(parts) > 0 {
 		line += " " + strings.Join(parts, ", ") + " (of 5)."
 	} else {
@@ -373,7 +373,7 @@ func (c *digest) webhook() (string, map[string]any) {
 		checkins = append(checkins, map[string]any{"checkin_id": ck.ID, "person": ck.Person, "answered_at": ck.AnsweredAt})
 	}
 	for _, r := range capped(c.Pulses) {
-		arrived = append(arrived, fmt.Sprintf("pulse results for %s (wave %d) are in", slackText(teamWords(r.Pulse.Team)), r.Pulse.Wave))
+		arrived = append(arrived, fmt.Sprintf("pulse results for %s (wave %d) are in", slackText(tl.TeamPhrase(r.Pulse.Team)), r.Pulse.Wave))
 		pulses = append(pulses, map[string]any{"pulse_id": r.Pulse.ID, "team": r.Pulse.Team, "wave": r.Pulse.Wave})
 	}
 	if len(arrived) > 0 {

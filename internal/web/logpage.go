@@ -94,7 +94,7 @@ func (s *Server) logData(r *http.Request, in logInput, ap apologyForm) (*logPage
 		names[p.ID] = p.Person
 	}
 	for _, t := range teams {
-		names[t.ID] = teamPhrase(t.Name)
+		names[t.ID] = tl.TeamPhrase(t.Name)
 	}
 	rows := ledgerRows(evs, "")
 	for i := range rows {

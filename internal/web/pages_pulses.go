@@ -151,7 +151,7 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := launch.Pulse
-	msg := fmt.Sprintf("Pulse launched for %s: %s by email.", teamPhrase(p.Team), plural(launch.Queued, "invitation is on its way", "invitations are on their way"))
+	msg := fmt.Sprintf("Pulse launched for %s: %s by email.", tl.TeamPhrase(p.Team), plural(launch.Queued, "invitation is on its way", "invitations are on their way"))
 	if n := len(launch.NotAsked); n > 0 {
 		var who []string
 		for _, st := range launch.NotAsked {
@@ -184,7 +184,7 @@ func (s *Server) pulseData(r *http.Request, id string) (*pulsePage, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &pulsePage{Page: Page{Title: fmt.Sprintf("Pulse, %s, wave %d", teamPhrase(rep.Pulse.Team), rep.Pulse.Wave), Nav: "pulses"}, Report: rep}
+	d := &pulsePage{Page: Page{Title: fmt.Sprintf("Pulse, %s, wave %d", tl.TeamPhrase(rep.Pulse.Team), rep.Pulse.Wave), Nav: "pulses"}, Report: rep}
 	for _, it := range tl.PulseItems {
 		if it.Self != "" {
 			d.Self = append(d.Self, it)
@@ -222,7 +222,7 @@ func (s *Server) pulseClose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rep.Released {
-		s.flash(w, r, fmt.Sprintf("Pulse closed: %s, and the results below now count as evidence for everyone in %s.", plural(rep.N, "answer", "answers"), teamPhrase(rep.Pulse.Team)))
+		s.flash(w, r, fmt.Sprintf("Pulse closed: %s, and the results below now count as evidence for everyone in %s.", plural(rep.N, "answer", "answers"), tl.TeamPhrase(rep.Pulse.Team)))
 	} else {
 		s.flash(w, r, "Pulse closed. No results are shown: "+rep.Withheld)
 	}

@@ -14,17 +14,6 @@ import (
 // symbols and terms stay in docs/MODEL.md and in the advanced part of
 // the settings page (plainwords_test.go reads every page for them).
 
-// teamPhrase names a team inside a sentence: "your team" for the default
-// one, whose name is "team" (so never "team team"), and "team Platform"
-// for the others. The template function team does the same at the start
-// of a line.
-func teamPhrase(name string) string {
-	if name == tl.DefaultTeamName {
-		return "your team"
-	}
-	return "team " + name
-}
-
 // quadShort names a quadrant in a word or two, as the map does, for
 // tables and legends.
 func quadShort(q engine.Quadrant) string { return chart.QuadrantName(string(q)) }
@@ -41,10 +30,10 @@ func warnShort(w string) string {
 }
 
 // recipient names whom a promise or a decision concerns inside a
-// sentence: the person (relID set), or the team in teamPhrase's words.
+// sentence: the person (relID set), or the team in tl.TeamPhrase's words.
 func recipient(relID, name string) string {
 	if relID == "" {
-		return teamPhrase(name)
+		return tl.TeamPhrase(name)
 	}
 	return name
 }

@@ -90,7 +90,7 @@ var funcs = template.FuncMap{
 
 	// Plain words for what the model and the services name with
 	// identifiers (plainwords.go).
-	"teamname":  teamPhrase,
+	"teamname":  tl.TeamPhrase,
 	"quadshort": quadShort,
 	"warnshort": warnShort,
 	"plural":    plural,
