@@ -66,7 +66,7 @@ func TestWeeklyMailAccount(t *testing.T) {
 	lena := e.leaderWithStep()
 	body := e.do("GET", "/account", nil, lena).Body.String()
 	for _, want := range []string{`<h2 id="weekly-mail">Weekly email</h2>`, "Next one to lena@example.org: Monday 9 March, 08:00.",
-		`<option value="monday" selected>monday</option>`, `<option value="8" selected>08:00</option>`} {
+		`<option value="monday" selected>Monday</option>`, `<option value="sunday">Sunday</option>`, `<option value="8" selected>08:00</option>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the account page lacks %q", want)
 		}

@@ -95,6 +95,9 @@ var funcs = template.FuncMap{
 	"warnshort": warnShort,
 	"plural":    plural,
 	"promiseto": promiseTo,
+	// weekday writes a day the services name in lower case ("monday",
+	// the value the form sends back) as people write it.
+	"weekday": weekdayName,
 }
 
 // scaleItem is one 1–5 question with the answers chosen so far.
