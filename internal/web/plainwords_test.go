@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -18,132 +17,21 @@ import (
 	"github.com/trustledger/trustledger/internal/demo"
 	"github.com/trustledger/trustledger/internal/engine"
 	"github.com/trustledger/trustledger/internal/mail"
+	"github.com/trustledger/trustledger/internal/plaintest"
 )
 
 // The pages speak to leaders, team members and coaches in plain words. The
 // model's symbols and internal terms belong to docs/MODEL.md and to the
 // advanced part of the settings page (the element with id="advanced"),
-// where those who know the model tune it; nowhere else.
+// where those who know the model tune it; nowhere else. internal/plaintest
+// holds the words, which the weekly email's test reads for too.
 
-// modelWords are the model's symbols and internal terms, as regular
-// expressions matched against a page's visible text:
-//
-//   - the Greek letters the model names its parameters with (θ_T, κ_I,
-//     ρ_A, λ, ν, γ, Δ, σ, μ, α, β), and u_max and C_self;
-//   - r_wg, the team's agreement, however it is written (rwg, r_wg, or
-//     r<sub>wg</sub>, which reads "r wg");
-//   - posterior and prior, the statistics behind "trust lies between";
-//   - the rules that choose the week's move (R0, R1, R2, "rule R1");
-//   - k, the anonymity threshold, alone ("count toward k") or as "k=5";
-//   - the quadrant names that are the model's, not the article's
-//     (undetermined, unanchored), and the warning command-heavy;
-//   - rollup, the coaches' summary across leaders, and half-life, how
-//     evidence fades.
-//
-// modelIdentifiers adds the identifiers the code and the CLI use: every
-// setting name with an underscore (kappa_integrity), every event kind and
-// promise status written with its hyphen (promise-broken, kept-late), and
-// the warnings', outcomes' and counts' names. (The relationship kinds'
-// identifiers are English: a skip-level report, a cross-functional
-// colleague.)
-var modelWords = []string{
-	`[θκρλνγΔσμαβ]`, `\bu_max\b`, `\bC_self\b`,
-	`(?i)\br[ _]?wg\b`,
-	`(?i)\bposterior\b`, `(?i)\bprior\b`,
-	`(?i)\brule R\b`, `\bR[0-9]\b`,
-	`\bk\b`, `\bk=`,
-	`(?i)undetermined`, `(?i)unanchored`, `(?i)command[- ]heavy`,
-	`(?i)\broll-?up`, `(?i)half-life`,
-}
-
-// modelIdentifiers are the words of modelIdentifierWords, quoted.
-func modelIdentifiers() []string {
-	var out []string
-	for _, si := range engine.SettingNames() {
-		if strings.Contains(si.Name, "_") {
-			out = append(out, `\b`+regexp.QuoteMeta(si.Name)+`\b`)
-		}
-	}
-	var ids []string
-	for _, k := range engine.Kinds() {
-		ids = append(ids, string(k.Kind))
-	}
-	ids = append(ids, string(tl.PromiseKeptLate), engine.WarnFearRisk, engine.WarnCommandHeavy,
-		"too-little-evidence", "not-recovered", tl.CountBelowK, tl.CountCommentsK)
-	for _, id := range ids {
-		// "self-disclosure" is also how English writes it.
-		if strings.Contains(id, "-") && id != string(engine.KindSelfDisclosure) {
-			out = append(out, `\b`+regexp.QuoteMeta(id)+`\b`)
-		}
-	}
-	return out
-}
-
-// oddWords are sentences the pages build wrongly: a team called "team"
-// named twice ("Team Innovation" after a field labelled "Team" is
-// right), and a count of one with a plural noun.
-var oddWords = []string{
-	`\b[Tt]eam team\b`,
-	`\b1 (leaders|people|answers|entries|days|weeks|settings|invitations|reactions|decisions|promises|lines|members|times|breaches|pulses|items|persons|expectations)\b`,
-}
-
+// modelWordsIn and visibleText are plaintest's, by the names this
+// package's tests use.
 var (
-	modelWordsRE []*regexp.Regexp
-	oddWordsRE   []*regexp.Regexp
+	modelWordsIn = plaintest.ModelWordsIn
+	visibleText  = plaintest.VisibleText
 )
-
-func init() {
-	for _, w := range append(append([]string(nil), modelWords...), modelIdentifiers()...) {
-		modelWordsRE = append(modelWordsRE, regexp.MustCompile(w))
-	}
-	for _, w := range oddWords {
-		oddWordsRE = append(oddWordsRE, regexp.MustCompile(w))
-	}
-}
-
-// modelWordsIn lists the model words in text, each with a little of the
-// text around it.
-func modelWordsIn(text string) []string {
-	return matchesIn(modelWordsRE, text)
-}
-
-func matchesIn(res []*regexp.Regexp, text string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, re := range res {
-		for _, m := range re.FindAllStringIndex(text, -1) {
-			word := text[m[0]:m[1]]
-			if seen[word] {
-				continue // once per page is enough to find it
-			}
-			seen[word] = true
-			from, to := max(0, m[0]-50), min(len(text), m[1]+50)
-			for from > 0 && !utf8Start(text[from]) {
-				from--
-			}
-			for to < len(text) && !utf8Start(text[to]) {
-				to++
-			}
-			out = append(out, fmt.Sprintf("%q in …%s…", word, text[from:to]))
-		}
-	}
-	return out
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
-
-// tagRE and spaceRE take a page apart into the words a reader sees.
-var (
-	tagRE   = regexp.MustCompile(`(?s)<[^>]*>`)
-	spaceRE = regexp.MustCompile(`\s+`)
-)
-
-// visibleText is a page's text without its tags and attributes, its
-// spaces collapsed: what a reader (or a screen reader) reads, the title
-// and the charts' labels included.
-func visibleText(page string) string {
-	return spaceRE.ReplaceAllString(html.UnescapeString(tagRE.ReplaceAllString(page, " ")), " ")
-}
 
 // withoutAdvanced removes the advanced part of a page: the element with
 // id="advanced", a <details>, up to its matching </details>. It reports
@@ -204,7 +92,7 @@ type plainWalk struct {
 
 // check reads one answer, the page at path, as what; an HTML page's
 // visible text, outside the settings page's advanced part, must hold no
-// model word and no odd sentence.
+// model word and no odd sentence (internal/plaintest).
 func (p *plainWalk) check(what, path string, w *httptest.ResponseRecorder) {
 	p.t.Helper()
 	if !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
@@ -221,7 +109,7 @@ func (p *plainWalk) check(what, path string, w *httptest.ResponseRecorder) {
 		}
 	}
 	text := visibleText(page)
-	for _, m := range append(append(modelWordsIn(text), matchesIn(oddWordsRE, text)...), matchesIn(p.odd, text)...) {
+	for _, m := range append(append(modelWordsIn(text), plaintest.OddWordsIn(text)...), plaintest.MatchesIn(p.odd, text)...) {
 		p.problems[what] = append(p.problems[what], m)
 	}
 }
@@ -326,7 +214,7 @@ func (p *plainWalk) crawl(who string, seeds []string, cookies ...*http.Cookie) {
 // member can reach, and the confirmations the leader's actions show, and
 // fails with the page and the word when the visible text (not attributes,
 // not the settings page's advanced part) holds one of the model's symbols
-// or internal terms (modelWords), or builds a sentence wrongly (oddWords).
+// or internal terms, or builds a sentence wrongly (internal/plaintest).
 //
 // The ledger is the demo's (internal/demo): Lena's team in several
 // quadrants, a newcomer with too little evidence, a broken promise
