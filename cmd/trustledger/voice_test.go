@@ -98,8 +98,8 @@ func voiceScript(s *session, m *mailroom, remote bool) {
 	s.run(step{args: []string{"person", "voice"}})
 	s.run(step{args: []string{"pulse", "list"}})
 	s.run(step{args: []string{"pulse", "launch", "--link"}, code: 2, err: "unknown flag --link"})
-	s.run(step{args: []string{"pulse", "launch", "--k", "2"}, code: 2, err: "k must be at least 3"})
-	s.run(step{args: []string{"pulse", "launch"}, code: 2, err: "has 0 people who count toward k"})
+	s.run(step{args: []string{"pulse", "launch", "--k", "2"}, code: 2, err: "at least 3 answers behind them, not 2"})
+	s.run(step{args: []string{"pulse", "launch"}, code: 2, err: "your team has nobody who can be asked yet"})
 	s.run(step{args: []string{"person", "window", "Ben"}, code: 2, err: "has not confirmed"})
 
 	// The team confirms; Eve, whose address changed, waits for a new link.
@@ -123,8 +123,8 @@ func voiceScript(s *session, m *mailroom, remote bool) {
 	m.window("Ben")
 
 	// A week after confirming, people count; Eve a day later.
-	s.run(step{now: "2026-11-09T10:00:00Z", args: []string{"pulse", "launch"}, code: 2, err: "has 4 people who count toward k"})
-	s.run(step{now: "2026-11-10T10:00:00Z", args: []string{"pulse", "launch", "--k", "6"}, code: 2, err: "a pulse needs at least k=6 answers"})
+	s.run(step{now: "2026-11-09T10:00:00Z", args: []string{"pulse", "launch"}, code: 2, err: "your team has 4 people who can be asked"})
+	s.run(step{now: "2026-11-10T10:00:00Z", args: []string{"pulse", "launch", "--k", "6"}, code: 2, err: "a pulse needs at least 6 answers"})
 	s.run(step{args: []string{"pulse", "launch"}, capture: "p", match: "launched"})
 	s.run(step{args: []string{"pulse", "launch"}, code: 1, err: "already has an open pulse"})
 	s.run(step{args: []string{"pulse", "list"}})

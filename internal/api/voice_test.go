@@ -289,7 +289,7 @@ func TestLaunchPulseByEmail(t *testing.T) {
 			t.Errorf("delivery link: %+v, want a detail at body.delivery", eb)
 		}
 		// Nobody counts yet.
-		if eb := envelope(t, e.c.post("/pulses", obj{}), 400, tl.EINVALID); !strings.Contains(eb.Message, "count toward k") {
+		if eb := envelope(t, e.c.post("/pulses", obj{}), 400, tl.EINVALID); !strings.Contains(eb.Message, "your team has nobody who can be asked yet") {
 			t.Errorf("launch before anyone counts: %q", eb.Message)
 		}
 

@@ -112,7 +112,7 @@ func TestAttackFakeMembers(t *testing.T) {
 			}
 		}
 		_, err := e.app.LaunchPulse(e.ctx, lena.LeaderID, tl.PulseInput{K: 3})
-		wantCode(t, err, tl.EINVALID, "1 person who counts", "reaches the leader's own mailbox")
+		wantCode(t, err, tl.EINVALID, "your team has 1 person who can be asked;", "reaches the leader's own mailbox")
 		_, err = e.app.LaunchPulse(e.ctx, lena.LeaderID, tl.PulseInput{K: 3, Members: []string{"Ana", "Fake A", "Fake B"}})
 		wantCode(t, err, tl.EINVALID, "Fake A has an address that reaches the leader's own mailbox")
 		if ps := must(e.app.Pulses(e.ctx, lena.LeaderID))(t); len(ps) != 0 {
@@ -179,7 +179,7 @@ func TestAttackFakeMembersWithAnAdministrator(t *testing.T) {
 			}
 		}
 		_, err := e.app.LaunchPulse(e.ctx, lena.LeaderID, tl.PulseInput{K: 3})
-		wantCode(t, err, tl.EINVALID, "0 people who count", "waits for an administrator")
+		wantCode(t, err, tl.EINVALID, "your team has nobody who can be asked yet;", "waits for an administrator")
 		// Lena cannot approve her own people, through any route.
 		for _, ap := range must(e.app.Approvals(e.ctx, hal.ID))(t) {
 			wantCode(t, e.app.Approve(e.ctx, lena.ID, ap.RelationshipID), tl.EFORBIDDEN)

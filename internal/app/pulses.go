@@ -90,7 +90,7 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 			k = set.K
 		}
 		if floor := max(set.KFloor, tl.KFloor); k < floor {
-			return tl.Invalidf("k", "k must be at least %d: with fewer answers behind a result, one person's answer could be guessed", floor)
+			return tl.Invalidf("k", "a pulse's results need at least %d answers behind them, not %d: with fewer, one person's answer could be guessed", floor, k)
 		}
 		members, err := tx.TeamMembers(ctx, leaderID, team.ID)
 		if err != nil {
@@ -111,7 +111,7 @@ func (a *App) LaunchPulse(ctx context.Context, leaderID string, in tl.PulseInput
 		if open, err := tx.OpenPulseForTeam(ctx, team.ID); err != nil {
 			return err
 		} else if open != "" {
-			return tl.Errorf(tl.ECONFLICT, "team %s already has an open pulse (%s): close it before launching the next", team.Name, open)
+			return tl.Errorf(tl.ECONFLICT, "%s already has an open pulse (%s): close it before launching the next", tl.TeamPhrase(team.Name), open)
 		}
 		ids := make([]string, len(pop))
 		asked := make([]store.Asked, len(pop))
@@ -190,7 +190,7 @@ func pulsePopulation(sc *standingCtx, team *tl.Team, members []tl.Relationship, 
 		key := strings.ToLower(strings.TrimSpace(name))
 		r, ok := byName[key]
 		if !ok {
-			return nil, tl.Invalidf("members", "%q is not an active member of team %s", name, team.Name)
+			return nil, tl.Invalidf("members", "%q is not an active member of %s", name, tl.TeamPhrase(team.Name))
 		}
 		if seen[key] {
 			continue
@@ -203,22 +203,33 @@ func pulsePopulation(sc *standingCtx, team *tl.Team, members []tl.Relationship, 
 		pop = append(pop, r)
 	}
 	if len(cannot) > 0 {
-		return nil, tl.Invalidf("members", "%s cannot be asked yet: a pulse asks only people who count toward k (docs/ANONYMITY.md, rule 1)",
-			strings.Join(cannot, "; "))
+		// Said in the words of the pulses page, which shows this message
+		// too: no symbol, and no path into the project's docs.
+		return nil, tl.Invalidf("members", "%s cannot be asked yet: %s. %s", plural(len(cannot), "this person", "these people"),
+			strings.Join(cannot, "; "), whoIsAsked)
 	}
 	return pop, nil
 }
 
+// whoIsAsked is the rule of standing.go in a leader's words.
+const whoIsAsked = "A pulse asks only people who confirmed their own address a week ago or more, so that nobody can be outnumbered by people whose answers you know"
+
 // tooFewCounted says why a team cannot be asked yet, and what is missing.
+// The web form, the API and the CLI all show it, so it speaks as the
+// pulses page does: people who can be asked, answers needed.
 func tooFewCounted(team *tl.Team, pop []tl.Relationship, notAsked []tl.Standing, k int) error {
-	msg := fmt.Sprintf("team %s has %d %s toward k; a pulse needs at least k=%d answers before anything is shown, so that no answer can be traced to a person",
-		team.Name, len(pop), plural(len(pop), "person who counts", "people who count"), k)
+	who := fmt.Sprintf("has %d %s who can be asked", len(pop), plural(len(pop), "person", "people"))
+	if len(pop) == 0 {
+		who = "has nobody who can be asked yet"
+	}
+	msg := fmt.Sprintf("%s %s; a pulse needs at least %d answers before anything is shown, so that no answer can be traced to a person",
+		tl.TeamPhrase(team.Name), who, k)
 	if len(notAsked) > 0 {
 		var why []string
 		for _, st := range notAsked {
 			why = append(why, st.Person+" "+st.Reason)
 		}
-		msg += ". Not counted yet: " + strings.Join(why, "; ")
+		msg += ". Cannot be asked yet: " + strings.Join(why, "; ")
 	} else {
 		msg += ": add people to the team, or ask one person by name with a check-in"
 	}

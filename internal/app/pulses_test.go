@@ -40,9 +40,9 @@ func TestPulseLaunchRules(t *testing.T) {
 		l := e.leader("Lena")
 		people := e.team(l.ID, 4)
 		_, err := e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{})
-		wantCode(t, err, tl.EINVALID, "has 4 people", "at least k=5", "traced")
+		wantCode(t, err, tl.EINVALID, "your team has 4 people who can be asked", "at least 5 answers", "traced")
 		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 2})
-		wantCode(t, err, tl.EINVALID, "at least 3")
+		wantCode(t, err, tl.EINVALID, "at least 3 answers behind them, not 2")
 		// No shared link, whatever k (docs/ANONYMITY.md, rule 2).
 		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{Delivery: tl.DeliveryLink, K: 3})
 		wantCode(t, err, tl.EINVALID, "no longer go by one shared link")
@@ -61,9 +61,9 @@ func TestPulseLaunchRules(t *testing.T) {
 		// A person without an address is not asked, and cannot be named.
 		must(e.app.SetEmail(e.ctx, l.ID, people[1].Person, ""))(t)
 		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Members: []string{people[0].Person, people[1].Person, people[2].Person}})
-		wantCode(t, err, tl.EINVALID, people[1].Person+" has no email address yet", "cannot be asked yet")
+		wantCode(t, err, tl.EINVALID, "this person cannot be asked yet: "+people[1].Person+" has no email address yet. A pulse asks only")
 		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Members: []string{"Nobody"}})
-		wantCode(t, err, tl.EINVALID, `"Nobody" is not an active member`)
+		wantCode(t, err, tl.EINVALID, `"Nobody" is not an active member of your team`)
 		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Question: "a\x00b"})
 		wantCode(t, err, tl.EINVALID, "control character")
 		_, err = e.app.LaunchPulse(e.ctx, l.ID, tl.PulseInput{K: 3, Closes: e.clk.Now().Add(-time.Hour)})

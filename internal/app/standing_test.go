@@ -279,7 +279,7 @@ func TestApprovals(t *testing.T) {
 		wantStep(t, sts, ana.Person, tl.StepApproval, "administrator")
 		wantStep(t, sts, ben.Person, tl.StepApproval)
 		_, err := e.app.LaunchPulse(e.ctx, l, tl.PulseInput{K: 3})
-		wantCode(t, err, tl.EINVALID, "0 people who count")
+		wantCode(t, err, tl.EINVALID, "your team has nobody who can be asked yet;")
 
 		// Ada lists Lena's people; Lena does not list her own.
 		listed := func(actorID string) []string {

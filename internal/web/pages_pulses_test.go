@@ -244,10 +244,10 @@ func TestPulseLaunchForm(t *testing.T) {
 		msg    string
 	}{
 		{form("k", "five", "question", "kept text"), 422, "pulse-k", "whole number"},
-		{form("k", "2", "question", "kept text"), 422, "pulse-k", "k must be at least 3"},
-		{form("k", "7", "question", "kept text"), 422, "", "team team has 6 people who count toward k; a pulse needs at least k=7"},
+		{form("k", "2", "question", "kept text"), 422, "pulse-k", "at least 3 answers behind them, not 2"},
+		{form("k", "7", "question", "kept text"), 422, "", "your team has 6 people who can be asked; a pulse needs at least 7 answers"},
 		{form("closes", "2026-03-01", "question", "kept text"), 422, "pulse-closes", "has passed"},
-		{form("members", "Nobody", "question", "kept text"), 422, "", "is not an active member of team team"},
+		{form("members", "Nobody", "question", "kept text"), 422, "", "is not an active member of your team"},
 		// A shared link, asked for by an old form or by hand.
 		{form("delivery", "link", "question", "kept text"), 422, "", "pulses no longer go by one shared link"},
 	} {
@@ -335,7 +335,7 @@ func TestPulsesPageWhoIsAsked(t *testing.T) {
 			f.Add("members", n)
 		}
 		w := e.do("POST", "/pulses", f, lena)
-		if w.Code != http.StatusUnprocessableEntity || !regexp.MustCompile(`<p class="form-error" role="alert">`+name+` [^<]*cannot be asked yet`).MatchString(w.Body.String()) {
+		if w.Code != http.StatusUnprocessableEntity || !regexp.MustCompile(`<p class="form-error" role="alert">this person cannot be asked yet: `+name+` [^<]*\. A pulse asks only people who confirmed their own address`).MatchString(w.Body.String()) {
 			t.Errorf("asking %s by name: %d, want 422 with why above the form\n%s", name, w.Code, pagesTrim(w.Body.String()))
 		}
 	}

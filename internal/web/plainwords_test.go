@@ -166,6 +166,19 @@ func (p *plainWalk) act(method, target string, f url.Values, acc *account) strin
 	return w.Body.String()
 }
 
+// refused sends a form the services refuse, as acc, and reads the form
+// page that comes back with status and, above or beside the form, why.
+func (p *plainWalk) refused(target string, f url.Values, acc *account, status int) string {
+	p.t.Helper()
+	w := p.e.do("POST", target, f, acc)
+	what := "POST " + target + " " + f.Encode() + " (refused)"
+	if w.Code != status || !strings.Contains(w.Body.String(), `role="alert"`) {
+		p.t.Fatalf("%s: %d, want %d with the reason\n%s", what, w.Code, status, pagesTrim(w.Body.String()))
+	}
+	p.check(what, target, w)
+	return w.Body.String()
+}
+
 // hrefRE finds the links of a page; downloadRE the ones that download.
 var (
 	hrefRE     = regexp.MustCompile(`<a\s[^>]*href="(/[^"]*)"[^>]*>`)
@@ -211,20 +224,21 @@ func (p *plainWalk) crawl(who string, seeds []string, cookies ...*http.Cookie) {
 }
 
 // TestPagesSpeakPlainly reads every page a leader, a coach and a team
-// member can reach, and the confirmations the leader's actions show, and
-// fails with the page and the word when the visible text (not attributes,
-// not the settings page's advanced part) holds one of the model's symbols
-// or internal terms, or builds a sentence wrongly (internal/plaintest).
+// member can reach, the confirmations the leader's actions show and the
+// forms that refuse them, and fails with the page and the word when the
+// visible text (not attributes, not the settings page's advanced part)
+// holds one of the model's symbols or internal terms, or builds a
+// sentence wrongly (internal/plaintest).
 //
 // The ledger is the demo's (internal/demo): Lena's team in several
 // quadrants, a newcomer with too little evidence, a broken promise
 // repaired by an apology, a released pulse, a program whose coach sees
 // Lena's summary. To it the test adds a person with neither power nor
 // trust whose entries are mostly orders, a promise whose text names its
-// person, a check-in, three people in the team called "team" with an
-// open pulse and a withheld one, a member account, an invitation, a
-// webhook and a one-line roster. Every GET route is read, or named in
-// notPages with the reason it is not.
+// person, a check-in, three people in the team called "team" with pulse
+// launches refused, an open pulse and a withheld one, a member account,
+// an invitation, a webhook and a one-line roster. Every GET route is
+// read, or named in notPages with the reason it is not.
 func TestPagesSpeakPlainly(t *testing.T) {
 	e := newEnv(t)
 	srv, err := New(Config{Service: e.app, Now: e.clk.Now, ScenarioDir: filepath.Join("..", "..", "scenarios")})
@@ -336,14 +350,24 @@ func TestPagesSpeakPlainly(t *testing.T) {
 	p.get("/checkin", checkin)
 	p.check("POST /checkin", "/checkin", e.visit("POST", "/checkin", form("ca", "4", "cb", "3", "ci", "4", "comment", "Thanks for asking"), checkin))
 
-	// The team called "team": a pulse one person answers, open, then
-	// closed with too few answers.
+	// The team called "team": launches refused, each on the form that
+	// says why (fewer answers than the least a pulse may need; someone
+	// named who cannot be asked yet; the three who can be asked, fewer
+	// than the five answers a pulse needs unless told otherwise), then a
+	// pulse one person answers, open, a second one refused while it is,
+	// then closed with too few answers.
+	if page := p.refused("/pulses", form("team", tl.DefaultTeamName), lena, http.StatusUnprocessableEntity); !strings.Contains(page, "3 people who can be asked") {
+		t.Errorf("a launch for too few people does not say how many can be asked:\n%s", pagesTrim(page))
+	}
+	p.refused("/pulses", form("team", tl.DefaultTeamName, "k", "2"), lena, http.StatusUnprocessableEntity)
+	p.refused("/pulses", form("team", tl.DefaultTeamName, "k", "3", "members", "Gil", "members", "Pia"), lena, http.StatusUnprocessableEntity)
 	w := e.do("POST", "/pulses", form("team", tl.DefaultTeamName, "k", "3"), lena)
 	pulse := w.Header().Get("Location")
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(pulse, "/pulses/") {
 		t.Fatalf("launch: %d\n%s", w.Code, pagesTrim(w.Body.String()))
 	}
 	p.check("POST /pulses → "+pulse, pulse, e.follow(w, lena))
+	p.refused("/pulses", form("team", tl.DefaultTeamName, "k", "3"), lena, http.StatusConflict)
 	pass := p.open("p", e.linkTo("gil@example.org", "p"))
 	p.get("/answer", pass)
 	w = e.visit("POST", "/answer", allAnswers(4), pass)
