@@ -37,7 +37,7 @@ func TestListsNeverNil(t *testing.T) {
 				t.Errorf("%s: a nil list", name)
 			}
 		}
-		if wk.None != "no relationship where authority exceeds trust by 0.10 or more" {
+		if wk.None != "you have not added anyone you lead yet" {
 			t.Errorf("week without a step says %q", wk.None)
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,11 +90,8 @@ func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now
 		case tl.ErrorCode(err) != tl.ENOTFOUND:
 			return err
 		default:
-			if rep.Step, err = a.chooseStep(ctx, tx, set, leaderID, steps, now, loc); err != nil {
+			if rep.Step, rep.None, err = a.chooseStep(ctx, tx, set, leaderID, steps, now, loc); err != nil {
 				return err
-			}
-			if rep.Step == nil {
-				rep.None = fmt.Sprintf("no relationship where authority exceeds trust by %.2f or more", set.GapThreshold)
 			}
 		}
 		if rep.Step != nil {
@@ -157,16 +156,17 @@ func baseline(s tl.Step) engine.Assessment {
 }
 
 // chooseStep runs the weekly pick (§10) and the recommendation (§11) and
-// stores the suggestion; nil when nothing is eligible. loc is the
-// leader's zone, which names the week and words the step.
-func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings, leaderID string, steps []tl.Step, now time.Time, loc *time.Location) (*tl.Step, error) {
+// stores the suggestion; when nothing is eligible, no step and why not
+// (noStep). loc is the leader's zone, which names the week and words the
+// step.
+func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings, leaderID string, steps []tl.Step, now time.Time, loc *time.Location) (*tl.Step, string, error) {
 	rels, err := tx.Relationships(ctx, leaderID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	states, err := tx.States(ctx, leaderID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	last := map[string]time.Time{}
 	for _, s := range steps {
@@ -176,7 +176,7 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 	}
 	byRel, err := recentByRelationship(ctx, tx, leaderID, rels, now.Add(-recentWindow(set)))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	cands := make([]engine.Candidate, 0, len(rels))
 	assess := make([]engine.Assessment, 0, len(rels))
@@ -198,11 +198,11 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 		}
 	}
 	if err := recordWeek(ctx, tx, leaderID, active, tl.WeekStartIn(now, loc)); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	i := set.Pick(cands, now)
 	if i < 0 {
-		return nil, nil
+		return nil, noStep(set, rels, cands, now), nil
 	}
 	rec := set.Recommend(assess[i], recents[i], nil, now.In(loc))
 	s := &tl.Step{
@@ -212,14 +212,47 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 		BaselineN: assess[i].Evidence, CreatedAt: now,
 	}
 	if err := tx.CreateStep(ctx, s); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := notify(ctx, tx, leaderID, tl.EventStepSuggested, s.ID,
 		fmt.Sprintf("This week's step: %s (%s). %s", s.Person, s.Move, s.Text),
 		map[string]any{"step_id": s.ID, "person": s.Person, "move": s.Move, "text": s.Text, "week_start": s.WeekStart}, now); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s, nil
+	return s, "", nil
+}
+
+// noStep says why the pick found nobody this week, for "No step this
+// week: …." on the dashboard, in the weekly mail and in the CLI, each
+// case in its own words, since each asks something else of the leader.
+// They read it as those do: the gap threshold is "far ahead", not a
+// number, and the cooldown the days a step is given to work; the
+// settings' names stay on the settings page. cands are rels' candidates,
+// in the same order.
+func noStep(set engine.Settings, rels []tl.Relationship, cands []engine.Candidate, now time.Time) string {
+	active := 0
+	for _, r := range rels {
+		if r.Active {
+			active++
+		}
+	}
+	switch {
+	case len(rels) == 0:
+		return "you have not added anyone you lead yet"
+	case active == 0:
+		return "nobody in your ledger is still among the people you lead"
+	}
+	rest := set.Resting(cands, now)
+	if len(rest) == 0 {
+		return "authority is not far ahead of trust with anyone you lead"
+	}
+	names := make([]string, len(rest))
+	for i, j := range rest {
+		names[i] = rels[j].Person
+	}
+	slices.Sort(names)
+	return fmt.Sprintf("authority is far ahead of trust only with %s, %s you accepted in the last %s days: give %s time to work",
+		famJoin(names), plural(len(names), "whose step", "whose steps"), strconv.FormatFloat(set.CooldownDays, 'f', -1, 64), plural(len(names), "it", "them"))
 }
 
 // AcceptStep takes this week's step on as a promise to the person, due

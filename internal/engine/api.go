@@ -235,6 +235,12 @@ type Candidate struct {
 // trust, or -1 when none is eligible.
 func (s Settings) Pick(cands []Candidate, now time.Time) int { return s.pick(cands, now) }
 
+// Resting returns the indexes of the candidates Pick passes over only
+// because a step for them was accepted within the cooldown: authority
+// exceeds trust there by the gap threshold or more. When Pick finds
+// nobody, they say whether that is for want of a gap or of time.
+func (s Settings) Resting(cands []Candidate, now time.Time) []int { return s.restingAll(cands, now) }
+
 // Rule is the recommendation rule that fired (§11).
 type Rule string
 

@@ -124,6 +124,22 @@ func TestPickVector(t *testing.T) {
 	if got := s.Pick([]Candidate{{ID: "x", Authority: .5, E: .45, Active: true}, {ID: "y", Authority: .9, E: .1}}, now); got != -1 {
 		t.Errorf("pick %d, want none (gap below 0.10, or inactive)", got)
 	}
+	// Resting names who is passed over only for a recent step: R1 and
+	// R3 had one; R2, whose gap is too small, and R4, inactive, are
+	// passed over whatever their steps.
+	c[0].LastAccepted, c[2].LastAccepted = now.AddDate(0, 0, -3), now.AddDate(0, 0, -13)
+	c[1].E, c[1].LastAccepted = .70, now.AddDate(0, 0, -1)
+	c = append(c, Candidate{ID: "R4", Authority: .9, E: .1, LastAccepted: now.AddDate(0, 0, -1)})
+	if got := s.Pick(c, now); got != -1 {
+		t.Errorf("pick %d, want none while R1 and R3 rest", got)
+	}
+	if got := s.Resting(c, now); !slices.Equal(got, []int{0, 2}) {
+		t.Errorf("resting %v, want R1 and R3", got)
+	}
+	c[0].LastAccepted = now.AddDate(0, 0, -14)
+	if got := s.Resting(c, now); !slices.Equal(got, []int{2}) {
+		t.Errorf("resting %v, want R3 alone once R1's 14 days are over", got)
+	}
 	// Ties on the rounded gap fall to Pr(T < A), then A, then id.
 	tie := []Candidate{
 		{ID: "b", Authority: .60, E: .301, PrBelowA: .9, Active: true},

@@ -9,17 +9,24 @@ import (
 // round2 rounds to hundredths, the precision at which gaps are compared.
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
+// wide reports whether authority exceeds trust by the gap threshold or
+// more in an active relationship: one the pick may choose.
+func (s Settings) wide(c Candidate) bool {
+	return c.Active && c.Authority-c.E >= s.GapThreshold-1e-9
+}
+
+// resting reports whether a step for c was accepted too recently (the
+// cooldown) for it to be picked again.
+func (s Settings) resting(c Candidate, now time.Time) bool {
+	return !c.LastAccepted.IsZero() && days(c.LastAccepted, now) < s.CooldownDays
+}
+
 func (s Settings) pick(cands []Candidate, now time.Time) int {
 	idx := make([]int, 0, len(cands))
 	for i, c := range cands {
-		gap := c.Authority - c.E
-		if !c.Active || gap < s.GapThreshold-1e-9 {
-			continue
+		if s.wide(c) && !s.resting(c, now) {
+			idx = append(idx, i)
 		}
-		if !c.LastAccepted.IsZero() && days(c.LastAccepted, now) < s.CooldownDays {
-			continue
-		}
-		idx = append(idx, i)
 	}
 	if len(idx) == 0 {
 		return -1
@@ -39,6 +46,16 @@ func (s Settings) pick(cands []Candidate, now time.Time) int {
 		return a.ID < b.ID
 	})
 	return idx[0]
+}
+
+func (s Settings) restingAll(cands []Candidate, now time.Time) []int {
+	var out []int
+	for i, c := range cands {
+		if s.wide(c) && s.resting(c, now) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // endOfWeek is the last second of the week (Monday to Sunday, in now's

@@ -237,8 +237,9 @@ func (p *plainWalk) crawl(who string, seeds []string, cookies ...*http.Cookie) {
 // trust whose entries are mostly orders, a promise whose text names its
 // person, a check-in, three people in the team called "team" with pulse
 // launches refused, an open pulse and a withheld one, a member account,
-// an invitation, a webhook and a one-line roster. Every GET route is
-// read, or named in notPages with the reason it is not.
+// invitations, a webhook, a one-line roster, and a leader whose step is
+// an apology and one with no step. Every GET route is read, or named in
+// notPages with the reason it is not.
 func TestPagesSpeakPlainly(t *testing.T) {
 	e := newEnv(t)
 	srv, err := New(Config{Service: e.app, Now: e.clk.Now, ScenarioDir: filepath.Join("..", "..", "scenarios")})
@@ -402,6 +403,12 @@ func TestPagesSpeakPlainly(t *testing.T) {
 		t.Fatalf("no invitation link:\n%s", pagesTrim(page))
 	}
 	invite, inviteToken := "/invite/"+m[1], m[1]
+	page = p.act("POST", "/invitations", form("email", "nia@example.org", "role", string(tl.RoleLeader), "send", "link"), lena)
+	m = regexp.MustCompile(`/invite/([A-Za-z0-9_-]+)`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no second invitation link:\n%s", pagesTrim(page))
+	}
+	niaToken := m[1]
 	p.act("POST", "/integrations/webhooks", form("url", "https://hooks.example.org/trust", "event", tl.EventStepSuggested), lena)
 	roster := "email,name,role\nrui@example.org,Rui,leader\n"
 	p.act("POST", "/roster", form("csv", roster), lena)
@@ -443,6 +450,26 @@ func TestPagesSpeakPlainly(t *testing.T) {
 		t.Fatalf("Omar's step: %+v, %v; want an apology", week, err)
 	}
 	p.crawl("Omar", []string{"/"}, e.sessionCookie(omar))
+
+	// Nia, a leader with no step this week: she holds no power over Ola,
+	// a peer, so authority cannot be far ahead of trust; her dashboard
+	// says why there is no step.
+	nia := e.accept(niaToken, "Nia")
+	n := nia.User.LeaderID
+	_, err = e.app.AddPerson(ctx, n, tl.PersonInput{Name: "Ola", Kind: engine.Peer, Start: now.AddDate(0, 0, -30)})
+	must(t, err)
+	_, err = e.app.SetPower(ctx, n, "Ola", map[string]int{"legitimate": 0, "reward": 0, "coercive": 0, "informational": 0, "expert": 0, "referent": 0})
+	must(t, err)
+	for i := range 4 {
+		_, err = e.app.Log(ctx, n, tl.EventInput{Who: "Ola", Kind: engine.KindPromiseKept, At: now.AddDate(0, 0, -20+5*i)})
+		must(t, err)
+	}
+	if week, err := e.app.Week(ctx, n); err != nil || week.Step != nil || week.None == "" {
+		t.Fatalf("Nia's week: %+v, %v; want no step, and why", week, err)
+	}
+	if page := p.get("/", e.sessionCookie(nia)).Body.String(); !strings.Contains(page, "No step this week:") {
+		t.Fatalf("Nia's dashboard does not say there is no step:\n%s", pagesTrim(page))
+	}
 
 	var routes []string
 	for _, pat := range routePatterns(t) {
