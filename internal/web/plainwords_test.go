@@ -73,9 +73,6 @@ var notPages = map[string]string{
 	"GET /people/{id}/data":        "a JSON download of what the leader keeps about a person",
 	"GET /roster/jobs/{id}/status": "the JSON the import's progress bar polls",
 	"GET /login/oidc":              "registered only with OpenID Connect, and a redirect to the provider (oidc_test.go reads its error page)",
-	// The weekly email's links need a token only that email carries.
-	"GET /d/{token}": "the weekly email's step link, which shows the week's step as the dashboard does (pages_weeklymail.go's tests read it)",
-	"GET /u/{token}": "the weekly email's unsubscribe link (pages_weeklymail.go's tests read it)",
 }
 
 // plainWalk reads pages and keeps what it found wrong, and which routes
@@ -237,9 +234,10 @@ func (p *plainWalk) crawl(who string, seeds []string, cookies ...*http.Cookie) {
 // trust whose entries are mostly orders, a promise whose text names its
 // person, a check-in, three people in the team called "team" with pulse
 // launches refused, an open pulse and a withheld one, a member account,
-// invitations, a webhook, a one-line roster, and a leader whose step is
-// an apology and one with no step. Every GET route is read, or named in
-// notPages with the reason it is not.
+// invitations, a webhook, a one-line roster, a leader whose step is an
+// apology and one with no step, and Lena's weekly email with the pages
+// its links open. Every GET route is read, or named in notPages with the
+// reason it is not.
 func TestPagesSpeakPlainly(t *testing.T) {
 	e := newEnv(t)
 	srv, err := New(Config{Service: e.app, Now: e.clk.Now, ScenarioDir: filepath.Join("..", "..", "scenarios")})
@@ -470,6 +468,46 @@ func TestPagesSpeakPlainly(t *testing.T) {
 	if page := p.get("/", e.sessionCookie(nia)).Body.String(); !strings.Contains(page, "No step this week:") {
 		t.Fatalf("Nia's dashboard does not say there is no step:\n%s", pagesTrim(page))
 	}
+
+	// The weekly email's links: Lena asks for it today at this hour, so
+	// the tick sends it; each link's page before its button, then the
+	// pages after accepting and after stopping the email. The email's
+	// own words are read too.
+	wm, err := e.app.WeeklyMail(ctx, l)
+	must(t, err)
+	zone, err := time.LoadLocation(wm.Zone)
+	must(t, err)
+	at := now.In(zone)
+	_, err = e.app.SetWeeklyMail(ctx, l, tl.WeeklyMail{Day: tl.WeeklyMailDays[(int(at.Weekday())+6)%7], Hour: at.Hour(), Mail: true})
+	must(t, err)
+	_, err = e.app.Tick(ctx)
+	must(t, err)
+	links := map[string]string{}
+	for _, letter := range e.deliver() {
+		if letter.To != email {
+			continue
+		}
+		for _, m := range weeklyLinkRE.FindAllStringSubmatch(letter.Text, -1) {
+			links[m[1]] = "/" + m[2] + "/" + m[3]
+		}
+		for _, w := range append(modelWordsIn(letter.Text), plaintest.OddWordsIn(letter.Text)...) {
+			p.problems["the weekly email"] = append(p.problems["the weekly email"], w)
+		}
+	}
+	if links["Accept it"] == "" || links["Stop these emails"] == "" {
+		t.Fatalf("the weekly email to %s has no step or unsubscribe link: %v", email, links)
+	}
+	for _, link := range links {
+		p.get(link)
+	}
+	for _, words := range []string{"Accept it", "Stop these emails"} {
+		w := e.visit("POST", links[words], nil)
+		if w.Code != http.StatusOK {
+			t.Fatalf("POST %s (%s): %d\n%s", links[words], words, w.Code, pagesTrim(w.Body.String()))
+		}
+		p.check("POST "+links[words]+" ("+words+")", links[words], w)
+	}
+	p.get(links["Mark it done"])
 
 	var routes []string
 	for _, pat := range routePatterns(t) {
