@@ -32,6 +32,11 @@ const (
 	MaxRosterBytes = 4 << 20
 	// MaxScenarioBytes bounds a scenario file the simulator replays.
 	MaxScenarioBytes = 256 << 10
+	// MaxImportBytes bounds a JSON backup loaded by an import, in bytes.
+	MaxImportBytes = 32 << 20
+	// MaxRequestBytes bounds the body of every other API request: the
+	// longest texts above, many times over.
+	MaxRequestBytes = 1 << 20
 	// MaxIdempotencyKeyLength bounds an API request's Idempotency-Key.
 	MaxIdempotencyKeyLength = 200
 )

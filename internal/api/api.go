@@ -26,7 +26,7 @@ const Version = "1.0.0"
 
 // maxBody caps a request body: an import of a large backup fits, a
 // runaway client does not.
-const maxBody = 32 << 20
+const maxBody = tl.MaxImportBytes + 1
 
 // Config is what New needs.
 type Config struct {
@@ -250,7 +250,7 @@ func leader(ctx context.Context) (string, error) {
 func bodyError(err error) *Error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return newError(http.StatusRequestEntityTooLarge, tl.EINVALID, "the request body is too large: send at most 32 MB")
+		return newError(http.StatusRequestEntityTooLarge, tl.EINVALID, "the request body is too large: send at most 32 MiB")
 	}
 	return newError(http.StatusBadRequest, tl.EINVALID, "the request body could not be read: "+err.Error())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -148,6 +149,10 @@ func init() {
 		if status == http.StatusUnprocessableEntity {
 			status = http.StatusBadRequest
 		}
+		var limit int64
+		if _, err := fmt.Sscanf(msg, "request body is too large limit=%d bytes", &limit); status == http.StatusRequestEntityTooLarge && err == nil {
+			msg = "the request body is too large: this operation takes at most " + sizeWords(limit-1) + " (see the limits in " + Prefix + "/openapi.json and docs/API.md)"
+		}
 		e := newError(status, codeOf(status), msg)
 		var parts []string
 		for _, err := range errs {
@@ -189,4 +194,18 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(e.status)
 	json.NewEncoder(w).Encode(e)
+}
+
+// sizeWords says a size in bytes as people read it: "1 MiB", "8.0 MiB",
+// "256 KiB".
+func sizeWords(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -34,10 +34,19 @@ type PathID struct {
 
 // op describes one operation; create marks a POST that creates (201).
 func op(id, method, path, summary, tag string) huma.Operation {
-	o := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag}}
+	o := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag},
+		MaxBodyBytes: tl.MaxRequestBytes + 1} // huma refuses a body that reaches its limit
 	if method == http.MethodPost {
 		o.DefaultStatus = http.StatusCreated
 	}
+	return o
+}
+
+// largeBody lets an operation take a body of up to n bytes instead of
+// tl.MaxRequestBytes: a backup, or a roster sent as a JSON string. huma
+// refuses a body that reaches its limit, so the limit is one byte over n.
+func largeBody(o huma.Operation, n int64) huma.Operation {
+	o.MaxBodyBytes = n + 1
 	return o
 }
 

@@ -31,6 +31,11 @@ func asUser[I, O any](a *API, f func(ctx context.Context, u *tl.User, in *I) (*O
 	}
 }
 
+// rosterBodyBytes is the largest roster request: the CSV (at most
+// tl.MaxRosterBytes) as a JSON string, in which each newline and quote
+// takes two bytes, and the rest of the object.
+const rosterBodyBytes = 2*tl.MaxRosterBytes + 4<<10
+
 func (a *API) registerCoaching() {
 	api, s := a.huma, a.svc
 
@@ -103,7 +108,7 @@ func (a *API) registerCoaching() {
 			}
 			return out(*j), nil
 		}))
-	huma.Register(api, op("importRoster", http.MethodPost, "/roster", "Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)", "programs"),
+	huma.Register(api, largeBody(op("importRoster", http.MethodPost, "/roster", "Check a CSV roster and, unless dry_run or a line is wrong, invite everyone in one transaction (admins)", "programs"), rosterBodyBytes),
 		asUser(a, func(ctx context.Context, u *tl.User, in *struct {
 			Idempotent
 			Body struct {

@@ -102,7 +102,7 @@ func (a *API) registerWeek() {
 			}
 			return out(*b), nil
 		}))
-	huma.Register(api, op("importData", http.MethodPost, "/import", "Load a JSON backup in one transaction (owner and admins)", "data"),
+	huma.Register(api, largeBody(op("importData", http.MethodPost, "/import", "Load a JSON backup in one transaction (owner and admins)", "data"), tl.MaxImportBytes),
 		func(ctx context.Context, in *struct {
 			Idempotent
 			Body tl.Backup
