@@ -148,6 +148,7 @@ func (e *env) do(method, target string, form url.Values, acc *account) *httptest
 	}
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
+	checkHTML(e.t, method+" "+target, w.Header(), w.Body.String())
 	return w
 }
 
@@ -178,6 +179,7 @@ func (e *env) follow(w *httptest.ResponseRecorder, acc *account) *httptest.Respo
 	}
 	out := httptest.NewRecorder()
 	e.h.ServeHTTP(out, r)
+	checkHTML(e.t, "GET "+loc, out.Header(), out.Body.String())
 	return out
 }
 

@@ -178,6 +178,7 @@ func (e *pagesEnv) do(method, target string, body *pagesBody, u *pagesUser) *htt
 	}
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, req)
+	checkHTML(e.t, method+" "+target, w.Header(), w.Body.String())
 	if u != nil {
 		for _, c := range w.Result().Cookies() {
 			if c.MaxAge < 0 || c.Value == "" {
