@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,7 @@ type exitRequest struct{ code int }
 // (config.go); kong accepts them before or after the command.
 type grammar struct {
 	cliConfig
+	Version versionFlag `name:"version" help:"Print the version, the commit and its date, and exit."`
 
 	Init      initCmd      `cmd:"" help:"Create the database and your leader (or add another leader)."`
 	Person    personCmd    `cmd:"" help:"Add, list and change the people you lead."`
@@ -67,6 +69,8 @@ type grammar struct {
 	Backup    backupCmd    `cmd:"" help:"Copy the whole database to one file, online and consistent."`
 	Restore   restoreCmd   `cmd:"" help:"Load a backup file into an empty database."`
 	Serve     serveCmd     `cmd:"" help:"Run the web app (--demo: with Lena's team, on a temporary database)."`
+
+	Completion completionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }
 
 const description = `trustledger keeps the trust account of every relationship you lead: the
@@ -75,9 +79,9 @@ where authority outruns trust.`
 
 // run is the whole program, with its surroundings passed in so tests can
 // run it in-process: it parses args, runs one command and returns the exit
-// code. Every error ends as exactly one line on stderr.
+// code. Every error ends as exactly one line on stderr (JSON under --json).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) (code int) {
-	rt := &runtime{ctx: ctx, stdout: stdout, stderr: stderr}
+	rt := &runtime{ctx: ctx, stdout: stdout, stderr: stderr, jsonErrors: wantsJSON(args)}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(exitRequest); ok {
@@ -138,8 +142,45 @@ func (rt *runtime) usage(err error) int {
 			where = n.FullPath()
 		}
 	}
+	if rt.jsonErrors {
+		rt.writeJSONError(tl.EINVALID, oneLine(err.Error()), "")
+		return exitUsage
+	}
 	fmt.Fprintf(rt.stderr, "trustledger: %s (see: %s --help)\n", oneLine(err.Error()), where)
 	return exitUsage
+}
+
+// wantsJSON reports whether --json is among args (before a "--"), read
+// before kong parses them so that a mistake on the command line is
+// reported as JSON too.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "--json", "--json=true":
+			return true
+		}
+	}
+	return false
+}
+
+// writeJSONError writes an error as one line of JSON on stderr, shaped as
+// the API's error envelope (docs/API.md) with the field the error names.
+func (rt *runtime) writeJSONError(code, msg, field string) {
+	type body struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	}
+	b, err := json.Marshal(struct {
+		Error body `json:"error"`
+	}{body{code, msg, field}})
+	if err != nil {
+		fmt.Fprintf(rt.stderr, "trustledger: %s\n", msg)
+		return
+	}
+	fmt.Fprintf(rt.stderr, "%s\n", b)
 }
 
 // fail prints err as one line and returns the exit code for it. Internal
@@ -165,7 +206,11 @@ func (rt *runtime) fail(err error) int {
 			msg += " (set TRUSTLEDGER_DEBUG=1 to see the cause)"
 		}
 	}
-	fmt.Fprintf(rt.stderr, "trustledger: %s\n", oneLine(msg))
+	if rt.jsonErrors {
+		rt.writeJSONError(code, oneLine(msg), tl.ErrorField(err))
+	} else {
+		fmt.Fprintf(rt.stderr, "trustledger: %s\n", oneLine(msg))
+	}
 	if code == tl.EINVALID {
 		return exitUsage
 	}
@@ -184,6 +229,10 @@ type runtime struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
 	cli            grammar
+	// jsonErrors is whether --json was given: errors are then JSON on
+	// stderr. It is read from the arguments, not from cli.JSON, which
+	// export sets for its own reasons and a parse error may leave unset.
+	jsonErrors bool
 
 	now func() time.Time
 	// zone is the zone of whoever runs the command (--tz, $TZ or the
