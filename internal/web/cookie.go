@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	tl "github.com/trustledger/trustledger"
 )
@@ -128,10 +130,39 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) (msg, undo st
 	return f.M, f.U
 }
 
-// localPath accepts only same-site absolute paths ("/x", not "//host" or
-// "/\host"), for redirects and undo targets taken from the client.
+// localPath accepts only same-site absolute paths, for redirects and undo
+// targets taken from the client. Browsers drop tabs and newlines from a
+// URL, read backslashes as slashes and trim spaces and controls (the
+// WHATWG URL standard), so "/\t/host" or "/\\host" would take them to
+// another site: any control, format or space character and any backslash
+// is refused outright, and what is left must parse as a path alone (no
+// scheme, host or user) whose decoded form has no empty or dot segment,
+// so neither "//host" nor "/%2F/host" nor "/.//host" gets through.
 func localPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
+	if !strings.HasPrefix(p, "/") || !utf8.ValidString(p) {
+		return false
+	}
+	for _, r := range p {
+		if r == '\\' || r == ' ' || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return false
+	}
+	segs := strings.Split(u.Path[1:], "/")
+	for i, seg := range segs {
+		if seg == "." || seg == ".." || (seg == "" && i < len(segs)-1) {
+			return false
+		}
+		for _, r := range seg {
+			if r == '\\' || !unicode.IsPrint(r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -266,6 +266,10 @@ func TestOIDCSignIn(t *testing.T) {
 			resp, body = e.signIn("")
 			e.landed(resp, body, "/", "Lena")
 			logout(t, e)
+			// A tab between two slashes, which browsers drop, lands home.
+			resp, body = e.signIn("/\t/evil.example")
+			e.landed(resp, body, "/", "Lena")
+			logout(t, e)
 			_, issuers, err := e.app.SignInMethods(ctx, owner.ID)
 			if err != nil || len(issuers) != 1 || issuers[0] != e.idp.Issuer() {
 				t.Fatalf("links of the owner: %v %v", issuers, err)
