@@ -54,8 +54,12 @@ func (a *App) HasCalendar(ctx context.Context, leaderID string) (bool, error) {
 }
 
 // Calendar renders the promises of the leader a feed token belongs to:
-// open ones on their due dates, kept ones marked done, broken and
-// renegotiated ones as cancelled.
+// open ones on their due dates, kept ones marked done, broken ones as
+// cancelled. A renegotiated promise and the promises that replaced it are
+// one event, under the first one's UID, on the latest one's day, so that a
+// subscribed calendar moves the event instead of cancelling it and adding
+// another; its SEQUENCE counts the changes along the way (each
+// renegotiation, and the last promise's outcome). Every DTSTAMP is now.
 func (a *App) Calendar(ctx context.Context, token string) (string, error) {
 	now := a.clock()
 	var out string
@@ -74,10 +78,14 @@ func (a *App) Calendar(ctx context.Context, token string) (string, error) {
 		if err != nil {
 			return err
 		}
+		first, seq, replaced := promiseChains(cs)
 		evs := make([]ical.Event, 0, len(cs))
 		for _, c := range cs {
-			e := ical.Event{UID: "promise-" + c.ID + "@trustledger", Day: c.Due.In(loc), Stamp: c.CreatedAt,
-				Summary: fmt.Sprintf("Promise to %s: %s", c.To, c.What), Status: "CONFIRMED"}
+			if replaced[c.ID] {
+				continue // its chain's last promise stands for it
+			}
+			e := ical.Event{UID: "promise-" + first[c.ID] + "@trustledger", Day: c.Due.In(loc), Stamp: c.CreatedAt,
+				Sequence: seq[c.ID], Summary: fmt.Sprintf("Promise to %s: %s", c.To, c.What), Status: "CONFIRMED"}
 			switch c.Status {
 			case tl.PromiseOpen:
 				e.Description = "Open. Keep it, or renegotiate it openly before it is due."
@@ -85,10 +93,15 @@ func (a *App) Calendar(ctx context.Context, token string) (string, error) {
 				e.Summary = "✓ " + e.Summary
 				e.Description = string(c.Status) + " on " + c.ResolvedAt.In(loc).Format("2006-01-02")
 				e.Stamp = c.ResolvedAt
+				e.Sequence++
 			default:
 				e.Status = "CANCELLED"
 				e.Description = string(c.Status) + " on " + c.ResolvedAt.In(loc).Format("2006-01-02")
 				e.Stamp = c.ResolvedAt
+				e.Sequence++
+			}
+			if seq[c.ID] > 0 && c.Status == tl.PromiseOpen {
+				e.Description = fmt.Sprintf("Open, renegotiated %s. Keep it, or renegotiate it openly before it is due.", times(seq[c.ID]))
 			}
 			evs = append(evs, e)
 		}
@@ -96,4 +109,51 @@ func (a *App) Calendar(ctx context.Context, token string) (string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// promiseChains links each promise to the one it replaced. Renegotiating
+// closes a promise and makes its successor in one transaction, at one
+// clock reading (resolve), with the same person or team and words: the
+// successor's CreatedAt is the predecessor's ResolvedAt. first is the
+// chain's first promise for each, seq the number of renegotiations before
+// it, and replaced the promises a later one took over.
+func promiseChains(cs []tl.Promise) (first map[string]string, seq map[string]int, replaced map[string]bool) {
+	type key struct {
+		rel, team, what string
+		at              int64
+	}
+	renegotiated := map[key]string{}
+	for _, c := range cs {
+		if c.Status == tl.PromiseRenegotiated {
+			renegotiated[key{c.RelationshipID, c.TeamID, c.What, c.ResolvedAt.UnixMilli()}] = c.ID
+		}
+	}
+	prev := map[string]string{}
+	replaced = map[string]bool{}
+	for _, c := range cs {
+		if p, ok := renegotiated[key{c.RelationshipID, c.TeamID, c.What, c.CreatedAt.UnixMilli()}]; ok && p != c.ID {
+			prev[c.ID] = p
+			replaced[p] = true
+		}
+	}
+	first, seq = map[string]string{}, map[string]int{}
+	for _, c := range cs {
+		id, n := c.ID, 0
+		for p, ok := prev[id]; ok && n < len(cs); p, ok = prev[id] {
+			id, n = p, n+1
+		}
+		first[c.ID], seq[c.ID] = id, n
+	}
+	return first, seq, replaced
+}
+
+// times is "once", "twice" or "N times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }

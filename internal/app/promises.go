@@ -25,6 +25,9 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 		return nil, tl.Invalidf("due", "Pick the day it is due: a promise needs a due date")
 	}
 	due := in.Due.UTC().Truncate(time.Millisecond)
+	if err := checkLastDue("due", due); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(in.To) == "" {
 		return nil, tl.Invalidf("to", "Pick who the promise is to: a person, or a team")
 	}
@@ -60,6 +63,20 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 		return nil, err
 	}
 	return out, nil
+}
+
+// lastDue is the latest due date taken: the end of 9998-12-31 in UTC. A
+// calendar date has four digits for its year (RFC 5545, 3.3.4), and the
+// feed writes a promise's day where the leader lives and the day after it
+// (internal/ical), so a year of slack keeps both below 10000 in any zone.
+var lastDue = time.Date(9998, 12, 31, 23, 59, 59, 999e6, time.UTC)
+
+// checkLastDue refuses a due date after lastDue.
+func checkLastDue(field string, due time.Time) error {
+	if due.After(lastDue) {
+		return tl.Invalidf(field, "the due date %s is too far ahead: give a date up to 9998-12-31", due.Format("2006-01-02"))
+	}
+	return nil
 }
 
 // ResolvePromise closes an open promise and logs what happened, as the
@@ -136,6 +153,9 @@ func (a *App) resolve(ctx context.Context, tx *store.Tx, set engine.Settings, c 
 			return nil, tl.Invalidf("new_due", "renegotiating needs the new due date: pick the new due date you agreed on")
 		}
 		newDue = newDue.UTC().Truncate(time.Millisecond)
+		if err := checkLastDue("new_due", newDue); err != nil {
+			return nil, err
+		}
 		if tl.EndOfDay(newDue, loc).Before(now) {
 			return nil, tl.Invalidf("new_due", "the new due date %s is in the past: give today or a later date", newDue.In(loc).Format("2006-01-02"))
 		}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/trustledger/trustledger/internal/ical/icaltest"
 )
 
 // unfold and unescape read a feed back, as a calendar client does.
@@ -108,5 +110,53 @@ func TestWriteDayInItsZone(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the feed lacks %s:\n%s", want, out)
 		}
+	}
+}
+
+// TestWriteLastDay: an event on 9999-12-31 would end on a day in year
+// 10000, which no DATE value can hold (RFC 5545, 3.3.4: four digits): it
+// is written without DTEND, which for a DATE start means one day (3.6.1).
+// Days beyond 9999 are left out. An independent parser reads the feed.
+func TestWriteLastDay(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
+	out := Write("Lena's promises", []Event{
+		{UID: "last@trustledger", Summary: "the last day", Day: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)},
+		{UID: "beyond@trustledger", Summary: "beyond", Day: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{UID: "before@trustledger", Summary: "before", Day: time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)},
+	}, now)
+	if strings.Contains(out, "10000") || strings.Contains(out, "beyond") || strings.Contains(out, "before") {
+		t.Fatalf("a year outside 0001–9999 in the feed:\n%s", out)
+	}
+	if !strings.Contains(out, "DTSTART;VALUE=DATE:99991231\r\n") {
+		t.Fatalf("the last day is missing:\n%s", out)
+	}
+	evs := icaltest.Parse(t, out)
+	if len(evs) != 1 || evs[0].Start != "9999-12-31" || evs[0].End != "" {
+		t.Fatalf("parsed %+v", evs)
+	}
+}
+
+// TestWriteStampAndSequence: DTSTAMP is when the feed is made (RFC 5545,
+// 3.8.7.2: for an object not sent by a scheduling method, the time the
+// object was created), the time of the entry's last change is
+// LAST-MODIFIED, and SEQUENCE counts its revisions.
+func TestWriteStampAndSequence(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
+	changed := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	out := Write("Lena's promises", []Event{
+		{UID: "a@trustledger", Summary: "moved twice", Day: now.AddDate(0, 0, 3), Stamp: changed, Sequence: 2, Status: "CONFIRMED"},
+		{UID: "b@trustledger", Summary: "never moved", Day: now.AddDate(0, 0, 4)},
+	}, now)
+	for _, want := range []string{"DTSTAMP:20261207T093000Z\r\n", "LAST-MODIFIED:20261102T080000Z\r\n", "SEQUENCE:2\r\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the feed lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "DTSTAMP:20261102") || !strings.Contains(out, "SEQUENCE:0\r\n") {
+		t.Fatalf("DTSTAMP is the change time, or the unrevised entry lacks SEQUENCE:0:\n%s", out)
+	}
+	evs := icaltest.Parse(t, out)
+	if len(evs) != 2 || evs[0].Sequence != 2 || evs[1].Sequence != 0 || evs[0].Stamp != "2026-12-07 09:30:00+00:00" || evs[0].End != "2026-12-11" {
+		t.Fatalf("parsed %+v", evs)
 	}
 }
