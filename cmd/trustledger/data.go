@@ -10,6 +10,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/cli"
+	"github.com/trustledger/trustledger/internal/csvout"
 	"github.com/trustledger/trustledger/internal/scenario"
 )
 
@@ -144,17 +145,35 @@ func (c *simulateCmd) Run(rt *runtime) error {
 	return tl.Errorf(tl.ECONFLICT, "%s: %d of %s failed", c.File, len(fails), plural(len(sc.Expect), "expectation", "expectations"))
 }
 
-type exportCmd struct{}
+type exportCmd struct {
+	CSV string `name:"csv" placeholder:"KIND" help:"Write one CSV file for a spreadsheet instead: ledger, promises, decisions or people."`
+}
 
 func (exportCmd) Help() string {
 	return "Writes every leader's data (or only --leader's) as JSON to standard output.\n" +
 		"import reads it back, in one transaction.\n\n" +
-		"Example:\n\n    trustledger export --json > backup.json\n    trustledger --db new.db import backup.json\n"
+		"With --csv, writes your ledger, promises, decisions or people as CSV for a\n" +
+		"spreadsheet instead: a header row, times in RFC 3339 UTC, and a cell that\n" +
+		"begins like a formula (=, +, -, @) with a ' in front, so it stays text.\n\n" +
+		"Example:\n\n    trustledger export --json > backup.json\n    trustledger --db new.db import backup.json\n" +
+		"    trustledger export --csv promises > promises.csv\n"
 }
 
 func (c *exportCmd) Run(rt *runtime) error {
 	// Notices about broken promises must not end up inside the backup.
 	rt.cli.JSON = true
+	if c.CSV != "" {
+		kind, err := csvout.ParseKind(c.CSV)
+		if err != nil {
+			// On the command line the value is --csv's.
+			return &tl.Error{Code: tl.EINVALID, Message: tl.ErrorMessage(err), Field: "csv"}
+		}
+		svc, leaderID, err := rt.service()
+		if err != nil {
+			return err
+		}
+		return csvout.Write(rt.ctx, svc, leaderID, kind, rt.stdout)
+	}
 	svc, err := rt.open(false)
 	if err != nil {
 		return err

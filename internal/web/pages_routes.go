@@ -11,6 +11,10 @@ func (s *Server) registerPages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /promises", s.promiseAdd)
 	mux.HandleFunc("POST /promises/{id}/resolve", s.promiseResolve)
 
+	// The CSV exports for spreadsheets, linked from the pages that list
+	// the same records.
+	mux.HandleFunc("GET /export/{file}", s.csvDownload)
+
 	mux.HandleFunc("GET /decisions", s.decisionsPage)
 	mux.HandleFunc("POST /decisions", s.decisionAdd)
 
