@@ -72,3 +72,25 @@ func TestExportCSV(t *testing.T) {
 		t.Errorf("export --csv with two leaders and no --leader: %d %q", code, errOut)
 	}
 }
+
+// TestExportCSVRemote writes a CSV export through a server's API
+// (--server): the same file, made from the API's answers.
+func TestExportCSVRemote(t *testing.T) {
+	s, db := remoteSQLite(t)
+	remoteServer(t, s, db)
+	s.run(step{args: []string{"person", "add", "Ana", "--kind", "direct-report"}, quiet: true})
+	s.run(step{args: []string{"log", "Ana", "promise-kept", "--note", "+1 for the demo"}, quiet: true})
+	for kind, want := range map[string]string{"ledger": "'+1 for the demo", "people": "Ana"} {
+		code, out, errOut := runArgs(t, s.env, "export", "--csv", kind)
+		if code != 0 {
+			t.Fatalf("export --csv %s over the API: %d %s", kind, code, errOut)
+		}
+		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("export --csv %s over the API: %v\n%s", kind, err, out)
+		}
+		if !strings.Contains(strings.Join(recs[1], ","), want) {
+			t.Errorf("export --csv %s over the API: no %q in %v", kind, want, recs[1])
+		}
+	}
+}
