@@ -64,11 +64,16 @@ const (
 	SessionAbsoluteTimeout = 12 * time.Hour
 )
 
-// Login throttling: at most LoginMaxFailures failed attempts per account
-// in LoginWindow, then ERATELIMIT with a RetryAfter.
+// Login throttling, counted in LoginWindow: at most LoginMaxFailures failed
+// attempts at one account from one client address (an IPv6 client is its
+// /64), and at most AddressMaxFailures failed attempts from one client
+// address at any accounts; then ERATELIMIT with a RetryAfter. An account
+// is never locked as a whole, so guesses from elsewhere cannot keep its
+// owner out (docs/OPERATIONS.md, "Sign-in throttling").
 const (
-	LoginMaxFailures = 10
-	LoginWindow      = 15 * time.Minute
+	LoginMaxFailures   = 10
+	AddressMaxFailures = 30
+	LoginWindow        = 15 * time.Minute
 )
 
 // Invitation lets someone create an account with a given role. Only a

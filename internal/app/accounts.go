@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,6 +47,68 @@ func hashToken(token string) string {
 // loginKey is the throttling key of an email: its hash, so that the
 // failures table holds no address a stranger typed.
 func loginKey(email string) string { return hashToken("login\x00" + normalizeEmail(email)) }
+
+// throttleKeys are the throttling keys of a password attempt at email
+// from the client address in ctx: the pair (account, client), which
+// LoginMaxFailures bounds, and the client alone, which AddressMaxFailures
+// bounds ("" when ctx names no client: then the pair is the account
+// alone, as for the command line). The account is never a key by itself,
+// so that guesses from one address cannot lock the owner out of a right
+// password from another.
+func throttleKeys(ctx context.Context, email string) (pair, client string) {
+	c := clientNet(tl.ClientAddr(ctx))
+	if c == "" {
+		return loginKey(email), ""
+	}
+	return hashToken("login\x00" + normalizeEmail(email) + "\x00" + c), hashToken("client\x00" + c)
+}
+
+// clientNet is the client a remote address stands for: the IPv4 address,
+// or the /64 of an IPv6 one (what one household or host is usually
+// given, so hopping within it does not reset a count).
+func clientNet(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	host := addr
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		host = h
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is4() {
+		return ip.String()
+	}
+	p, _ := ip.Prefix(64)
+	return p.String()
+}
+
+// reserveSignIn reserves a password attempt against both throttling
+// keys (see reserveAttempt), the client's first.
+func reserveSignIn(ctx context.Context, tx *store.Tx, pair, client string, now time.Time) error {
+	if client != "" {
+		if err := reserveAttempt(ctx, tx, client, tl.AddressMaxFailures, now); err != nil {
+			return err
+		}
+	}
+	return reserveAttempt(ctx, tx, pair, tl.LoginMaxFailures, now)
+}
+
+// signedIn clears what a right password earns: every failure of the
+// pair, but only this attempt's reservation of the client, so that
+// signing in to one's own account between guesses does not reset a
+// client's count of guesses at others.
+func signedIn(ctx context.Context, tx *store.Tx, pair, client string, at time.Time) error {
+	if client != "" {
+		if err := tx.RemoveLoginFailure(ctx, client, at); err != nil {
+			return err
+		}
+	}
+	return tx.ClearLoginFailures(ctx, pair)
+}
 
 // normalizeEmail is the form emails are stored and compared in.
 func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -194,11 +258,11 @@ func requireAdmin(ctx context.Context, tx *store.Tx, actorID, what string) (*tl.
 }
 
 // reserveAttempt counts a password attempt against key before the
-// password is checked: ERATELIMIT when LoginMaxFailures failures already
-// lie within LoginWindow, otherwise it records this attempt as a failure
-// (a success clears it). Reserving first keeps the limit exact when
-// attempts arrive together.
-func reserveAttempt(ctx context.Context, tx *store.Tx, key string, now time.Time) error {
+// password is checked: ERATELIMIT when max failures already lie within
+// LoginWindow, otherwise it records this attempt as a failure (a success
+// clears it). Reserving first keeps the limit exact when attempts arrive
+// together.
+func reserveAttempt(ctx context.Context, tx *store.Tx, key string, max int, now time.Time) error {
 	since := now.Add(-tl.LoginWindow)
 	if err := tx.PruneLoginFailures(ctx, since); err != nil {
 		return err
@@ -207,11 +271,11 @@ func reserveAttempt(ctx context.Context, tx *store.Tx, key string, now time.Time
 	if err != nil {
 		return err
 	}
-	if n >= tl.LoginMaxFailures {
+	if n >= max {
 		wait := oldest.Add(tl.LoginWindow).Sub(now)
 		return &tl.Error{
 			Code:       tl.ERATELIMIT,
-			Message:    fmt.Sprintf("too many failed attempts for this account: try again in %s", minutes(wait)),
+			Message:    fmt.Sprintf("too many failed sign-in attempts: try again in %s", minutes(wait)),
 			RetryAfter: wait,
 		}
 	}
@@ -254,15 +318,17 @@ func (a *App) checkHash(ctx context.Context, op, encoded, password string) (bool
 // get the same EUNAUTHORIZED message, and both spend one hash (unknown
 // emails against a dummy one), so neither words nor time tell whether an
 // account exists. After LoginMaxFailures failures within LoginWindow for
-// an email, known or not, it is ERATELIMIT with RetryAfter set to when
-// the oldest failure leaves the window. A success clears the failures.
+// an email, known or not, from the client in ctx (tl.WithClientAddr), or
+// AddressMaxFailures from that client at any emails, it is ERATELIMIT
+// with RetryAfter set to when the oldest failure leaves the window. A
+// success clears the failures of the email from that client.
 func (a *App) Login(ctx context.Context, email, password string) (*tl.User, error) {
 	email = normalizeEmail(email)
-	key := loginKey(email)
+	pair, client := throttleKeys(ctx, email)
 	now := a.clock()
 	var cred *store.Credentials
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if err := reserveAttempt(ctx, tx, key, now); err != nil {
+		if err := reserveSignIn(ctx, tx, pair, client, now); err != nil {
 			return err
 		}
 		c, err := tx.CredentialsByEmail(ctx, email)
@@ -288,7 +354,7 @@ func (a *App) Login(ctx context.Context, email, password string) (*tl.User, erro
 	if cred == nil || !ok {
 		return nil, tl.Errorf(tl.EUNAUTHORIZED, msgLoginFailed)
 	}
-	if err := a.db.Write(ctx, func(tx *store.Tx) error { return tx.ClearLoginFailures(ctx, key) }); err != nil {
+	if err := a.db.Write(ctx, func(tx *store.Tx) error { return signedIn(ctx, tx, pair, client, now) }); err != nil {
 		return nil, err
 	}
 	return &cred.User, nil
@@ -386,21 +452,22 @@ func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, ne
 	}
 	now := a.clock()
 	var cred *store.Credentials
+	var pair, client string
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
 		c, err := tx.CredentialsByID(ctx, userID)
 		if err != nil {
 			return err
 		}
 		cred = c
+		pair, client = throttleKeys(ctx, c.User.Email)
 		if c.PasswordHash == "" {
 			return tl.Errorf(tl.EINVALID, "this account signs in through its identity provider and has no password to change")
 		}
-		return reserveAttempt(ctx, tx, loginKey(c.User.Email), now)
+		return reserveSignIn(ctx, tx, pair, client, now)
 	})
 	if err != nil {
 		return err
 	}
-	key := loginKey(cred.User.Email)
 	ok, err := a.checkHash(ctx, "change password", cred.PasswordHash, oldPassword)
 	if err != nil {
 		return err
@@ -420,7 +487,7 @@ func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, ne
 		if c.PasswordHash != cred.PasswordHash {
 			return tl.Errorf(tl.ECONFLICT, "the password was changed meanwhile: sign in again with the new one")
 		}
-		if err := tx.ClearLoginFailures(ctx, key); err != nil {
+		if err := signedIn(ctx, tx, pair, client, now); err != nil {
 			return err
 		}
 		if err := tx.SetPasswordHash(ctx, userID, hash); err != nil {

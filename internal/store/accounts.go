@@ -246,6 +246,13 @@ func (tx *Tx) ClearLoginFailures(ctx context.Context, key string) error {
 	return err
 }
 
+// RemoveLoginFailure forgets a key's failures recorded at at: one
+// attempt's reservation, once it turned out right.
+func (tx *Tx) RemoveLoginFailure(ctx context.Context, key string, at time.Time) error {
+	_, err := tx.exec(ctx, "remove login failure", "DELETE FROM login_failures WHERE email_key = $1 AND at = $2", key, ms(at))
+	return err
+}
+
 // PruneLoginFailures removes every failure at or before before, keeping
 // the table as small as the login window.
 func (tx *Tx) PruneLoginFailures(ctx context.Context, before time.Time) error {

@@ -43,7 +43,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 // loginSubmit signs in. Wrong email and wrong password get the same answer
 // (the service also takes similar time for both), so accounts cannot be
-// enumerated; a throttled account gets 429 with Retry-After.
+// enumerated; a throttled client gets 429 with Retry-After. The client is
+// the connection's remote address.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, err)
@@ -53,7 +54,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if next := r.PostFormValue("next"); localPath(next) {
 		d.Next = next
 	}
-	u, err := s.svc.Login(r.Context(), d.Email, r.PostFormValue("password"))
+	u, err := s.svc.Login(tl.WithClientAddr(r.Context(), r.RemoteAddr), d.Email, r.PostFormValue("password"))
 	if err != nil {
 		d.Errors = FormErrors{}
 		switch tl.ErrorCode(err) {
@@ -63,7 +64,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		case tl.ERATELIMIT:
 			secs := retryAfterSeconds(err)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			d.Errors[""] = "Too many failed attempts for this account. Wait " + waitText(secs) + " and try again."
+			d.Errors[""] = "Too many failed sign-ins from this address. Wait " + waitText(secs) + " and try again."
 			s.render(w, r, http.StatusTooManyRequests, "login.html", d)
 		case tl.EINVALID:
 			d.Errors[""] = tl.ErrorMessage(err)
@@ -330,7 +331,7 @@ func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "account.html", d)
 		return
 	}
-	err := s.svc.ChangePassword(r.Context(), u.ID, s.sessionToken(r), r.PostFormValue("old"), pw)
+	err := s.svc.ChangePassword(tl.WithClientAddr(r.Context(), r.RemoteAddr), u.ID, s.sessionToken(r), r.PostFormValue("old"), pw)
 	switch tl.ErrorCode(err) {
 	case "":
 		s.flash(w, r, "Password changed. Other browsers signed in to this account were signed out.")

@@ -171,7 +171,7 @@ func TestLoginThrottle(t *testing.T) {
 			if ra == "" || ra == "0" {
 				t.Fatalf("429 without Retry-After")
 			}
-			if !strings.Contains(w.Body.String(), "Too many failed attempts") {
+			if !strings.Contains(w.Body.String(), "Too many failed sign-ins") {
 				t.Fatalf("429 page does not say why")
 			}
 			// Even the right password is refused while throttled.
