@@ -95,12 +95,14 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w}
+		// Text answers are gzipped for clients that take it (compress.go).
+		gw := &gzipResponse{ResponseWriter: sw, r: r}
 		var route string
 		if s.api != nil && strings.HasPrefix(r.URL.Path, apiPrefix) {
 			// The JSON API authenticates with bearer tokens, not the
 			// session cookie, so cross-origin protection and the session
 			// gate do not apply; it caps bodies itself.
-			s.api.ServeHTTP(sw, r)
+			s.api.ServeHTTP(gw, r)
 			route = s.api.Pattern(r)
 		} else {
 			if r.Body != nil {
@@ -110,9 +112,15 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 				}
 				r.Body = http.MaxBytesReader(w, r.Body, limit)
 			}
-			gated.ServeHTTP(sw, r)
-			_, route = mux.Handler(r)
+			gated.ServeHTTP(gw, r)
+			if _, route = mux.Handler(r); route == "" {
+				// A page not found, or a known path asked with another
+				// method: counted under "/", as a catch-all route would be,
+				// so "unmatched" stays for the quiet routes' failures.
+				route = "/"
+			}
 		}
+		gw.finish()
 		if quiet {
 			// Neither counted nor logged: either would tell when someone
 			// opened a link, answered or reacted. A failure is logged by
@@ -134,7 +142,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 // gate loads the session, then sends requests for pages that need one to
 // /login (or to /signup while no account exists).
 func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
-	_, pattern := mux.Handler(r)
+	h, pattern := mux.Handler(r)
 	if token := s.sessionToken(r); token != "" {
 		u, err := s.svc.SessionUser(r.Context(), token)
 		switch {
@@ -147,6 +155,18 @@ func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request
 			s.clearSession(w, r) // expired or unknown: forget it
 		default:
 			s.fail(w, r, err)
+			return
+		}
+	}
+	if pattern == "" {
+		// No route: a known path asked with another method is 405 with
+		// Allow (RFC 9110, 15.5.6), which the mux's own answer carries;
+		// an unknown path is not found, behind the session gate below.
+		if allow := allowed(h, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			w.Header().Set("Cache-Control", "no-store")
+			s.renderError(w, r, http.StatusMethodNotAllowed,
+				"This address does not take "+r.Method+" requests: it takes "+allow+".")
 			return
 		}
 	}
@@ -165,7 +185,44 @@ func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request
 	} else if s.user(r) != nil {
 		w.Header().Set("Cache-Control", "no-store")
 	}
+	if pattern == "" {
+		s.notFound(w, r)
+		return
+	}
 	mux.ServeHTTP(w, r)
+}
+
+// allowed is the Allow header the mux's handler h gives r when r's path
+// has routes for other methods only, or "" when h answers otherwise (not
+// found, or a redirect to a cleaned path). The mux's answer itself is
+// dropped.
+func allowed(h http.Handler, r *http.Request) string {
+	probe := &headerProbe{h: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.code != http.StatusMethodNotAllowed {
+		return ""
+	}
+	return probe.h.Get("Allow")
+}
+
+// headerProbe is a ResponseWriter that keeps the status and headers and
+// discards the body.
+type headerProbe struct {
+	h    http.Header
+	code int
+}
+
+func (p *headerProbe) Header() http.Header { return p.h }
+func (p *headerProbe) WriteHeader(code int) {
+	if p.code == 0 {
+		p.code = code
+	}
+}
+func (p *headerProbe) Write(b []byte) (int, error) {
+	if p.code == 0 {
+		p.code = http.StatusOK
+	}
+	return len(b), nil
 }
 
 // toLogin redirects to /signup while the installation has no account and

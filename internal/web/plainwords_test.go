@@ -67,6 +67,8 @@ func withoutAdvanced(page string) (string, bool) {
 var notPages = map[string]string{
 	"GET /static/":                 "style sheets and scripts, no words",
 	"GET /healthz":                 "plain text for load balancers",
+	"GET /robots.txt":              "plain text for crawlers",
+	"GET /favicon.ico":             "no content: there is no icon",
 	"GET /readyz":                  "plain text for load balancers",
 	"GET /metrics":                 "Prometheus text for operators",
 	"GET /calendar/{token}":        "an iCalendar feed read by calendar apps",

@@ -51,6 +51,8 @@ type pager interface{ page() *Page }
 
 // funcs are the template functions every page can use.
 var funcs = template.FuncMap{
+	// static is a static file's address with its content's hash.
+	"static": staticURL,
 	// The services' field limits (the root package's limits.go), for the
 	// forms' maxlength and minlength: a form offers what the service takes.
 	"maxName":     func() int { return tl.MaxNameLength },

@@ -168,6 +168,8 @@ func (s *Server) handlePublic(mux *http.ServeMux, pattern string, h http.Handler
 // directly need a session; handlePublic marks the few that do not.
 func (s *Server) routes(mux *http.ServeMux) {
 	s.handlePublic(mux, "GET /static/", s.static)
+	s.handlePublic(mux, "GET /robots.txt", s.robots)
+	s.handlePublic(mux, "GET /favicon.ico", s.favicon)
 	s.handlePublic(mux, "GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -208,8 +210,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /moves", s.movesPage)
 	mux.HandleFunc("POST /ledger/{id}/reverse", s.reverse)
 
-	// Everything else: a page that says so, inside the layout.
-	mux.HandleFunc("/", s.notFound)
+	// No catch-all "/" route: it would match every method, and the mux
+	// could not answer 405 with Allow for a known path asked with another
+	// method. gate answers what no route matches (notFound, or 405).
 
 	s.registerPages(mux)
 }
