@@ -127,9 +127,17 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r)
 		return
 	}
-	_, route := a.mux.Handler(r)
+	h, route := a.mux.Handler(r)
 	r = r.WithContext(a.withLog(w, r, route))
 	if route == "" {
+		// A path with operations for other methods is 405 with Allow
+		// (RFC 9110, 15.5.6), before the token is looked at, as a 404 is.
+		if allow := allowed(h, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			a.writeError(w, r, newError(http.StatusMethodNotAllowed, tl.EINVALID,
+				"the operations at "+r.URL.Path+" take "+allow+", not "+r.Method+": see "+Prefix+"/openapi.json"))
+			return
+		}
 		a.writeError(w, r, newError(http.StatusNotFound, tl.ENOTFOUND,
 			"there is no API operation "+r.Method+" "+r.URL.Path+": see "+Prefix+"/openapi.json"))
 		return
