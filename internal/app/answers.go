@@ -84,6 +84,9 @@ func cleanText(what, s string, limit int) (string, error) {
 			return "", tl.Errorf(tl.EINVALID, "the %s holds a control character: remove it", what)
 		}
 	}
+	if err := checkVisible("the "+what, s); err != nil {
+		return "", err
+	}
 	return s, nil
 }
 

@@ -148,6 +148,9 @@ func cleanName(what, name string) (string, error) {
 	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 		return "", tl.Errorf(tl.EINVALID, "a %s's name cannot contain control characters such as line breaks or tabs: type it on one line", what)
 	}
+	if err := checkVisible("a "+what+"'s name", name); err != nil {
+		return "", err
+	}
 	return name, nil
 }
 
@@ -159,6 +162,9 @@ func checkText(what, s string, max int) (string, error) {
 	}
 	if n := utf8.RuneCountInString(s); n > max {
 		return "", tl.Errorf(tl.EINVALID, "%s may have at most %d characters, this one has %d: shorten it", what, max, n)
+	}
+	if err := checkVisible(what, s); err != nil {
+		return "", err
 	}
 	return s, nil
 }
