@@ -129,6 +129,9 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 	if at.After(now) {
 		return nil, nil, nil, tl.Invalidf("at", "the entry is dated %s, in the future: log what happened, when it happened", at.Format(time.RFC3339))
 	}
+	if err := checkFirstDate("at", "the entry", at); err != nil {
+		return nil, nil, nil, err
+	}
 	note := strings.TrimSpace(in.Note)
 	if n := utf8.RuneCountInString(note); n > tl.MaxNoteLength {
 		return nil, nil, nil, tl.Invalidf("note", "a note may have at most %d characters, this one has %d: shorten it", tl.MaxNoteLength, n)

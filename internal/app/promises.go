@@ -28,6 +28,9 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 	if err := checkLastDue("due", due); err != nil {
 		return nil, err
 	}
+	if err := checkFirstDate("due", "the promise", due); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(in.To) == "" {
 		return nil, tl.Invalidf("to", "Pick who the promise is to: a person, or a team")
 	}
@@ -290,6 +293,9 @@ func (a *App) Decide(ctx context.Context, leaderID string, in tl.DecisionInput) 
 	}
 	if at.After(now) {
 		return nil, tl.Invalidf("at", "the decision is dated %s, in the future: record decisions once they are made", at.Format("2006-01-02"))
+	}
+	if err := checkFirstDate("at", "the decision", at); err != nil {
+		return nil, err
 	}
 	affects := strings.TrimSpace(in.Affects)
 	if affects == "" {
