@@ -439,10 +439,11 @@ func (a *App) Logout(ctx context.Context, token string) error {
 }
 
 // ChangePassword checks the user's current password, stores a hash of
-// the new one and ends every other session of the user (token's is
-// kept; pass "" to end them all). A wrong current password is EINVALID,
-// so the form can say so beside the field, and counts towards the login
-// throttle of the account: a stolen session cannot guess it freely.
+// the new one, revokes the user's API tokens and ends every other
+// session of the user (token's is kept; pass "" to end them all). A wrong
+// current password is EINVALID, so the form can say so beside the field,
+// and counts towards the sign-in throttle: a stolen session cannot guess
+// it freely.
 func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, newPassword string) error {
 	if err := checkPassword(newPassword); err != nil {
 		return tl.WithField(err, "password")
@@ -491,6 +492,11 @@ func (a *App) ChangePassword(ctx context.Context, userID, token, oldPassword, ne
 			return err
 		}
 		if err := tx.SetPasswordHash(ctx, userID, hash); err != nil {
+			return err
+		}
+		// Tokens made under the old password go with it: a password is
+		// changed most often to shut someone out, and they may hold one.
+		if err := tx.RevokeUserAPITokens(ctx, userID, now); err != nil {
 			return err
 		}
 		keep := ""

@@ -39,6 +39,13 @@ func (tx *Tx) RevokeAPIToken(ctx context.Context, userID, id string, at time.Tim
 		[]any{ms(at), id, userID}, notFound("no live token %q: list yours with: trustledger token list", id))
 }
 
+// RevokeUserAPITokens revokes every API token of a user still in force,
+// at at.
+func (tx *Tx) RevokeUserAPITokens(ctx context.Context, userID string, at time.Time) error {
+	_, err := tx.exec(ctx, "revoke tokens", "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at = 0", ms(at), userID)
+	return err
+}
+
 // TouchAPIToken records a use (at most once a minute is enough).
 func (tx *Tx) TouchAPIToken(ctx context.Context, id string, at time.Time) error {
 	_, err := tx.exec(ctx, "touch token", "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND last_used_at < $3",
