@@ -166,6 +166,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := context.WithValue(r.Context(), ctxUser, u)
 	ctx = context.WithValue(ctx, ctxScope, tok.Scope)
 	r = r.WithContext(ctx)
+	if !a.refuseDuplicateKeys(w, r) {
+		return
+	}
 	if key := r.Header.Get("Idempotency-Key"); key != "" && r.Method == http.MethodPost {
 		a.idempotent(w, r, u.ID, key)
 		return
