@@ -60,10 +60,18 @@ var WebhookEvents = []string{EventPromiseDue, EventPromiseOverdue, EventStepSugg
 // recomputes it and refuses old timestamps.
 const WebhookSignatureHeader = "X-Trustledger-Signature"
 
+// WebhookDeliveryHeader carries a delivery's id, also in the body as
+// "delivery_id": the same on every retry of one message, so a receiver
+// drops a repeat it has seen.
+const WebhookDeliveryHeader = "X-Trustledger-Delivery"
+
 // Webhook is an outgoing endpoint. Deliveries are JSON with a "text"
-// field, so a Slack incoming webhook shows them as they are, and carry an
-// HMAC-SHA256 signature of the timestamp and body with the webhook's
-// secret (WebhookSignatureHeader).
+// field and Block Kit "blocks", so a Slack incoming webhook shows them as
+// they are (with what people typed escaped), carry an HMAC-SHA256
+// signature of the timestamp and body with the webhook's secret
+// (WebhookSignatureHeader) and a delivery id (WebhookDeliveryHeader). Its
+// URL may not point inside the server's own network unless the operator
+// allows it (docs/OPERATIONS.md, "Integrations").
 type Webhook struct {
 	ID        string    `json:"id"`
 	URL       string    `json:"url"`

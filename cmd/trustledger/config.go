@@ -71,6 +71,12 @@ type ServeConfig struct {
 	// the address, so bind it to localhost or the monitoring network.
 	MetricsAddr string `name:"metrics-addr" env:"TRUSTLEDGER_METRICS_ADDR" unset:"none (off)" placeholder:"HOST:PORT" help:"Also serve /metrics, without signing in, on this address for Prometheus: bind it to localhost or an internal network (or $$${env}; off by default)."`
 
+	// WebhookAllowPrivate lets webhooks reach the server's own network
+	// (loopback, private, link-local, …): refused by default, since a
+	// webhook's address is typed by a user (docs/OPERATIONS.md,
+	// "Integrations").
+	WebhookAllowPrivate bool `name:"webhook-allow-private" env:"TRUSTLEDGER_WEBHOOK_ALLOW_PRIVATE" help:"Let webhooks post to loopback, private, link-local and other internal addresses, refused by default (or $$${env}=true)."`
+
 	// Test knobs: how often the background jobs run.
 	TickEvery time.Duration `name:"tick-every" hidden:"" default:"1m" help:"How often overdue promises and due pulses are handled."`
 	MailPoll  time.Duration `name:"mail-poll" hidden:"" default:"5s" help:"How often the mail worker looks for due mail."`
@@ -267,6 +273,15 @@ func applyEnv(kctx *kong.Context, env func(string) string) {
 		}
 	}
 	for _, f := range kctx.Flags() {
+		if len(f.Envs) > 0 && f.Target.Kind() == reflect.Bool && !f.Target.Bool() {
+			// A switch is on when its variable says yes (1, true, yes,
+			// on); anything else leaves it off.
+			switch strings.ToLower(lookupEnv(env, f.Envs)) {
+			case "1", "true", "yes", "on":
+				f.Target.SetBool(true)
+			}
+			continue
+		}
 		if len(f.Envs) == 0 || given[f.Value] || f.Target.Kind() != reflect.String {
 			continue
 		}

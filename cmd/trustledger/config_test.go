@@ -87,6 +87,14 @@ func TestConfigSources(t *testing.T) {
 			func(c *Config) any {
 				return []string{c.Serve.SMTP, c.Serve.BaseURL, c.Serve.MetricsAddr, c.Serve.OIDCName}
 			}, []string{"smtp://mail.example.org:587?from=tl@example.org", "https://t.example.org", "127.0.0.1:9100", "Acme"}},
+		{"webhooks inside the network: off", []string{"serve"}, nil,
+			func(c *Config) any { return c.Serve.WebhookAllowPrivate }, false},
+		{"webhooks inside the network by flag", []string{"serve", "--webhook-allow-private"}, nil,
+			func(c *Config) any { return c.Serve.WebhookAllowPrivate }, true},
+		{"webhooks inside the network by variable", []string{"serve"}, map[string]string{"TRUSTLEDGER_WEBHOOK_ALLOW_PRIVATE": " true "},
+			func(c *Config) any { return c.Serve.WebhookAllowPrivate }, true},
+		{"webhooks inside the network: a variable saying no", []string{"serve"}, map[string]string{"TRUSTLEDGER_WEBHOOK_ALLOW_PRIVATE": "0"},
+			func(c *Config) any { return c.Serve.WebhookAllowPrivate }, false},
 		{"debug holds anything", []string{"status"}, map[string]string{"TRUSTLEDGER_DEBUG": "0"},
 			func(c *Config) any { return c.Debug }, true},
 		{"no debug", []string{"status"}, map[string]string{"TRUSTLEDGER_DEBUG": " "},
@@ -199,7 +207,7 @@ func declaredSettings(t *testing.T) []setting {
 // TestConfigDeclaredFlags checks that the flags kong builds, globally and
 // for serve, are exactly the declared ones, with the same variables,
 // defaults and visibility, and that every setting read from a variable is
-// a string (what applyEnv sets).
+// a string or a switch (what applyEnv sets).
 func TestConfigDeclaredFlags(t *testing.T) {
 	p, err := newParser(&grammar{}, nil)
 	if err != nil {
@@ -213,8 +221,8 @@ func TestConfigDeclaredFlags(t *testing.T) {
 				// instead of setting anything: they are no Config setting.
 				continue
 			}
-			if len(f.Envs) > 0 && f.Target.Kind() != reflect.String {
-				t.Errorf("--%s has a variable but is not a string", f.Name)
+			if k := f.Target.Kind(); len(f.Envs) > 0 && k != reflect.String && k != reflect.Bool {
+				t.Errorf("--%s has a variable but is neither a string nor a switch", f.Name)
 			}
 			got = append(got, setting{Flag: command + "--" + f.Name, Env: strings.Join(f.Envs, ","), Literal: f.Default, Hidden: f.Hidden})
 		}

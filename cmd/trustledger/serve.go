@@ -84,6 +84,8 @@ func (c *serveCmd) Run(rt *runtime) error {
 		return err
 	}
 	a := rt.app
+	hookPolicy := webhook.Policy{AllowPrivate: c.WebhookAllowPrivate}
+	a.SetWebhookPolicy(hookPolicy)
 	logger := slog.New(slog.NewJSONHandler(rt.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	ctx, stop := signal.NotifyContext(rt.ctx, os.Interrupt, syscall.SIGTERM)
@@ -186,7 +188,7 @@ func (c *serveCmd) Run(rt *runtime) error {
 		logger.Info("mail is not configured: invitations, address confirmations and pulse links wait in the outbox until the server starts with --smtp")
 	}
 
-	hooks := &webhook.Worker{DB: rt.db, Log: logger, Poll: c.MailPoll, Lease: c.MailLease,
+	hooks := &webhook.Worker{DB: rt.db, Policy: hookPolicy, Log: logger, Poll: c.MailPoll, Lease: c.MailLease,
 		Observe: func(outcome string) { metrics.Job("webhook", outcome) }}
 	go hooks.Run(ctx)
 	// Answers and reactions are shuffled into place soon after they arrive,

@@ -13,6 +13,7 @@ import (
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/engine"
 	"github.com/trustledger/trustledger/internal/store"
+	"github.com/trustledger/trustledger/internal/webhook"
 )
 
 // Options configures an App. The zero value is usable.
@@ -22,6 +23,9 @@ type Options struct {
 	// Logger receives what the services do on their own (promises the
 	// system broke). nil discards.
 	Logger *slog.Logger
+	// Webhooks is which addresses a webhook may point at when it is saved
+	// (webhook.Policy; the delivery worker checks again at connect time).
+	Webhooks webhook.Policy
 }
 
 // App implements trustledger.Service on a store.DB.
@@ -35,6 +39,8 @@ type App struct {
 	views  readCache[[]tl.TeamView]
 	// mixKick wakes RunMixer after an answer or reaction (mix.go).
 	mixKick chan struct{}
+	// hooks is Options.Webhooks.
+	hooks webhook.Policy
 }
 
 // App is the whole contract; MailRenderer, RunMixer and MixVoice are for the
@@ -43,7 +49,7 @@ var _ tl.Services = (*App)(nil)
 
 // New returns the services over db.
 func New(db *store.DB, opts Options) *App {
-	a := &App{db: db, now: opts.Now, log: opts.Logger, mixKick: make(chan struct{}, 1)}
+	a := &App{db: db, now: opts.Now, log: opts.Logger, mixKick: make(chan struct{}, 1), hooks: opts.Webhooks}
 	a.status.copy = copyStatus
 	a.views.copy = copyViews
 	if a.now == nil {

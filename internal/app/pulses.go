@@ -482,7 +482,7 @@ func closePulse(ctx context.Context, tx *store.Tx, set engine.Settings, p *store
 	}
 	if p.Released {
 		if err := notify(ctx, tx, p.LeaderID, tl.EventPulseReleased, p.ID,
-			fmt.Sprintf("Pulse results for team %s (wave %d) are in: open trustledger to see the team's view beside yours.", p.Team, p.Wave),
+			slackf("Pulse results for team %s (wave %d) are in: open trustledger to see the team's view beside yours.", p.Team, p.Wave),
 			map[string]any{"pulse_id": p.ID, "team": p.Team, "wave": p.Wave}, now); err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"math"
 	"time"
 
@@ -154,7 +153,7 @@ func (a *App) breakOverduePromises(ctx context.Context, tx *store.Tx, turn *tick
 			return err
 		}
 		if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseOverdue, c.ID,
-			fmt.Sprintf("Overdue: your promise to %s, %q, was due %s and is now counted as broken.", c.To, c.What, c.Due.In(loc).Format("Mon 2 Jan")),
+			slackf("Overdue: your promise to %s, “%s”, was due %s and is now counted as broken.", c.To, c.What, c.Due.In(loc).Format("Mon 2 Jan")),
 			map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
 			return err
 		}
@@ -208,7 +207,7 @@ func announcePromisesDue(ctx context.Context, tx *store.Tx, turn *tickTurn) erro
 			return err
 		}
 		if err := notify(ctx, tx, c.LeaderID, tl.EventPromiseDue, c.ID+":"+c.Due.Format(time.RFC3339),
-			fmt.Sprintf("Due %s: your promise to %s, %q.", c.Due.In(loc).Format("Mon 2 Jan 15:04 MST"), c.To, c.What),
+			slackf("Due %s: your promise to %s, “%s”.", c.Due.In(loc).Format("Mon 2 Jan 15:04 MST"), c.To, c.What),
 			map[string]any{"promise_id": c.ID, "to": c.To, "what": c.What, "due": c.Due}, now); err != nil {
 			return err
 		}

@@ -215,7 +215,7 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 		return nil, "", err
 	}
 	if err := notify(ctx, tx, leaderID, tl.EventStepSuggested, s.ID,
-		fmt.Sprintf("This week's step: %s (%s). %s", s.Person, s.Move, s.Text),
+		slackf("This week's step: %s (%s). %s", s.Person, s.Move, s.Text),
 		map[string]any{"step_id": s.ID, "person": s.Person, "move": s.Move, "text": s.Text, "week_start": s.WeekStart}, now); err != nil {
 		return nil, "", err
 	}

@@ -328,14 +328,10 @@ func promiseDueMail(leader string, p tl.Promise, loc *time.Location, base, to, u
 	return letter(fmt.Sprintf("Due today: your promise to %s", p.To), leader, "A promise of yours falls due today.", []section{s}, base, to, unsub)
 }
 
-// slackText escapes what people typed for Slack's mrkdwn, where &, < and
-// > start entities and links.
-var slackText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
-
 // webhook writes the digest for a webhook: a Slack-friendly text in
 // mrkdwn, and the same as data. It names who answered a check-in and
 // which pulse results are in, not the answers (see the top of this file).
-func (c *digest) webhook() (string, map[string]any) {
+func (c *digest) webhook() (slackMsg, map[string]any) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s's week of %s*\n", slackText(c.Leader), c.day(c.Week))
 	data := map[string]any{"week_start": c.Week.Format(time.DateOnly)}
@@ -381,5 +377,5 @@ func (c *digest) webhook() (string, map[string]any) {
 	}
 	data["checkins"], data["pulses"] = checkins, pulses
 	b.WriteString("Open trustledger to take the step, and to read what arrived.")
-	return b.String(), data
+	return slackMsg(b.String()), data // each typed part went through slackText above
 }

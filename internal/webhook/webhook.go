@@ -10,11 +10,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -24,6 +26,10 @@ import (
 
 // SignatureHeader is the header the worker signs deliveries in.
 const SignatureHeader = tl.WebhookSignatureHeader
+
+// DeliveryHeader carries the delivery's id: the same on every retry of
+// one message, so a receiver can drop a repeat.
+const DeliveryHeader = tl.WebhookDeliveryHeader
 
 // Sign returns the signature header value for body at t.
 func Sign(secret string, t time.Time, body []byte) string {
@@ -37,12 +43,16 @@ func Sign(secret string, t time.Time, body []byte) string {
 // Worker posts due webhook deliveries.
 type Worker struct {
 	DB      *store.DB
-	Client  *http.Client     // nil: 10 s timeout, no redirects
+	Policy  Policy           // which addresses deliveries may reach (guard.go)
+	Client  *http.Client     // nil: Policy.Client(); a client given here is used as it is, unchecked
 	Log     *slog.Logger     // nil discards
 	Now     func() time.Time // nil: time.Now
 	Lease   time.Duration    // default 2 minutes
 	Poll    time.Duration    // default 5 s
 	Observe func(outcome string)
+
+	once   sync.Once
+	client *http.Client
 }
 
 func (w *Worker) now() time.Time {
@@ -98,7 +108,16 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	if hook == nil {
 		return finish("dropped", func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "webhook removed") })
 	}
-	status, err := w.post(ctx, hook, []byte(m.Body))
+	status, err := w.post(ctx, hook, m.ID, []byte(m.Body))
+	if re := (*RefusedError)(nil); errors.As(err, &re) {
+		// Not retried: the address is the operator's choice to allow,
+		// not a passing failure.
+		msg := "refused: " + re.Error()
+		if w.Log != nil {
+			w.Log.Warn("webhook refused", "outbox_id", m.ID, "webhook_id", m.Ref, "reason", msg)
+		}
+		return finish("failed", func(tx *store.Tx) error { return tx.MarkMailFailed(ctx, m.ID, msg) })
+	}
 	switch {
 	case err == nil && status/100 == 2:
 		return finish("sent", func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "") })
@@ -118,11 +137,14 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 }
 
 // post sends one delivery and returns the status code.
-func (w *Worker) post(ctx context.Context, hook *store.Webhook, body []byte) (int, error) {
-	c := w.Client
-	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
+func (w *Worker) post(ctx context.Context, hook *store.Webhook, id string, body []byte) (int, error) {
+	w.once.Do(func() {
+		w.client = w.Client
+		if w.client == nil {
+			w.client = w.Policy.Client()
+		}
+	})
+	c := w.client
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
@@ -130,6 +152,7 @@ func (w *Worker) post(ctx context.Context, hook *store.Webhook, body []byte) (in
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "trustledger-webhook")
 	req.Header.Set(SignatureHeader, Sign(hook.Secret, w.now(), body))
+	req.Header.Set(DeliveryHeader, id)
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, err

@@ -26,12 +26,20 @@ type receiver struct {
 	bodies [][]byte
 	sigs   []string
 	status []int // answers to give, in order; then 200
+	tries  []try // every request, whatever the answer
+}
+
+// try is one request a receiver saw: its delivery id header and body.
+type try struct {
+	id   string
+	body []byte
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	rc.tries = append(rc.tries, try{r.Header.Get(webhook.DeliveryHeader), b})
 	code := 200
 	if len(rc.status) > 0 {
 		code, rc.status = rc.status[0], rc.status[1:]
@@ -53,7 +61,11 @@ func TestWebhookDeliveries(t *testing.T) {
 			db := be.open(t)
 			now := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
 			clock := func() time.Time { return now }
-			a := app.New(db, app.Options{Now: clock})
+			// The receiver is an httptest server on 127.0.0.1: inside the
+			// server's own network, which needs the operator's consent
+			// (TestWebhookRefusesOwnNetwork shows the default).
+			allow := webhook.Policy{AllowPrivate: true}
+			a := app.New(db, app.Options{Now: clock, Webhooks: allow})
 			l, err := a.CreateLeader(ctx, "Lena")
 			if err != nil {
 				t.Fatal(err)
@@ -95,7 +107,7 @@ func TestWebhookDeliveries(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			w := &webhook.Worker{DB: db, Now: clock}
+			w := &webhook.Worker{DB: db, Now: clock, Policy: allow}
 			n, err := w.RunOnce(ctx)
 			if err != nil {
 				t.Fatal(err)
