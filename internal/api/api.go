@@ -16,6 +16,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/allow"
 )
 
 // Prefix is where the API lives.
@@ -132,10 +133,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if route == "" {
 		// A path with operations for other methods is 405 with Allow
 		// (RFC 9110, 15.5.6), before the token is looked at, as a 404 is.
-		if allow := allowed(h, r); allow != "" {
-			w.Header().Set("Allow", allow)
+		if methods := allow.Methods(h, r); methods != "" {
+			w.Header().Set("Allow", methods)
 			a.writeError(w, r, newError(http.StatusMethodNotAllowed, tl.EINVALID,
-				"the operations at "+r.URL.Path+" take "+allow+", not "+r.Method+": see "+Prefix+"/openapi.json"))
+				"the operations at "+r.URL.Path+" take "+methods+", not "+r.Method+": see "+Prefix+"/openapi.json"))
 			return
 		}
 		a.writeError(w, r, newError(http.StatusNotFound, tl.ENOTFOUND,

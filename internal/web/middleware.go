@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/allow"
 )
 
 type ctxKey int
@@ -162,11 +163,11 @@ func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request
 		// No route: a known path asked with another method is 405 with
 		// Allow (RFC 9110, 15.5.6), which the mux's own answer carries;
 		// an unknown path is not found, behind the session gate below.
-		if allow := allowed(h, r); allow != "" {
-			w.Header().Set("Allow", allow)
+		if methods := allow.Methods(h, r); methods != "" {
+			w.Header().Set("Allow", methods)
 			w.Header().Set("Cache-Control", "no-store")
 			s.renderError(w, r, http.StatusMethodNotAllowed,
-				"This address does not take "+r.Method+" requests: it takes "+allow+".")
+				"This address does not take "+r.Method+" requests: it takes "+methods+".")
 			return
 		}
 	}
@@ -190,39 +191,6 @@ func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request
 		return
 	}
 	mux.ServeHTTP(w, r)
-}
-
-// allowed is the Allow header the mux's handler h gives r when r's path
-// has routes for other methods only, or "" when h answers otherwise (not
-// found, or a redirect to a cleaned path). The mux's answer itself is
-// dropped.
-func allowed(h http.Handler, r *http.Request) string {
-	probe := &headerProbe{h: http.Header{}}
-	h.ServeHTTP(probe, r)
-	if probe.code != http.StatusMethodNotAllowed {
-		return ""
-	}
-	return probe.h.Get("Allow")
-}
-
-// headerProbe is a ResponseWriter that keeps the status and headers and
-// discards the body.
-type headerProbe struct {
-	h    http.Header
-	code int
-}
-
-func (p *headerProbe) Header() http.Header { return p.h }
-func (p *headerProbe) WriteHeader(code int) {
-	if p.code == 0 {
-		p.code = code
-	}
-}
-func (p *headerProbe) Write(b []byte) (int, error) {
-	if p.code == 0 {
-		p.code = http.StatusOK
-	}
-	return len(b), nil
 }
 
 // toLogin redirects to /signup while the installation has no account and

@@ -1,11 +1,15 @@
-package api
+// Package allow tells whether a ServeMux would answer a request 405, and
+// with which Allow header, so that the web app and the JSON API can answer
+// a wrong method on a known path in their own way (a page, an envelope).
+package allow
 
 import "net/http"
 
-// allowed is the Allow header the mux's handler h gives r when r's path
-// has operations for other methods only, or "" when h answers otherwise.
-// The mux's own answer is dropped: the API answers in its envelope.
-func allowed(h http.Handler, r *http.Request) string {
+// Methods is the Allow header the mux's handler h gives r when r's path
+// has routes for other methods only, or "" when h answers otherwise (not
+// found, or a redirect to a cleaned path). The mux's answer itself is
+// dropped.
+func Methods(h http.Handler, r *http.Request) string {
 	probe := &headerProbe{h: http.Header{}}
 	h.ServeHTTP(probe, r)
 	if probe.code != http.StatusMethodNotAllowed {
