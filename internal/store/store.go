@@ -289,9 +289,22 @@ func (db *DB) run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, fn func(t
 // know.
 func (tx *Tx) Dialect() string { return tx.dialect }
 
-// internal wraps a driver error as EINTERNAL.
+// internal wraps a driver error as EINTERNAL, but for text PostgreSQL
+// cannot hold, which is the user's to fix (SQLite stores it as given).
 func internal(op string, err error) error {
+	if isBadText(err) {
+		return &tl.Error{Code: tl.EINVALID, Op: op, Err: err,
+			Message: "the text holds a NUL character (U+0000) or bytes that are not UTF-8, which cannot be stored: remove them and send it again"}
+	}
 	return &tl.Error{Code: tl.EINTERNAL, Op: op, Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+// isBadText reports whether PostgreSQL refused a value as no UTF-8 text
+// (SQLSTATE 22021: a NUL, or bytes that are not UTF-8), in a value
+// written or a key looked up.
+func isBadText(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "22021"
 }
 
 // isUnique reports whether err is a unique or primary-key violation on
