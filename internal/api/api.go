@@ -81,6 +81,7 @@ func New(cfg Config) *API {
 	hc.Security = []map[string][]string{{"bearer": {}}}
 	a.huma = humago.NewWithPrefix(a.mux, Prefix, hc)
 	a.register()
+	a.describe()
 	return a
 }
 

@@ -111,8 +111,12 @@ func TestDocumentRefusesDrift(t *testing.T) {
 			status      int
 			contentType string
 			body        string
+			header      map[string]string
 		}
 		drifted := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for k, v := range answer.header {
+				w.Header().Set(k, v)
+			}
 			if answer.contentType != "" {
 				w.Header().Set("Content-Type", answer.contentType)
 			}
@@ -126,22 +130,28 @@ func TestDocumentRefusesDrift(t *testing.T) {
 			status             int
 			contentType, body  string
 			want               string // in the report; "" for an answer the document describes
+			header             map[string]string
 		}{
-			{"described", "GET", "/promises/say-do", 200, json, `{"kept":1,"due":2}`, ""},
-			{"described create", "POST", "/calendar", 201, json, `{"token":"t","path":"/calendar/t.ics"}`, ""},
-			{"described error", "GET", "/people", 404, json, `{"error":{"code":"not_found","message":"no"}}`, ""},
-			{"a field the schema has not", "GET", "/promises/say-do", 200, json, `{"kept":1,"due":2,"ratio":0.5}`, "additional properties 'ratio' not allowed"},
-			{"a required field missing", "GET", "/promises/say-do", 200, json, `{"kept":1}`, "missing property 'due'"},
-			{"a field of the wrong type", "GET", "/promises/say-do", 200, json, `{"kept":"one","due":2}`, "at '/kept': got string, want integer"},
-			{"a date that is not a date-time", "GET", "/teams", 200, json, `{"items":[{"id":"t","leader_id":"l","name":"Core","created_at":"yesterday"}]}`, "is not valid date-time"},
-			{"a success status the operation does not have", "POST", "/calendar", 200, json, `{"token":"t","path":"/calendar/t.ics"}`, "answered 200 OK"},
-			{"another media type", "GET", "/promises/say-do", 200, "text/plain", `{"kept":1,"due":2}`, "Content-Type"},
-			{"an error outside the envelope", "GET", "/people", 404, json, `{"message":"not found"}`, "missing property 'error'"},
-			{"an error code the envelope has not", "GET", "/people", 400, json, `{"error":{"code":"oops","message":"no"}}`, "at '/error/code': value must be one of"},
-			{"a success for a route the document has not", "GET", "/persons", 200, json, `{}`, "200 OK for a request no operation describes"},
+			{"described", "GET", "/promises/say-do", 200, json, `{"kept":1,"due":2}`, "", nil},
+			{"described create", "POST", "/calendar", 201, json, `{"token":"t","path":"/calendar/t.ics"}`, "", nil},
+			{"described error", "GET", "/people", 403, json, `{"error":{"code":"forbidden","message":"no"}}`, "", nil},
+			{"described replay", "POST", "/calendar", 201, json, `{"token":"t","path":"/calendar/t.ics"}`, "", map[string]string{"Idempotent-Replayed": "true", "X-Request-Id": "0123456789abcdef"}},
+			{"described retry", "GET", "/people", 503, json, `{"error":{"code":"internal","message":"later"}}`, "", map[string]string{"Retry-After": "2"}},
+			{"an error status the operation does not have", "GET", "/people", 404, json, `{"error":{"code":"not_found","message":"no"}}`, "listPeople answered 404 Not Found", nil},
+			{"a header the answer may not carry", "GET", "/promises/say-do", 200, json, `{"kept":1,"due":2}`, "header Idempotent-Replayed", map[string]string{"Idempotent-Replayed": "true"}},
+			{"a header value its schema refuses", "GET", "/people", 503, json, `{"error":{"code":"internal","message":"later"}}`, "header Retry-After", map[string]string{"Retry-After": "soon"}},
+			{"a field the schema has not", "GET", "/promises/say-do", 200, json, `{"kept":1,"due":2,"ratio":0.5}`, "additional properties 'ratio' not allowed", nil},
+			{"a required field missing", "GET", "/promises/say-do", 200, json, `{"kept":1}`, "missing property 'due'", nil},
+			{"a field of the wrong type", "GET", "/promises/say-do", 200, json, `{"kept":"one","due":2}`, "at '/kept': got string, want integer", nil},
+			{"a date that is not a date-time", "GET", "/teams", 200, json, `{"items":[{"id":"t","leader_id":"l","name":"Core","created_at":"yesterday"}]}`, "is not valid date-time", nil},
+			{"a success status the operation does not have", "POST", "/calendar", 200, json, `{"token":"t","path":"/calendar/t.ics"}`, "answered 200 OK", nil},
+			{"another media type", "GET", "/promises/say-do", 200, "text/plain", `{"kept":1,"due":2}`, "Content-Type", nil},
+			{"an error outside the envelope", "GET", "/people", 403, json, `{"message":"not found"}`, "missing property 'error'", nil},
+			{"an error code the envelope has not", "GET", "/people", 400, json, `{"error":{"code":"oops","message":"no"}}`, "at '/error/code': value must be one of", nil},
+			{"a success for a route the document has not", "GET", "/persons", 200, json, `{}`, "200 OK for a request no operation describes", nil},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				answer.status, answer.contentType, answer.body = c.status, c.contentType, c.body
+				answer.status, answer.contentType, answer.body, answer.header = c.status, c.contentType, c.body, c.header
 				var header map[string]string
 				if c.method == "POST" {
 					header = map[string]string{"Idempotency-Key": "k1"}

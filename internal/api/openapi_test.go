@@ -65,7 +65,14 @@ type parameter struct {
 type response struct {
 	media  []string
 	schema *jsonschema.Schema // nil: no body
+	// headers are the response headers the document declares, by their
+	// canonical name.
+	headers map[string]parameter
 }
+
+// sentHeaders are the response headers of the API's own that the
+// document must declare on every answer that carries them.
+var sentHeaders = []string{"Idempotent-Replayed", "Retry-After", "X-Request-Id", "Www-Authenticate"}
 
 // compiled keeps the documents compiled so far by their text: every
 // test server serves the same one, and compiling takes a while.
@@ -183,7 +190,20 @@ func compileDocument(docURL string, raw any) (*document, error) {
 			}
 			responses, _ := o["responses"].(map[string]any)
 			for status, r := range responses {
-				var out response
+				out := response{headers: map[string]parameter{}}
+				hdrs, _ := r.(map[string]any)["headers"].(map[string]any)
+				for name, h := range hdrs {
+					if _, ref := h.(map[string]any)["$ref"]; ref {
+						return nil, fmt.Errorf("%s %s: the validator does not follow $ref in headers", op.method, path)
+					}
+					prm := parameter{name: name, in: "header"}
+					prm.required, _ = h.(map[string]any)["required"].(bool)
+					prm.kind, _ = dig(h, "schema", "type").(string)
+					if prm.schema, err = compile(append(where, "responses", status, "headers", name, "schema")...); err != nil {
+						return nil, err
+					}
+					out.headers[http.CanonicalHeaderKey(name)] = prm
+				}
 				content, _ := r.(map[string]any)["content"].(map[string]any)
 				for mt := range content {
 					out.media = append(out.media, mt)
@@ -404,7 +424,43 @@ func (d *document) checkResponse(op *operation, res *http.Response, body []byte)
 		sort.Strings(codes)
 		return fmt.Errorf("%s answered %s; the document has %v", op.id, res.Status, codes)
 	}
+	if err := checkHeaders(want, res); err != nil {
+		return err
+	}
 	return d.checkBody(want, res, body)
+}
+
+// checkHeaders checks the answer's headers against those the document
+// declares for it: a required one must be there, the API's own
+// (sentHeaders) must be declared, and each declared one must fit its
+// schema.
+func checkHeaders(want response, res *http.Response) error {
+	var errs []error
+	for _, name := range sentHeaders {
+		if _, ok := want.headers[name]; !ok && len(res.Header.Values(name)) > 0 {
+			errs = append(errs, fmt.Errorf("header %s: %q, but the document does not declare it for %s", name, res.Header.Get(name), res.Status))
+		}
+	}
+	for name, h := range want.headers {
+		vals := res.Header.Values(name)
+		switch {
+		case len(vals) == 0:
+			if h.required {
+				errs = append(errs, fmt.Errorf("header %s is required for %s", name, res.Status))
+			}
+		case len(vals) > 1:
+			errs = append(errs, fmt.Errorf("header %s is sent %d times", name, len(vals)))
+		default:
+			v, err := h.value(vals[0])
+			if err == nil {
+				err = h.schema.Validate(v)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("header %s: %q: %v", name, vals[0], err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (d *document) checkBody(want response, res *http.Response, body []byte) error {

@@ -13,7 +13,10 @@ import (
 // the message is sent) or, asked for, its link shown once.
 type InvitationCreated struct {
 	Invitation tl.Invitation `json:"invitation"`
-	Link       *Link         `json:"link,omitempty" doc:"With delivery link only: the invitation's link, shown once."`
+	// Link is there with delivery link only: the invitation's link, shown once
+	// (said in the operation's description: OpenAPI 3.0 allows no description
+	// beside a $ref).
+	Link *Link `json:"link,omitempty"`
 }
 
 func (a *API) registerAccounts() {
