@@ -83,6 +83,11 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
+	// A pattern of net/http's mux names its method ("GET /people/{id}"),
+	// which is a label of its own: the route is the path pattern alone.
+	if _, path, ok := strings.Cut(route, " "); ok {
+		route = path
+	}
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status/100)+"xx").Observe(d.Seconds())
 }
 

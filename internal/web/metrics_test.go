@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/trustledger/trustledger/internal/api"
 )
 
 // TestMetricsAndReadiness: /metrics labels requests by route pattern,
@@ -29,15 +32,15 @@ func TestMetricsAndReadiness(t *testing.T) {
 
 	body := e.do("GET", "/metrics", nil, lena).Body.String()
 	for _, want := range []string{
-		`trustledger_http_request_duration_seconds_count{code="2xx",method="GET",route="GET /{$}"} 1`,
-		`route="GET /people/{id}"`,
+		`trustledger_http_request_duration_seconds_count{code="2xx",method="GET",route="/{$}"} 1`,
+		`route="/people/{id}"`,
 		`trustledger_outbox_depth 3`, `trustledger_job_runs_total{job="tick",outcome="ok"} 1`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	for _, leak := range []string{"01ABCDEFGHJKMNPQRSTVWXYZ00", "SECRETTOKEN", `route="GET /p/{token}"`} {
+	for _, leak := range []string{"01ABCDEFGHJKMNPQRSTVWXYZ00", "SECRETTOKEN", `route="/p/{token}"`} {
 		if strings.Contains(body, leak) {
 			t.Errorf("/metrics holds %q (a raw path part, or a respondent route)", leak)
 		}
@@ -48,5 +51,38 @@ func TestMetricsAndReadiness(t *testing.T) {
 	down = errors.New("connection refused")
 	if w := e.do("GET", "/readyz", nil, nil); w.Code != http.StatusServiceUnavailable || strings.Contains(w.Body.String(), "refused") {
 		t.Fatalf("readyz with the database down: %d %q", w.Code, w.Body.String())
+	}
+}
+
+// TestMetricsRouteIsThePattern: the route label is the path pattern alone
+// (the method is a label of its own), for pages and for the API, matched
+// or not.
+func TestMetricsRouteIsThePattern(t *testing.T) {
+	ms := startMetricsServer(t)
+	families, err := ms.metrics.reg.Gather()
+	must(t, err)
+	methodFirst := regexp.MustCompile(`^[A-Z]+ `)
+	routes := map[string]bool{}
+	for _, f := range families {
+		if f.GetName() != "trustledger_http_request_duration_seconds" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			route := labels["route"]
+			routes[labels["method"]+" "+route] = true
+			if methodFirst.MatchString(route) {
+				t.Errorf("route %q repeats the method (method=%q): the route label is the path pattern alone", route, labels["method"])
+			}
+		}
+	}
+	for _, want := range []string{"GET /{$}", "GET /people/{id}", "DELETE /", "GET " + api.Prefix + "/people",
+		"POST " + api.Prefix + "/people", "GET " + api.Prefix + "/people/{person}/explanation", "GET " + api.Prefix + "/"} {
+		if !routes[want] {
+			t.Errorf("no series with method and route %q; there are %v", want, routes)
+		}
 	}
 }
