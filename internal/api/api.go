@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"reflect"
 	"strings"
 
@@ -131,6 +132,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h, route := a.mux.Handler(r)
 	r = r.WithContext(a.withLog(w, r, route))
+	// A path with a dot segment or a doubled slash is no operation's: the
+	// mux would redirect it to the cleaned path, which may be another
+	// operation (GET /programs/. would list the programs).
+	if r.URL.Path != path.Clean(r.URL.Path) {
+		a.writeError(w, r, newError(http.StatusNotFound, tl.ENOTFOUND,
+			"there is no API operation "+r.Method+" "+r.URL.Path+": a path has no empty, . or .. segments; see "+Prefix+"/openapi.json"))
+		return
+	}
 	if route == "" {
 		// A path with operations for other methods is 405 with Allow
 		// (RFC 9110, 15.5.6), before the token is looked at, as a 404 is.
