@@ -60,6 +60,9 @@ type site struct {
 	// Demo lets demo.Seed's team read its mail and confirm its addresses
 	// in the past, as serve --demo does.
 	Demo demo.Options
+	// Pages is every HTML page the site served, validated when the test
+	// ends (htmlpages_test.go).
+	Pages *pageLog
 }
 
 // newSite starts the whole app in-process: a migrated SQLite file in a
@@ -89,12 +92,14 @@ func newSite(t *testing.T, now time.Time, demoMode bool) *site {
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	pages := newPageLog()
+	ts := httptest.NewServer(collectPages(srv.Handler(), pages))
 	t.Cleanup(ts.Close)
+	validateOnCleanup(t, pages)
 	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server listens on %s, want 127.0.0.1", ts.URL)
 	}
-	return &site{URL: ts.URL, App: a, DB: db, Now: clock, Demo: demo.Options{
+	return &site{URL: ts.URL, App: a, DB: db, Now: clock, Pages: pages, Demo: demo.Options{
 		Mailbox: func(ctx context.Context) ([]mail.Letter, error) {
 			return mail.DeliverInProcess(ctx, db, a.MailRenderer(""), clock)
 		},

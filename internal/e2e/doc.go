@@ -13,6 +13,13 @@
 // $TRUSTLEDGER_ARTIFACTS, or to trustledger-artifacts under the system's
 // temp dir; each test logs where.
 //
+// Every HTML page a browser test loads is validated, as the server sent
+// it, by html-validate (run with npx) when the test ends, under the rules
+// in testdata/htmlvalidate.json (testdata/README.md says why each rule is
+// as it is); TestHTMLValidateEveryPage opens every page of the app.
+// Without npx the validation is skipped, or fails when
+// TRUSTLEDGER_TEST_STRICT=1.
+//
 // Browser tests drive the pages the way a person does, by clicking links
 // and submit buttons, and assert on what the server rendered, so they hold
 // with or without the app's small script. They use a fixed clock so dates

@@ -38,9 +38,11 @@ func TestBrowserOIDCSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = srv.Handler()
+	pages := newPageLog()
+	ts.Config.Handler = collectPages(srv.Handler(), pages)
 	ts.Start()
 	t.Cleanup(ts.Close)
+	validateOnCleanup(t, pages)
 
 	owner, err := a.Signup(ctx, tl.SignupInput{Email: "lena@example.org", Name: "Lena", Password: "a long enough password"})
 	if err != nil {
