@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// RecentRef names one entry applied to a relationship in the last weeks:
+// which entry, when, and whether a reversal of it reached the same
+// relationship. It is what a read needs to know is there; the entry's
+// content, which never changes once written (only its note can be
+// erased), can come from a copy kept by the caller (EventsByID).
+type RecentRef struct {
+	RelationshipID string
+	EventID        string
+	OccurredAt     time.Time
+	Reversed       bool
+}
+
+// recentRefSelect reads refs from the targets' index alone, but for the
+// reversal flag, which is found through events_reverses and checked
+// against the relationship by the targets' primary key.
+const recentRefSelect = "SELECT t.relationship_id, t.event_id, t.occurred_at, " +
+	"EXISTS (SELECT 1 FROM events r WHERE r.reverses = t.event_id " +
+	"AND EXISTS (SELECT 1 FROM event_targets rt WHERE rt.event_id = r.id AND rt.relationship_id = t.relationship_id)) "
+
+func scanRecentRef(rows *sql.Rows, r *RecentRef) error {
+	var at int64
+	if err := rows.Scan(&r.RelationshipID, &r.EventID, &at, intBool{&r.Reversed}); err != nil {
+		return err
+	}
+	r.OccurredAt = time.UnixMilli(at).UTC()
+	return nil
+}
+
+// RecentRefs lists the entries applied to relID since since, oldest
+// first (occurred_at, then id), as EventsFor orders them.
+func (tx *Tx) RecentRefs(ctx context.Context, relID string, since time.Time) ([]RecentRef, error) {
+	return list(ctx, tx, "recent entries",
+		recentRefSelect+"FROM event_targets t WHERE t.relationship_id = $1 AND t.occurred_at >= $2 ORDER BY t.occurred_at, t.event_id",
+		[]any{relID, sinceMillis(since)}, scanRecentRef)
+}
+
+// LedgerRef names one entry of a leader's ledger: which, when, and the
+// relationship it is about ("" for a team-wide entry, whose targets say
+// whom it reached).
+type LedgerRef struct {
+	EventID        string
+	OccurredAt     time.Time
+	RelationshipID string
+}
+
+// Reversal pairs a reversing entry with the entry it reverses.
+type Reversal struct {
+	ID, Reverses string
+}
+
+// LeaderRecent lists the leader's entries since since, oldest first
+// (occurred_at, then id), and the reversals of those entries, wherever
+// they are dated (a reversal is dated when it is made, which can be
+// before an entry dated in the future). One row per entry, however many
+// people a team-wide entry reached.
+func (tx *Tx) LeaderRecent(ctx context.Context, leaderID string, since time.Time) ([]LedgerRef, []Reversal, error) {
+	from := sinceMillis(since)
+	refs, err := list(ctx, tx, "recent entries",
+		"SELECT e.id, e.occurred_at, COALESCE(e.relationship_id, '') FROM events e "+
+			"WHERE e.leader_id = $1 AND e.occurred_at >= $2 ORDER BY e.occurred_at, e.id",
+		[]any{leaderID, from}, func(rows *sql.Rows, r *LedgerRef) error {
+			var at int64
+			if err := rows.Scan(&r.EventID, &at, &r.RelationshipID); err != nil {
+				return err
+			}
+			r.OccurredAt = time.UnixMilli(at).UTC()
+			return nil
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	revs, err := list(ctx, tx, "recent reversals",
+		"SELECT r.id, r.reverses FROM events o JOIN events r ON r.reverses = o.id "+
+			"WHERE o.leader_id = $1 AND o.occurred_at >= $2",
+		[]any{leaderID, from}, func(rows *sql.Rows, r *Reversal) error { return rows.Scan(&r.ID, &r.Reverses) })
+	if err != nil {
+		return nil, nil, err
+	}
+	return refs, revs, nil
+}
+
+// TargetsOf returns the relationships each of the leader's entries ids
+// was applied to, by entry id, each list sorted.
+func (tx *Tx) TargetsOf(ctx context.Context, leaderID string, ids []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(ids))
+	for chunk := range slices.Chunk(ids, idChunk) {
+		q, args := inIDs("SELECT t.event_id, t.relationship_id FROM event_targets t JOIN events e ON e.id = t.event_id "+
+			"WHERE e.leader_id = $1 AND t.event_id IN (", leaderID, chunk)
+		pairs, err := list(ctx, tx, "entry targets", q+") ORDER BY t.event_id, t.relationship_id", args,
+			func(rows *sql.Rows, p *[2]string) error { return rows.Scan(&p[0], &p[1]) })
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pairs {
+			out[p[0]] = append(out[p[0]], p[1])
+		}
+	}
+	return out, nil
+}
+
+// inIDs begins a query whose $1 is first and whose IN list, left open
+// for the caller to close, names ids from $2 on.
+func inIDs(prefix, first string, ids []string) (string, []any) {
+	var q strings.Builder
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, first)
+	q.WriteString(prefix)
+	for i, id := range ids {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		args = append(args, id)
+		q.WriteString("$" + strconv.Itoa(len(args)))
+	}
+	return q.String(), args
+}
+
+// idChunk is how many ids one EventsByID query names: well under
+// SQLite's and PostgreSQL's limits on bound parameters.
+const idChunk = 400
+
+// EventsByID reads the leader's entries with the given ids, with their
+// snapshots and without their targets, in no particular order. An id
+// that is not the leader's is left out.
+func (tx *Tx) EventsByID(ctx context.Context, leaderID string, ids []string) ([]tl.Event, error) {
+	out := make([]tl.Event, 0, len(ids))
+	for chunk := range slices.Chunk(ids, idChunk) {
+		q, args := inIDs("SELECT "+eventSelect+" FROM events e WHERE e.leader_id = $1 AND e.id IN (", leaderID, chunk)
+		evs, err := list(ctx, tx, "entries by id", q+")", args, scanEvent)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+	}
+	return out, fillSnapshots(ctx, tx, out, func(e *tl.Event) *tl.Event { return e })
+}
+
+func sinceMillis(since time.Time) int64 {
+	if since.IsZero() {
+		return math.MinInt64
+	}
+	return since.UnixMilli()
+}
