@@ -319,6 +319,10 @@ type Weight struct {
 // cap), which is what the §14 test checks.
 func (s Settings) Explain(events []Event, now time.Time) []Weight { return s.explain(events, now) }
 
+// Weights is Explain unsorted, in the order of events: for callers that
+// add the weights up and have no use for the order.
+func (s Settings) Weights(events []Event, now time.Time) []Weight { return s.weights(events, now) }
+
 // BrokenPromiseCost returns the assessment now and as it would be if one
 // more promise were broken now (system source).
 func (s Settings) BrokenPromiseCost(st State, b Bases, recent []Recent, now time.Time) (before, after Assessment) {

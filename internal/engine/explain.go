@@ -7,17 +7,7 @@ import (
 )
 
 func (s Settings) explain(events []Event, now time.Time) []Weight {
-	var out []Weight
-	for _, e := range events {
-		g := s.decay(days(e.At, now))
-		for _, c := range s.contributions(e) {
-			out = append(out, Weight{
-				EventID: e.ID, Kind: e.Kind, At: e.At,
-				Dim: c.Dim, Source: c.Source, Negative: c.Negative,
-				Now: c.Amount * g,
-			})
-		}
-	}
+	out := s.weights(events, now)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := math.Abs(out[i].Now), math.Abs(out[j].Now)
 		if a != b {
@@ -31,6 +21,21 @@ func (s Settings) explain(events []Event, now time.Time) []Weight {
 		}
 		return out[i].Dim < out[j].Dim
 	})
+	return out
+}
+
+func (s Settings) weights(events []Event, now time.Time) []Weight {
+	out := make([]Weight, 0, 2*len(events))
+	for _, e := range events {
+		g := s.decay(days(e.At, now))
+		for _, c := range s.contributions(e) {
+			out = append(out, Weight{
+				EventID: e.ID, Kind: e.Kind, At: e.At,
+				Dim: c.Dim, Source: c.Source, Negative: c.Negative,
+				Now: c.Amount * g,
+			})
+		}
+	}
 	return out
 }
 
