@@ -37,6 +37,9 @@ type App struct {
 	// between writes (statuscache.go).
 	status readCache[*tl.StatusReport]
 	views  readCache[[]tl.TeamView]
+	// copies keeps ledger entries already read, for the reads of the
+	// last weeks (recentcache.go).
+	copies entryCopies
 	// mixKick wakes RunMixer after an answer or reaction (mix.go).
 	mixKick chan struct{}
 	// hooks is Options.Webhooks.

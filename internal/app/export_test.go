@@ -22,3 +22,7 @@ func (a *App) WindowLinkForTest(ctx context.Context, relID, email string) (strin
 	l, err := a.windowMailLink(ctx, relID, email)
 	return l.Token, err
 }
+
+// EntriesReadForTest is how many ledger entries the App has read in full
+// for its reads of the last weeks (recentcache.go).
+func (a *App) EntriesReadForTest() int64 { return a.copies.read.Load() }

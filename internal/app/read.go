@@ -15,18 +15,6 @@ func recentWindow(set engine.Settings) time.Duration {
 	return days(max(set.BarrierWindow, set.CommandWindow, set.BreachWindow))
 }
 
-// recentFor loads one relationship's entries since since as the engine's
-// Recent list. Reversing entries are left out and their originals marked
-// reversed; a breach counts as repaired only when a live apology for it
-// reached this relationship.
-func recentFor(ctx context.Context, tx *store.Tx, leaderID, relID string, since time.Time) ([]engine.Recent, error) {
-	evs, err := tx.EventsFor(ctx, leaderID, relID, since)
-	if err != nil {
-		return nil, err
-	}
-	return toRecent(ctx, tx, leaderID, evs)
-}
-
 func toRecent(ctx context.Context, tx *store.Tx, leaderID string, evs []store.TargetEvent) ([]engine.Recent, error) {
 	byID := make(map[string]*tl.Event, len(evs))
 	reversed := map[string]bool{}
@@ -67,82 +55,6 @@ func toRecent(ctx context.Context, tx *store.Tx, leaderID string, evs []store.Ta
 	return out, nil
 }
 
-// maxTeamLookups is how many team-wide entries recentByRelationship
-// resolves one by one before one query per relationship is cheaper.
-const maxTeamLookups = 16
-
-// recentByRelationship loads the recent entries of every relationship of
-// the leader, keyed by relationship id, each list oldest first as
-// EventsFor returns it. It reads the leader's ledger once, newest first,
-// down to since, instead of once per relationship: entries about one
-// person go to that person, team-wide entries to the targets they were
-// applied to. Whether an entry was reversed or repaired is decided by
-// toRecent from the lists themselves, which is exact because a reversal
-// or an apology is never dated before what it points at.
-func recentByRelationship(ctx context.Context, tx *store.Tx, leaderID string, rels []tl.Relationship, since time.Time) (map[string][]engine.Recent, error) {
-	var evs []tl.Event
-	cursor := ""
-	const page = 500
-	for {
-		got, err := tx.Events(ctx, leaderID, "", cursor, page)
-		if err != nil {
-			return nil, err
-		}
-		done := len(got) < page
-		for _, e := range got {
-			if e.OccurredAt.Before(since) {
-				done = true
-				break
-			}
-			evs = append(evs, e)
-		}
-		if done {
-			break
-		}
-		cursor = got[len(got)-1].ID
-	}
-	team := 0
-	for _, e := range evs {
-		if e.RelationshipID == "" {
-			team++
-		}
-	}
-	lists := make(map[string][]store.TargetEvent, len(rels))
-	if team > maxTeamLookups {
-		for _, r := range rels {
-			l, err := tx.EventsFor(ctx, leaderID, r.ID, since)
-			if err != nil {
-				return nil, err
-			}
-			lists[r.ID] = l
-		}
-	} else {
-		for i := len(evs) - 1; i >= 0; i-- { // oldest first
-			e := evs[i]
-			if e.RelationshipID != "" {
-				lists[e.RelationshipID] = append(lists[e.RelationshipID], store.TargetEvent{Event: e})
-				continue
-			}
-			full, err := tx.EventByID(ctx, leaderID, e.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, t := range full.Targets {
-				lists[t] = append(lists[t], store.TargetEvent{Event: e})
-			}
-		}
-	}
-	out := make(map[string][]engine.Recent, len(rels))
-	for _, r := range rels {
-		rc, err := toRecent(ctx, tx, leaderID, lists[r.ID])
-		if err != nil {
-			return nil, err
-		}
-		out[r.ID] = rc
-	}
-	return out, nil
-}
-
 // Status assesses every relationship of the leader from its stored
 // running state and the last weeks of entries. It never replays the
 // ledger, so its cost does not grow with the ledger's length.
@@ -170,7 +82,7 @@ func (a *App) Status(ctx context.Context, leaderID string) (*tl.StatusReport, er
 		if err != nil {
 			return err
 		}
-		recent, err := recentByRelationship(ctx, tx, leaderID, rels, now.Add(-recentWindow(set)))
+		recent, err := a.recentByRelationship(ctx, tx, leaderID, rels, now.Add(-recentWindow(set)))
 		if err != nil {
 			return err
 		}

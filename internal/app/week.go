@@ -18,12 +18,12 @@ import (
 const maxEarlier = 12
 
 // assessOne assesses one relationship now from its stored state.
-func assessOne(ctx context.Context, tx *store.Tx, set engine.Settings, r *tl.Relationship, now time.Time) (engine.Assessment, []engine.Recent, error) {
+func (a *App) assessOne(ctx context.Context, tx *store.Tx, set engine.Settings, r *tl.Relationship, now time.Time) (engine.Assessment, []engine.Recent, error) {
 	st, err := tx.State(ctx, r.ID)
 	if err != nil {
 		return engine.Assessment{}, nil, err
 	}
-	recent, err := recentFor(ctx, tx, r.LeaderID, r.ID, now.Add(-recentWindow(set)))
+	recent, err := a.recentFor(ctx, tx, r.LeaderID, r.ID, now.Add(-recentWindow(set)))
 	if err != nil {
 		return engine.Assessment{}, nil, err
 	}
@@ -99,7 +99,7 @@ func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now
 			if err != nil {
 				return err
 			}
-			as, recent, err := assessOne(ctx, tx, set, r, now)
+			as, recent, err := a.assessOne(ctx, tx, set, r, now)
 			if err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func (a *App) weekReport(ctx context.Context, tx *store.Tx, leaderID string, now
 					if err != nil {
 						return err
 					}
-					if as, _, err = assessOne(ctx, tx, set, r, now); err != nil {
+					if as, _, err = a.assessOne(ctx, tx, set, r, now); err != nil {
 						return err
 					}
 					current[s.RelationshipID] = as
@@ -174,7 +174,7 @@ func (a *App) chooseStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 			last[s.RelationshipID] = s.AcceptedAt
 		}
 	}
-	byRel, err := recentByRelationship(ctx, tx, leaderID, rels, now.Add(-recentWindow(set)))
+	byRel, err := a.recentByRelationship(ctx, tx, leaderID, rels, now.Add(-recentWindow(set)))
 	if err != nil {
 		return nil, "", err
 	}
@@ -299,7 +299,7 @@ func (a *App) acceptStep(ctx context.Context, tx *store.Tx, set engine.Settings,
 	if err != nil {
 		return nil, err
 	}
-	as, recent, err := assessOne(ctx, tx, set, r, now)
+	as, recent, err := a.assessOne(ctx, tx, set, r, now)
 	if err != nil {
 		return nil, err
 	}

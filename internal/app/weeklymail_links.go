@@ -272,7 +272,7 @@ func (a *App) stepWhySentence(ctx context.Context, tx *store.Tx, s *tl.Step, now
 	if err != nil {
 		return "", err
 	}
-	as, recent, err := assessOne(ctx, tx, set, r, now)
+	as, recent, err := a.assessOne(ctx, tx, set, r, now)
 	if err != nil {
 		return "", err
 	}

@@ -150,7 +150,7 @@ type weighed struct {
 }
 
 // weigh gives every live recent entry its weight today, as the person
-// page's explanation does (engine.Settings.Explain), oldest first.
+// page's explanation does (engine.Settings.Weights), oldest first.
 func weigh(set engine.Settings, recent []engine.Recent, now time.Time) []weighed {
 	out := make([]weighed, 0, len(recent))
 	at := map[string]int{}
@@ -163,7 +163,7 @@ func weigh(set engine.Settings, recent []engine.Recent, now time.Time) []weighed
 		out = append(out, weighed{ev: r.Event, repaired: r.Repaired})
 		live = append(live, r.Event)
 	}
-	for _, w := range set.Explain(live, now) {
+	for _, w := range set.Weights(live, now) {
 		i, ok := at[w.EventID]
 		if !ok || !validDim(w.Dim) {
 			continue

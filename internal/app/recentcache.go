@@ -1,0 +1,174 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
+)
+
+// maxKeptEntries bounds the entries an App keeps between reads (a few
+// hundred bytes each): past it, the copies are dropped and read again.
+const maxKeptEntries = 200_000
+
+// entryCopies keeps copies of ledger entries already read, with the
+// relationships each was applied to, by id, so a read of the last weeks
+// asks the database which entries are there (a few bytes a row) and
+// reads in full only those it has not seen. An entry's content and
+// targets never change once written (its note can be erased, and the
+// copies hold no notes). What can change, whether a reversal reached it,
+// is read afresh every time, so a copy is right for every instance,
+// whoever wrote. Without this, every read after a write read every
+// recent entry in full, and status and the dashboard grew with their
+// number (docs/PERFORMANCE.md, "Many recent entries").
+type entryCopies struct {
+	mu sync.Mutex
+	m  map[string]keptEntry
+	// read counts the entries read in full from the database, for the
+	// tests that hold a read after a write to the new entries alone.
+	read atomic.Int64
+}
+
+type keptEntry struct {
+	ev      tl.Event // without its note
+	targets []string // sorted
+}
+
+// load returns the entries ids name, from the copies or the database.
+// An id that is not the leader's is left out.
+func (a *App) load(ctx context.Context, tx *store.Tx, leaderID string, ids []string) (map[string]keptEntry, error) {
+	got := make(map[string]keptEntry, len(ids))
+	var missing []string
+	a.copies.mu.Lock()
+	for _, id := range ids {
+		if k, ok := a.copies.m[id]; ok {
+			got[id] = k
+		} else if _, seen := got[id]; !seen {
+			missing = append(missing, id)
+		}
+	}
+	a.copies.mu.Unlock()
+	if len(missing) == 0 {
+		return got, nil
+	}
+	missing = dedupe(missing)
+	evs, err := tx.EventsByID(ctx, leaderID, missing)
+	if err != nil {
+		return nil, err
+	}
+	a.copies.read.Add(int64(len(evs)))
+	targets, err := tx.TargetsOf(ctx, leaderID, missing)
+	if err != nil {
+		return nil, err
+	}
+	a.copies.mu.Lock()
+	defer a.copies.mu.Unlock()
+	if a.copies.m == nil || len(a.copies.m)+len(evs) > maxKeptEntries {
+		a.copies.m = make(map[string]keptEntry, len(evs))
+	}
+	for _, e := range evs {
+		e.Note = "" // erasable, and no read of the last weeks shows it
+		e.Targets = nil
+		k := keptEntry{ev: e, targets: targets[e.ID]}
+		a.copies.m[e.ID] = k
+		got[e.ID] = k
+	}
+	return got, nil
+}
+
+func dedupe(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// recentFor loads one relationship's entries since since as the engine's
+// Recent list. Reversing entries are left out and their originals marked
+// reversed; a breach counts as repaired only when a live apology for it
+// reached this relationship.
+func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID string, since time.Time) ([]engine.Recent, error) {
+	refs, err := tx.RecentRefs(ctx, relID, since)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.EventID
+	}
+	got, err := a.load(ctx, tx, leaderID, ids)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]store.TargetEvent, 0, len(refs))
+	for _, r := range refs {
+		if k, ok := got[r.EventID]; ok {
+			evs = append(evs, store.TargetEvent{Event: k.ev, Reversed: r.Reversed})
+		}
+	}
+	return toRecent(ctx, tx, leaderID, evs)
+}
+
+// recentByRelationship loads the recent entries of every relationship of
+// the leader, keyed by relationship id, each list oldest first as
+// recentFor gives it. It reads the list of the leader's recent entries
+// once, one row an entry however many people it reached: entries about
+// one person go to that person, team-wide entries to every target they
+// were applied to. Whether an entry was repaired is decided by toRecent
+// from the lists themselves, which is exact because an apology is never
+// dated before the breach it repairs.
+func (a *App) recentByRelationship(ctx context.Context, tx *store.Tx, leaderID string, rels []tl.Relationship, since time.Time) (map[string][]engine.Recent, error) {
+	refs, revs, err := tx.LeaderRecent(ctx, leaderID, since)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(refs)+len(revs))
+	for _, r := range refs {
+		ids = append(ids, r.EventID)
+	}
+	for _, r := range revs {
+		ids = append(ids, r.ID)
+	}
+	got, err := a.load(ctx, tx, leaderID, ids)
+	if err != nil {
+		return nil, err
+	}
+	// reversedIn[id] holds the relationships a reversal of id reached.
+	reversedIn := make(map[string]map[string]bool, len(revs))
+	for _, r := range revs {
+		for _, t := range got[r.ID].targets {
+			if reversedIn[r.Reverses] == nil {
+				reversedIn[r.Reverses] = map[string]bool{}
+			}
+			reversedIn[r.Reverses][t] = true
+		}
+	}
+	lists := make(map[string][]store.TargetEvent, len(rels))
+	for _, r := range refs {
+		k, ok := got[r.EventID]
+		if !ok {
+			continue
+		}
+		for _, t := range k.targets {
+			lists[t] = append(lists[t], store.TargetEvent{Event: k.ev, Reversed: reversedIn[r.EventID][t]})
+		}
+	}
+	out := make(map[string][]engine.Recent, len(rels))
+	for _, r := range rels {
+		rc, err := toRecent(ctx, tx, leaderID, lists[r.ID])
+		if err != nil {
+			return nil, err
+		}
+		out[r.ID] = rc
+	}
+	return out, nil
+}
