@@ -81,7 +81,8 @@ var opDocs = map[string]opDoc{
 		also: []int{s409}},
 
 	// ledger
-	"listEvents": {text: "Lists the ledger, newest first, in pages. The cursor stays valid while entries are added."},
+	"listEvents": {text: "Lists the ledger, newest first, in pages, or only what concerns one person or the team (who). " +
+		"The cursor stays valid while entries are added.", also: []int{s404}},
 	"createEvent": {text: "Logs something that built or eroded trust with a person or a team: a kept promise, recognition, " +
 		"an apology that repairs an earlier entry, a change of authority.", also: []int{s404}},
 	"reverseEvent": {text: "Cancels a ledger entry made by mistake with a reversing entry; the ledger keeps both, so history stays whole."},
@@ -129,7 +130,8 @@ var opDocs = map[string]opDoc{
 
 	// settings
 	"getSettings": {text: "Returns the model's settings as they apply to you."},
-	"setSetting":  {text: "Changes one model setting; the answer is every setting after the change. trustledger settings lists the names."},
+	"setSetting": {text: "Changes one model setting; the answer is every setting after the change. trustledger settings lists the names. " +
+		"Some settings cannot change while a pulse is open.", also: []int{s409}},
 
 	// programs
 	"listPrograms":      {text: "Lists the programs you run, coach or are in.", anyAccount: true},

@@ -67,6 +67,7 @@ var errorAnswers = map[int]string{
 	http.StatusNotFound:              "Something the request names does not exist for this account (code not_found): the message says which.",
 	http.StatusConflict:              "The request clashes with what is there (code conflict): a name already taken, something already closed or resolved, or the first request with this Idempotency-Key still running.",
 	http.StatusRequestEntityTooLarge: "The body is over this operation's limit (code invalid): the message says the limit.",
+	http.StatusUnsupportedMediaType:  "The body is not sent as JSON (code invalid): send it with Content-Type: application/json.",
 	http.StatusInternalServerError:   "Something failed on the server (code internal); the server's log has the cause under the request's id. Try again.",
 	http.StatusServiceUnavailable:    "The server cannot use its database for now, which is down or full (code unavailable); nothing was saved. Wait Retry-After seconds and try again.",
 }
@@ -145,7 +146,7 @@ func errorStatuses(op *huma.Operation, d opDoc) []int {
 		out = append(out, http.StatusBadRequest) // the schema's checks
 	}
 	if hasBody {
-		out = append(out, http.StatusRequestEntityTooLarge)
+		out = append(out, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
 	}
 	if op.Method != http.MethodGet || !d.anyAccount {
 		// A read token changes nothing; reading a ledger needs an account that leads.
