@@ -379,6 +379,8 @@ type settingView struct {
 	Name    string  `json:"name"`
 	Value   float64 `json:"value"`
 	Default float64 `json:"default"`
+	Min     float64 `json:"min"`
+	Max     float64 `json:"max"`
 	Doc     string  `json:"doc"`
 }
 
@@ -406,16 +408,17 @@ func (c *settingsShowCmd) Run(rt *runtime) error {
 		if err != nil {
 			return err
 		}
-		views = append(views, settingView{Name: si.Name, Value: v, Default: d, Doc: si.Doc})
+		views = append(views, settingView{Name: si.Name, Value: v, Default: d, Min: si.Min, Max: si.Max, Doc: si.Doc})
 	}
 	return rt.output(views, func() error {
-		t := cli.NewTable("setting", "value", "default", "what it is")
+		t := cli.NewTable("setting", "value", "default", "range", "what it is")
 		for _, s := range views {
 			def := ""
 			if s.Value != s.Default {
 				def = strconv.FormatFloat(s.Default, 'g', -1, 64)
 			}
-			t.Row(s.Name, strconv.FormatFloat(s.Value, 'g', -1, 64), def, s.Doc)
+			rng := strconv.FormatFloat(s.Min, 'g', -1, 64) + " to " + strconv.FormatFloat(s.Max, 'g', -1, 64)
+			t.Row(s.Name, strconv.FormatFloat(s.Value, 'g', -1, 64), def, rng, s.Doc)
 		}
 		return t.Write(rt.stdout)
 	})

@@ -78,8 +78,44 @@ func DefaultSettings() Settings {
 type SettingInfo struct {
 	Name string
 	Doc  string
-	get  func(*Settings) *float64
-	geti func(*Settings) *int
+	// Min and Max are the bounds Set accepts, both included
+	// (docs/MODEL.md, "Bounds of the settings"): wide enough for any
+	// reading of the article, narrow enough that no value makes the
+	// numbers overflow or a read walk years of entries.
+	Min, Max float64
+	get      func(*Settings) *float64
+	geti     func(*Settings) *int
+}
+
+// settingBounds are the bounds of each setting, by name: a probability
+// or share lies in [0, 1], a weight of evidence in [0, 100], a number of
+// days in [1, 365] (a half-life up to ten years), a power score in
+// [0, 4] and a count of answers up to 1,000.
+var settingBounds = map[string][2]float64{
+	"prior_weight": {0.01, 100}, "base_rate": {0, 1}, "trust_threshold": {0, 1}, "power_threshold": {0, 1},
+	"half_life_days": {1, 3650},
+	"kappa_ability":  {1, 10}, "kappa_benevolence": {1, 10}, "kappa_integrity": {1, 10},
+	"lambda_self_positive": {0, 1}, "lambda_self_negative": {0, 1}, "lambda_system": {0, 1}, "lambda_confirmed": {0, 1},
+	"self_cap": {0, 100}, "checkin_weight": {0, 100}, "checkin_reliability": {0, 1}, "pulse_weight": {0, 100},
+	"uncertainty_max": {0, 1}, "confidence": {0, 1},
+	"rho_ability": {0, 1}, "rho_benevolence": {0, 1}, "rho_integrity": {0, 1}, "rho_deception": {0, 1},
+	"apology_window_days": {0, 365}, "gap_threshold": {0, 1}, "step_cooldown_days": {0, 365},
+	"outcome_check_days": {1, 365}, "outcome_min_rise": {0, 1}, "outcome_min_evidence": {0, 100},
+	"breach_window_days": {1, 365}, "breach_min_weight": {0, 100}, "barrier_window_days": {1, 365},
+	"tie_tolerance": {0, 1}, "command_share": {0, 1}, "command_window_days": {1, 365},
+	"fear_coercive": {0, 5}, "anonymity_k": {MinK, 1000}, "anonymity_floor": {MinK, 1000}, "comments_k": {MinCommentsK, 1000},
+	"promise_grace_days": {0, 365}, "rwg_weak": {0, 1}, "rwg_strong": {0, 1}, "self_other_gap": {0, 4},
+	"share_say_do": {0, 1},
+}
+
+func init() {
+	for i := range settingTable {
+		b, ok := settingBounds[settingTable[i].Name]
+		if !ok {
+			panic("engine: setting " + settingTable[i].Name + " has no bounds")
+		}
+		settingTable[i].Min, settingTable[i].Max = b[0], b[1]
+	}
 }
 
 var settingTable = []SettingInfo{
@@ -161,6 +197,9 @@ func (s *Settings) Set(name string, v float64) error {
 	si, ok := findSetting(name)
 	if !ok {
 		return unknownSetting(name)
+	}
+	if !(v >= si.Min && v <= si.Max) { // also refuses NaN
+		return fmt.Errorf("setting %s must be between %g and %g, got %g", name, si.Min, si.Max, v)
 	}
 	if si.geti != nil {
 		if v != float64(int(v)) {

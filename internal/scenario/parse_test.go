@@ -95,7 +95,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown setting", "name: x\nstart: 2026-01-05\nsettings:\n  half_life: 60\n",
 			`bad.yaml:4: unknown setting "half_life" (did you mean half_life_days?)`},
 		{"invalid setting", "name: x\nstart: 2026-01-05\nsettings:\n  half_life_days: 90\n  kappa_integrity: 0.5\n",
-			`bad.yaml:5: setting kappa_integrity must be at least 1, got 0.5`},
+			`bad.yaml:5: setting kappa_integrity must be between 1 and 10, got 0.5`},
 		{"setting not a number", "name: x\nstart: 2026-01-05\nsettings: {anonymity_k: many}\n",
 			`bad.yaml:3: setting anonymity_k must be a number, got "many"`},
 		{"integer setting", "name: x\nstart: 2026-01-05\nsettings: {anonymity_k: 5.5}\n",

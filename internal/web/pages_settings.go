@@ -20,6 +20,8 @@ type settingRow struct {
 	Default string
 	Current string
 	Changed bool
+	Min     string // the bounds Set accepts
+	Max     string
 	Value   string // the input's value: the draft on a failed save, else Current
 	Error   string
 }
@@ -161,7 +163,8 @@ func (s *Server) settingsData(r *http.Request) (*settingsPage, error) {
 		if err != nil {
 			return nil, err
 		}
-		row := settingRow{Name: si.Name, Doc: si.Doc, Default: fmtSetting(dv), Current: fmtSetting(cv), Changed: dv != cv}
+		row := settingRow{Name: si.Name, Doc: si.Doc, Default: fmtSetting(dv), Current: fmtSetting(cv), Changed: dv != cv,
+			Min: fmtSetting(si.Min), Max: fmtSetting(si.Max)}
 		row.Value = row.Current
 		if row.Changed {
 			d.Changed++
