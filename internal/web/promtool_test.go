@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -44,19 +45,7 @@ func startMetricsServer(t *testing.T) *metricsServer {
 	_, token, err := a.CreateToken(ctx, u.ID, "prometheus", tl.ScopeWrite)
 	must(t, err)
 	ms := &metricsServer{t: t, url: hs.URL, token: token, metrics: m}
-	for _, r := range []struct{ method, path, body string }{
-		{"GET", "/", ""},
-		{"GET", "/login", ""},
-		{"GET", "/people/01ABCDEFGHJKMNPQRSTVWXYZ00", ""},
-		{"DELETE", "/login", ""}, // a known path, another method
-		{"GET", "/no-such-page", ""},
-		{"GET", api.Prefix + "/people", ""},
-		{"POST", api.Prefix + "/people", `{"name":"Sam","kind":"peer"}`},
-		{"POST", api.Prefix + "/people", `{"name":""}`},
-		{"GET", api.Prefix + "/people/Sam/explanation", ""},
-		{"GET", api.Prefix + "/no-such-operation", ""},
-		{"DELETE", api.Prefix + "/people", ""},
-	} {
+	for _, r := range apiAndPages {
 		ms.get(r.method, r.path, r.body)
 	}
 	for _, j := range [][2]string{{"tick", "ok"}, {"tick", "error"}, {"webhook", "sent"}, {"webhook", "retry"}} {
@@ -67,8 +56,31 @@ func startMetricsServer(t *testing.T) *metricsServer {
 	return ms
 }
 
+// apiAndPages are requests to pages and to the API, successes and failures.
+var apiAndPages = []struct{ method, path, body string }{
+	{"GET", "/", ""},
+	{"GET", "/login", ""},
+	{"GET", "/people/01ABCDEFGHJKMNPQRSTVWXYZ00", ""},
+	{"DELETE", "/login", ""}, // a known path, another method
+	{"GET", "/no-such-page", ""},
+	{"GET", api.Prefix + "/people", ""},
+	{"POST", api.Prefix + "/people", `{"name":"Sam","kind":"peer"}`},
+	{"POST", api.Prefix + "/people", `{"name":""}`},
+	{"GET", api.Prefix + "/people/Sam/explanation", ""},
+	{"GET", api.Prefix + "/no-such-operation", ""},
+	{"DELETE", api.Prefix + "/people", ""},
+}
+
 // get sends one request with the owner's token and returns the body.
 func (ms *metricsServer) get(method, path, body string) string {
+	ms.t.Helper()
+	b, _ := ms.send(method, path, body)
+	return b
+}
+
+// send sends one request with the owner's token and returns the body and
+// the headers.
+func (ms *metricsServer) send(method, path, body string) (string, http.Header) {
 	ms.t.Helper()
 	r, err := http.NewRequest(method, ms.url+path, strings.NewReader(body))
 	must(ms.t, err)
@@ -84,7 +96,7 @@ func (ms *metricsServer) get(method, path, body string) string {
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	must(ms.t, err)
-	return string(b)
+	return string(b), res.Header
 }
 
 // scrape is /metrics on the app's address, as Prometheus reads it with a
@@ -128,5 +140,26 @@ func TestMetricsPromtool(t *testing.T) {
 		if err := cmd.Run(); err != nil || strings.TrimSpace(out.String()) != "" {
 			t.Errorf("promtool check metrics finds problems in %s (%v):\n%s", name, err, out.String())
 		}
+	}
+}
+
+// TestAPIAnswersCarryRequestID: every answer of the JSON API, served by the
+// web app, carries the X-Request-Id that its OpenAPI document declares on
+// every response (internal/api/openapi.go), in the declared form.
+func TestAPIAnswersCarryRequestID(t *testing.T) {
+	ms := startMetricsServer(t)
+	form := regexp.MustCompile(`^[0-9a-f]{16}$`)
+	for _, r := range apiAndPages {
+		if !strings.HasPrefix(r.path, api.Prefix) {
+			continue
+		}
+		_, h := ms.send(r.method, r.path, r.body)
+		if id := h.Get("X-Request-Id"); !form.MatchString(id) {
+			t.Errorf("%s %s: X-Request-Id %q, want 16 hexadecimal digits", r.method, r.path, id)
+		}
+	}
+	_, h := ms.send("GET", api.Prefix+"/openapi.json", "")
+	if !form.MatchString(h.Get("X-Request-Id")) {
+		t.Errorf("GET %s/openapi.json: no X-Request-Id", api.Prefix)
 	}
 }
