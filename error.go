@@ -16,6 +16,10 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
 	ERATELIMIT    = "rate_limited"
+	// EUNAVAILABLE: the database cannot be reached or cannot take a
+	// write (down, full, read-only) right now; nothing was saved, and the
+	// same request may work after RetryAfter (docs/OPERATIONS.md).
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is the one error type of the domain: a code the caller can act on
@@ -33,7 +37,8 @@ type Error struct {
 	// input is to blame. A form shows Message beside that field, so no
 	// front end validates an input again to know where its error goes.
 	Field string
-	// RetryAfter tells a throttled caller (ERATELIMIT) when to try again.
+	// RetryAfter tells a throttled caller (ERATELIMIT), or one that met
+	// an unavailable database (EUNAVAILABLE), when to try again.
 	RetryAfter time.Duration
 }
 
@@ -53,8 +58,8 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // HTTPStatus is the one table from error codes to HTTP statuses, shared
 // by the web pages and the JSON API: EINVALID 400, EUNAUTHORIZED 401,
-// EFORBIDDEN 403, ENOTFOUND 404, ECONFLICT 409, ERATELIMIT 429, and 500
-// for anything else.
+// EFORBIDDEN 403, ENOTFOUND 404, ECONFLICT 409, ERATELIMIT 429,
+// EUNAVAILABLE 503, and 500 for anything else.
 func HTTPStatus(code string) int {
 	switch code {
 	case EINVALID:
@@ -69,6 +74,8 @@ func HTTPStatus(code string) int {
 		return 409
 	case ERATELIMIT:
 		return 429
+	case EUNAVAILABLE:
+		return 503
 	}
 	return 500
 }

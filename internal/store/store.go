@@ -64,6 +64,7 @@ const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pra
 // both.
 type DB struct {
 	dialect string
+	path    string  // SQLite: the file, for the room left on its disk (Ready)
 	w       *sql.DB // writer (SQLite: one connection)
 	r       *sql.DB // readers (PostgreSQL: same as w)
 	pool    *pgxpool.Pool
@@ -127,7 +128,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		w.Close()
 		return nil, internal("open sqlite "+path, err)
 	}
-	db := &DB{dialect: SQLite, w: w}
+	db := &DB{dialect: SQLite, path: path, w: w}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -290,8 +291,12 @@ func (db *DB) run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, fn func(t
 func (tx *Tx) Dialect() string { return tx.dialect }
 
 // internal wraps a driver error as EINTERNAL, but for text PostgreSQL
-// cannot hold, which is the user's to fix (SQLite stores it as given).
+// cannot hold, which is the user's to fix (SQLite stores it as given), and
+// for a database that cannot serve right now, EUNAVAILABLE (ready.go).
 func internal(op string, err error) error {
+	if o := classify(err); o != serving {
+		return unavailable(op, o, err)
+	}
 	if isBadText(err) {
 		return &tl.Error{Code: tl.EINVALID, Op: op, Err: err,
 			Message: "the text holds a NUL character (U+0000) or bytes that are not UTF-8, which cannot be stored: remove them and send it again"}
@@ -323,8 +328,9 @@ func isUnique(err error) bool {
 }
 
 // translate is the one place driver errors become domain errors: unique
-// violations are ECONFLICT, a *tl.Error passes through, anything else is
-// EINTERNAL with the cause wrapped.
+// violations are ECONFLICT, a *tl.Error passes through, a database that
+// cannot serve right now (down, full, read-only) is EUNAVAILABLE, anything
+// else is EINTERNAL with the cause wrapped.
 func translate(op string, err error) error {
 	if err == nil {
 		return nil
