@@ -20,8 +20,10 @@ import (
 //	{"error": {"code": "invalid", "message": "…", "details": [{"location": "body.name", "message": "…"}]}}
 //
 // code is one of the domain's codes (invalid, not_found, conflict,
-// forbidden, unauthorized, rate_limited, internal); message is a sentence
-// for a person, saying what to change.
+// forbidden, unauthorized, rate_limited, unavailable, internal); message
+// is a sentence for a person, saying what to change. rate_limited and
+// unavailable (503: the database is down or full, nothing was saved) come
+// with retry_after and the Retry-After header.
 type Error struct {
 	status int
 	cause  error     // logged, never sent
@@ -37,11 +39,11 @@ func (e *Error) causeOrSelf() error {
 
 // ErrorBody is the inside of the envelope.
 type ErrorBody struct {
-	Code    string        `json:"code" enum:"invalid,not_found,conflict,forbidden,unauthorized,rate_limited,internal" doc:"What kind of error: act on this."`
+	Code    string        `json:"code" enum:"invalid,not_found,conflict,forbidden,unauthorized,rate_limited,unavailable,internal" doc:"What kind of error: act on this."`
 	Message string        `json:"message" doc:"What went wrong and how to fix it, for a person."`
 	Details []ErrorDetail `json:"details,omitempty" doc:"Which parts of the request were wrong."`
-	// RetryAfter is set with rate_limited: seconds to wait.
-	RetryAfter int `json:"retry_after,omitempty" doc:"Seconds to wait before retrying (rate_limited)."`
+	// RetryAfter is set with rate_limited and unavailable: seconds to wait.
+	RetryAfter int `json:"retry_after,omitempty" doc:"Seconds to wait before retrying (rate_limited, unavailable)."`
 }
 
 // ErrorDetail names one wrong part of a request.
@@ -55,6 +57,16 @@ func (e *Error) Error() string { return e.Error_.Message }
 
 // GetStatus implements huma.StatusError.
 func (e *Error) GetStatus() int { return e.status }
+
+// GetHeaders implements huma.HeadersError: an answer that says when to
+// try again says it in Retry-After too.
+func (e *Error) GetHeaders() http.Header {
+	h := http.Header{}
+	if e.Error_.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(e.Error_.RetryAfter))
+	}
+	return h
+}
 
 func newError(status int, code, msg string) *Error {
 	return &Error{status: status, Error_: ErrorBody{Code: code, Message: msg}}
@@ -73,6 +85,8 @@ func codeOf(status int) string {
 		return tl.EUNAUTHORIZED
 	case status == http.StatusTooManyRequests:
 		return tl.ERATELIMIT
+	case status == http.StatusServiceUnavailable:
+		return tl.EUNAVAILABLE
 	case status >= 500:
 		return tl.EINTERNAL
 	}
@@ -100,11 +114,26 @@ func fromDomain(err error) *Error {
 	return out
 }
 
-// fail is what every operation returns for a service error; internal
-// errors are logged with their operation and cause.
+// fail is what every operation returns for a service error; failures of
+// the server are logged (logFailure).
 func (a *API) fail(ctx context.Context, err error) error {
-	e := fromDomain(err)
-	if e.status >= 500 {
+	return a.logFailure(ctx, fromDomain(err))
+}
+
+// logFailure logs an answer of the 5xx kind once and returns it: an
+// unavailable database as a warning; a failure because the client hung up
+// (its context cancelled) as information: the web app in front counts it
+// as 499 and sends nothing (internal/web's statusWriter), and an
+// idempotency key it held is released as for any 5xx; anything else as an
+// internal error with its operation and cause.
+func (a *API) logFailure(ctx context.Context, e *Error) *Error {
+	switch {
+	case e.status < 500:
+	case errors.Is(ctx.Err(), context.Canceled):
+		a.logger(ctx).InfoContext(ctx, "client went away", "op", a.opOf(ctx, e.causeOrSelf()), "err", e.causeOrSelf())
+	case e.Error_.Code == tl.EUNAVAILABLE:
+		a.logger(ctx).WarnContext(ctx, "database unavailable", "op", a.opOf(ctx, e.causeOrSelf()), "err", e.causeOrSelf())
+	default:
 		a.logInternal(ctx, e.causeOrSelf())
 	}
 	return e
@@ -134,11 +163,16 @@ func (a *API) logger(ctx context.Context) *slog.Logger {
 // logInternal logs an internal error once, with the operation that failed
 // (the error's, else the route's) and the cause.
 func (a *API) logInternal(ctx context.Context, err error) {
+	a.logger(ctx).ErrorContext(ctx, "api", "op", a.opOf(ctx, err), "err", err)
+}
+
+// opOf is the operation that failed: the error's, else the route's.
+func (a *API) opOf(ctx context.Context, err error) string {
 	op := tl.ErrorOp(err)
 	if op == "" {
 		op, _ = ctx.Value(ctxRoute).(string)
 	}
-	a.logger(ctx).ErrorContext(ctx, "api", "op", op, "err", err)
+	return op
 }
 
 func init() {
@@ -185,9 +219,7 @@ func init() {
 // writeError writes the envelope outside huma (authentication, unknown
 // routes, idempotency).
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
-	if e.status >= 500 {
-		a.logInternal(r.Context(), e.causeOrSelf())
-	}
+	e = a.logFailure(r.Context(), e)
 	if e.Error_.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.Error_.RetryAfter))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -34,16 +35,29 @@ const (
 	cookieFlash  = "trustledger-flash"
 )
 
-// statusWriter records the status for the request log line.
+// statusClientGone is the status the request log and the metrics give a
+// request whose client hung up before its answer was ready (nginx's 499).
+// Nothing is sent for it.
+const statusClientGone = 499
+
+// statusWriter records the status for the request log line. An answer for
+// a client that has hung up is not sent: statusClientGone, or a failure
+// (5xx) once the request's context is cancelled.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
-	bytes  int
+	r       *http.Request
+	status  int
+	bytes   int
+	dropped bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.dropped = code == statusClientGone || code >= 500 && clientGone(w.r)
+	}
+	if w.dropped {
+		return
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -51,6 +65,9 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+	}
+	if w.dropped {
+		return len(b), nil
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += n
@@ -95,7 +112,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("X-Request-Id", id)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w, r: r}
 		// Text answers are gzipped for clients that take it (compress.go).
 		gw := &gzipResponse{ResponseWriter: sw, r: r}
 		var route string
@@ -122,20 +139,26 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			}
 		}
 		gw.finish()
+		status := sw.status
+		if status >= 500 && clientGone(r) {
+			// Whatever failed, it failed because the client left: not an
+			// error of the server's (s.fail says so in the log).
+			status = statusClientGone
+		}
 		if quiet {
 			// Neither counted nor logged: either would tell when someone
 			// opened a link, answered or reacted. A failure is logged by
 			// its route pattern alone, for the operator to see it happen.
-			if sw.status >= 500 {
+			if status >= 500 {
 				if route == "" {
 					route = "unmatched"
 				}
-				log.Info("request", "route", route, "status", sw.status)
+				log.Info("request", "route", route, "status", status)
 			}
 			return
 		}
-		s.metrics.observe(r.Method, route, sw.status, time.Since(start))
-		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.status,
+		s.metrics.observe(r.Method, route, status, time.Since(start))
+		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", status,
 			"bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
@@ -144,7 +167,10 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 // /login (or to /signup while no account exists).
 func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
 	h, pattern := mux.Handler(r)
-	if token := s.sessionToken(r); token != "" {
+	// The probes answer for the process and its database, whoever asks:
+	// a session cookie sent along is not looked up (that needs the
+	// database, which /readyz reports on).
+	if token := s.sessionToken(r); token != "" && !probeRoutes[pattern] {
 		u, err := s.svc.SessionUser(r.Context(), token)
 		switch {
 		case err == nil:
@@ -191,6 +217,15 @@ func (s *Server) gate(mux *http.ServeMux, w http.ResponseWriter, r *http.Request
 		return
 	}
 	mux.ServeHTTP(w, r)
+}
+
+// probeRoutes are the health and readiness checks of load balancers.
+var probeRoutes = map[string]bool{"GET /healthz": true, "GET /readyz": true}
+
+// clientGone reports whether the client of r hung up: its context was
+// cancelled before the handler was done.
+func clientGone(r *http.Request) bool {
+	return errors.Is(r.Context().Err(), context.Canceled)
 }
 
 // toLogin redirects to /signup while the installation has no account and

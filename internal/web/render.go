@@ -257,8 +257,10 @@ type errorPage struct {
 // fail answers a request whose action failed: EINVALID 400 (forms re-render
 // with 422 through formFail instead), ENOTFOUND 404, ECONFLICT 409,
 // EFORBIDDEN 403, EUNAUTHORIZED a redirect to /login, ERATELIMIT 429 with
-// Retry-After, anything else 500 with a generic message and the request id,
-// logged once.
+// Retry-After, EUNAVAILABLE 503 with Retry-After (the database is down or
+// full: logged as a warning), anything else 500 with a generic message and
+// the request id, logged once as an error. A request whose client hung up
+// gets no answer and is logged as such (clientGone).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -273,6 +275,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	case tl.ERATELIMIT:
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(err)))
+	case tl.EUNAVAILABLE:
+		if s.gone(w, r, err) {
+			return
+		}
+		s.logger(r).Warn("database unavailable", "method", r.Method, "path", redactPath(r.URL.Path), "op", opOf(err, r), "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(err)))
+		w.Header().Set("Cache-Control", "no-store")
 	case tl.EINTERNAL:
 		s.internal(w, r, err)
 		return
@@ -292,13 +301,33 @@ func retryAfterSeconds(err error) int {
 // internal logs an unexpected error once, with the operation that failed
 // (the error's, else the route's) and the cause, and shows a generic page.
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
-	op := tl.ErrorOp(err)
-	if op == "" {
-		op = r.Pattern
+	if s.gone(w, r, err) {
+		return
 	}
-	s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "op", op, "err", err)
+	s.logger(r).Error("internal error", "method", r.Method, "path", r.URL.Path, "op", opOf(err, r), "err", err)
 	s.renderError(w, r, http.StatusInternalServerError,
 		"Something went wrong on our side. It has been logged; quote request "+requestID(r)+" if you report it.")
+}
+
+// opOf is the operation that failed, the error's or else the route's.
+func opOf(err error, r *http.Request) string {
+	if op := tl.ErrorOp(err); op != "" {
+		return op
+	}
+	return r.Pattern
+}
+
+// gone handles a failure that came from the client hanging up (its
+// context cancelled): logged as information, the status statusClientGone
+// recorded for the request line and the metrics, nothing sent. It reports
+// whether it did.
+func (s *Server) gone(w http.ResponseWriter, r *http.Request, err error) bool {
+	if !clientGone(r) {
+		return false
+	}
+	s.logger(r).Info("client went away", "method", r.Method, "path", redactPath(r.URL.Path), "op", opOf(err, r), "err", err)
+	w.WriteHeader(statusClientGone)
+	return true
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -172,6 +173,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handlePublic(mux, "GET /favicon.ico", s.favicon)
 	s.handlePublic(mux, "GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
 		io.WriteString(w, "ok\n")
 	})
 	s.handlePublic(mux, "GET /readyz", s.readyz)
@@ -223,8 +225,11 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, tl.Errorf(tl.ENOTFOUND, "there is no page at %s", r.URL.Path))
 }
 
-// readyz answers 200 when the database answers, 503 otherwise (for load
-// balancers: an instance that cannot reach the database takes no traffic).
+// readyz answers 200 when the database answers and can take a write, 503
+// otherwise with why, in a line (for load balancers: an instance that
+// cannot reach its database, or whose database is full, takes no traffic;
+// docs/OPERATIONS.md). Only an EUNAVAILABLE error's sentence is shown: any
+// other cause stays in the log.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -232,9 +237,18 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.ready(ctx); err != nil {
-			s.logger(r).Warn("not ready", "err", err)
+			why := "the database does not answer"
+			if tl.ErrorCode(err) == tl.EUNAVAILABLE {
+				why = tl.ErrorMessage(err)
+			}
+			s.logger(r).Warn("not ready", "why", why, "err", err)
+			retry := 5 // seconds: a load balancer asks again anyway
+			if tl.ErrorCode(err) == tl.EUNAVAILABLE {
+				retry = retryAfterSeconds(err)
+			}
+			w.Header().Set("Retry-After", strconv.Itoa(retry))
 			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, "not ready: the database does not answer\n")
+			io.WriteString(w, "not ready: "+why+"\n")
 			return
 		}
 	}
