@@ -22,11 +22,14 @@ import (
 )
 
 // Exit codes: 2 when the user has to change what they typed (a usage
-// mistake or an EINVALID error), 1 for everything else.
+// mistake or an EINVALID error), 75 (EX_TEMPFAIL of sysexits.h) when the
+// database is unavailable (down, full, read-only: EUNAVAILABLE) and the
+// same command may work later, 1 for everything else.
 const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitUnavailable = 75
 )
 
 // opCLI marks internal errors whose Message the CLI wrote itself and may
@@ -211,8 +214,11 @@ func (rt *runtime) fail(err error) int {
 	} else {
 		fmt.Fprintf(rt.stderr, "trustledger: %s\n", oneLine(msg))
 	}
-	if code == tl.EINVALID {
+	switch code {
+	case tl.EINVALID:
 		return exitUsage
+	case tl.EUNAVAILABLE:
+		return exitUnavailable
 	}
 	return exitError
 }
@@ -316,6 +322,10 @@ func (rt *runtime) open(create bool) (tl.Services, error) {
 	}
 	db, err := store.Open(rt.ctx, dsn)
 	if err != nil {
+		if tl.ErrorCode(err) == tl.EUNAVAILABLE && isPostgres(dsn) {
+			return nil, &tl.Error{Code: tl.EUNAVAILABLE, Op: opCLI, Err: err,
+				Message: fmt.Sprintf("cannot reach the database server at %s: check that it is running and that the URL is right, then try again", rt.dbName())}
+		}
 		if tl.ErrorCode(err) == tl.EINTERNAL {
 			msg := fmt.Sprintf("cannot open the database %s: it is not a trustledger database, or it is damaged", rt.dbName())
 			if isPostgres(dsn) {
