@@ -33,7 +33,16 @@ func TestBrowserRosterProgress(t *testing.T) {
 			sawBar := false
 			deadline := time.Now().Add(60 * time.Second)
 			for {
-				text := b.text("main")
+				// The page reloads itself while it is read: a read that
+				// lands in the reload is tried again.
+				text, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("main") ? document.querySelector("main").innerText : ""`))
+				if err != nil || text == "" {
+					if time.Now().After(deadline) {
+						b.fail("the import's page could not be read: %v", err)
+					}
+					b.do("wait", chromedp.Sleep(100*time.Millisecond))
+					continue
+				}
 				if strings.Contains(text, "invitations are on their way") {
 					if !strings.Contains(text, fmt.Sprint(people, " invitations")) {
 						b.fail("the import's end: %q", text)
