@@ -52,7 +52,7 @@ var opDocs = map[string]opDoc{
 	"setTimeZone": {text: "Sets the IANA time zone your weeks, due dates and times follow. " +
 		"A leader's weeks begin on Monday 00:00 in this zone."},
 	"listTokens":      {text: "Lists your API tokens (never their secrets) with their names and scopes.", anyAccount: true},
-	"createToken":     {text: "Makes an API token with scope read or write. The secret is in this answer only: keep it, it cannot be shown again."},
+	"createToken":     {text: "Makes an API token with scope read (the default) or write. The secret is in this answer only: keep it, it cannot be shown again."},
 	"revokeToken":     {text: "Revokes one of your API tokens; requests with it are refused from now on."},
 	"listUsers":       {text: "Lists every account on the server with its role. For the owner and admins."},
 	"listInvitations": {text: "Lists every invitation, newest first. For the owner and admins."},
@@ -70,8 +70,8 @@ var opDocs = map[string]opDoc{
 	"setPersonPower":  {text: "Changes some of a person's power bases (0–4); the bases left out keep their value."},
 	"setPersonActive": {text: "Marks a person active or inactive. An inactive person keeps their history.", also: []int{s409}},
 	"setPersonEmail":  {text: "Sets a person's email address, which is then confirmed by mail, or clears it with an empty string.", also: []int{s409}},
-	"explainPerson": {text: "Explains why one relationship stands where it does: the entries that moved trust, " +
-		"how each was weighed, and what the power bases contribute."},
+	"explainPerson": {text: "Explains why one relationship stands where it does: its assessment, the weight of each entry that moved it, " +
+		"largest first, and what a broken promise would do."},
 	"listTeams":  {text: "Lists your teams."},
 	"createTeam": {text: "Adds a team; people and pulses name it."},
 	"sendWindowLink": {text: "Mails one person the link to their window, at their confirmed address only. " +
@@ -118,7 +118,7 @@ var opDocs = map[string]opDoc{
 		also: []int{s409}},
 	"remindPulse":     {text: "Mails a reminder to everyone asked. The server cannot know who answered, so everyone is reminded."},
 	"answerPulseSelf": {text: "Records your own view of the pulse's items, shown beside the team's as the self–team gap."},
-	"listTeamViews":   {text: "Lists, per team, the ledger's view, the team's latest pulse and your own view side by side."},
+	"listTeamViews":   {text: "Lists, per team, the ledger's view, the team's view from its pulses and your own view side by side."},
 	"listCheckins":    {text: "Lists the named check-ins you asked for, newest first, with their answers."},
 	"askCheckin": {text: "Asks one person a named check-in, by email or as a link shown once. " +
 		"Unlike a pulse, the answer carries their name."},
@@ -142,7 +142,7 @@ var opDocs = map[string]opDoc{
 	"addProgramLeader":  {text: "Adds a leader to a program. Coaches see them only once they consent. For admins."},
 	"setProgramConsent": {text: "Gives or withdraws your consent to a program's coaches seeing your aggregates, effective on the next request."},
 	"importRoster": {text: "Checks a CSV roster and, unless dry_run is set or a line is wrong, invites everyone in it in one transaction. " +
-		"The answer lists each line's result. For admins.", also: []int{s404}},
+		"The answer has each line's result and how many invitations and people it made. For admins.", also: []int{s404}},
 
 	// integrations
 	"getCalendar":    {text: "Says whether your promises' calendar feed is live."},
