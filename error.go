@@ -111,11 +111,11 @@ func errorf(code, field, format string, args ...any) *Error {
 // WithField says which input err is about, for an error made by a check
 // shared by several inputs (a name, a text, who a promise is to): an
 // *Error that names no field comes back wrapped in a copy that names
-// field; nil, internal errors and errors that name a field already come
-// back as they are.
+// field; nil, internal errors, an unavailable database's (about no input)
+// and errors that name a field already come back as they are.
 func WithField(err error, field string) error {
 	var e *Error
-	if err == nil || !errors.As(err, &e) || e.Code == EINTERNAL || ErrorField(err) != "" {
+	if err == nil || !errors.As(err, &e) || e.Code == EINTERNAL || e.Code == EUNAVAILABLE || ErrorField(err) != "" {
 		return err
 	}
 	return &Error{Code: e.Code, Message: e.Message, Op: e.Op, Field: field, RetryAfter: e.RetryAfter, Err: err}

@@ -22,6 +22,7 @@ func TestErrorCodeAndMessage(t *testing.T) {
 		{"invalid", Errorf(EINVALID, "unknown person %q", "Anna"), EINVALID, `unknown person "Anna"`},
 		{"wrapped", fmt.Errorf("log: %w", Errorf(ENOTFOUND, "no such event")), ENOTFOUND, "no such event"},
 		{"internal hides cause", &Error{Code: EINTERNAL, Err: cause}, EINTERNAL, "internal error"},
+		{"unavailable says so", &Error{Code: EUNAVAILABLE, Message: "the database is full", Err: cause}, EUNAVAILABLE, "the database is full"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,6 +37,12 @@ func TestErrorCodeAndMessage(t *testing.T) {
 	e := &Error{Code: EINTERNAL, Op: "store", Err: cause}
 	if !errors.Is(e, cause) {
 		t.Error("Error does not unwrap to its cause")
+	}
+	for code, want := range map[string]int{EINVALID: 400, EUNAUTHORIZED: 401, EFORBIDDEN: 403, ENOTFOUND: 404,
+		ECONFLICT: 409, ERATELIMIT: 429, EUNAVAILABLE: 503, EINTERNAL: 500, "": 500} {
+		if got := HTTPStatus(code); got != want {
+			t.Errorf("HTTPStatus(%q) = %d, want %d", code, got, want)
+		}
 	}
 }
 
@@ -84,7 +91,10 @@ func TestErrorField(t *testing.T) {
 	if got := ErrorField(fmt.Errorf("promise add: %w", named)); got != "name" {
 		t.Fatalf("ErrorField through fmt wrapping = %q", got)
 	}
-	for _, err := range []error{nil, errors.New("disk"), &Error{Code: EINTERNAL, Err: errors.New("disk")}} {
+	// An unavailable database is about no input either: no form shows it
+	// beside a field.
+	down := &Error{Code: EUNAVAILABLE, Message: "the database is not available right now", Err: errors.New("refused")}
+	for _, err := range []error{nil, errors.New("disk"), &Error{Code: EINTERNAL, Err: errors.New("disk")}, down} {
 		if got := WithField(err, "x"); got != err || ErrorField(got) != "" {
 			t.Fatalf("WithField(%v) = %v, field %q: want it unchanged", err, got, ErrorField(got))
 		}
