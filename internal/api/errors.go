@@ -209,6 +209,13 @@ func init() {
 		if len(parts) > 0 {
 			e.Error_.Message = strings.TrimSuffix(msg, ".") + " (" + strings.Join(parts, "; ") + ")"
 		}
+		if status == http.StatusUnsupportedMediaType {
+			// huma names only the type it cannot read.
+			e.Error_.Message = "the body must be JSON: send it with Content-Type: application/json"
+			if len(parts) > 0 {
+				e.Error_.Message += " (" + strings.Join(parts, "; ") + ")"
+			}
+		}
 		if status >= 500 {
 			e.Error_.Message = "something went wrong on the server; it has been logged, please try again"
 		}

@@ -103,3 +103,20 @@ func TestInternalErrorsLogOpAndCause(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyNotJSON: a body sent as something other than JSON is 415 with a
+// message that says to send JSON, not the decoder's words alone.
+func TestBodyNotJSON(t *testing.T) {
+	e := newEnv(t, storetest.OpenSQLite(t))
+	xml := func(r *http.Request) *http.Request { r.Header.Set("Content-Type", "application/xml"); return r }
+	r := e.c.post("/teams", `{"name":"Core"}`, xml, refused)
+	var env struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(r.body, &env); err != nil || r.status != http.StatusUnsupportedMediaType || env.Error.Code != tl.EINVALID {
+		t.Fatalf("a body sent as application/xml: %s", r)
+	}
+	if !strings.Contains(env.Error.Message, "Content-Type: application/json") {
+		t.Errorf("the message does not say how to send the body: %q", env.Error.Message)
+	}
+}
