@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	tl "github.com/trustledger/trustledger"
 )
 
 // The document beyond what huma writes from the Go types: the tags and
@@ -50,11 +52,8 @@ var (
 var idempotencyParam = &huma.Param{
 	Name: "Idempotency-Key", In: "header",
 	Description: "A unique key for this request (a random UUID). A retry with the same key and body returns the first response instead of acting again. Kept for 24 hours.",
-	Schema:      &huma.Schema{Type: "string", MaxLength: ptr(maxKeyLength)},
+	Schema:      &huma.Schema{Type: "string", MaxLength: ptr(tl.MaxIdempotencyKeyLength)},
 }
-
-// maxKeyLength is idempotencyKey's limit.
-const maxKeyLength = 200
 
 func ptr[T any](v T) *T { return &v }
 
