@@ -114,6 +114,42 @@ func TestHTMLValidateEveryPage(t *testing.T) {
 		b.open(p, 200)
 	}
 
+	// Forms sent empty, past the browser's own checks, as a script or an
+	// old browser might: each page answers with what is wrong, beside the
+	// fields it names (a 4xx page, or a redirect to one with a message).
+	for _, f := range []struct{ page, form string }{
+		{"/", `form[action="/people"]`},
+		{"/log", `form[action="/log"]`},
+		{"/promises", `form[action="/promises"]`},
+		{"/decisions", `form[action="/decisions"]`},
+		{"/journal", `form[action="/journal"]`},
+		{"/settings", `form[action="/settings/teams"]`},
+		{"/account", `form[action="/account/password"]`},
+		{"/account", `form[action="/account/tokens"]`},
+		{"/invitations", `form[action="/invitations"]`},
+		{"/programs", `form[action="/programs"]`},
+		{"/integrations", `form[action="/integrations/webhooks"]`},
+		{"/simulator", `form[method=post][action="/simulator"]`},
+		{"/roster", `form[action="/roster"]`},
+		{people[0], `form[action$="/power"]`},
+	} {
+		b.open(f.page, 200)
+		b.submitUnchecked(f.form)
+	}
+
+	// The simulator: a shipped scenario, one pasted, one that is not YAML.
+	b.open("/simulator?scenario=lena.yaml", 200)
+	yaml, err := os.ReadFile(filepath.Join(repoRoot(t), "scenarios", "holmes.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open("/simulator", 200)
+	b.fill("#yaml", string(yaml))
+	b.submit(`form[method=post][action="/simulator"] button[type=submit]`, 200)
+	b.open("/simulator", 200)
+	b.fill("#yaml", "name: [not closed")
+	b.submitUnchecked(`form[method=post][action="/simulator"]`)
+
 	// An entry logged, with its confirmation.
 	b.open("/log", 200)
 	b.fill("#who", "Ana")
@@ -168,6 +204,7 @@ func TestHTMLValidateEveryPage(t *testing.T) {
 	m.open(invite[0], 200)
 	m.open(checkin, 200)
 	m.open("/checkin", 200)
+	m.submitUnchecked(`#checkin-form`)
 	for _, kind := range []string{"w", "v", "p"} {
 		if len(links[kind]) == 0 {
 			t.Fatalf("no /%s/ link was mailed: %v", kind, links)
@@ -297,4 +334,21 @@ func (b *browser) hrefs(sel, prefix string) []string {
 		out[i] = strings.TrimPrefix(h, prefix)
 	}
 	return slices.Compact(out)
+}
+
+// submitUnchecked sends the first form matching sel as it is, without the
+// browser's checks of required fields, lengths and types, and waits for
+// the answer whatever its status.
+func (b *browser) submitUnchecked(sel string) {
+	b.t.Helper()
+	if b.count(sel) == 0 {
+		b.fail("no form matches %s", sel)
+	}
+	// Sent from DevTools, so a form folded away in <details> is sent too.
+	send := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(f => { f.noValidate = true; f.requestSubmit(f.querySelector("button[type=submit]")); })(document.querySelector(%q))`, sel))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, send); err != nil {
+		b.fail("send %s: %v", sel, err)
+	}
 }
