@@ -20,9 +20,9 @@ const maxKeptEntries = 200_000
 // asks the database which entries are there (a few bytes a row) and
 // reads in full only those it has not seen. An entry's content and
 // targets never change once written (its note can be erased, and the
-// copies hold no notes). What can change, whether a reversal reached it,
-// is read afresh every time, so a copy is right for every instance,
-// whoever wrote. Without this, every read after a write read every
+// copies hold no notes). What can change, whether a reversal or an
+// apology reached it, toRecent tells from the list itself, read afresh
+// every time, so a copy is right for every instance, whoever wrote. Without this, every read after a write read every
 // recent entry in full, and status and the dashboard grew with their
 // number (docs/PERFORMANCE.md, "Many recent entries").
 type entryCopies struct {
@@ -112,7 +112,7 @@ func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID strin
 	evs := make([]store.TargetEvent, 0, len(refs))
 	for _, r := range refs {
 		if k, ok := got[r.EventID]; ok {
-			evs = append(evs, store.TargetEvent{Event: k.ev, Reversed: r.Reversed})
+			evs = append(evs, store.TargetEvent{Event: k.ev})
 		}
 	}
 	return toRecent(ctx, tx, leaderID, evs)
@@ -123,34 +123,23 @@ func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID strin
 // recentFor gives it. It reads the list of the leader's recent entries
 // once, one row an entry however many people it reached: entries about
 // one person go to that person, team-wide entries to every target they
-// were applied to. Whether an entry was repaired is decided by toRecent
-// from the lists themselves, which is exact because an apology is never
-// dated before the breach it repairs.
+// were applied to. Whether an entry was reversed or repaired is decided
+// by toRecent from the lists themselves, which is exact because a
+// reversal or an apology is never dated before what it points at (a
+// reversal reaches the people it is applied to, perhaps fewer than the
+// entry it reverses).
 func (a *App) recentByRelationship(ctx context.Context, tx *store.Tx, leaderID string, rels []tl.Relationship, since time.Time) (map[string][]engine.Recent, error) {
-	refs, revs, err := tx.LeaderRecent(ctx, leaderID, since)
+	refs, err := tx.LeaderRecent(ctx, leaderID, since)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, 0, len(refs)+len(revs))
-	for _, r := range refs {
-		ids = append(ids, r.EventID)
-	}
-	for _, r := range revs {
-		ids = append(ids, r.ID)
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.EventID
 	}
 	got, err := a.load(ctx, tx, leaderID, ids)
 	if err != nil {
 		return nil, err
-	}
-	// reversedIn[id] holds the relationships a reversal of id reached.
-	reversedIn := make(map[string]map[string]bool, len(revs))
-	for _, r := range revs {
-		for _, t := range got[r.ID].targets {
-			if reversedIn[r.Reverses] == nil {
-				reversedIn[r.Reverses] = map[string]bool{}
-			}
-			reversedIn[r.Reverses][t] = true
-		}
 	}
 	lists := make(map[string][]store.TargetEvent, len(rels))
 	for _, r := range refs {
@@ -159,7 +148,7 @@ func (a *App) recentByRelationship(ctx context.Context, tx *store.Tx, leaderID s
 			continue
 		}
 		for _, t := range k.targets {
-			lists[t] = append(lists[t], store.TargetEvent{Event: k.ev, Reversed: reversedIn[r.EventID][t]})
+			lists[t] = append(lists[t], store.TargetEvent{Event: k.ev})
 		}
 	}
 	out := make(map[string][]engine.Recent, len(rels))

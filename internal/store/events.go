@@ -264,13 +264,17 @@ func (tx *Tx) EventsFor(ctx context.Context, leaderID, relID string, since time.
 	tes, err := list(ctx, tx, "events for relationship",
 		"SELECT "+eventSelect+", "+
 			// Reversals are found through events_reverses, then checked
-			// against this relationship by the targets' primary key: the
-			// planner, given the join instead, walked every entry of the
-			// relationship for each row (quadratic in recent entries).
+			// against this relationship by the targets' primary key. Given
+			// a join, SQLite walked every entry of the relationship for each
+			// row, and PostgreSQL without statistics turned the inner
+			// EXISTS into the same walk: quadratic in the entries. "LIMIT 1
+			// OFFSET 0" keeps PostgreSQL from turning a subquery into a
+			// join (an OFFSET is a fence to its planner) and means nothing
+			// to an EXISTS.
 			"EXISTS (SELECT 1 FROM events r WHERE r.reverses = e.id "+
-			"AND EXISTS (SELECT 1 FROM event_targets rt WHERE rt.event_id = r.id AND rt.relationship_id = t.relationship_id)), "+
+			"AND EXISTS (SELECT 1 FROM event_targets rt WHERE rt.event_id = r.id AND rt.relationship_id = t.relationship_id LIMIT 1 OFFSET 0)), "+
 			"EXISTS (SELECT 1 FROM events a WHERE a.repairs = e.id "+
-			"AND NOT EXISTS (SELECT 1 FROM events ar WHERE ar.reverses = a.id)) "+
+			"AND NOT EXISTS (SELECT 1 FROM events ar WHERE ar.reverses = a.id LIMIT 1 OFFSET 0)) "+
 			"FROM event_targets t JOIN events e ON e.id = t.event_id "+
 			"WHERE t.relationship_id = $1 AND t.occurred_at >= $2 AND e.leader_id = $3 "+
 			"ORDER BY t.occurred_at, t.event_id",

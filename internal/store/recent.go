@@ -12,28 +12,24 @@ import (
 	tl "github.com/trustledger/trustledger"
 )
 
-// RecentRef names one entry applied to a relationship in the last weeks:
-// which entry, when, and whether a reversal of it reached the same
-// relationship. It is what a read needs to know is there; the entry's
-// content, which never changes once written (only its note can be
-// erased), can come from a copy kept by the caller (EventsByID).
+// RecentRef names one entry applied to a relationship: which, when, and
+// the relationship it is about ("" for a team-wide entry, whose targets
+// say whom it reached). It is what a read needs to know is there; the
+// entry's content and targets, which never change once written (only
+// its note can be erased), can come from a copy kept by the caller
+// (EventsByID, TargetsOf). Whether an entry was reversed or repaired is
+// for the caller to tell from the entries themselves: a reversal or an
+// apology is never dated before what it points at, so it is in any list
+// of the weeks since that entry.
 type RecentRef struct {
-	RelationshipID string
 	EventID        string
 	OccurredAt     time.Time
-	Reversed       bool
+	RelationshipID string
 }
-
-// recentRefSelect reads refs from the targets' index alone, but for the
-// reversal flag, which is found through events_reverses and checked
-// against the relationship by the targets' primary key.
-const recentRefSelect = "SELECT t.relationship_id, t.event_id, t.occurred_at, " +
-	"EXISTS (SELECT 1 FROM events r WHERE r.reverses = t.event_id " +
-	"AND EXISTS (SELECT 1 FROM event_targets rt WHERE rt.event_id = r.id AND rt.relationship_id = t.relationship_id)) "
 
 func scanRecentRef(rows *sql.Rows, r *RecentRef) error {
 	var at int64
-	if err := rows.Scan(&r.RelationshipID, &r.EventID, &at, intBool{&r.Reversed}); err != nil {
+	if err := rows.Scan(&r.EventID, &at, &r.RelationshipID); err != nil {
 		return err
 	}
 	r.OccurredAt = time.UnixMilli(at).UTC()
@@ -41,56 +37,23 @@ func scanRecentRef(rows *sql.Rows, r *RecentRef) error {
 }
 
 // RecentRefs lists the entries applied to relID since since, oldest
-// first (occurred_at, then id), as EventsFor orders them.
+// first (occurred_at, then id), as EventsFor orders them, from the
+// targets' index alone; RelationshipID is relID.
 func (tx *Tx) RecentRefs(ctx context.Context, relID string, since time.Time) ([]RecentRef, error) {
 	return list(ctx, tx, "recent entries",
-		recentRefSelect+"FROM event_targets t WHERE t.relationship_id = $1 AND t.occurred_at >= $2 ORDER BY t.occurred_at, t.event_id",
+		"SELECT t.event_id, t.occurred_at, t.relationship_id FROM event_targets t "+
+			"WHERE t.relationship_id = $1 AND t.occurred_at >= $2 ORDER BY t.occurred_at, t.event_id",
 		[]any{relID, sinceMillis(since)}, scanRecentRef)
 }
 
-// LedgerRef names one entry of a leader's ledger: which, when, and the
-// relationship it is about ("" for a team-wide entry, whose targets say
-// whom it reached).
-type LedgerRef struct {
-	EventID        string
-	OccurredAt     time.Time
-	RelationshipID string
-}
-
-// Reversal pairs a reversing entry with the entry it reverses.
-type Reversal struct {
-	ID, Reverses string
-}
-
 // LeaderRecent lists the leader's entries since since, oldest first
-// (occurred_at, then id), and the reversals of those entries, wherever
-// they are dated (a reversal is dated when it is made, which can be
-// before an entry dated in the future). One row per entry, however many
-// people a team-wide entry reached.
-func (tx *Tx) LeaderRecent(ctx context.Context, leaderID string, since time.Time) ([]LedgerRef, []Reversal, error) {
-	from := sinceMillis(since)
-	refs, err := list(ctx, tx, "recent entries",
+// (occurred_at, then id): one row an entry, however many people a
+// team-wide entry reached.
+func (tx *Tx) LeaderRecent(ctx context.Context, leaderID string, since time.Time) ([]RecentRef, error) {
+	return list(ctx, tx, "recent entries",
 		"SELECT e.id, e.occurred_at, COALESCE(e.relationship_id, '') FROM events e "+
 			"WHERE e.leader_id = $1 AND e.occurred_at >= $2 ORDER BY e.occurred_at, e.id",
-		[]any{leaderID, from}, func(rows *sql.Rows, r *LedgerRef) error {
-			var at int64
-			if err := rows.Scan(&r.EventID, &at, &r.RelationshipID); err != nil {
-				return err
-			}
-			r.OccurredAt = time.UnixMilli(at).UTC()
-			return nil
-		})
-	if err != nil {
-		return nil, nil, err
-	}
-	revs, err := list(ctx, tx, "recent reversals",
-		"SELECT r.id, r.reverses FROM events o JOIN events r ON r.reverses = o.id "+
-			"WHERE o.leader_id = $1 AND o.occurred_at >= $2",
-		[]any{leaderID, from}, func(rows *sql.Rows, r *Reversal) error { return rows.Scan(&r.ID, &r.Reverses) })
-	if err != nil {
-		return nil, nil, err
-	}
-	return refs, revs, nil
+		[]any{leaderID, sinceMillis(since)}, scanRecentRef)
 }
 
 // TargetsOf returns the relationships each of the leader's entries ids
