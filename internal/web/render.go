@@ -325,6 +325,12 @@ func (s *Server) gone(w http.ResponseWriter, r *http.Request, err error) bool {
 	if !clientGone(r) {
 		return false
 	}
+	if quietPath(r.URL.Path) {
+		// Not a failure, so not logged: a line with a time would say
+		// when someone was answering (docs/ANONYMITY.md, rule 3).
+		w.WriteHeader(statusClientGone)
+		return true
+	}
 	s.logger(r).Info("client went away", "method", r.Method, "path", redactPath(r.URL.Path), "op", opOf(err, r), "err", err)
 	w.WriteHeader(statusClientGone)
 	return true

@@ -399,3 +399,41 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 		t.Errorf("the request lines do not say 499:\n%s", l.logs.String())
 	}
 }
+
+// TestClientGoneQuiet: a team member whose client hangs up on a pulse link
+// while the database is busy leaves no line in the log (a line with a time
+// would say when someone was answering: docs/ANONYMITY.md, rule 3).
+func TestClientGoneQuiet(t *testing.T) {
+	e := newVoiceEnv(t)
+	lena := e.owner("Lena", "lena@example.org")
+	e.countedTeam(lena, sixMembers...)
+	_, links := e.launch(lena, form())
+	tok := links["ana@example.org"]
+	logs := &logBuffer{}
+	srv, err := New(Config{Service: e.app, Now: e.clk.Now, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	must(t, err)
+	served := make(chan struct{}, 1)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.Handler().ServeHTTP(w, r)
+		served <- struct{}{}
+	}))
+	defer hs.Close()
+
+	release := make(chan struct{})
+	held := make(chan struct{})
+	go e.db.Write(context.Background(), func(*store.Tx) error { close(held); <-release; return nil })
+	<-held
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	r, _ := http.NewRequestWithContext(ctx, "GET", hs.URL+"/p/"+tok, nil)
+	res, err := http.DefaultClient.Do(r)
+	cancel()
+	if err == nil {
+		res.Body.Close()
+		t.Fatalf("the link was answered (%d) while the writer was held", res.StatusCode)
+	}
+	close(release)
+	<-served
+	if l := logs.String(); l != "" {
+		t.Errorf("a hang-up on a pulse link was logged:\n%s", l)
+	}
+}
