@@ -61,7 +61,11 @@ func (a *App) load(ctx context.Context, tx *store.Tx, leaderID string, ids []str
 		return nil, err
 	}
 	a.copies.read.Add(int64(len(evs)))
-	targets, err := tx.TargetsOf(ctx, leaderID, missing)
+	found := make([]string, len(evs))
+	for i, e := range evs {
+		found[i] = e.ID
+	}
+	targets, err := tx.TargetsOf(ctx, found)
 	if err != nil {
 		return nil, err
 	}

@@ -276,7 +276,11 @@ func (tx *Tx) EventsFor(ctx context.Context, leaderID, relID string, since time.
 			"EXISTS (SELECT 1 FROM events a WHERE a.repairs = e.id "+
 			"AND NOT EXISTS (SELECT 1 FROM events ar WHERE ar.reverses = a.id LIMIT 1 OFFSET 0)) "+
 			"FROM event_targets t JOIN events e ON e.id = t.event_id "+
-			"WHERE t.relationship_id = $1 AND t.occurred_at >= $2 AND e.leader_id = $3 "+
+			// The leader is checked once, on the relationship: given
+			// e.leader_id instead, PostgreSQL without statistics looked
+			// each entry up among all of the leader's.
+			"WHERE t.relationship_id = $1 AND t.occurred_at >= $2 "+
+			"AND EXISTS (SELECT 1 FROM relationships p WHERE p.id = $1 AND p.leader_id = $3) "+
 			"ORDER BY t.occurred_at, t.event_id",
 		[]any{relID, from, leaderID}, scanTargetEvent)
 	if err != nil {

@@ -56,14 +56,14 @@ func (tx *Tx) LeaderRecent(ctx context.Context, leaderID string, since time.Time
 		[]any{leaderID, sinceMillis(since)}, scanRecentRef)
 }
 
-// TargetsOf returns the relationships each of the leader's entries ids
-// was applied to, by entry id, each list sorted.
-func (tx *Tx) TargetsOf(ctx context.Context, leaderID string, ids []string) (map[string][]string, error) {
+// TargetsOf returns the relationships each of the entries ids was
+// applied to, by entry id, each list sorted. Callers pass ids they have
+// read as the leader's (EventsByID).
+func (tx *Tx) TargetsOf(ctx context.Context, ids []string) (map[string][]string, error) {
 	out := make(map[string][]string, len(ids))
 	for chunk := range slices.Chunk(ids, idChunk) {
-		q, args := inIDs("SELECT t.event_id, t.relationship_id FROM event_targets t JOIN events e ON e.id = t.event_id "+
-			"WHERE e.leader_id = $1 AND t.event_id IN (", leaderID, chunk)
-		pairs, err := list(ctx, tx, "entry targets", q+") ORDER BY t.event_id, t.relationship_id", args,
+		q, args := inIDs("SELECT event_id, relationship_id FROM event_targets WHERE event_id IN (", chunk)
+		pairs, err := list(ctx, tx, "entry targets", q+") ORDER BY event_id, relationship_id", args,
 			func(rows *sql.Rows, p *[2]string) error { return rows.Scan(&p[0], &p[1]) })
 		if err != nil {
 			return nil, err
@@ -75,12 +75,11 @@ func (tx *Tx) TargetsOf(ctx context.Context, leaderID string, ids []string) (map
 	return out, nil
 }
 
-// inIDs begins a query whose $1 is first and whose IN list, left open
-// for the caller to close, names ids from $2 on.
-func inIDs(prefix, first string, ids []string) (string, []any) {
+// inIDs begins a query whose IN list, left open for the caller to
+// close, names ids from $1 on.
+func inIDs(prefix string, ids []string) (string, []any) {
 	var q strings.Builder
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, first)
+	args := make([]any, 0, len(ids))
 	q.WriteString(prefix)
 	for i, id := range ids {
 		if i > 0 {
@@ -98,16 +97,22 @@ const idChunk = 400
 
 // EventsByID reads the leader's entries with the given ids, with their
 // snapshots and without their targets, in no particular order. An id
-// that is not the leader's is left out.
+// that is not the leader's is left out. The entries are found by id
+// alone and the leader checked on each: given the leader in the query,
+// PostgreSQL without statistics may walk all the leader's entries.
 func (tx *Tx) EventsByID(ctx context.Context, leaderID string, ids []string) ([]tl.Event, error) {
 	out := make([]tl.Event, 0, len(ids))
 	for chunk := range slices.Chunk(ids, idChunk) {
-		q, args := inIDs("SELECT "+eventSelect+" FROM events e WHERE e.leader_id = $1 AND e.id IN (", leaderID, chunk)
+		q, args := inIDs("SELECT "+eventSelect+" FROM events e WHERE e.id IN (", chunk)
 		evs, err := list(ctx, tx, "entries by id", q+")", args, scanEvent)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, evs...)
+		for _, e := range evs {
+			if e.LeaderID == leaderID {
+				out = append(out, e)
+			}
+		}
 	}
 	return out, fillSnapshots(ctx, tx, out, func(e *tl.Event) *tl.Event { return e })
 }
