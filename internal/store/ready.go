@@ -105,6 +105,11 @@ func unavailable(op string, o outage, err error) *tl.Error {
 // checkpoint.
 const readyHeadroom = 1 << 20
 
+// readyFor is how long Ready reuses a success: /readyz is public, and a
+// flood of probes then costs one committed write a second. A failure is
+// not reused, so a database that comes back is seen at once.
+const readyFor = time.Second
+
 // Ready reports whether the database can serve, for /readyz: it answers
 // a read, and it can take a write (its write lock, a committed write, and
 // room to grow). It returns nil, or an EUNAVAILABLE error whose message
@@ -112,6 +117,22 @@ const readyHeadroom = 1 << 20
 // small transaction through the writers' queue, not counted in
 // WriteStats.
 func (db *DB) Ready(ctx context.Context) error {
+	db.readyMu.Lock()
+	fresh := !db.readyAt.IsZero() && time.Since(db.readyAt) < readyFor
+	db.readyMu.Unlock()
+	if fresh {
+		return nil
+	}
+	err := db.ready(ctx)
+	if err == nil {
+		db.readyMu.Lock()
+		db.readyAt = time.Now()
+		db.readyMu.Unlock()
+	}
+	return err
+}
+
+func (db *DB) ready(ctx context.Context) error {
 	const op = "ready"
 	err := db.Read(ctx, func(tx *Tx) error {
 		var one int

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -78,6 +79,10 @@ type DB struct {
 	nWrites    atomic.Int64
 	nCommits   atomic.Int64
 	cache      *stmtCache // used by the writer goroutine only
+
+	// Ready's last success (ready.go), reused for readyFor.
+	readyMu sync.Mutex
+	readyAt time.Time
 }
 
 // Open opens (creating if needed) and migrates the database. A dsn that

@@ -104,3 +104,24 @@ func TestSQLiteLockedIsUnavailable(t *testing.T) {
 		t.Errorf("write once the lock is let go: %v", err)
 	}
 }
+
+// TestReadyIsCheap: /readyz is public, so many probes within a second
+// cost one committed write, not one each; and they are no change a cached
+// page must follow (WriteStats.Writes does not move).
+func TestReadyIsCheap(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.OpenSQLite(t)
+	before := db.WriteStats()
+	for range 50 {
+		if err := db.Ready(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := db.WriteStats()
+	if n := after.Commits - before.Commits; n < 1 || n > 2 {
+		t.Errorf("50 probes made %d commits, want 1 (2 if a second went by)", n)
+	}
+	if after.Writes != before.Writes {
+		t.Errorf("the probes counted %d writes, want none", after.Writes-before.Writes)
+	}
+}
