@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -256,7 +259,15 @@ func serveDemo(t *testing.T, bin string, now time.Time) *demoServer {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	d := &demoServer{URL: "http://" + addr, SMTP: mailtest.Start(t)}
+	// The browser reaches the process through a proxy that keeps the
+	// pages it serves, for html-validate (htmlpages_test.go); the proxy's
+	// address is the server's base URL, so mailed links lead through it.
+	target := &url.URL{Scheme: "http", Host: addr}
+	pages := newPageLog()
+	proxy := httptest.NewServer(collectPages(httputil.NewSingleHostReverseProxy(target), pages))
+	t.Cleanup(proxy.Close)
+	validateOnCleanup(t, pages)
+	d := &demoServer{URL: proxy.URL, SMTP: mailtest.Start(t)}
 	cmd := exec.Command(bin, "serve", "--demo", "--addr", addr, "--base-url", d.URL,
 		"--smtp", d.SMTP.URL("trustledger@demo.trustledger.local"),
 		"--now", now.Format(time.RFC3339), "--tick-every", "200ms", "--mail-poll", "100ms")
