@@ -77,6 +77,12 @@ type ServeConfig struct {
 	// "Integrations").
 	WebhookAllowPrivate bool `name:"webhook-allow-private" env:"TRUSTLEDGER_WEBHOOK_ALLOW_PRIVATE" help:"Let webhooks post to loopback, private, link-local and other internal addresses, refused by default (or $$${env}=true)."`
 
+	// TrustedProxy names the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; from any other peer they are
+	// ignored, since a client can write them (docs/OPERATIONS.md, "Behind a
+	// reverse proxy").
+	TrustedProxy string `name:"trusted-proxy" env:"TRUSTLEDGER_TRUSTED_PROXY" unset:"none" placeholder:"CIDR,..." help:"Believe X-Forwarded-For and X-Forwarded-Proto from these proxies only: addresses or prefixes, separated by commas, such as 127.0.0.1/32,10.0.0.0/8 (or $$${env}; none by default)."`
+
 	// Test knobs: how often the background jobs run.
 	TickEvery time.Duration `name:"tick-every" hidden:"" default:"1m" help:"How often overdue promises and due pulses are handled."`
 	MailPoll  time.Duration `name:"mail-poll" hidden:"" default:"5s" help:"How often the mail worker looks for due mail."`
@@ -163,6 +169,9 @@ func (s *ServeConfig) validate() error {
 		return err
 	}
 	if _, err := s.smtp(); err != nil {
+		return err
+	}
+	if _, err := web.ParseTrustedProxies(s.TrustedProxy); err != nil {
 		return err
 	}
 	for _, d := range []struct {

@@ -125,12 +125,17 @@ func (c *serveCmd) Run(rt *runtime) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := web.ParseTrustedProxies(c.TrustedProxy)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{
 		Service: rt.svc, Logger: logger, Now: rt.now, Metrics: metrics,
 		API:         api.New(api.Config{Service: rt.svc, Logger: logger, BaseURL: c.BaseURL}),
 		Writes:      func() int64 { return db.WriteStats().Writes },
 		Ready:       db.Ready, // a read, and a write it can take (docs/OPERATIONS.md)
 		ScenarioDir: c.Scenarios, Demo: c.Demo, SecureCookies: c.Secure, OIDC: oidcCfg,
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		return err

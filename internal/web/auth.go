@@ -44,7 +44,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 // loginSubmit signs in. Wrong email and wrong password get the same answer
 // (the service also takes similar time for both), so accounts cannot be
 // enumerated; a throttled client gets 429 with Retry-After. The client is
-// the connection's remote address.
+// the connection's remote address, or behind a trusted proxy the address
+// the proxy names (proxy.go).
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, err)
@@ -434,7 +435,7 @@ func (s *Server) invitationsSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scheme := "http"
-	if r.TLS != nil || s.secure {
+	if overTLS(r) || s.secure {
 		scheme = "https"
 	}
 	d.Link = scheme + "://" + r.Host + "/invite/" + token

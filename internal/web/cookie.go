@@ -18,7 +18,7 @@ import (
 // Secure attribute (and so the __Host- prefix): over TLS, when configured,
 // and on loopback hosts, which browsers treat as secure origins.
 func (s *Server) secureRequest(r *http.Request) bool {
-	return s.secure || r.TLS != nil || loopbackHost(r.Host)
+	return s.secure || overTLS(r) || loopbackHost(r.Host)
 }
 
 // loopbackHost reports whether host (from the Host header, maybe with a

@@ -95,6 +95,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r = s.fromProxy(r) // the client behind a trusted proxy (proxy.go)
 		id := newRequestID()
 		quiet := quietPath(r.URL.Path)
 		log := s.log
@@ -158,7 +159,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			return
 		}
 		s.metrics.observe(r.Method, route, status, time.Since(start))
-		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", status,
+		log.Info("request", "method", r.Method, "path", redactPath(r.URL.Path), "client", clientHost(r.RemoteAddr), "status", status,
 			"bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
@@ -314,11 +315,12 @@ func quietPath(p string) bool {
 // quietHandler is the log of a quiet request: lines keep their message,
 // level, request id and error, and lose every attribute that comes from
 // the request (its path, which may hold a token, its method, the account
-// signed in), so a failure says only which route failed.
+// signed in, the client's address), so a failure says only which route
+// failed.
 type quietHandler struct{ slog.Handler }
 
 // quietDrops are the attributes a quiet request's log lines never carry.
-var quietDrops = map[string]bool{"path": true, "method": true, "user_id": true}
+var quietDrops = map[string]bool{"path": true, "method": true, "user_id": true, "client": true}
 
 func (h quietHandler) Handle(ctx context.Context, r slog.Record) error {
 	out := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)

@@ -166,7 +166,7 @@ func (s *Server) pulseLaunch(w http.ResponseWriter, r *http.Request) {
 // absolute makes a full URL of a path on this server, for links to copy.
 func (s *Server) absolute(r *http.Request, path string) string {
 	scheme := "http"
-	if s.secureRequest(r) && !loopbackHost(r.Host) || r.TLS != nil {
+	if s.secureRequest(r) && !loopbackHost(r.Host) || overTLS(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + path

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -46,6 +47,10 @@ type Config struct {
 	// name even on plain-http requests, for deployments behind a
 	// TLS-terminating proxy. Requests that arrive over TLS always get them.
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (ParseTrustedProxies); from any other
+	// peer they are ignored. nil trusts none.
+	TrustedProxies []netip.Prefix
 	// API serves the JSON API under /api/ (internal/api); nil serves none.
 	API APIHandler
 	// OIDC turns on sign-in with OpenID Connect beside passwords; nil
@@ -76,6 +81,7 @@ type Server struct {
 	scenDir string
 	demo    bool
 	secure  bool
+	proxies []netip.Prefix
 	pages   map[string]*template.Template // times shown in UTC
 	zoned   zonePages                     // and in other zones (pagesIn)
 	mux     *http.ServeMux
@@ -107,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 		scenDir: cfg.ScenarioDir,
 		demo:    cfg.Demo,
 		secure:  cfg.SecureCookies,
+		proxies: cfg.TrustedProxies,
 		public:  map[string]bool{},
 		maxBody: maxFormBytes,
 		metrics: cfg.Metrics,
