@@ -154,6 +154,20 @@ func ErrorOp(err error) string {
 	return ""
 }
 
+// ErrorCause returns what lies under the *Errors of err's chain (the
+// driver's error, a parser's), or err when none wraps anything: for a log
+// line, where an *Error with a message would show only its message.
+func ErrorCause(err error) error {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) || e.Err == nil {
+			return err
+		}
+		err = e.Err
+	}
+	return err
+}
+
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
 // for any other non-nil error, and "" for nil.
 func ErrorCode(err error) string {

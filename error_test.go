@@ -136,6 +136,22 @@ func TestErrorfWraps(t *testing.T) {
 	}
 }
 
+func TestErrorCause(t *testing.T) {
+	cause := errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+	inner := &Error{Code: EUNAVAILABLE, Op: "begin", Message: "the database is not available right now", Err: fmt.Errorf("begin: %w", cause)}
+	outer := &Error{Code: EUNAVAILABLE, Op: "ready", Message: "the database does not answer", Err: inner}
+	if got := ErrorCause(outer); !errors.Is(got, cause) || got.Error() != "begin: "+cause.Error() {
+		t.Errorf("ErrorCause = %v, want the driver's error under both", got)
+	}
+	plain := Errorf(ENOTFOUND, "no such person")
+	if got := ErrorCause(plain); got != plain {
+		t.Errorf("ErrorCause of an error that wraps nothing = %v, want it", got)
+	}
+	if ErrorCause(nil) != nil {
+		t.Error("ErrorCause(nil) is not nil")
+	}
+}
+
 func TestErrorOp(t *testing.T) {
 	inner := &Error{Code: EINTERNAL, Op: "create relationship", Err: context.Canceled}
 	for _, tt := range []struct {

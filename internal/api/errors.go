@@ -107,6 +107,7 @@ func fromDomain(err error) *Error {
 		return out
 	}
 	out := newError(tl.HTTPStatus(code), code, tl.ErrorMessage(err))
+	out.cause = err // for the log of an unavailable database
 	var te *tl.Error
 	if errors.As(err, &te) && te.RetryAfter > 0 {
 		out.Error_.RetryAfter = int(te.RetryAfter.Seconds() + 0.999)
@@ -130,9 +131,9 @@ func (a *API) logFailure(ctx context.Context, e *Error) *Error {
 	switch {
 	case e.status < 500:
 	case errors.Is(ctx.Err(), context.Canceled):
-		a.logger(ctx).InfoContext(ctx, "client went away", "op", a.opOf(ctx, e.causeOrSelf()), "err", e.causeOrSelf())
+		a.logger(ctx).InfoContext(ctx, "client went away", "op", a.opOf(ctx, e.causeOrSelf()), "err", tl.ErrorCause(e.causeOrSelf()))
 	case e.Error_.Code == tl.EUNAVAILABLE:
-		a.logger(ctx).WarnContext(ctx, "database unavailable", "op", a.opOf(ctx, e.causeOrSelf()), "err", e.causeOrSelf())
+		a.logger(ctx).WarnContext(ctx, "database unavailable", "op", a.opOf(ctx, e.causeOrSelf()), "err", tl.ErrorCause(e.causeOrSelf()))
 	default:
 		a.logInternal(ctx, e.causeOrSelf())
 	}

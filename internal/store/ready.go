@@ -113,7 +113,8 @@ const readyFor = time.Second
 // Ready reports whether the database can serve, for /readyz: it answers
 // a read, and it can take a write (its write lock, a committed write, and
 // room to grow). It returns nil, or an EUNAVAILABLE error whose message
-// says why in a sentence an operator reads. It is cheap: one read and one
+// says why in a sentence anyone may read, its cause the details for the
+// log. It is cheap: one read and one
 // small transaction through the writers' queue, not counted in
 // WriteStats.
 func (db *DB) Ready(ctx context.Context) error {
@@ -153,6 +154,13 @@ func (db *DB) ready(ctx context.Context) error {
 	return nil
 }
 
+// Why /readyz says it is not ready, in words anyone may read: the details
+// (how much room is left, which setting) go to the log, with the error.
+const (
+	fullWhy     = "the database is full: it cannot take writes until there is room on its disk"
+	readOnlyWhy = "the database is read-only: it cannot take writes (a standby, or a read-only file or session)"
+)
+
 // notReady is Ready's error: why, in words that depend on the outage.
 func notReady(op, why string, err error) error {
 	o := classify(err)
@@ -162,9 +170,9 @@ func notReady(op, why string, err error) error {
 	}
 	switch o {
 	case full:
-		why = "the database is full: it cannot take writes until there is room on its disk"
+		why = fullWhy
 	case readOnly:
-		why = "the database is read-only: it cannot take writes (a standby, or a read-only file)"
+		why = readOnlyWhy
 	case down:
 		why = "the database does not answer"
 	}
@@ -182,8 +190,8 @@ func (tx *Tx) postgresWritable(ctx context.Context) error {
 		return err
 	}
 	if recovery || readOnlySetting == "on" {
-		return &tl.Error{Code: tl.EUNAVAILABLE, Op: "ready", RetryAfter: retryAfter[readOnly],
-			Message: "the database is read-only: it cannot take writes (a standby, or default_transaction_read_only is on)"}
+		return &tl.Error{Code: tl.EUNAVAILABLE, Op: "ready", RetryAfter: retryAfter[readOnly], Message: readOnlyWhy,
+			Err: fmt.Errorf("pg_is_in_recovery %v, transaction_read_only %s", recovery, readOnlySetting)}
 	}
 	var xid string
 	return tx.queryRowContext(ctx, "SELECT pg_current_xact_id()::text").Scan(&xid)
@@ -205,12 +213,12 @@ func (tx *Tx) sqliteWritable(ctx context.Context, path string) error {
 		}
 	}
 	if (maxPages-pages+free)*pageSize < readyHeadroom {
-		return &tl.Error{Code: tl.EUNAVAILABLE, Op: "ready", RetryAfter: retryAfter[full],
-			Message: fmt.Sprintf("the database is full: it may grow by %d more pages of %d bytes (max_page_count)", maxPages-pages+free, pageSize)}
+		return &tl.Error{Code: tl.EUNAVAILABLE, Op: "ready", RetryAfter: retryAfter[full], Message: fullWhy,
+			Err: fmt.Errorf("SQLite may grow by %d more pages of %d bytes (max_page_count)", maxPages-pages+free, pageSize)}
 	}
 	if avail, ok := diskFree(path); ok && avail < readyHeadroom {
-		return &tl.Error{Code: tl.EUNAVAILABLE, Op: "ready", RetryAfter: retryAfter[full],
-			Message: fmt.Sprintf("the database is full: the disk that holds it has %d KiB free; make room there", avail>>10)}
+		return &tl.Error{Code: tl.EUNAVAILABLE, Op: "ready", RetryAfter: retryAfter[full], Message: fullWhy,
+			Err: fmt.Errorf("the disk that holds %s has %d KiB free", path, avail>>10)}
 	}
 	var v int64
 	if err := tx.queryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {

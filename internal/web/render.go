@@ -279,7 +279,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if s.gone(w, r, err) {
 			return
 		}
-		s.logger(r).Warn("database unavailable", "method", r.Method, "path", redactPath(r.URL.Path), "op", opOf(err, r), "err", err)
+		s.logger(r).Warn("database unavailable", "method", r.Method, "path", redactPath(r.URL.Path), "op", opOf(err, r), "err", tl.ErrorCause(err))
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(err)))
 		w.Header().Set("Cache-Control", "no-store")
 	case tl.EINTERNAL:
@@ -331,7 +331,7 @@ func (s *Server) gone(w http.ResponseWriter, r *http.Request, err error) bool {
 		w.WriteHeader(statusClientGone)
 		return true
 	}
-	s.logger(r).Info("client went away", "method", r.Method, "path", redactPath(r.URL.Path), "op", opOf(err, r), "err", err)
+	s.logger(r).Info("client went away", "method", r.Method, "path", redactPath(r.URL.Path), "op", opOf(err, r), "err", tl.ErrorCause(err))
 	w.WriteHeader(statusClientGone)
 	return true
 }

@@ -248,7 +248,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			if tl.ErrorCode(err) == tl.EUNAVAILABLE {
 				why = tl.ErrorMessage(err)
 			}
-			s.logger(r).Warn("not ready", "why", why, "err", err)
+			s.logger(r).Warn("not ready", "why", why, "err", tl.ErrorCause(err))
 			retry := 5 // seconds: a load balancer asks again anyway
 			if tl.ErrorCode(err) == tl.EUNAVAILABLE {
 				retry = retryAfterSeconds(err)

@@ -173,6 +173,29 @@ func (l *liveServer) wantNoServerErrors() {
 	}
 }
 
+// wantWarning checks the log has "database unavailable" warnings, from
+// the API and from the pages, whose err holds cause (the driver's error,
+// never the sentence people read), and a "not ready" one whose err holds
+// detail (when not "").
+func (l *liveServer) wantWarning(cause, detail string) {
+	l.t.Helper()
+	var apiLine, webLine, ready bool
+	for _, line := range strings.Split(l.logs.String(), "\n") {
+		if strings.Contains(line, `level=WARN msg="database unavailable"`) && strings.Contains(line, cause) &&
+			!strings.Contains(line, "nothing was saved") {
+			apiLine = apiLine || strings.Contains(line, "path="+api.Prefix)
+			webLine = webLine || !strings.Contains(line, "path="+api.Prefix)
+		}
+		if strings.Contains(line, `level=WARN msg="not ready"`) && strings.Contains(line, detail) {
+			ready = true
+		}
+	}
+	if !apiLine || !webLine || !ready {
+		l.t.Errorf("the log lacks a warning with %q (database unavailable from the API: %v, from the pages: %v) or %q (not ready: %v):\n%s",
+			cause, apiLine, webLine, detail, ready, l.logs.String())
+	}
+}
+
 func (l *liveServer) events() int {
 	l.t.Helper()
 	evs, err := l.app.Events(context.Background(), l.leader, tl.EventFilter{Who: "Sam"})
@@ -213,6 +236,7 @@ func TestSQLiteFullIsUnavailable(t *testing.T) {
 		t.Errorf("healthz: %d, want 200 (the process is alive)", r.status)
 	}
 	l.wantNoServerErrors()
+	l.wantWarning("database or disk is full", "max_page_count")
 
 	if _, err := w.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
 		t.Fatal(err)
@@ -328,6 +352,7 @@ func TestPostgresDownIsUnavailable(t *testing.T) {
 		t.Errorf("readyz with the database down: %d %q", r.status, r.body)
 	}
 	l.wantNoServerErrors()
+	l.wantWarning("", "")
 
 	p.restore()
 	if r := l.get("/readyz"); r.status != http.StatusOK {
