@@ -320,7 +320,14 @@ func (rt *runtime) open(create bool) (tl.Services, error) {
 			return nil, tl.Errorf(tl.ENOTFOUND, "no database at %s: create one with: trustledger init --leader NAME (or point --db at yours)", dsn)
 		}
 	}
-	db, err := store.Open(rt.ctx, dsn)
+	db, err := store.OpenWith(rt.ctx, dsn, store.Options{Upgrading: func(from, to int64) {
+		// Said before the first migration runs: a migration cannot be
+		// undone, and the way back is a backup (docs/OPERATIONS.md,
+		// "Upgrading").
+		fmt.Fprintf(rt.stderr, "Upgrading the database %s from schema %d to %d: this cannot be undone. "+
+			"Keep a backup made before the upgrade (trustledger backup FILE, run by the version you had) until this version has run well.\n",
+			rt.dbName(), from, to)
+	}})
 	if err != nil {
 		if tl.ErrorCode(err) == tl.EUNAVAILABLE && isPostgres(dsn) {
 			return nil, &tl.Error{Code: tl.EUNAVAILABLE, Op: opCLI, Err: err,

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,8 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -90,10 +87,15 @@ type DB struct {
 // anything else is a SQLite file path ("file:" prefix allowed, query
 // parameters are dropped: the pragmas are fixed).
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options (migrate.go).
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return openPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, o)
 	}
-	return openSQLite(ctx, dsn)
+	return openSQLite(ctx, dsn, o)
 }
 
 // SQLiteDSN returns the modernc DSN for path with the house pragmas; with
@@ -108,7 +110,7 @@ func SQLiteDSN(path string, write bool) string {
 	return dsn + "&_pragma=query_only(1)"
 }
 
-func openSQLite(ctx context.Context, dsn string) (*DB, error) {
+func openSQLite(ctx context.Context, dsn string, o Options) (*DB, error) {
 	path := strings.TrimPrefix(dsn, "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
@@ -134,7 +136,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 		return nil, internal("open sqlite "+path, err)
 	}
 	db := &DB{dialect: SQLite, path: path, w: w}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, o); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -153,7 +155,7 @@ func openSQLite(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return nil, internal("open postgres", err)
@@ -170,7 +172,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, internal("postgres current_schema", err)
 	}
 	db.lockKey = lockKey("trustledger write " + schema)
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, o); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -192,39 +194,6 @@ func lockKey(name string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	return int64(h.Sum64() & 0x7fffffffffffffff)
-}
-
-// migrate brings the schema to the newest version. On PostgreSQL a
-// session advisory lock (keyed by schema) makes several processes that
-// start together migrate once.
-func (db *DB) migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations/"+db.dialect)
-	if err != nil {
-		return internal("migrations", err)
-	}
-	dialect := goose.DialectSQLite3
-	// A database that met a later migration first (a development copy)
-	// still gets an earlier one that was added beside it.
-	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
-	if db.dialect == Postgres {
-		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker(
-			lock.WithLockID(db.lockKey^1),
-			lock.WithLockTimeout(1, 300),
-		)
-		if err != nil {
-			return internal("migration lock", err)
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
-	}
-	p, err := goose.NewProvider(dialect, db.w, sub, opts...)
-	if err != nil {
-		return internal("migrations", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return internal("migrate "+db.dialect, err)
-	}
-	return nil
 }
 
 // Close releases every connection.
