@@ -41,7 +41,7 @@ func TestServiceErrorsKeepTheirCause(t *testing.T) {
 		err = e.app.SetSetting(ctx, l.ID, "half_life_days", -1)
 		wantCode(t, err, tl.EINVALID)
 		var te *tl.Error
-		if want := "setting half_life_days must be between 1 and 3650, got -1"; !errors.As(err, &te) ||
+		if want := "setting half_life_days must be between 1 and 3650, got -1 (see: trustledger settings)"; !errors.As(err, &te) ||
 			te.Err == nil || tl.ErrorMessage(err) != want || tl.ErrorField(err) != "value" {
 			t.Errorf("setting: %q, want %q over the engine's error", tl.ErrorMessage(err), want)
 		}
