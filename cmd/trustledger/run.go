@@ -84,7 +84,7 @@ where authority outruns trust.`
 // run it in-process: it parses args, runs one command and returns the exit
 // code. Every error ends as exactly one line on stderr (JSON under --json).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) (code int) {
-	rt := &runtime{ctx: ctx, stdout: stdout, stderr: stderr, jsonErrors: wantsJSON(args)}
+	rt := &runtime{ctx: ctx, stdout: stdout, stderr: stderr, env: env, jsonErrors: wantsJSON(args)}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(exitRequest); ok {
@@ -234,7 +234,10 @@ func oneLine(s string) string {
 type runtime struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
-	cli            grammar
+	// env is the environment run was given, for the few variables that
+	// are no setting (TMPDIR for the demo's folder).
+	env func(string) string
+	cli grammar
 	// jsonErrors is whether --json was given: errors are then JSON on
 	// stderr. It is read from the arguments, not from cli.JSON, which
 	// export sets for its own reasons and a parse error may leave unset.

@@ -26,7 +26,7 @@ import (
 )
 
 // serveCmd runs the web app. With --demo it starts on a fresh SQLite file
-// in a temporary folder, seeded with Lena's team from the article
+// in a temporary folder (demoDir), seeded with Lena's team from the article
 // (scenarios/lena-team.yaml).
 type serveCmd struct {
 	ServeConfig
@@ -61,9 +61,9 @@ func (c *serveCmd) Run(rt *runtime) error {
 	}
 	addr := c.Addr
 	if c.Demo {
-		dir, err := os.MkdirTemp("", "trustledger-demo-")
+		dir, err := demoDir(rt.env, rt.cli.DB)
 		if err != nil {
-			return &tl.Error{Code: tl.EINTERNAL, Op: opCLI, Message: "cannot create a folder for the demo database", Err: err}
+			return err
 		}
 		defer os.RemoveAll(dir)
 		rt.cli.DB = filepath.Join(dir, "demo.db")
