@@ -73,6 +73,8 @@ type grammar struct {
 	Restore   restoreCmd   `cmd:"" help:"Load a backup file into an empty database."`
 	Serve     serveCmd     `cmd:"" help:"Run the web app (--demo: with Lena's team, on a temporary database)."`
 
+	Healthcheck healthcheckCmd `cmd:"" help:"Ask a running server's /healthz: exit 0 when it answers, 1 otherwise (for containers)."`
+
 	Completion completionCmd `cmd:"" help:"Print a shell completion script (bash, zsh or fish)."`
 }
 
