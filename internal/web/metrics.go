@@ -49,7 +49,7 @@ func NewMetrics(depth func(context.Context) (int, error)) *Metrics {
 			Help: "Background job runs and their outcomes (tick: overdue promises and due pulses; mail and webhook: messages handled).",
 		}, []string{"job", "outcome"}),
 	}
-	m.reg.MustRegister(m.requests, m.jobs)
+	m.reg.MustRegister(m.requests, m.jobs, buildInfo())
 	m.runtime.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if depth != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

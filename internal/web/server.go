@@ -181,7 +181,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.handlePublic(mux, "GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		io.WriteString(w, "ok\n")
+		io.WriteString(w, healthBody) // "ok", then the build (build.go)
 	})
 	s.handlePublic(mux, "GET /readyz", s.readyz)
 	// Public so the gate does not send strangers to the login page: the
