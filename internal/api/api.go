@@ -58,6 +58,13 @@ const (
 	ctxRoute // the route pattern that serves the request
 )
 
+func init() {
+	// A body's field names are the document's, to the letter: huma's
+	// validator would otherwise take "nAme" for "name", as encoding/json
+	// does, where the document's closed objects refuse it.
+	huma.ValidateStrictCasing = true
+}
+
 // New builds the API and its OpenAPI document.
 func New(cfg Config) *API {
 	a := &API{svc: cfg.Service, log: cfg.Logger, baseURL: strings.TrimRight(cfg.BaseURL, "/"), mux: http.NewServeMux()}
