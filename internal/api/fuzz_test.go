@@ -713,7 +713,7 @@ func (ft *fuzzTarget) send(q fuzzRequest) (int, []byte, string) {
 // or as another JSON media type (application/merge-patch+json); and a
 // null for a field the body may leave out (isTolerated). The document has no way to say so; the
 // fuzz test passes these and reports every other difference.
-var tolerated = regexp.MustCompile(`^(query parameter \S+ is not in the document|query parameter \S+ is given \d+ times|(?s:query parameter \S+="": .*)|\S+ takes no request body|request Content-Type "([^"]*\+json[^"]*)?", the document has \[application/json\])$`)
+var tolerated = regexp.MustCompile(`^(query parameter \S* is not in the document|query parameter \S* is given \d+ times|(?s:query parameter \S*="": .*)|\S+ takes no request body|request Content-Type "([^"]*\+json[^"]*)?", the document has \[application/json\])$`)
 
 // problems takes what the conforming transport reported of the last
 // exchange, less what is tolerated, and for a replayed answer, less
