@@ -2,6 +2,7 @@ package app
 
 import (
 	"unicode"
+	"unicode/utf8"
 
 	tl "github.com/trustledger/trustledger"
 )
@@ -36,10 +37,20 @@ var invisibleNames = map[rune]string{
 // around them ("Ana\u202Egnp.exe" reads "Anaexe.png"), so a name or a
 // note could pass for another. The error says which character and where
 // (counting characters from 1), as what is the subject of the sentence.
+//
+// Control characters other than the tab and line breaks, and bytes that
+// are not UTF-8, are refused too: PostgreSQL cannot store a NUL, and
+// both databases must keep the same texts.
 func checkVisible(what, s string) error {
+	if !utf8.ValidString(s) {
+		return tl.Errorf(tl.EINVALID, "%s holds bytes that are not UTF-8 text: send it as UTF-8", what)
+	}
 	i := 0
 	for _, r := range s {
 		i++
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return tl.Errorf(tl.EINVALID, "%s holds the control character U+%04X at character %d: remove it", what, r, i)
+		}
 		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
 			name := invisibleNames[r]
 			if name == "" {

@@ -48,3 +48,26 @@ func TestTextRefusesInvisibleCharacters(t *testing.T) {
 		t.Errorf("cleanText keeps line breaks and tabs: %q, %v", got, err)
 	}
 }
+
+// TestTextRefusesControlCharacters: a NUL or another control character,
+// or bytes that are not UTF-8, in free text are refused on every database
+// alike (PostgreSQL cannot store a NUL; SQLite kept it). Tabs and line
+// breaks stay.
+func TestTextRefusesControlCharacters(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Ana\x00Lima", "U+0000 at character 4"},
+		{"Ana\x1bLima", "U+001B"},
+		{"Ana\u0085Lima", "U+0085"},
+		{"Ana\xffLima", "not UTF-8"},
+	} {
+		_, err := checkText("the promise", c.in, 100)
+		if tl.ErrorCode(err) != tl.EINVALID || !strings.Contains(tl.ErrorMessage(err), c.want) {
+			t.Errorf("checkText(%q) = %v, want EINVALID saying %q", c.in, err, c.want)
+		}
+	}
+	for _, ok := range []string{"one\ttwo", "line one\nline two", "windows\r\nline"} {
+		if _, err := checkText("the promise", ok, 100); err != nil {
+			t.Errorf("checkText(%q) = %v, want it kept", ok, err)
+		}
+	}
+}

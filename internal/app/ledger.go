@@ -136,6 +136,9 @@ func (a *App) buildEvent(ctx context.Context, tx *store.Tx, leaderID string, in 
 	if n := utf8.RuneCountInString(note); n > tl.MaxNoteLength {
 		return nil, nil, nil, tl.Invalidf("note", "a note may have at most %d characters, this one has %d: shorten it", tl.MaxNoteLength, n)
 	}
+	if err := checkVisible("the note", note); err != nil {
+		return nil, nil, nil, tl.WithField(err, "note")
+	}
 	ev := &tl.Event{
 		ID: store.NewID(now), LeaderID: leaderID, Kind: info.Kind, OccurredAt: at, RecordedAt: now,
 		Source: in.Source, Severity: sev, Note: note, RecordedBy: byLeader,
@@ -277,6 +280,9 @@ func (a *App) Reverse(ctx context.Context, leaderID, eventID, note string) (*tl.
 	note = strings.TrimSpace(note)
 	if n := utf8.RuneCountInString(note); n > tl.MaxNoteLength {
 		return nil, tl.Invalidf("note", "a note may have at most %d characters, this one has %d: shorten it", tl.MaxNoteLength, n)
+	}
+	if err := checkVisible("the note", note); err != nil {
+		return nil, tl.WithField(err, "note")
 	}
 	var out *tl.Event
 	err := a.db.Write(ctx, func(tx *store.Tx) error {
