@@ -24,11 +24,12 @@ else
   echo "build-image.sh: no CA bundle at $ca: the image cannot check TLS certificates (set CA_BUNDLE)" >&2
 fi
 # Podman and Buildah write the OCI format unless told, which has no
-# HEALTHCHECK; Docker always writes its own. --no-cache: the layers are
+# HEALTHCHECK, and keep an image for every step unless --layers=false;
+# Docker always writes its own format. --no-cache: the layers are
 # copies, and a cached LABEL layer kept an older VERSION (podman 4.3).
-format=
-case "$engine" in podman*|buildah*) format="--format docker" ;; esac
-# $engine and $format unquoted: ENGINE may hold options, such as
+opts=
+case "$engine" in podman*|buildah*) opts="--format docker --layers=false" ;; esac
+# $engine and $opts unquoted: ENGINE may hold options, such as
 # "podman --runtime runc".
-$engine build $format --no-cache -f deploy/Containerfile --build-arg VERSION="$version" -t "$tag" "$ctx"
+$engine build $opts --no-cache -f deploy/Containerfile --build-arg VERSION="$version" -t "$tag" "$ctx"
 echo "$tag"

@@ -93,7 +93,8 @@ func (p *podman) start(image string, opts []string, args ...string) (name, addr 
 	name = "trustledger-test-" + strings.ToLower(rand.Text()[:10])
 	run := append([]string{"run", "-d", "--name", name, "--read-only", "--read-only-tmpfs=false", "-p", addr + ":8080"}, opts...)
 	p.must(append(append(run, image), args...)...)
-	p.t.Cleanup(func() { p.run("rm", "-f", "-t", "0", name) })
+	// -v: the anonymous volume the image's VOLUME /data made goes too.
+	p.t.Cleanup(func() { p.run("rm", "-f", "-v", "-t", "0", name) })
 	return name, addr
 }
 
