@@ -40,6 +40,7 @@ type App struct {
 	// copies keeps ledger entries already read, for the reads of the
 	// last weeks (recentcache.go).
 	copies entryCopies
+	refs   keptRefs
 	// mixKick wakes RunMixer after an answer or reaction (mix.go).
 	mixKick chan struct{}
 	// hooks is Options.Webhooks.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,23 @@ type entryCopies struct {
 	// read counts the entries read in full from the database, for the
 	// tests that hold a read after a write to the new entries alone.
 	read atomic.Int64
+}
+
+// keptRefs keeps, per leader, the list of recent entries a read
+// transaction found, for the reads that follow until the next write
+// through this App's database (or readTTL, for another instance's
+// writes, as the status cache): status, this week's step and the
+// dashboard read the list once after a write, not once each.
+type keptRefs struct {
+	mu sync.Mutex
+	m  map[string]refsEntry
+}
+
+type refsEntry struct {
+	since  time.Time // the list holds every entry since then
+	refs   []store.RecentRef
+	at     time.Time // when it was read
+	writes int64     // the write count it was read after
 }
 
 type keptEntry struct {
@@ -96,11 +114,48 @@ func dedupe(ids []string) []string {
 	return out
 }
 
+// leaderRefs lists the leader's entries since since, from the list kept
+// since the last write when a read transaction may use it.
+func (a *App) leaderRefs(ctx context.Context, tx *store.Tx, leaderID string, since time.Time) ([]store.RecentRef, error) {
+	writes, keep := tx.KeptUntilWrite()
+	now := a.clock()
+	if keep {
+		a.refs.mu.Lock()
+		e, ok := a.refs.m[leaderID]
+		a.refs.mu.Unlock()
+		if ok && e.writes == writes && !since.Before(e.since) && !now.Before(e.at) && now.Sub(e.at) < readTTL {
+			i, _ := slices.BinarySearchFunc(e.refs, since, func(r store.RecentRef, t time.Time) int { return r.OccurredAt.Compare(t) })
+			return e.refs[i:], nil
+		}
+	}
+	refs, err := tx.LeaderRecent(ctx, leaderID, since)
+	if err != nil || !keep {
+		return refs, err
+	}
+	a.refs.mu.Lock()
+	defer a.refs.mu.Unlock()
+	if a.refs.m == nil || len(a.refs.m) > 10000 {
+		a.refs.m = map[string]refsEntry{}
+	}
+	a.refs.m[leaderID] = refsEntry{since: since, refs: refs, at: now, writes: writes}
+	return refs, nil
+}
+
 // recentFor loads one relationship's entries since since as the engine's
 // Recent list. Reversing entries are left out and their originals marked
 // reversed; a breach counts as repaired only when a live apology for it
-// reached this relationship.
+// reached this relationship. In a read transaction it takes them from
+// the leader's list (leaderRefs), so a read after status costs no query;
+// in a write it asks the relationship's index, which sees the write's own
+// entries.
 func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID string, since time.Time) ([]engine.Recent, error) {
+	if _, keep := tx.KeptUntilWrite(); keep {
+		lists, err := a.recentLists(ctx, tx, leaderID, since)
+		if err != nil {
+			return nil, err
+		}
+		return toRecent(ctx, tx, leaderID, lists[relID])
+	}
 	refs, err := tx.RecentRefs(ctx, relID, since)
 	if err != nil {
 		return nil, err
@@ -122,18 +177,11 @@ func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID strin
 	return toRecent(ctx, tx, leaderID, evs)
 }
 
-// recentByRelationship loads the recent entries of every relationship of
-// the leader, keyed by relationship id, each list oldest first as
-// recentFor gives it. It reads the list of the leader's recent entries
-// once, one row an entry however many people it reached: entries about
-// one person go to that person, team-wide entries to every target they
-// were applied to. Whether an entry was reversed or repaired is decided
-// by toRecent from the lists themselves, which is exact because a
-// reversal or an apology is never dated before what it points at (a
-// reversal reaches the people it is applied to, perhaps fewer than the
-// entry it reverses).
-func (a *App) recentByRelationship(ctx context.Context, tx *store.Tx, leaderID string, rels []tl.Relationship, since time.Time) (map[string][]engine.Recent, error) {
-	refs, err := tx.LeaderRecent(ctx, leaderID, since)
+// recentLists is the leader's recent entries by relationship, each list
+// oldest first: entries about one person go to that person, team-wide
+// entries to every target they were applied to.
+func (a *App) recentLists(ctx context.Context, tx *store.Tx, leaderID string, since time.Time) (map[string][]store.TargetEvent, error) {
+	refs, err := a.leaderRefs(ctx, tx, leaderID, since)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +193,7 @@ func (a *App) recentByRelationship(ctx context.Context, tx *store.Tx, leaderID s
 	if err != nil {
 		return nil, err
 	}
-	lists := make(map[string][]store.TargetEvent, len(rels))
+	lists := map[string][]store.TargetEvent{}
 	for _, r := range refs {
 		k, ok := got[r.EventID]
 		if !ok {
@@ -154,6 +202,24 @@ func (a *App) recentByRelationship(ctx context.Context, tx *store.Tx, leaderID s
 		for _, t := range k.targets {
 			lists[t] = append(lists[t], store.TargetEvent{Event: k.ev})
 		}
+	}
+	return lists, nil
+}
+
+// recentByRelationship loads the recent entries of every relationship of
+// the leader, keyed by relationship id, each list oldest first as
+// recentFor gives it. It reads the list of the leader's recent entries
+// once, one row an entry however many people it reached: entries about
+// one person go to that person, team-wide entries to every target they
+// were applied to. Whether an entry was reversed or repaired is decided
+// by toRecent from the lists themselves, which is exact because a
+// reversal or an apology is never dated before what it points at (a
+// reversal reaches the people it is applied to, perhaps fewer than the
+// entry it reverses).
+func (a *App) recentByRelationship(ctx context.Context, tx *store.Tx, leaderID string, rels []tl.Relationship, since time.Time) (map[string][]engine.Recent, error) {
+	lists, err := a.recentLists(ctx, tx, leaderID, since)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string][]engine.Recent, len(rels))
 	for _, r := range rels {

@@ -48,12 +48,20 @@ func (tx *Tx) RecentRefs(ctx context.Context, relID string, since time.Time) ([]
 
 // LeaderRecent lists the leader's entries since since, oldest first
 // (occurred_at, then id): one row an entry, however many people a
-// team-wide entry reached.
+// team-wide entry reached, read from the ledger's index alone
+// (RelationshipID is left empty: the targets say whom each reached).
 func (tx *Tx) LeaderRecent(ctx context.Context, leaderID string, since time.Time) ([]RecentRef, error) {
 	return list(ctx, tx, "recent entries",
-		"SELECT e.id, e.occurred_at, COALESCE(e.relationship_id, '') FROM events e "+
+		"SELECT e.id, e.occurred_at FROM events e "+
 			"WHERE e.leader_id = $1 AND e.occurred_at >= $2 ORDER BY e.occurred_at, e.id",
-		[]any{leaderID, sinceMillis(since)}, scanRecentRef)
+		[]any{leaderID, sinceMillis(since)}, func(rows *sql.Rows, r *RecentRef) error {
+			var at int64
+			if err := rows.Scan(&r.EventID, &at); err != nil {
+				return err
+			}
+			r.OccurredAt = time.UnixMilli(at).UTC()
+			return nil
+		})
 }
 
 // TargetsOf returns the relationships each of the entries ids was

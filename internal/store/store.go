@@ -228,12 +228,25 @@ type Tx struct {
 	dialect  string
 	detached bool       // a write: statements ignore the caller's cancellation
 	cache    *stmtCache // the SQLite writer's prepared statements
+	readOnly bool       // begun by Read
+	writes   int64      // WriteStats().Writes before Read began it
 }
 
 // Read runs fn in a read-only transaction. fn must not call Write.
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.run(ctx, db.r, &sql.TxOptions{ReadOnly: db.dialect == Postgres}, fn)
+	writes := db.nWrites.Load()
+	return db.run(ctx, db.r, &sql.TxOptions{ReadOnly: db.dialect == Postgres}, func(tx *Tx) error {
+		tx.readOnly, tx.writes = true, writes
+		return fn(tx)
+	})
 }
+
+// KeptUntilWrite reports whether what the transaction reads may be kept
+// for other reads until the next write through this DB: it was begun by
+// Read (it holds no write of its own that could still be rolled back),
+// and writes is the count of writes done before it began, so everything
+// counted is in what it reads (WriteStats).
+func (tx *Tx) KeptUntilWrite() (writes int64, ok bool) { return tx.writes, tx.readOnly }
 
 func (db *DB) run(ctx context.Context, h *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) (err error) {
 	stx, err := h.BeginTx(ctx, opts)
