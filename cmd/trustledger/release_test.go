@@ -28,7 +28,7 @@ func TestReleaseBuilds(t *testing.T) {
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+		t.Fatalf("the go command is not on PATH: %v", err)
 	}
 	dist := t.TempDir()
 	for _, target := range []string{"linux/amd64", "darwin/arm64", "windows/amd64"} {
