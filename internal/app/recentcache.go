@@ -34,7 +34,7 @@ type entryCopies struct {
 	read atomic.Int64
 }
 
-// keptRefs keeps, per leader, the list of recent entries a read
+// keptRefs keeps, per leader, the lists of recent entries a read
 // transaction found, for the reads that follow until the next write
 // through this App's database (or readTTL, for another instance's
 // writes, as the status cache): status, this week's step and the
@@ -45,10 +45,10 @@ type keptRefs struct {
 }
 
 type refsEntry struct {
-	since  time.Time // the list holds every entry since then
-	refs   []store.RecentRef
-	at     time.Time // when it was read
-	writes int64     // the write count it was read after
+	since  time.Time                      // the lists hold every entry since then
+	lists  map[string][]store.TargetEvent // by relationship; shared, never changed
+	at     time.Time                      // when it was read
+	writes int64                          // the write count it was read after
 }
 
 type keptEntry struct {
@@ -114,9 +114,12 @@ func dedupe(ids []string) []string {
 	return out
 }
 
-// leaderRefs lists the leader's entries since since, from the list kept
-// since the last write when a read transaction may use it.
-func (a *App) leaderRefs(ctx context.Context, tx *store.Tx, leaderID string, since time.Time) ([]store.RecentRef, error) {
+// recentLists is the leader's recent entries by relationship, each list
+// oldest first: entries about one person go to that person, team-wide
+// entries to every target they were applied to. In a read transaction
+// the lists are kept for the reads that follow until the next write
+// (keptRefs).
+func (a *App) recentLists(ctx context.Context, tx *store.Tx, leaderID string, since time.Time) (map[string][]store.TargetEvent, error) {
 	writes, keep := tx.KeptUntilWrite()
 	now := a.clock()
 	if keep {
@@ -124,21 +127,48 @@ func (a *App) leaderRefs(ctx context.Context, tx *store.Tx, leaderID string, sin
 		e, ok := a.refs.m[leaderID]
 		a.refs.mu.Unlock()
 		if ok && e.writes == writes && !since.Before(e.since) && !now.Before(e.at) && now.Sub(e.at) < readTTL {
-			i, _ := slices.BinarySearchFunc(e.refs, since, func(r store.RecentRef, t time.Time) int { return r.OccurredAt.Compare(t) })
-			return e.refs[i:], nil
+			if since.Equal(e.since) {
+				return e.lists, nil
+			}
+			out := make(map[string][]store.TargetEvent, len(e.lists))
+			for id, l := range e.lists {
+				i, _ := slices.BinarySearchFunc(l, since, func(te store.TargetEvent, t time.Time) int { return te.OccurredAt.Compare(t) })
+				out[id] = l[i:]
+			}
+			return out, nil
 		}
 	}
 	refs, err := tx.LeaderRecent(ctx, leaderID, since)
-	if err != nil || !keep {
-		return refs, err
+	if err != nil {
+		return nil, err
 	}
-	a.refs.mu.Lock()
-	defer a.refs.mu.Unlock()
-	if a.refs.m == nil || len(a.refs.m) > 10000 {
-		a.refs.m = map[string]refsEntry{}
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.EventID
 	}
-	a.refs.m[leaderID] = refsEntry{since: since, refs: refs, at: now, writes: writes}
-	return refs, nil
+	got, err := a.load(ctx, tx, leaderID, ids)
+	if err != nil {
+		return nil, err
+	}
+	lists := map[string][]store.TargetEvent{}
+	for _, r := range refs {
+		k, ok := got[r.EventID]
+		if !ok {
+			continue
+		}
+		for _, t := range k.targets {
+			lists[t] = append(lists[t], store.TargetEvent{Event: k.ev})
+		}
+	}
+	if keep {
+		a.refs.mu.Lock()
+		defer a.refs.mu.Unlock()
+		if a.refs.m == nil || len(a.refs.m) > 10000 {
+			a.refs.m = map[string]refsEntry{}
+		}
+		a.refs.m[leaderID] = refsEntry{since: since, lists: lists, at: now, writes: writes}
+	}
+	return lists, nil
 }
 
 // recentFor loads one relationship's entries since since as the engine's
@@ -175,35 +205,6 @@ func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID strin
 		}
 	}
 	return toRecent(ctx, tx, leaderID, evs)
-}
-
-// recentLists is the leader's recent entries by relationship, each list
-// oldest first: entries about one person go to that person, team-wide
-// entries to every target they were applied to.
-func (a *App) recentLists(ctx context.Context, tx *store.Tx, leaderID string, since time.Time) (map[string][]store.TargetEvent, error) {
-	refs, err := a.leaderRefs(ctx, tx, leaderID, since)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(refs))
-	for i, r := range refs {
-		ids[i] = r.EventID
-	}
-	got, err := a.load(ctx, tx, leaderID, ids)
-	if err != nil {
-		return nil, err
-	}
-	lists := map[string][]store.TargetEvent{}
-	for _, r := range refs {
-		k, ok := got[r.EventID]
-		if !ok {
-			continue
-		}
-		for _, t := range k.targets {
-			lists[t] = append(lists[t], store.TargetEvent{Event: k.ev})
-		}
-	}
-	return lists, nil
 }
 
 // recentByRelationship loads the recent entries of every relationship of
