@@ -108,6 +108,10 @@ var settingBounds = map[string][2]float64{
 	"share_say_do": {0, 1},
 }
 
+// anonymityFloors are the settings whose lower bound is a promise to the
+// team (docs/ANONYMITY.md, rule 8): refusing one says why.
+var anonymityFloors = map[string]bool{"anonymity_k": true, "anonymity_floor": true, "comments_k": true}
+
 func init() {
 	for i := range settingTable {
 		b, ok := settingBounds[settingTable[i].Name]
@@ -197,6 +201,9 @@ func (s *Settings) Set(name string, v float64) error {
 	si, ok := findSetting(name)
 	if !ok {
 		return unknownSetting(name)
+	}
+	if anonymityFloors[name] && v < si.Min {
+		return fmt.Errorf("setting %s must be at least %g, got %g: with fewer answers a respondent is too easy to single out (docs/ANONYMITY.md, rule 8)", name, si.Min, v)
 	}
 	if !(v >= si.Min && v <= si.Max) { // also refuses NaN
 		return fmt.Errorf("setting %s must be between %g and %g, got %g", name, si.Min, si.Max, v)
