@@ -15,7 +15,9 @@ ca=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT INT TERM
-CGO_ENABLED=0 go build -trimpath -o "$ctx/trustledger" ./cmd/trustledger
+# -buildvcs=auto: stamp the commit and date (trustledger --version, /healthz)
+# when built from a checkout, whatever GOFLAGS says.
+CGO_ENABLED=0 go build -buildvcs=auto -trimpath -o "$ctx/trustledger" ./cmd/trustledger
 cp deploy/container/passwd deploy/container/group "$ctx/"
 mkdir "$ctx/data" "$ctx/certs"
 if [ -f "$ca" ]; then
