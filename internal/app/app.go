@@ -37,10 +37,11 @@ type App struct {
 	// between writes (statuscache.go).
 	status readCache[*tl.StatusReport]
 	views  readCache[[]tl.TeamView]
-	// copies keeps ledger entries already read, for the reads of the
-	// last weeks (recentcache.go).
+	// copies keeps ledger entries already read, and lists each
+	// leader's recent entries by person until the next write, for the
+	// reads of the last weeks (recentcache.go).
 	copies entryCopies
-	refs   keptRefs
+	lists  keptLists
 	// mixKick wakes RunMixer after an answer or reaction (mix.go).
 	mixKick chan struct{}
 	// hooks is Options.Webhooks.

@@ -34,12 +34,12 @@ type entryCopies struct {
 	read atomic.Int64
 }
 
-// keptRefs keeps, per leader, the lists of recent entries a read
+// keptLists keeps, per leader, the lists of recent entries a read
 // transaction found, for the reads that follow until the next write
 // through this App's database (or readTTL, for another instance's
 // writes, as the status cache): status, this week's step and the
 // dashboard read the list once after a write, not once each.
-type keptRefs struct {
+type keptLists struct {
 	mu sync.Mutex
 	m  map[string]refsEntry
 }
@@ -56,13 +56,14 @@ type keptEntry struct {
 	targets []string // sorted
 }
 
-// load returns the entries ids name, from the copies or the database.
-// An id that is not the leader's is left out.
-func (a *App) load(ctx context.Context, tx *store.Tx, leaderID string, ids []string) (map[string]keptEntry, error) {
-	got := make(map[string]keptEntry, len(ids))
+// load returns the entries refs name, by id, from the copies or the
+// database. An entry that is not the leader's is left out.
+func (a *App) load(ctx context.Context, tx *store.Tx, leaderID string, refs []store.RecentRef) (map[string]keptEntry, error) {
+	got := make(map[string]keptEntry, len(refs))
 	var missing []string
 	a.copies.mu.Lock()
-	for _, id := range ids {
+	for _, r := range refs {
+		id := r.EventID
 		if k, ok := a.copies.m[id]; ok {
 			got[id] = k
 		} else if _, seen := got[id]; !seen {
@@ -118,14 +119,14 @@ func dedupe(ids []string) []string {
 // oldest first: entries about one person go to that person, team-wide
 // entries to every target they were applied to. In a read transaction
 // the lists are kept for the reads that follow until the next write
-// (keptRefs).
+// (keptLists).
 func (a *App) recentLists(ctx context.Context, tx *store.Tx, leaderID string, since time.Time) (map[string][]store.TargetEvent, error) {
 	writes, keep := tx.KeptUntilWrite()
 	now := a.clock()
 	if keep {
-		a.refs.mu.Lock()
-		e, ok := a.refs.m[leaderID]
-		a.refs.mu.Unlock()
+		a.lists.mu.Lock()
+		e, ok := a.lists.m[leaderID]
+		a.lists.mu.Unlock()
 		if ok && e.writes == writes && !since.Before(e.since) && !now.Before(e.at) && now.Sub(e.at) < readTTL {
 			if since.Equal(e.since) {
 				return e.lists, nil
@@ -142,11 +143,7 @@ func (a *App) recentLists(ctx context.Context, tx *store.Tx, leaderID string, si
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(refs))
-	for i, r := range refs {
-		ids[i] = r.EventID
-	}
-	got, err := a.load(ctx, tx, leaderID, ids)
+	got, err := a.load(ctx, tx, leaderID, refs)
 	if err != nil {
 		return nil, err
 	}
@@ -161,12 +158,12 @@ func (a *App) recentLists(ctx context.Context, tx *store.Tx, leaderID string, si
 		}
 	}
 	if keep {
-		a.refs.mu.Lock()
-		defer a.refs.mu.Unlock()
-		if a.refs.m == nil || len(a.refs.m) > 10000 {
-			a.refs.m = map[string]refsEntry{}
+		a.lists.mu.Lock()
+		defer a.lists.mu.Unlock()
+		if a.lists.m == nil || len(a.lists.m) > 10000 {
+			a.lists.m = map[string]refsEntry{}
 		}
-		a.refs.m[leaderID] = refsEntry{since: since, lists: lists, at: now, writes: writes}
+		a.lists.m[leaderID] = refsEntry{since: since, lists: lists, at: now, writes: writes}
 	}
 	return lists, nil
 }
@@ -175,7 +172,7 @@ func (a *App) recentLists(ctx context.Context, tx *store.Tx, leaderID string, si
 // Recent list. Reversing entries are left out and their originals marked
 // reversed; a breach counts as repaired only when a live apology for it
 // reached this relationship. In a read transaction it takes them from
-// the leader's list (leaderRefs), so a read after status costs no query;
+// the leader's lists (recentLists), so a read after status costs no query;
 // in a write it asks the relationship's index, which sees the write's own
 // entries.
 func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID string, since time.Time) ([]engine.Recent, error) {
@@ -190,11 +187,7 @@ func (a *App) recentFor(ctx context.Context, tx *store.Tx, leaderID, relID strin
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(refs))
-	for i, r := range refs {
-		ids[i] = r.EventID
-	}
-	got, err := a.load(ctx, tx, leaderID, ids)
+	got, err := a.load(ctx, tx, leaderID, refs)
 	if err != nil {
 		return nil, err
 	}
