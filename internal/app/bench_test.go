@@ -63,6 +63,11 @@ func benchStatus(b *testing.B, db *store.DB) {
 		durs = append(durs, time.Since(t0))
 	}
 	b.StopTimer()
+	reportQuantiles(b, durs)
+}
+
+// reportQuantiles reports the p50 and p99 of the timed calls in ms.
+func reportQuantiles(b *testing.B, durs []time.Duration) {
 	slices.Sort(durs)
 	q := func(p float64) float64 {
 		i := min(len(durs)-1, int(p*float64(len(durs))))

@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -107,11 +106,5 @@ func benchRecent(b *testing.B, db *store.DB, people, entries int, teamWide bool)
 		durs = append(durs, time.Since(t0))
 	}
 	b.StopTimer()
-	slices.Sort(durs)
-	q := func(p float64) float64 {
-		i := min(len(durs)-1, int(p*float64(len(durs))))
-		return float64(durs[i]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(q(0.50), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
+	reportQuantiles(b, durs)
 }
