@@ -63,10 +63,17 @@ func fromBuildInfo(bi *debug.BuildInfo) Build {
 // "trustledger v1.2.3 (commit 0123abc…, 2026-12-01T10:00:00Z)", the date
 // being the commit's, and "+modified" after the commit when the work tree
 // had changes.
+//
+// A build that recorded no commit (go run, or GOFLAGS=-buildvcs=false)
+// says so instead of repeating Unknown.
 func (b Build) String() string {
 	var sb strings.Builder
 	sb.WriteString("trustledger ")
 	sb.WriteString(b.Version)
+	if b.Commit == Unknown {
+		sb.WriteString(" (no commit recorded: built by go run or with -buildvcs=false)")
+		return sb.String()
+	}
 	sb.WriteString(" (commit ")
 	sb.WriteString(b.Commit)
 	if b.Modified {

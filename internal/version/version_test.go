@@ -14,7 +14,7 @@ func TestFromBuildInfo(t *testing.T) {
 	}{
 		{"nothing recorded", debug.BuildInfo{},
 			Build{Version: Unknown, Commit: Unknown, Date: Unknown},
-			"trustledger (devel) (commit (devel), (devel))"},
+			"trustledger (devel) (no commit recorded: built by go run or with -buildvcs=false)"},
 		{"a release", debug.BuildInfo{
 			Main: debug.Module{Version: "v1.2.3"},
 			Settings: []debug.BuildSetting{
