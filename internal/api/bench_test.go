@@ -26,26 +26,36 @@ import (
 // at once (PRODUCT.md's numbers).
 const ingestClients = 64
 
-// ingestPeople is how many people the events go to.
+// ingestPeople is how many people the events go to, spread evenly over
+// the leaders.
 const ingestPeople = 50
+
+// ingestLeaders is how many leaders the clients write for: an
+// organisation's worth, so writers of different leaders can be told from
+// writers of one (the "-one-leader" cases).
+const ingestLeaders = 50
 
 // BenchmarkIngest posts ledger entries through POST /api/v1/events from
 // 64 concurrent keep-alive loopback clients, each create with its own
 // Idempotency-Key (as the CLI sends them), against real http.Servers on
 // 127.0.0.1: on SQLite (synchronous=FULL), and on PostgreSQL with one
 // and with three instances (three apps with their own connection pools
-// on one database, the clients spread over them). It reports events/s
-// and the p99 the clients saw, and checks that every event was stored
-// exactly once and no request failed.
+// on one database, the clients spread over them). The events are for 50
+// leaders, one person each, in turn; the "-one-leader" cases put all 50
+// people under one leader, whose writes the model must take one at a
+// time. It reports events/s and the p99 the clients saw, and checks that
+// every event was stored exactly once and no request failed.
 //
 //	go test ./internal/api/ -run '^$' -bench Ingest -benchtime 20000x
 func BenchmarkIngest(b *testing.B) {
-	b.Run("sqlite", func(b *testing.B) { benchIngest(b, []*store.DB{storetest.OpenSQLite(b)}) })
-	b.Run("postgres-1", func(b *testing.B) {
-		b.Helper()
-		benchIngest(b, pgInstances(b, 1))
-	})
-	b.Run("postgres-3", func(b *testing.B) { benchIngest(b, pgInstances(b, 3)) })
+	for _, c := range []struct {
+		suffix  string
+		leaders int
+	}{{"", ingestLeaders}, {"-one-leader", 1}} {
+		b.Run("sqlite"+c.suffix, func(b *testing.B) { benchIngest(b, []*store.DB{storetest.OpenSQLite(b)}, c.leaders) })
+		b.Run("postgres-1"+c.suffix, func(b *testing.B) { benchIngest(b, pgInstances(b, 1), c.leaders) })
+		b.Run("postgres-3"+c.suffix, func(b *testing.B) { benchIngest(b, pgInstances(b, 3), c.leaders) })
+	}
 }
 
 // pgInstances opens n pools on one fresh PostgreSQL schema.
@@ -88,20 +98,33 @@ func serveInstance(b *testing.B, a *app.App) *instance {
 	return &instance{url: "http://" + ln.Addr().String(), hs: hs}
 }
 
-func benchIngest(b *testing.B, dbs []*store.DB) {
+func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 	ctx := context.Background()
 	first := app.New(dbs[0], app.Options{})
-	u, err := first.Signup(ctx, tl.SignupInput{Email: "lena@example.com", Name: "Lena", Password: "correct horse battery"})
+	tokens := make([]string, leaders)
+	perLeader := max(1, ingestPeople/leaders)
+	owner, err := first.Signup(ctx, tl.SignupInput{Email: "leader00@example.com", Name: "Leader 00", Password: "correct horse battery"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, token, err := first.CreateToken(ctx, u.ID, "bench", tl.ScopeWrite)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range ingestPeople {
-		if _, err := first.AddPerson(ctx, u.LeaderID, tl.PersonInput{Name: fmt.Sprintf("P%02d", i), Kind: "direct-report"}); err != nil {
+	for l := range leaders {
+		u := owner
+		if l > 0 {
+			_, inv, err := first.Invite(ctx, owner.ID, fmt.Sprintf("leader%02d@example.com", l), tl.RoleLeader)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if u, err = first.AcceptInvite(ctx, inv, fmt.Sprintf("Leader %02d", l), "correct horse battery"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, tokens[l], err = first.CreateToken(ctx, u.ID, "bench", tl.ScopeWrite); err != nil {
 			b.Fatal(err)
+		}
+		for i := range perLeader {
+			if _, err := first.AddPerson(ctx, u.LeaderID, tl.PersonInput{Name: fmt.Sprintf("P%02d", i), Kind: "direct-report"}); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	var insts []*instance
@@ -114,12 +137,13 @@ func benchIngest(b *testing.B, dbs []*store.DB) {
 	var seq atomic.Int64
 	post := func(inst *instance) error {
 		n := seq.Add(1)
-		body := fmt.Appendf(nil, `{"who":"P%02d","kind":"recognition","note":"bench %d"}`, n%ingestPeople, n)
+		l := int(n) % leaders
+		body := fmt.Appendf(nil, `{"who":"P%02d","kind":"recognition","note":"bench %d"}`, (int(n)/leaders)%perLeader, n)
 		req, err := http.NewRequest("POST", inst.url+api.Prefix+"/events", bytes.NewReader(body))
 		if err != nil {
 			return err
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Authorization", "Bearer "+tokens[l])
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", rand.Text())
 		res, err := client.Do(req)
