@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -119,20 +118,8 @@ func (v *attackVoice) ConfirmPromise(_ context.Context, _, id string, _ bool) er
 
 func (v *attackVoice) React(_ context.Context, _, id, _ string) error { return v.accept(id) }
 
-// attackLog is a log sink the server may write to from any goroutine.
-type attackLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *attackLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
 // lines returns every log line written so far and forgets them.
-func (l *attackLog) lines() []string {
+func (l *syncLog) lines() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := strings.TrimSpace(l.b.String())
@@ -149,7 +136,7 @@ type attackEnv struct {
 	*env
 	voice   *attackVoice
 	metrics *Metrics
-	logs    *attackLog
+	logs    *syncLog
 }
 
 func newAttackEnv(t *testing.T) *attackEnv {
@@ -157,7 +144,7 @@ func newAttackEnv(t *testing.T) *attackEnv {
 	clk := &clock{t: start}
 	db := storetest.OpenSQLite(t)
 	a := app.New(db, app.Options{Now: clk.Now})
-	logs := &attackLog{}
+	logs := &syncLog{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	v := &attackVoice{Services: a}
 	m := NewMetrics(nil)

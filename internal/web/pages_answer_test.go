@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -26,21 +25,6 @@ import (
 // once, and no token or pass reaches any log line. Helpers here carry a
 // voice prefix so they never collide with the package's other tests.
 
-// voiceLog is a log sink safe for the server, the services and the mail
-// worker writing at once.
-type voiceLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *voiceLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *voiceLog) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
-
 // voiceMailbox is a mail.Sender that keeps the letters of one delivery,
 // for the worker that logs.
 type voiceMailbox struct {
@@ -59,14 +43,14 @@ func (b *voiceMailbox) Send(_ context.Context, _, to, _ string, m mail.Message) 
 // mail worker, at debug level).
 type voiceEnv struct {
 	*env
-	logs *voiceLog
+	logs *syncLog
 }
 
 func newVoiceEnv(t *testing.T) *voiceEnv {
 	t.Helper()
 	clk := &clock{t: start}
 	db := storetest.OpenSQLite(t)
-	logs := &voiceLog{}
+	logs := &syncLog{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := app.New(db, app.Options{Now: clk.Now, Logger: logger})
 	srv, err := New(Config{Service: a, Now: clk.Now, Logger: logger})

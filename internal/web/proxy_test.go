@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	tl "github.com/trustledger/trustledger"
@@ -17,13 +15,13 @@ import (
 
 // proxied rebuilds e's server to trust proxies ("10.0.0.0/8,127.0.0.1")
 // and returns the buffer its JSON log goes to.
-func (e *env) proxied(proxies string) *lockedBuffer {
+func (e *env) proxied(proxies string) *syncLog {
 	e.t.Helper()
 	ps, err := ParseTrustedProxies(proxies)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var buf lockedBuffer
+	var buf syncLog
 	srv, err := New(Config{Service: e.app, Now: e.clk.Now, TrustedProxies: ps,
 		Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	if err != nil {
@@ -31,24 +29,6 @@ func (e *env) proxied(proxies string) *lockedBuffer {
 	}
 	e.srv, e.h = srv, srv.Handler()
 	return &buf
-}
-
-// lockedBuffer is a log that handlers may write while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // signInVia posts the sign-in form from peer with the given

@@ -29,24 +29,6 @@ import (
 // taking writes, or stops answering, and comes back
 // (docs/OPERATIONS.md, "When the database is unavailable").
 
-// logBuffer is a log sink the server writes to while the test reads it.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // liveServer is the app as `trustledger serve` wires it, on a real
 // listener: Lena signed up, with a session cookie and an API token, and
 // Sam in her team.
@@ -56,7 +38,7 @@ type liveServer struct {
 	app     *app.App
 	srv     *Server
 	url     string
-	logs    *logBuffer
+	logs    *syncLog
 	metrics *Metrics
 	cookie  *http.Cookie
 	token   string
@@ -65,7 +47,7 @@ type liveServer struct {
 
 func startLive(t *testing.T, db *store.DB) *liveServer {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &syncLog{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := app.New(db, app.Options{Logger: log})
 	m := NewMetrics(nil)
@@ -434,7 +416,7 @@ func TestClientGoneQuiet(t *testing.T) {
 	e.countedTeam(lena, sixMembers...)
 	_, links := e.launch(lena, form())
 	tok := links["ana@example.org"]
-	logs := &logBuffer{}
+	logs := &syncLog{}
 	srv, err := New(Config{Service: e.app, Now: e.clk.Now, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	must(t, err)
 	served := make(chan struct{}, 1)
