@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustledger/trustledger/internal/testenv"
+
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -37,7 +39,7 @@ var updateScreenshot = flag.Bool("update-screenshot", false, "copy the demo dash
 // Environment the browser tests read.
 const (
 	// envStrict, when "1", turns a missing Chromium into a failure (CI).
-	envStrict = "TRUSTLEDGER_TEST_STRICT"
+	envStrict = testenv.Strict
 	// envArtifacts names the directory screenshots are written to.
 	envArtifacts = "TRUSTLEDGER_ARTIFACTS"
 	// envChromium overrides where Chromium is (default /usr/bin/chromium).
@@ -163,10 +165,7 @@ func newBrowsers(t *testing.T, base string, js ...scripts) []*browser {
 	if _, err := os.Stat(path); err != nil {
 		msg := fmt.Sprintf("Chromium is not at %s (%v): install Debian's chromium package (apt-get install chromium) "+
 			"or set %s to a Chromium binary to run the browser tests", path, err, envChromium)
-		if os.Getenv(envStrict) == "1" {
-			t.Fatal(msg + " (" + envStrict + "=1 makes this a failure)")
-		}
-		t.Skip(msg)
+		testenv.Missing(t, msg)
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),

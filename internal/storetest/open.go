@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trustledger/trustledger/internal/testenv"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/trustledger/trustledger/internal/store"
@@ -20,7 +22,7 @@ import (
 // EnvStrict, when "1", turns a missing PostgreSQL into a failure (CI).
 const (
 	EnvPostgres = "TRUSTLEDGER_TEST_POSTGRES"
-	EnvStrict   = "TRUSTLEDGER_TEST_STRICT"
+	EnvStrict   = testenv.Strict
 )
 
 // OpenSQLite opens a fresh, migrated SQLite database in a temp dir,
@@ -48,10 +50,7 @@ func PostgresURL(tb testing.TB) string {
 	if dsn == "" {
 		msg := EnvPostgres + " is not set: set it to a PostgreSQL URL " +
 			"(e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests"
-		if os.Getenv(EnvStrict) == "1" {
-			tb.Fatal(msg + " (" + EnvStrict + "=1 makes this a failure)")
-		}
-		tb.Skip(msg)
+		testenv.Missing(tb, msg)
 	}
 	return dsn
 }
