@@ -12,24 +12,21 @@ import (
 	tl "github.com/trustledger/trustledger"
 )
 
-// RecentRef names one entry applied to a relationship: which, when, and
-// the relationship it is about ("" for a team-wide entry, whose targets
-// say whom it reached). It is what a read needs to know is there; the
-// entry's content and targets, which never change once written (only
-// its note can be erased), can come from a copy kept by the caller
-// (EventsByID, TargetsOf). Whether an entry was reversed or repaired is
-// for the caller to tell from the entries themselves: a reversal or an
-// apology is never dated before what it points at, so it is in any list
-// of the weeks since that entry.
+// RecentRef names one entry of the last weeks: which, and when. It is
+// what a read needs to know is there; the entry's content and targets,
+// which never change once written (only its note can be erased), can come
+// from a copy kept by the caller (EventsByID, TargetsOf). Whether an entry
+// was reversed or repaired is for the caller to tell from the entries
+// themselves: a reversal or an apology is never dated before what it
+// points at, so it is in any list of the weeks since that entry.
 type RecentRef struct {
-	EventID        string
-	OccurredAt     time.Time
-	RelationshipID string
+	EventID    string
+	OccurredAt time.Time
 }
 
 func scanRecentRef(rows *sql.Rows, r *RecentRef) error {
 	var at int64
-	if err := rows.Scan(&r.EventID, &at, &r.RelationshipID); err != nil {
+	if err := rows.Scan(&r.EventID, &at); err != nil {
 		return err
 	}
 	r.OccurredAt = time.UnixMilli(at).UTC()
@@ -38,30 +35,23 @@ func scanRecentRef(rows *sql.Rows, r *RecentRef) error {
 
 // RecentRefs lists the entries applied to relID since since, oldest
 // first (occurred_at, then id), as EventsFor orders them, from the
-// targets' index alone; RelationshipID is relID.
+// targets' index alone.
 func (tx *Tx) RecentRefs(ctx context.Context, relID string, since time.Time) ([]RecentRef, error) {
 	return list(ctx, tx, "recent entries",
-		"SELECT t.event_id, t.occurred_at, t.relationship_id FROM event_targets t "+
+		"SELECT t.event_id, t.occurred_at FROM event_targets t "+
 			"WHERE t.relationship_id = $1 AND t.occurred_at >= $2 ORDER BY t.occurred_at, t.event_id",
 		[]any{relID, sinceMillis(since)}, scanRecentRef)
 }
 
 // LeaderRecent lists the leader's entries since since, oldest first
 // (occurred_at, then id): one row an entry, however many people a
-// team-wide entry reached, read from the ledger's index alone
-// (RelationshipID is left empty: the targets say whom each reached).
+// team-wide entry reached (its targets say whom), read from the ledger's
+// index alone.
 func (tx *Tx) LeaderRecent(ctx context.Context, leaderID string, since time.Time) ([]RecentRef, error) {
 	return list(ctx, tx, "recent entries",
 		"SELECT e.id, e.occurred_at FROM events e "+
 			"WHERE e.leader_id = $1 AND e.occurred_at >= $2 ORDER BY e.occurred_at, e.id",
-		[]any{leaderID, sinceMillis(since)}, func(rows *sql.Rows, r *RecentRef) error {
-			var at int64
-			if err := rows.Scan(&r.EventID, &at); err != nil {
-				return err
-			}
-			r.OccurredAt = time.UnixMilli(at).UTC()
-			return nil
-		})
+		[]any{leaderID, sinceMillis(since)}, scanRecentRef)
 }
 
 // TargetsOf returns the relationships each of the entries ids was
