@@ -5,5 +5,6 @@
 // acknowledged write is lost, that the outbox and the periodic jobs do
 // each thing once, and that the instances recover on their own
 // (docs/OPERATIONS.md, "Several instances on a highly available
-// PostgreSQL"). The package has no code of its own beside the test.
+// PostgreSQL"). The package has no code of its own beside the test,
+// which runs on Linux (process groups, a parent-death signal).
 package failover

@@ -1,3 +1,5 @@
+//go:build linux
+
 package failover
 
 import (
@@ -13,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -55,6 +58,7 @@ func startInstance(t *testing.T, bin, dsn, dir string, n int) *instance {
 	// uses (it may hold a password).
 	cmd.Env = append(os.Environ(), "TRUSTLEDGER_DB="+dsn)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // gone with the test, however it ends
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package failover
 
 import (
@@ -167,7 +169,10 @@ func (e *pgEnv) start(c *cluster) {
 		e.t.Fatal(err)
 	}
 	cmd := e.command("postgres", "-D", c.data)
+	// A process group of its own, to kill with its backends; and killed
+	// with the test process if that dies without its cleanup.
 	cmd.SysProcAttr.Setpgid = true
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
