@@ -1,5 +1,15 @@
 //go:build linux
 
+// Package failover is one test and its helpers, and nothing else:
+// TestFailover starts a PostgreSQL primary with a synchronous streaming
+// standby and three `trustledger serve` processes on a multi-host
+// connection string, kills the primary under load and promotes the
+// standby, and checks that no acknowledged write is lost, that the outbox
+// and the periodic jobs do each thing once, and that the instances recover
+// on their own (docs/OPERATIONS.md, "Several instances on a highly
+// available PostgreSQL"). It runs on Linux (process groups, a
+// parent-death signal). With no code outside the tests, the package is not
+// part of the README's project structure.
 package failover
 
 import (
@@ -111,6 +121,9 @@ func TestFailover(t *testing.T) {
 			}
 			if p.status != http.StatusOK && p.status != http.StatusServiceUnavailable {
 				t.Errorf("instance %d: /readyz answered %d at +%.1f s (only 200 or 503)", i, p.status, p.at.Sub(killedAt).Seconds())
+			}
+			if p.status == http.StatusServiceUnavailable && p.retryAfter == "" {
+				t.Errorf("instance %d: /readyz answered 503 without Retry-After at +%.1f s", i, p.at.Sub(killedAt).Seconds())
 			}
 		}
 		if notReady == 0 {

@@ -110,8 +110,9 @@ func waitReady(t *testing.T, client *http.Client, insts []*instance, within time
 
 // probe is one answer of /readyz.
 type probe struct {
-	at     time.Time
-	status int // 0: no answer
+	at         time.Time
+	status     int // 0: no answer
+	retryAfter string
 }
 
 // pollReady asks each instance's /readyz every 100 ms until ctx ends.
@@ -128,7 +129,7 @@ func pollReady(ctx context.Context, client *http.Client, insts []*instance) func
 				if resp, err := client.Get(in.url + "/readyz"); err == nil {
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
-					p.status = resp.StatusCode
+					p.status, p.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
 				}
 				mu.Lock()
 				out[i] = append(out[i], p)
