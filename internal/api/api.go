@@ -206,7 +206,7 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key str
 	io.WriteString(h, r.Method+" "+r.URL.RequestURI()+"\n")
 	h.Write(body)
 	hash := hex.EncodeToString(h.Sum(nil))
-	stored, err := a.svc.ClaimKey(r.Context(), userID, key, hash)
+	ctx, stored, err := a.svc.ClaimKey(r.Context(), userID, key, hash)
 	if err != nil {
 		a.writeError(w, r, fromDomain(err))
 		return
@@ -218,17 +218,19 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key str
 		io.WriteString(w, stored.Body)
 		return
 	}
+	r = r.WithContext(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	rec := &recorder{ResponseWriter: w}
 	a.mux.ServeHTTP(rec, r)
-	// The answer is kept even when the client has gone: a retry must see it.
-	ctx := context.WithoutCancel(r.Context())
 	if rec.status >= 500 {
-		err = a.svc.ReleaseKey(ctx, userID, key)
-	} else {
-		err = a.svc.CompleteKey(ctx, userID, key, tl.StoredResponse{Status: rec.status, Body: rec.body.String()})
+		// A write that failed kept no key; one that committed before a
+		// later failure keeps it pending, so a retry is told to check
+		// rather than create twice.
+		return
 	}
-	if err != nil {
+	// The answer is kept even when the client has gone: a retry must see it.
+	ctx = context.WithoutCancel(ctx)
+	if err := a.svc.CompleteKey(ctx, userID, key, tl.StoredResponse{Status: rec.status, Body: rec.body.String()}); err != nil {
 		a.logger(ctx).ErrorContext(ctx, "idempotency key", "op", tl.ErrorOp(err), "err", err)
 	}
 }

@@ -131,11 +131,32 @@ func (c settingsCache) get(ctx context.Context, tx *store.Tx, leaderID string) (
 
 // settingsFor returns the engine defaults with the leader's overrides.
 func settingsFor(ctx context.Context, tx *store.Tx, leaderID string) (engine.Settings, error) {
-	s := engine.DefaultSettings()
 	over, err := tx.Settings(ctx, leaderID)
 	if err != nil {
-		return s, err
+		return engine.DefaultSettings(), err
 	}
+	return applySettings(over), nil
+}
+
+// leaderSettings is checkLeader and settingsFor in one statement, for
+// the writes that need both (store.Tx.LeaderSettings).
+func leaderSettings(ctx context.Context, tx *store.Tx, leaderID string) (engine.Settings, error) {
+	if leaderID == "" {
+		return engine.DefaultSettings(), tl.Errorf(tl.EINVALID, "no leader given: pick one with --leader NAME")
+	}
+	over, err := tx.LeaderSettings(ctx, leaderID)
+	if err != nil {
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			err = tl.Errorf(tl.ENOTFOUND, "no leader with id %q", leaderID)
+		}
+		return engine.DefaultSettings(), err
+	}
+	return applySettings(over), nil
+}
+
+// applySettings is the default settings with a leader's overrides.
+func applySettings(over []tl.Setting) engine.Settings {
+	s := engine.DefaultSettings()
 	for _, o := range over {
 		if err := s.Set(o.Name, o.Value); err != nil {
 			// A setting the engine no longer knows is ignored rather
@@ -144,7 +165,7 @@ func settingsFor(ctx context.Context, tx *store.Tx, leaderID string) (engine.Set
 		}
 	}
 	holdFloors(&s)
-	return s, nil
+	return s
 }
 
 // cleanName trims a person or team name and checks its length.

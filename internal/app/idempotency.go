@@ -9,55 +9,50 @@ import (
 )
 
 // ClaimKey implements tl.IdempotencyService. A key older than
-// tl.IdempotencyLifetime is forgotten and claimed afresh.
-func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (*tl.StoredResponse, error) {
+// tl.IdempotencyLifetime is forgotten and claimed afresh. Looking the key
+// up is one read; keeping it costs the request's write nothing more (on
+// PostgreSQL its INSERT goes in the write's pipeline: store/pipeline.go).
+func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (context.Context, *tl.StoredResponse, error) {
 	key = strings.TrimSpace(key)
 	if key == "" || len(key) > tl.MaxIdempotencyKeyLength {
-		return nil, tl.Errorf(tl.EINVALID, "the Idempotency-Key header must have 1 to %d characters (a random UUID is a good key)", tl.MaxIdempotencyKeyLength)
+		return nil, nil, tl.Errorf(tl.EINVALID, "the Idempotency-Key header must have 1 to %d characters (a random UUID is a good key)", tl.MaxIdempotencyKeyLength)
 	}
 	now := a.clock()
-	var out *tl.StoredResponse
-	err := a.db.WriteAlone(ctx, func(tx *store.Tx) error {
-		ok, err := tx.ClaimIdempotencyKey(ctx, userID, key, requestHash, now)
-		if err != nil || ok {
-			return err
+	var k *store.IdempotencyKey
+	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
+		var err error
+		k, err = tx.IdempotencyKey(ctx, userID, key)
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			k, err = nil, nil
 		}
-		k, err := tx.IdempotencyKey(ctx, userID, key)
-		if err != nil {
-			return err
-		}
-		if now.Sub(k.CreatedAt) > tl.IdempotencyLifetime {
-			if err := tx.DeleteIdempotencyKey(ctx, userID, key); err != nil {
-				return err
-			}
-			ok, err := tx.ClaimIdempotencyKey(ctx, userID, key, requestHash, now)
-			if err == nil && !ok {
-				err = tl.Errorf(tl.ECONFLICT, "a request with this Idempotency-Key is still running: wait for it before retrying")
-			}
-			return err
-		}
-		switch {
-		case k.RequestHash != requestHash:
-			return tl.Errorf(tl.EINVALID, "this Idempotency-Key was already used for a different request: use a new key for each new create")
-		case k.State != "done":
-			return tl.Errorf(tl.ECONFLICT, "a request with this Idempotency-Key is still running (or its server stopped before answering): check whether it was created before retrying with a new key")
-		}
-		out = &k.Response
-		return nil
+		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if k != nil && now.Sub(k.CreatedAt) > tl.IdempotencyLifetime {
+		if err := a.db.WriteOne(ctx, func(tx *store.Tx) error { return tx.DeleteIdempotencyKey(ctx, userID, key) }); err != nil {
+			return nil, nil, err
+		}
+		k = nil
+	}
+	switch {
+	case k == nil:
+		return store.WithIdempotencyKey(ctx, userID, key, requestHash, now), nil, nil
+	case k.RequestHash != requestHash:
+		return nil, nil, tl.Errorf(tl.EINVALID, "this Idempotency-Key was already used for a different request: use a new key for each new create")
+	case k.State != "done":
+		return nil, nil, tl.Errorf(tl.ECONFLICT, "a request with this Idempotency-Key is still running (or its server stopped after saving and before answering): check whether it was created before retrying with a new key")
+	}
+	return nil, &k.Response, nil
 }
 
 // CompleteKey implements tl.IdempotencyService.
 func (a *App) CompleteKey(ctx context.Context, userID, key string, resp tl.StoredResponse) error {
-	return a.db.WriteAlone(ctx, func(tx *store.Tx) error {
+	if !store.IdempotencyKeyKept(ctx) {
+		return nil
+	}
+	return a.db.WriteOne(ctx, func(tx *store.Tx) error {
 		return tx.CompleteIdempotencyKey(ctx, userID, strings.TrimSpace(key), resp)
-	})
-}
-
-// ReleaseKey implements tl.IdempotencyService.
-func (a *App) ReleaseKey(ctx context.Context, userID, key string) error {
-	return a.db.WriteAlone(ctx, func(tx *store.Tx) error {
-		return tx.DeleteIdempotencyKey(ctx, userID, strings.TrimSpace(key))
 	})
 }

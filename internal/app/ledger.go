@@ -35,6 +35,17 @@ func record(ctx context.Context, tx *store.Tx, set engine.Settings, ev *tl.Event
 	for _, r := range targets {
 		ev.Targets = append(ev.Targets, r.ID)
 	}
+	// The states are read first: appending and storing read no answer,
+	// so on PostgreSQL they go to the database together, with the end of
+	// the write (store/pipeline.go).
+	states := make([]engine.State, len(targets))
+	for i := range targets {
+		st, err := tx.State(ctx, targets[i].ID)
+		if err != nil {
+			return err
+		}
+		states[i] = st
+	}
 	if err := tx.AppendEvent(ctx, ev); err != nil {
 		return err
 	}
@@ -42,10 +53,7 @@ func record(ctx context.Context, tx *store.Tx, set engine.Settings, ev *tl.Event
 	base, isPower := powerBase(ev)
 	for i := range targets {
 		r := &targets[i]
-		st, err := tx.State(ctx, r.ID)
-		if err != nil {
-			return err
-		}
+		st := states[i]
 		set.Apply(&st, eev)
 		if err := tx.PutState(ctx, r.ID, st); err != nil {
 			return err
@@ -75,11 +83,8 @@ func powerBase(ev *tl.Event) (engine.Base, bool) {
 // Log validates one entry, fans it out and records it.
 func (a *App) Log(ctx context.Context, leaderID string, in tl.EventInput) (*tl.Event, error) {
 	var out *tl.Event
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		set, err := settingsFor(ctx, tx, leaderID)
+	err := a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
+		set, err := leaderSettings(ctx, tx, leaderID)
 		if err != nil {
 			return err
 		}
@@ -285,11 +290,8 @@ func (a *App) Reverse(ctx context.Context, leaderID, eventID, note string) (*tl.
 		return nil, tl.WithField(err, "note")
 	}
 	var out *tl.Event
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
-			return err
-		}
-		set, err := settingsFor(ctx, tx, leaderID)
+	err := a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
+		set, err := leaderSettings(ctx, tx, leaderID)
 		if err != nil {
 			return err
 		}

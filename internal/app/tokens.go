@@ -71,17 +71,15 @@ func (a *App) TokenUser(ctx context.Context, secret string) (*tl.User, *tl.APITo
 	now := a.clock()
 	var u *tl.User
 	var t *tl.APIToken
-	// Most requests only read; the use is recorded at most once a minute.
-	err := a.db.Read(ctx, func(tx *store.Tx) error {
+	// Most requests only read, one statement; the use is recorded at most
+	// once a minute.
+	err := a.db.ReadOne(ctx, func(tx *store.Tx) error {
 		var err error
-		if t, err = tx.APITokenByHash(ctx, hashToken(secret)); err != nil {
-			return err
-		}
-		u, err = tx.UserByID(ctx, t.UserID)
+		t, u, err = tx.APITokenUser(ctx, hashToken(secret))
 		return err
 	})
 	if err == nil && now.Sub(t.LastUsed) >= time.Minute {
-		err = a.db.WriteAlone(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
+		err = a.db.WriteOne(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, t.ID, now) })
 	}
 	if err != nil {
 		return nil, nil, err

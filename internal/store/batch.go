@@ -4,29 +4,50 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"sync"
 
 	tl "github.com/trustledger/trustledger"
 )
 
-// Group commit. Writers are serialized anyway (one SQLite writer
-// connection; an advisory lock on PostgreSQL), and every commit waits for
-// the disk (synchronous=FULL; fsync of the WAL on PostgreSQL). So the
-// writes that queue while one transaction commits are run together, one
-// after the other, in the next transaction, each inside a savepoint of
-// its own, and share one commit: a write that fails is rolled back to its
-// savepoint and fails alone; a failed commit fails all of them; nobody
-// hears "done" before the commit is durable. Under load this turns many
-// fsyncs into one; alone, a write costs what it did before.
+// Group commit, in lanes. A write names the leader whose data it changes
+// (WriteLeader) or changes data of no single leader (Write). What the
+// model must take one at a time is the running state of one leader's
+// relationships (docs/ARCHITECTURE.md, "Writes"), so writes of one leader
+// are serialized and writes of different leaders are not: on PostgreSQL a
+// write holds a transaction advisory lock on its leader (and a shared
+// lock on the database's key, which a write of no single leader takes
+// exclusively), and each instance runs several writer lanes, a leader's
+// writes always in the same lane. SQLite has one writer connection, so it
+// has one lane and needs no lock.
+//
+// Every commit waits for the disk (synchronous=FULL; fsync of the WAL on
+// PostgreSQL). So the writes that queue in a lane while it commits are
+// run together, one after the other, in its next transaction, each inside
+// a savepoint of its own, and share one commit: a write that fails is
+// rolled back to its savepoint and fails alone; a failed commit fails all
+// of them; nobody hears "done" before the commit is durable. Under load
+// this turns many fsyncs into one; alone, a write costs what it did
+// before.
 
 // maxBatch bounds how many writes share one transaction, so one slow
 // write does not hold many callers for long.
 const maxBatch = 64
 
+// pgLanes is how many writer lanes a PostgreSQL instance runs: enough
+// that a lane waiting on its round trips does not hold the others back,
+// few enough that the lanes leave the pool room for readers (pgPoolConns).
+const pgLanes = 8
+
 type writeReq struct {
-	ctx   context.Context
-	fn    func(tx *Tx) error
-	done  chan writeResult
-	quiet bool // not counted in WriteStats (see WriteQuiet)
+	ctx    context.Context
+	fn     func(tx *Tx) error
+	done   chan writeResult
+	quiet  bool   // not counted in WriteStats (see WriteQuiet)
+	leader string // the leader whose data the write changes; "" for all
 }
 
 type writeResult struct {
@@ -35,18 +56,30 @@ type writeResult struct {
 	value    any // the panic's value
 }
 
-// startWriter starts the goroutine that runs every Write.
+// startWriter starts the goroutines that run every Write, one per lane.
 func (db *DB) startWriter() {
-	db.writes = make(chan *writeReq)
+	n := 1
+	if db.dialect == Postgres {
+		n = pgLanes
+	}
+	db.lanes = make([]chan *writeReq, n)
 	db.quit = make(chan struct{})
 	db.writerDone = make(chan struct{})
 	if db.dialect == SQLite {
 		db.cache = &stmtCache{stmts: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
 	}
-	go db.writer()
+	var running sync.WaitGroup
+	for i := range db.lanes {
+		db.lanes[i] = make(chan *writeReq)
+		running.Go(func() { db.writer(db.lanes[i]) })
+	}
+	go func() {
+		running.Wait()
+		close(db.writerDone)
+	}()
 }
 
-// stopWriter ends the writer after the batch it is running.
+// stopWriter ends the lanes after the batches they are running.
 func (db *DB) stopWriter() {
 	if db.quit == nil {
 		return
@@ -58,13 +91,24 @@ func (db *DB) stopWriter() {
 	})
 }
 
-func (db *DB) writer() {
-	defer close(db.writerDone)
+// lane is the lane that runs a write for leader: always the same one for
+// a leader, so an instance never has two of its lanes wait on each other
+// for one leader's lock; writes of no single leader go to the first.
+func (db *DB) lane(leader string) chan *writeReq {
+	if leader == "" || len(db.lanes) == 1 {
+		return db.lanes[0]
+	}
+	h := fnv.New32a()
+	h.Write([]byte(leader))
+	return db.lanes[h.Sum32()%uint32(len(db.lanes))]
+}
+
+func (db *DB) writer(lane chan *writeReq) {
 	batch := make([]*writeReq, 0, maxBatch)
 	for {
 		batch = batch[:0]
 		select {
-		case r := <-db.writes:
+		case r := <-lane:
 			batch = append(batch, r)
 		case <-db.quit:
 			return
@@ -72,7 +116,7 @@ func (db *DB) writer() {
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case r := <-db.writes:
+			case r := <-lane:
 				batch = append(batch, r)
 			default:
 				break fill
@@ -86,15 +130,25 @@ func (db *DB) writer() {
 var errClosed = errors.New("the database is closed")
 
 // Write runs fn in a read-write transaction; fn's error rolls back what
-// fn did. Writers are serialized on both databases (the one SQLite writer
-// connection; a transaction advisory lock on PostgreSQL) so that the
-// read-modify-write of running state never loses an update; writes that
-// queue together share one commit (see above). Once fn has started it
-// runs to the end even if ctx is cancelled (its statements do not see the
+// fn did. It is for writes that change data of no single leader
+// (accounts, programs, the mixer): it waits for every other write and
+// holds every other back while it runs (see the top of this file), so
+// the read-modify-write of running state never loses an update; writes
+// that queue together share one commit. Once fn has started it runs to
+// the end even if ctx is cancelled (its statements do not see the
 // cancellation), so a client that goes away never leaves half a write.
 // fn must not call Read or Write, and must not keep tx.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.write(ctx, fn, false)
+	return db.write(ctx, "", fn, false)
+}
+
+// WriteLeader is Write for a write that changes the data of one leader
+// only (their relationships, entries, running state, promises, steps):
+// it waits only for other writes of that leader, so writers of different
+// leaders run in parallel. fn must not change another leader's data.
+// An empty leaderID makes it Write (fn then says what is missing).
+func (db *DB) WriteLeader(ctx context.Context, leaderID string, fn func(tx *Tx) error) error {
+	return db.write(ctx, leaderID, fn, false)
 }
 
 // WriteQuiet is Write for what a team member does through their links
@@ -104,16 +158,16 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 // and the recompute's time and its "at" would say the moment a member
 // answered (docs/ANONYMITY.md, rule 3).
 func (db *DB) WriteQuiet(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.write(ctx, fn, true)
+	return db.write(ctx, "", fn, true)
 }
 
-func (db *DB) write(ctx context.Context, fn func(tx *Tx) error, quiet bool) error {
+func (db *DB) write(ctx context.Context, leader string, fn func(tx *Tx) error, quiet bool) error {
 	if err := ctx.Err(); err != nil {
 		return translate("begin", err)
 	}
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1), quiet: quiet}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1), quiet: quiet, leader: leader}
 	select {
-	case db.writes <- req:
+	case db.lane(leader) <- req:
 	case <-db.quit:
 		return internal("write", errClosed)
 	case <-ctx.Done():
@@ -151,7 +205,8 @@ func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.run(ctx, db.w, nil, fn)
 }
 
-// runBatch runs the writes of one batch in one transaction.
+// runBatch runs the writes of one batch in one transaction: on
+// PostgreSQL through runBatchLane (pipeline.go), on SQLite here.
 func (db *DB) runBatch(batch []*writeReq) {
 	ctx := context.Background()
 	results := make([]writeResult, len(batch))
@@ -179,17 +234,27 @@ func (db *DB) runBatch(batch []*writeReq) {
 		}
 		finish()
 	}
+	claims := make([]*keyClaim, len(batch))
+	committed := func() {
+		for i, c := range claims {
+			if c != nil && results[i].err == nil && !results[i].panicked {
+				c.kept.Store(true)
+			}
+		}
+		finish()
+	}
+	if db.dialect == Postgres {
+		if err := db.runBatchLane(batch, results, claims); err != nil {
+			failAll("commit", err)
+			return
+		}
+		committed()
+		return
+	}
 	stx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		failAll("begin", err)
 		return
-	}
-	if db.dialect == Postgres {
-		if _, err := stx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", db.lockKey); err != nil {
-			_ = stx.Rollback()
-			failAll("write lock", err)
-			return
-		}
 	}
 	tx := &Tx{tx: stx, dialect: db.dialect, detached: true, cache: db.cache}
 	single := len(batch) == 1
@@ -206,7 +271,7 @@ func (db *DB) runBatch(batch []*writeReq) {
 				return
 			}
 		}
-		results[i] = runFn(r.fn, tx)
+		results[i] = runWrite(tx, r, &claims[i])
 		failed := results[i].err != nil || results[i].panicked
 		switch {
 		case single && failed:
@@ -235,7 +300,50 @@ func (db *DB) runBatch(batch []*writeReq) {
 		failAll("commit", err)
 		return
 	}
-	finish()
+	committed()
+}
+
+// runWrite runs one write: first the INSERT that keeps its request's
+// idempotency key, if it carries one not kept yet (noted in *claim, so
+// the key counts as kept once the transaction commits), then fn.
+func runWrite(tx *Tx, r *writeReq, claim **keyClaim) writeResult {
+	if c := claimFor(r.ctx); c != nil {
+		if err := tx.keepKey(r.ctx, c); err != nil {
+			return writeResult{err: err}
+		}
+		*claim = c
+	}
+	return runFn(r.fn, tx)
+}
+
+// lockFor is the statement that takes a batch's locks on PostgreSQL, in
+// one round trip: the database's key exclusively when a write in the
+// batch is of no single leader; else the database's key shared and each
+// leader's key, in ascending order, so two batches that share leaders
+// (on two instances) never wait on each other in a circle.
+func (db *DB) lockFor(batch []*writeReq) (string, []any) {
+	keys := make([]int64, 0, len(batch))
+	for _, r := range batch {
+		if r.leader == "" {
+			return "SELECT pg_advisory_xact_lock($1)", []any{db.lockKey}
+		}
+		keys = append(keys, db.leaderKey(r.leader))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	var q strings.Builder
+	q.WriteString("SELECT pg_advisory_xact_lock_shared($1)")
+	args := []any{db.lockKey}
+	for _, k := range keys {
+		args = append(args, k)
+		fmt.Fprintf(&q, ", pg_advisory_xact_lock($%d)", len(args))
+	}
+	return q.String(), args
+}
+
+// leaderKey is the advisory lock key of one leader's running state.
+func (db *DB) leaderKey(leader string) int64 {
+	return lockKey("trustledger write " + db.schema + " leader " + leader)
 }
 
 // runFn runs one write's fn, catching a panic to hand it back to the
@@ -285,8 +393,12 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if c == nil {
 		return nil
 	}
+	stx, ok := tx.tx.(*sql.Tx)
+	if !ok {
+		return nil
+	}
 	if s, ok := c.stmts[query]; ok {
-		return tx.tx.StmtContext(ctx, s)
+		return stx.StmtContext(ctx, s)
 	}
 	if len(c.stmts)+len(c.wanted) < maxStmts {
 		c.wanted[query] = true
@@ -322,6 +434,10 @@ func (db *DB) closeStmts() {
 
 func (tx *Tx) execContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = tx.ctx(ctx)
+	tx.forgetStates()
+	if err := tx.flushHeld(ctx); err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -330,6 +446,12 @@ func (tx *Tx) execContext(ctx context.Context, query string, args ...any) (sql.R
 
 func (tx *Tx) queryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = tx.ctx(ctx)
+	if !strings.HasPrefix(query, "SELECT") {
+		tx.forgetStates() // UPDATE … RETURNING
+	}
+	if err := tx.flushHeld(ctx); err != nil {
+		return nil, err
+	}
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -338,6 +460,9 @@ func (tx *Tx) queryContext(ctx context.Context, query string, args ...any) (*sql
 
 func (tx *Tx) queryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx = tx.ctx(ctx)
+	// A failed held statement leaves the transaction aborted, so this
+	// query fails too; the write's error is the held one (heldErr).
+	_ = tx.flushHeld(ctx)
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}

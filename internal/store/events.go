@@ -163,8 +163,13 @@ func (tx *Tx) AppendEvent(ctx context.Context, ev *tl.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.execContext(ctx, tx.multiInsert("events", eventCols, 1), args...); err != nil {
+	// Nothing here reads an answer, so on PostgreSQL the statements wait
+	// for the write's next round trip (pipeline.go).
+	dup := func(err error) error {
 		return conflict("append event", err, "an entry with id %q already exists", ev.ID)
+	}
+	if err := tx.later(ctx, "append event", dup, tx.multiInsert("events", eventCols, 1), args...); err != nil {
+		return err
 	}
 	if err := tx.putSnapshot(ctx, ev); err != nil {
 		return err
@@ -177,8 +182,7 @@ func (tx *Tx) AppendEvent(ctx context.Context, ev *tl.Event) error {
 	for _, t := range ev.Targets {
 		targs = append(targs, ev.ID, t, at)
 	}
-	_, err = tx.exec(ctx, "append event targets", tx.multiInsert("event_targets", targetCols, len(ev.Targets)), targs...)
-	return err
+	return tx.later(ctx, "append event targets", nil, tx.multiInsert("event_targets", targetCols, len(ev.Targets)), targs...)
 }
 
 // batchRows keeps a batch's parameters well under both databases' limits

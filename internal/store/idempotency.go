@@ -3,10 +3,55 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sync/atomic"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
 )
+
+// keyClaim is an idempotency key that a request's first write keeps, in
+// its own transaction (batch.go): a write rolled back leaves the key free.
+type keyClaim struct {
+	userID, key, hash string
+	at                time.Time
+	kept              atomic.Bool // a write that kept it has committed
+}
+
+type keyClaimCtx struct{}
+
+// WithIdempotencyKey returns a context whose first write (Write,
+// WriteLeader, WriteQuiet) also keeps the key, pending, in the same
+// transaction. If another request kept it first, the write fails with
+// ECONFLICT.
+func WithIdempotencyKey(ctx context.Context, userID, key, hash string, at time.Time) context.Context {
+	return context.WithValue(ctx, keyClaimCtx{}, &keyClaim{userID: userID, key: key, hash: hash, at: at})
+}
+
+// IdempotencyKeyKept reports whether a write run with ctx kept its key.
+func IdempotencyKeyKept(ctx context.Context) bool {
+	c, _ := ctx.Value(keyClaimCtx{}).(*keyClaim)
+	return c != nil && c.kept.Load()
+}
+
+// claimFor is the key a write run with ctx must keep, or nil.
+func claimFor(ctx context.Context) *keyClaim {
+	c, _ := ctx.Value(keyClaimCtx{}).(*keyClaim)
+	if c == nil || c.kept.Load() {
+		return nil
+	}
+	return c
+}
+
+// keepKey adds the key's INSERT to the write (held for the write's
+// pipeline on PostgreSQL).
+func (tx *Tx) keepKey(ctx context.Context, c *keyClaim) error {
+	taken := func(err error) error {
+		return conflict("claim idempotency key", err, "a request with this Idempotency-Key is still running, or has just finished: send it again to get its answer")
+	}
+	return tx.later(ctx, "claim idempotency key", taken,
+		"INSERT INTO idempotency_keys (user_id, key, request_hash, state, status, body, created_at) VALUES ($1, $2, $3, 'pending', 0, '', $4)",
+		c.userID, c.key, c.hash, ms(c.at))
+}
 
 // IdempotencyKey is one row of idempotency_keys.
 type IdempotencyKey struct {
@@ -14,22 +59,6 @@ type IdempotencyKey struct {
 	State       string // pending or done
 	Response    tl.StoredResponse
 	CreatedAt   time.Time
-}
-
-// ClaimIdempotencyKey inserts a pending key; it reports false when the
-// key is already there (claimed by an earlier request).
-func (tx *Tx) ClaimIdempotencyKey(ctx context.Context, userID, key, hash string, at time.Time) (bool, error) {
-	res, err := tx.exec(ctx, "claim idempotency key",
-		"INSERT INTO idempotency_keys (user_id, key, request_hash, state, status, body, created_at) VALUES ($1, $2, $3, 'pending', 0, '', $4) ON CONFLICT (user_id, key) DO NOTHING",
-		userID, key, hash, ms(at))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, internal("claim idempotency key", err)
-	}
-	return n == 1, nil
 }
 
 // IdempotencyKey reads a claimed key.

@@ -212,7 +212,12 @@ func (tx *Tx) mixDecision(ctx context.Context, decisionID string, rnd *mrand.Ran
 // pulse has answers, one new statement per count, and would fill the
 // cache with statements seldom used again.
 func (tx *Tx) execUncached(ctx context.Context, op, query string, args ...any) error {
-	_, err := tx.tx.ExecContext(tx.ctx(ctx), query, args...)
+	ctx = tx.ctx(ctx)
+	tx.forgetStates()
+	if err := tx.flushHeld(ctx); err != nil {
+		return err
+	}
+	_, err := tx.tx.ExecContext(ctx, query, args...)
 	return translate(op, err)
 }
 

@@ -85,13 +85,18 @@ const relCols = "id, leader_id, person, team_id, kind, base_legitimate, base_rew
 
 func scanRel(rows *sql.Rows, r *tl.Relationship) error {
 	var kind string
-	err := rows.Scan(&r.ID, &r.LeaderID, &r.Person, optStr{&r.TeamID}, &kind,
+	err := rows.Scan(relDest(r, &kind)...)
+	r.Kind = engine.RelKind(kind)
+	return err
+}
+
+// relDest returns scan destinations for relCols; the kind goes to *kind.
+func relDest(r *tl.Relationship, kind *string) []any {
+	return []any{&r.ID, &r.LeaderID, &r.Person, optStr{&r.TeamID}, kind,
 		&r.Bases[engine.Legitimate], &r.Bases[engine.Reward], &r.Bases[engine.Coercive],
 		&r.Bases[engine.Informational], &r.Bases[engine.Expert], &r.Bases[engine.Referent],
 		intBool{&r.Active}, msTime{&r.StartedAt}, msTime{&r.CreatedAt}, &r.Email,
-		msTime{&r.EmailConfirmedAt}, msTime{&r.ApprovedAt}, &r.ApprovedBy)
-	r.Kind = engine.RelKind(kind)
-	return err
+		msTime{&r.EmailConfirmedAt}, msTime{&r.ApprovedAt}, &r.ApprovedBy}
 }
 
 // CreateRelationship stores a new relationship; ECONFLICT when the
@@ -139,10 +144,36 @@ func (tx *Tx) RelationshipByID(ctx context.Context, leaderID, id string) (*tl.Re
 
 // RelationshipByName finds one of the leader's relationships by the
 // person's name, ignoring case.
+//
+// It reads the relationship's running state in the same statement and
+// keeps it for State in this transaction: an entry's write looks the
+// person up and then reads their state, and on PostgreSQL each statement
+// is a round trip (docs/PERFORMANCE.md, "Ingest").
 func (tx *Tx) RelationshipByName(ctx context.Context, leaderID, name string) (*tl.Relationship, error) {
-	return one(ctx, tx, "relationship",
-		"SELECT "+relCols+" FROM relationships WHERE leader_id = $1 AND person_lower = $2",
-		[]any{leaderID, lower(name)}, scanRel, notFound("no person named %q", name))
+	type relState struct {
+		r   tl.Relationship
+		has bool
+		st  engine.State
+	}
+	got, err := one(ctx, tx, "relationship", relStateByName, []any{leaderID, lower(name)},
+		func(rows *sql.Rows, v *relState) error {
+			var kind string
+			dest, finish := stateDest(append(relDest(&v.r, &kind), intBool{&v.has}), &v.st)
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			v.r.Kind = engine.RelKind(kind)
+			finish()
+			return nil
+		}, notFound("no person named %q", name))
+	if err != nil {
+		return nil, err
+	}
+	if !got.has {
+		got.st = engine.State{}
+	}
+	tx.keepState(got.r.ID, got.st)
+	return &got.r, nil
 }
 
 // TeamMembers lists the active relationships of one of the leader's

@@ -33,12 +33,11 @@ func (tx *Tx) putSnapshot(ctx context.Context, ev *tl.Event) error {
 		return errorf("put snapshot", tl.EINVALID, "entry %s is %s and needs its measurement", ev.ID, ev.Kind)
 	}
 	s := ev.Snapshot
-	_, err := tx.exec(ctx, "append snapshot",
+	return tx.later(ctx, "append snapshot", nil,
 		"INSERT INTO event_snapshots (event_id, p_ability, p_benevolence, p_integrity, rwg_ability, rwg_benevolence, rwg_integrity, n) "+
 			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 		ev.ID, s.P[engine.Ability], s.P[engine.Benevolence], s.P[engine.Integrity],
 		s.Rwg[engine.Ability], s.Rwg[engine.Benevolence], s.Rwg[engine.Integrity], int64(s.N))
-	return err
 }
 
 // fillSnapshot loads the snapshot of a check-in or pulse event.

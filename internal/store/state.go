@@ -94,8 +94,47 @@ func stateDest(dest []any, st *engine.State) ([]any, func()) {
 	}
 }
 
+// keepState remembers a relationship's state as this transaction last
+// read or stored it, for State. Any other statement that changes data
+// forgets every state kept (forgetStates): only PutState is known to
+// leave them true.
+func (tx *Tx) keepState(relID string, st engine.State) {
+	if tx.states == nil {
+		tx.states = map[string]engine.State{}
+	}
+	// The snapshots are copied: the caller may change its own.
+	if st.Checkin != nil {
+		c := *st.Checkin
+		st.Checkin = &c
+	}
+	if st.Pulse != nil {
+		p := *st.Pulse
+		st.Pulse = &p
+	}
+	tx.states[relID] = st
+}
+
+// forgetStates drops the states kept (see keepState).
+func (tx *Tx) forgetStates() {
+	clear(tx.states)
+}
+
 var (
-	stateSelect  = "SELECT " + strings.Join(stateCols, ", ") + " FROM rel_state WHERE relationship_id = $1"
+	stateSelect = "SELECT " + strings.Join(stateCols, ", ") + " FROM rel_state WHERE relationship_id = $1"
+	// relStateByName is a person's relationship and, where there is one,
+	// its running state (RelationshipByName).
+	relStateByName = func() string {
+		var cols []string
+		for _, c := range strings.Split(relCols, ", ") {
+			cols = append(cols, "r."+c)
+		}
+		cols = append(cols, "CASE WHEN s.relationship_id IS NULL THEN 0 ELSE 1 END")
+		for _, c := range stateCols {
+			cols = append(cols, "COALESCE(s."+c+", 0)")
+		}
+		return "SELECT " + strings.Join(cols, ", ") + " FROM relationships r LEFT JOIN rel_state s ON s.relationship_id = r.id " +
+			"WHERE r.leader_id = $1 AND r.person_lower = $2"
+	}()
 	statesSelect = "SELECT relationship_id, " + strings.Join(stateCols, ", ") +
 		" FROM rel_state WHERE leader_id = $1"
 	stateUpsert = func() string {
@@ -113,6 +152,9 @@ var (
 // State returns the running state of one relationship; the zero State
 // when nothing has been applied yet.
 func (tx *Tx) State(ctx context.Context, relID string) (engine.State, error) {
+	if st, ok := tx.states[relID]; ok {
+		return st, nil
+	}
 	var st engine.State
 	dest, finish := stateDest(nil, &st)
 	err := tx.queryRowContext(ctx, stateSelect, relID).Scan(dest...)
@@ -130,8 +172,11 @@ func (tx *Tx) State(ctx context.Context, relID string) (engine.State, error) {
 // replace). The snapshots are copied, not referenced.
 func (tx *Tx) PutState(ctx context.Context, relID string, st engine.State) error {
 	args := stateArgs(append(make([]any, 0, len(stateCols)+1), relID), &st)
-	_, err := tx.exec(ctx, "put state", stateUpsert, args...)
-	return err
+	if err := tx.later(ctx, "put state", nil, stateUpsert, args...); err != nil {
+		return err
+	}
+	tx.keepState(relID, st)
+	return nil
 }
 
 // States returns the running state of every relationship of the leader

@@ -23,6 +23,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/engine"
 )
 
 // Dialect names returned by DB.Dialect.
@@ -66,10 +67,11 @@ type DB struct {
 	w       *sql.DB // writer (SQLite: one connection)
 	r       *sql.DB // readers (PostgreSQL: same as w)
 	pool    *pgxpool.Pool
-	lockKey int64 // PostgreSQL: advisory lock that serializes writers
+	lockKey int64  // PostgreSQL: the database's write lock (batch.go)
+	schema  string // PostgreSQL: the schema, which leaders' lock keys include
 
-	// The writer goroutine (batch.go).
-	writes     chan *writeReq
+	// The writer lanes (batch.go).
+	lanes      []chan *writeReq
 	quit       chan struct{}
 	writerDone chan struct{}
 	stopOnce   sync.Once
@@ -156,7 +158,14 @@ func openSQLite(ctx context.Context, dsn string, o Options) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
-	pool, err := pgxpool.New(ctx, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, errorf("open postgres", tl.EINVALID, "the PostgreSQL connection string %s cannot be read: %v", redact(dsn), err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = pgPoolConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, internal("open postgres", err)
 	}
@@ -171,6 +180,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 		db.Close()
 		return nil, internal("postgres current_schema", err)
 	}
+	db.schema = schema
 	db.lockKey = lockKey("trustledger write " + schema)
 	if err := db.migrate(ctx, o); err != nil {
 		db.Close()
@@ -179,6 +189,13 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	db.startWriter()
 	return db, nil
 }
+
+// pgPoolConns is the pool's size when the connection string does not set
+// pool_max_conns: a connection for each writer lane and as many again for
+// reads (pgx's own default, four on a small machine, left the lanes
+// waiting for connections). Three instances take 48 of PostgreSQL's
+// default 100.
+const pgPoolConns = 2 * pgLanes
 
 // redact drops the password from a PostgreSQL URL for error messages.
 func redact(dsn string) string {
@@ -224,7 +241,11 @@ func (db *DB) ReadSQL() *sql.DB { return db.r }
 // Tx is one transaction. Its methods are the only queries of trustledger,
 // written once for both databases.
 type Tx struct {
-	tx       *sql.Tx
+	tx       runner    // a *sql.Tx, or a lane's *sql.Conn (pipeline.go)
+	conn     *sql.Conn // a PostgreSQL lane's connection: statements may be held
+	held     []heldExec
+	heldErr  error                   // a held statement failed (pipeline.go)
+	states   map[string]engine.State // running states read or stored (state.go)
 	dialect  string
 	detached bool       // a write: statements ignore the caller's cancellation
 	cache    *stmtCache // the SQLite writer's prepared statements

@@ -27,10 +27,30 @@ func (tx *Tx) APITokens(ctx context.Context, userID string) ([]tl.APIToken, erro
 		[]any{userID}, scanToken)
 }
 
-// APITokenByHash finds a live (not revoked) token.
-func (tx *Tx) APITokenByHash(ctx context.Context, hash string) (*tl.APIToken, error) {
-	return one(ctx, tx, "token", "SELECT "+tokenCols+" FROM api_tokens WHERE token_hash = $1 AND revoked_at = 0", []any{hash},
-		scanToken, tl.Errorf(tl.EUNAUTHORIZED, "this token is not valid: it may have been revoked; make a new one with: trustledger token create"))
+// APITokenUser finds a live token and its account in one statement (the
+// check every API request makes first; see single.go).
+func (tx *Tx) APITokenUser(ctx context.Context, hash string) (*tl.APIToken, *tl.User, error) {
+	type both struct {
+		t tl.APIToken
+		u tl.User
+	}
+	got, err := one(ctx, tx, "token",
+		"SELECT t.id, t.user_id, t.name, t.scope, t.created_at, t.last_used_at, t.revoked_at, "+
+			"users.id, users.email, users.name, users.role, users.leader_id, users.created_at, users.email_verified_at, "+
+			"COALESCE(NULLIF((SELECT l.tz FROM leaders l WHERE l.id = users.leader_id), ''), users.tz) "+
+			"FROM api_tokens t JOIN users ON users.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at = 0",
+		[]any{hash}, func(rows *sql.Rows, b *both) error {
+			var role string
+			err := rows.Scan(&b.t.ID, &b.t.UserID, &b.t.Name, &b.t.Scope, msTime{&b.t.CreatedAt}, msTime{&b.t.LastUsed}, msTime{&b.t.RevokedAt},
+				&b.u.ID, &b.u.Email, &b.u.Name, &role, optStr{&b.u.LeaderID}, msTime{&b.u.CreatedAt}, msTime{&b.u.EmailVerifiedAt}, &b.u.TimeZone)
+			b.u.Role = tl.Role(role)
+			return err
+		},
+		tl.Errorf(tl.EUNAUTHORIZED, "this token is not valid: it may have been revoked; make a new one with: trustledger token create"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return &got.t, &got.u, nil
 }
 
 // RevokeAPIToken ends one of the user's tokens.

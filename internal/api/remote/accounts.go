@@ -68,13 +68,10 @@ func (s *Service) LeaderUser(_ context.Context, leaderID string) (*tl.User, erro
 	return &u, nil
 }
 
-func (s *Service) ClaimKey(context.Context, string, string, string) (*tl.StoredResponse, error) {
-	return nil, unavailable("idempotency keys", "the CLI sends one with every create")
+func (s *Service) ClaimKey(context.Context, string, string, string) (context.Context, *tl.StoredResponse, error) {
+	return nil, nil, unavailable("idempotency keys", "the CLI sends one with every create")
 }
 func (s *Service) CompleteKey(context.Context, string, string, tl.StoredResponse) error {
-	return unavailable("idempotency keys", "the CLI sends one with every create")
-}
-func (s *Service) ReleaseKey(context.Context, string, string) error {
 	return unavailable("idempotency keys", "the CLI sends one with every create")
 }
 

@@ -1,0 +1,145 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	tl "github.com/trustledger/trustledger"
+	"github.com/trustledger/trustledger/internal/app"
+	"github.com/trustledger/trustledger/internal/engine"
+	"github.com/trustledger/trustledger/internal/store"
+	"github.com/trustledger/trustledger/internal/storetest"
+)
+
+// TestParallelWritersLoseNothing races writers on two instances (two
+// store.DBs on one database, each with its own lanes and connections):
+// of one leader, whose writes the model must take one at a time, and of
+// many leaders, whose writes run in parallel. Among them run writes of
+// no single leader (a setting changed, which rebuilds the running state)
+// and reversals. Afterwards every acknowledged entry is in the ledger
+// once, and every relationship's running state reads the same as a
+// replay of its ledger: an update lost between two writers of the same
+// relationship would leave the running state short of the replay.
+func TestParallelWritersLoseNothing(t *testing.T) {
+	for _, b := range []struct {
+		name string
+		open func(t *testing.T) [2]*store.DB
+	}{
+		{"sqlite", func(t *testing.T) [2]*store.DB {
+			path := filepath.Join(t.TempDir(), "tl.db")
+			return [2]*store.DB{openDB(t, path), openDB(t, path)}
+		}},
+		{"postgres", func(t *testing.T) [2]*store.DB {
+			dsn := storetest.PostgresSchemaURL(t)
+			return [2]*store.DB{openDB(t, dsn), openDB(t, dsn)}
+		}},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			dbs := b.open(t)
+			for _, leaders := range []int{1, 6} {
+				t.Run(fmt.Sprintf("%d-leaders", leaders), func(t *testing.T) {
+					raceWriters(t, dbs, leaders)
+				})
+			}
+		})
+	}
+}
+
+func openDB(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func raceWriters(t *testing.T, dbs [2]*store.DB, leaders int) {
+	ctx := context.Background()
+	clk := newClock(start)
+	apps := [2]*app.App{app.New(dbs[0], app.Options{Now: clk.Now}), app.New(dbs[1], app.Options{Now: clk.Now})}
+	e := &env{t: t, ctx: ctx, db: dbs[0], clk: clk, app: apps[0]}
+	people := []string{"Ana", "Ben", "Cy"}
+	var ids []string
+	for l := range leaders {
+		ld := e.leader(fmt.Sprintf("%s leader %d", t.Name(), l))
+		for _, p := range people {
+			e.person(ld.ID, p, engine.DirectReport)
+		}
+		ids = append(ids, ld.ID)
+	}
+	var kinds []engine.Kind
+	for _, k := range engine.Kinds() {
+		if !k.IsSnapshot && !k.IsApology && !k.IsPower {
+			kinds = append(kinds, k.Kind)
+		}
+	}
+
+	const writers, each = 12, 20
+	var mu sync.Mutex
+	logged := map[string]int{} // acknowledged entries per leader
+	reversed := map[string]int{}
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(leaders)))
+			a := apps[w%2]
+			var mine []*tl.Event
+			for i := range each {
+				l := ids[(w+i)%len(ids)]
+				switch op := rng.IntN(20); {
+				case op == 0 && w == 0:
+					// A write of no single leader among the others: it
+					// rebuilds the leader's running states.
+					if err := a.SetSetting(ctx, l, "kappa_integrity", 2+float64(rng.IntN(5))); err != nil {
+						errs <- fmt.Errorf("set setting: %w", err)
+					}
+				case op < 3 && len(mine) > 0:
+					ev := mine[rng.IntN(len(mine))]
+					if _, err := a.Reverse(ctx, ev.LeaderID, ev.ID, ""); err == nil {
+						mu.Lock()
+						reversed[ev.LeaderID]++
+						mu.Unlock()
+					} else if tl.ErrorCode(err) != tl.ECONFLICT {
+						errs <- fmt.Errorf("reverse: %w", err)
+					}
+				default:
+					who := append(people, "team")[rng.IntN(len(people)+1)]
+					ev, err := a.Log(ctx, l, tl.EventInput{Who: who, Kind: kinds[rng.IntN(len(kinds))]})
+					if err != nil {
+						errs <- fmt.Errorf("log: %w", err)
+						continue
+					}
+					mine = append(mine, ev)
+					mu.Lock()
+					logged[l]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, l := range ids {
+		var n int
+		noErr(t, dbs[1].Read(ctx, func(tx *store.Tx) error {
+			var err error
+			n, err = tx.CountRows(ctx, "SELECT count(*) FROM events WHERE leader_id = $1", l)
+			return err
+		}))
+		// Each reversal is an entry of its own.
+		if want := logged[l] + reversed[l]; n != want {
+			t.Errorf("leader %s: %d entries in the ledger, %d acknowledged", l, n, want)
+		}
+		e.checkReplay(l)
+	}
+}

@@ -1,0 +1,45 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	tl "github.com/trustledger/trustledger"
+)
+
+// A request to the API costs more than its write: the bearer token is
+// checked and the Idempotency-Key is claimed before it, and the answer is
+// stored after it. Each is one statement, and on PostgreSQL a transaction
+// around one statement is two more round trips (BEGIN, COMMIT) for
+// nothing: a statement alone is atomic. ReadOne and WriteOne run such
+// statements without one (docs/PERFORMANCE.md, "Ingest").
+
+// ReadOne runs fn's statements each on its own, outside a transaction:
+// for a read of one statement. A second statement may see a later moment
+// than the first. Nothing read here is kept for other reads
+// (KeptUntilWrite says no).
+func (db *DB) ReadOne(ctx context.Context, fn func(tx *Tx) error) error {
+	return single(fn(&Tx{tx: db.r, dialect: db.dialect}))
+}
+
+// WriteOne runs fn's statements each on its own, committed as it runs, on
+// PostgreSQL beside the lanes as WriteAlone does: for a write of one
+// statement that is atomic by itself and whose outcome no
+// read-modify-write depends on. On SQLite, with its one writer
+// connection, it is Write.
+func (db *DB) WriteOne(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.dialect != Postgres {
+		return db.Write(ctx, fn)
+	}
+	return single(fn(&Tx{tx: db.w, dialect: db.dialect}))
+}
+
+// single is the error of a statement run without a transaction, as run's
+// would be.
+func single(err error) error {
+	var te *tl.Error
+	if err == nil || errors.As(err, &te) {
+		return err
+	}
+	return translate("statement", err)
+}
