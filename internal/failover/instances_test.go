@@ -42,8 +42,10 @@ type instance struct {
 
 // startInstance runs `serve` on dsn with the background work made quick:
 // the tick every 200 ms, the outbox polled every 100 ms and a lease of
-// 2 s, so that a delivery left claimed by a failed write is taken again
-// within the test.
+// 8 s, so that a delivery left claimed by a claim whose commit the kill
+// cut off is taken again within the test, while a worker that has posted
+// a delivery still has half the lease (4 s, longer than the test's
+// failover) to mark it sent on the new primary.
 func startInstance(t *testing.T, bin, dsn, dir string, n int) *instance {
 	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -53,7 +55,7 @@ func startInstance(t *testing.T, bin, dsn, dir string, n int) *instance {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--base-url", in.url,
-		"--tick-every", "200ms", "--mail-poll", "100ms", "--mail-lease", "2s", "--webhook-allow-private")
+		"--tick-every", "200ms", "--mail-poll", "100ms", "--mail-lease", "8s", "--webhook-allow-private")
 	// The connection string goes in the environment, the form an operator
 	// uses (it may hold a password).
 	cmd.Env = append(os.Environ(), "TRUSTLEDGER_DB="+dsn)

@@ -259,6 +259,28 @@ func Poll(ctx context.Context, interval time.Duration, log *slog.Logger, what st
 	}
 }
 
+// Mark runs f, the mark that a claimed message is finished (sent, put
+// back, given up), until it takes or ctx ends: a database that fails over
+// answers EUNAVAILABLE for a few seconds, and a mark lost then lets the
+// lease run out and the message go out a second time. The callers bound
+// ctx by half the lease.
+func Mark(ctx context.Context, db *store.DB, f func(tx *store.Tx) error) error {
+	for {
+		err := db.WriteOne(ctx, f)
+		if tl.ErrorCode(err) != tl.EUNAVAILABLE {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(markRetry):
+		}
+	}
+}
+
+// markRetry is how long Mark waits between tries.
+const markRetry = 250 * time.Millisecond
+
 // one claims and handles one message; false when none is due.
 func (w *Worker) one(ctx context.Context) (bool, error) {
 	lease := w.Lease
@@ -267,7 +289,9 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	}
 	now := w.now()
 	var m *store.Mail
-	err := w.DB.Write(ctx, func(tx *store.Tx) error {
+	// One statement each, atomic alone (store.WriteOne): the worker
+	// neither waits for the writers' lanes nor holds them.
+	err := w.DB.WriteOne(ctx, func(tx *store.Tx) error {
 		var err error
 		m, err = tx.ClaimMail(ctx, now, now.Add(lease))
 		return err
@@ -287,7 +311,7 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	if err == nil && msg.Done {
 		log.Info("mail no longer needed")
 		w.observe("dropped")
-		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "not needed") })
+		return true, Mark(ctx, w.DB, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "not needed") })
 	}
 	if err == nil {
 		err = w.Sender.Send(ctx, m.ID, m.To, m.ToName, msg)
@@ -295,18 +319,18 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	if err == nil {
 		log.Info("mail sent")
 		w.observe("sent")
-		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "") })
+		return true, Mark(ctx, w.DB, func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "") })
 	}
 	text := scrub(err.Error())
 	if IsPermanent(err) || m.Attempts > len(Backoff) {
 		log.Warn("mail failed", "err", text)
 		w.observe("failed")
-		return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailFailed(ctx, m.ID, text) })
+		return true, Mark(ctx, w.DB, func(tx *store.Tx) error { return tx.MarkMailFailed(ctx, m.ID, text) })
 	}
 	next := w.now().Add(Backoff[max(m.Attempts-1, 0)])
 	log.Warn("mail will be retried", "err", text, "next", next)
 	w.observe("retry")
-	return true, w.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkMailRetry(ctx, m.ID, next, text) })
+	return true, Mark(ctx, w.DB, func(tx *store.Tx) error { return tx.MarkMailRetry(ctx, m.ID, next, text) })
 }
 
 // scrub keeps an error short for the outbox row and the log. Errors come

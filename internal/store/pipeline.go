@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -161,7 +162,7 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 			results[i].err = translate("begin", err)
 			if last {
 				_, err := tx.pipeline(ctx, "COMMIT")
-				return err
+				return uncertain(err)
 			}
 			continue
 		}
@@ -195,6 +196,9 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 		if err == nil {
 			continue
 		}
+		if slices.Contains(tail, "COMMIT") {
+			err = uncertain(err)
+		}
 		if !failedHeld || single {
 			// A savepoint, a release or the commit failed: all fail. A
 			// single write's held statement failing fails the commit too,
@@ -214,6 +218,9 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 			recover = append(recover, "SAVEPOINT w")
 		}
 		if _, err := tx.pipeline(ctx, recover...); err != nil {
+			if last {
+				err = uncertain(err)
+			}
 			return err
 		}
 	}

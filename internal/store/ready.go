@@ -93,6 +93,26 @@ func classify(err error) outage {
 	return serving
 }
 
+// uncertainMessage is what a write is told when the database went away
+// while its COMMIT was on the way: PostgreSQL may have committed it (and
+// a synchronous standby have it) or not, and nobody can tell the client
+// which. A retry with the same Idempotency-Key is safe either way: the
+// key is kept in the write's own transaction (idempotency.go).
+const uncertainMessage = "the database went away while this was being saved, so it may or may not have been: " +
+	"look before doing it again (the JSON API: send it again with the same Idempotency-Key, which cannot create it twice); try again in a few seconds"
+
+// uncertain turns an outage met while committing into the answer that
+// says the outcome is unknown; other errors pass.
+func uncertain(err error) error {
+	var te *tl.Error
+	if !errors.As(err, &te) || te.Code != tl.EUNAVAILABLE {
+		return err
+	}
+	u := *te
+	u.Message = uncertainMessage
+	return &u
+}
+
 // unavailable is the error of op for an outage, with the driver's error
 // kept as its cause for the log.
 func unavailable(op string, o outage, err error) *tl.Error {

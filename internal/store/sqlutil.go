@@ -156,6 +156,14 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 	if err := rows.Err(); err != nil {
 		return nil, translate(op, err)
 	}
+	// Closing reads to the end of the answer: outside a transaction
+	// (ReadOne, WriteOne) that is where PostgreSQL reports the statement's
+	// commit, which may fail after its rows arrived (the server died while
+	// a synchronous standby had not confirmed it). An UPDATE … RETURNING
+	// whose commit failed must not count as done.
+	if err := rows.Close(); err != nil {
+		return nil, translate(op, err)
+	}
 	return out, nil
 }
 

@@ -82,18 +82,27 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 	now := w.now()
 	var m *store.Mail
 	var hook *store.Webhook
-	err := w.DB.Write(ctx, func(tx *store.Tx) error {
+	// Claiming and marking are one statement each, atomic alone: they
+	// neither wait for the writers' lanes nor hold them (store.WriteOne),
+	// which also keeps short the time between a POST and the mark that it
+	// was sent, when a database that fails over would have it sent again.
+	err := w.DB.WriteOne(ctx, func(tx *store.Tx) error {
 		var err error
-		if m, err = tx.ClaimWebhook(ctx, now, now.Add(lease)); err != nil || m == nil {
-			return err
-		}
+		m, err = tx.ClaimWebhook(ctx, now, now.Add(lease))
+		return err
+	})
+	if err != nil || m == nil {
+		return false, err
+	}
+	err = w.DB.ReadOne(ctx, func(tx *store.Tx) error {
+		var err error
 		hook, err = tx.WebhookByID(ctx, m.Ref)
 		if tl.ErrorCode(err) == tl.ENOTFOUND {
 			hook, err = nil, nil
 		}
 		return err
 	})
-	if err != nil || m == nil {
+	if err != nil {
 		return false, err
 	}
 	finish := func(outcome string, f func(tx *store.Tx) error) (bool, error) {
@@ -103,7 +112,11 @@ func (w *Worker) one(ctx context.Context) (bool, error) {
 		if w.Log != nil {
 			w.Log.Info("webhook "+outcome, "outbox_id", m.ID, "webhook_id", m.Ref, "attempt", m.Attempts)
 		}
-		return true, w.DB.Write(context.WithoutCancel(ctx), f)
+		// Marked even when ctx ends (a shutdown), within half the lease,
+		// as the mail worker does.
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lease/2)
+		defer cancel()
+		return true, mail.Mark(mctx, w.DB, f)
 	}
 	if hook == nil {
 		return finish("dropped", func(tx *store.Tx) error { return tx.MarkMailSent(ctx, m.ID, w.now(), "webhook removed") })
