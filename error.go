@@ -17,8 +17,9 @@ const (
 	EINTERNAL     = "internal"
 	ERATELIMIT    = "rate_limited"
 	// EUNAVAILABLE: the database cannot be reached or cannot take a
-	// write (down, full, read-only) right now; nothing was saved, and the
-	// same request may work after RetryAfter (docs/OPERATIONS.md).
+	// write (down, full, read-only) right now; nothing was saved (unless
+	// it went away during the commit, which the message then says), and
+	// the same request may work after RetryAfter (docs/OPERATIONS.md).
 	EUNAVAILABLE = "unavailable"
 )
 

@@ -209,7 +209,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 				return
 			case <-t.C:
 				if _, err := rt.svc.Tick(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("tick", "err", err)
+					// A database away for now is a warning: the next tick
+					// does the work (docs/OPERATIONS.md).
+					level := slog.LevelError
+					if tl.ErrorCode(err) == tl.EUNAVAILABLE {
+						level = slog.LevelWarn
+					}
+					logger.Log(ctx, level, "tick", "err", err)
 					metrics.Job("tick", "error")
 				} else {
 					metrics.Job("tick", "ok")

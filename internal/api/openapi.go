@@ -68,7 +68,7 @@ var errorAnswers = map[int]string{
 	http.StatusRequestEntityTooLarge: "The body is over this operation's limit (code invalid): the message says the limit.",
 	http.StatusUnsupportedMediaType:  "The body is not sent as JSON (code invalid): send it with Content-Type: application/json.",
 	http.StatusInternalServerError:   "Something failed on the server (code internal); the server's log has the cause under the request's id. Try again.",
-	http.StatusServiceUnavailable:    "The server cannot use its database for now, which is down or full (code unavailable); nothing was saved. Wait Retry-After seconds and try again.",
+	http.StatusServiceUnavailable:    "The server cannot use its database for now, which is down or full (code unavailable); nothing was saved, unless the message says the database went away while saving. Wait Retry-After seconds and try again, with the same Idempotency-Key for a POST.",
 }
 
 // describe completes the document once every operation is registered.

@@ -128,7 +128,7 @@ func (a *App) AddPerson(ctx context.Context, leaderID string, in tl.PersonInput)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}
@@ -237,7 +237,7 @@ func (a *App) editPerson(ctx context.Context, leaderID, person string, edit func
 // editPersonTx is editPerson for an edit that also writes in tx.
 func (a *App) editPersonTx(ctx context.Context, leaderID, person string, edit func(*store.Tx, *tl.Relationship) error) (*tl.Relationship, error) {
 	var out *tl.Relationship
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}
@@ -265,7 +265,7 @@ func (a *App) AddTeam(ctx context.Context, leaderID, name string) (*tl.Team, err
 	}
 	now := a.clock()
 	t := &tl.Team{ID: store.NewID(now), LeaderID: leaderID, Name: name, CreatedAt: now}
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}

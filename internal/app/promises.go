@@ -35,7 +35,7 @@ func (a *App) AddPromise(ctx context.Context, leaderID string, in tl.PromiseInpu
 		return nil, tl.Invalidf("to", "Pick who the promise is to: a person, or a team")
 	}
 	var out *tl.Promise
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		l, err := checkLeader(ctx, tx, leaderID)
 		if err != nil {
 			return err
@@ -92,7 +92,7 @@ func (a *App) ResolvePromise(ctx context.Context, leaderID, id string, outcome t
 		return nil, tl.Invalidf("outcome", "unknown outcome %q: use kept, kept-late, renegotiated or broken", outcome)
 	}
 	var out *tl.Promise
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}
@@ -302,7 +302,7 @@ func (a *App) Decide(ctx context.Context, leaderID string, in tl.DecisionInput) 
 		affects = tl.DefaultTeamName
 	}
 	var out *tl.Decision
-	err = a.db.Write(ctx, func(tx *store.Tx) error {
+	err = a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		if _, err := checkLeader(ctx, tx, leaderID); err != nil {
 			return err
 		}

@@ -262,7 +262,7 @@ func (a *App) AcceptStep(ctx context.Context, leaderID string) (*tl.Step, *tl.Pr
 	now := a.clock()
 	var step *tl.Step
 	var prom *tl.Promise
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		l, err := checkLeader(ctx, tx, leaderID)
 		if err != nil {
 			return err
@@ -338,7 +338,7 @@ func (a *App) CloseStep(ctx context.Context, leaderID string, status tl.StepStat
 	}
 	now := a.clock()
 	var out *tl.Step
-	err := a.db.Write(ctx, func(tx *store.Tx) error {
+	err := a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
 		l, err := checkLeader(ctx, tx, leaderID)
 		if err != nil {
 			return err

@@ -249,7 +249,14 @@ func Poll(ctx context.Context, interval time.Duration, log *slog.Logger, what st
 	defer t.Stop()
 	for {
 		if _, err := Drain(ctx, one); err != nil && ctx.Err() == nil {
-			log.Error(what, "err", err)
+			// A database that is away (failing over, full) is the
+			// operator's to see, as the requests log it, not a fault here:
+			// the next round tries again.
+			level := slog.LevelError
+			if tl.ErrorCode(err) == tl.EUNAVAILABLE {
+				level = slog.LevelWarn
+			}
+			log.Log(ctx, level, what, "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -17,7 +17,10 @@ func scanMail(rows *sql.Rows, m *Mail) error {
 // it until leaseUntil and counts the attempt. nil when nothing is due.
 // One statement decides, so concurrent workers (or instances) never claim
 // the same message while its lease runs; a worker that dies leaves a
-// lease that simply expires.
+// lease that simply expires. The outer WHERE checks the lease and the
+// status again: on PostgreSQL a claim that waited for another worker's
+// row lock sees that worker's row, not the subquery's, which may by then
+// be marked sent (its lease back to 0).
 // Webhook deliveries share the outbox but not the mail worker: ClaimMail
 // never takes them and ClaimWebhook takes nothing else.
 func (tx *Tx) ClaimMail(ctx context.Context, now, leaseUntil time.Time) (*Mail, error) {
@@ -34,7 +37,7 @@ func (tx *Tx) claim(ctx context.Context, now, leaseUntil time.Time, kindOp strin
 	got, err := list(ctx, tx, "claim outbox",
 		"UPDATE outbox SET lease_until = $1, attempts = attempts + 1 "+
 			"WHERE id = (SELECT id FROM outbox WHERE status = $2 AND next_at <= $3 AND lease_until <= $3 AND kind "+kindOp+" $4 "+
-			"ORDER BY next_at, id LIMIT 1) AND lease_until <= $3 RETURNING "+mailCols,
+			"ORDER BY next_at, id LIMIT 1) AND lease_until <= $3 AND status = $2 RETURNING "+mailCols,
 		[]any{ms(leaseUntil), MailPending, ms0, KindWebhook}, scanMail)
 	if err != nil || len(got) == 0 {
 		return nil, err
