@@ -20,17 +20,18 @@ type StoredResponse struct {
 // kept by the create's write, in that write's own transaction, its
 // response is stored after, and a retry gets that response back. A write
 // that does not commit (the database failed over, say) leaves the key
-// free, so the retry runs.
+// free, so the retry runs. The key is not looked up before the request
+// runs: a retry finds it taken when its write tries to keep it.
 type IdempotencyService interface {
-	// ClaimKey looks key up for userID and a hash of the request. It
-	// returns the stored response to replay, or the context to run the
-	// request with: the request's first write keeps the key. The same key
-	// with a different request is EINVALID; a key whose first request has
-	// not finished is ECONFLICT, and so is a write that finds the key kept
-	// by another request meanwhile.
-	ClaimKey(ctx context.Context, userID, key, requestHash string) (context.Context, *StoredResponse, error)
-	// CompleteKey stores the response of the request run with ctx (the
-	// context ClaimKey gave), if a write of it kept the key; else it does
-	// nothing, and a retry runs the request again.
-	CompleteKey(ctx context.Context, userID, key string, resp StoredResponse) error
+	// ClaimKey checks key and returns the context to run the request
+	// with: the request's first write keeps the key.
+	ClaimKey(ctx context.Context, userID, key, requestHash string) (context.Context, error)
+	// SettleKey is called with that context once the request has run,
+	// with its response. If a write of the request found the key kept by
+	// another request, it returns that request's stored response to
+	// replay (ECONFLICT while that request still runs, EINVALID if it was
+	// a different request), or rerun when the key had expired and is now
+	// forgotten. Otherwise it stores resp as the key's answer, if a write
+	// kept the key and resp is not a server error, and returns nothing.
+	SettleKey(ctx context.Context, userID, key, requestHash string, resp StoredResponse) (replay *StoredResponse, rerun bool, err error)
 }

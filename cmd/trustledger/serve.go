@@ -255,5 +255,13 @@ func (c *serveCmd) Run(rt *runtime) error {
 	case <-mixDone:
 	case <-shutdownCtx.Done():
 	}
+	// The answers kept for idempotency keys are stored before the
+	// database closes (a retry would otherwise be told to look first).
+	answered := make(chan struct{})
+	go func() { a.StoreAnswers(); close(answered) }()
+	select {
+	case <-answered:
+	case <-shutdownCtx.Done():
+	}
 	return err
 }

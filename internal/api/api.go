@@ -195,7 +195,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // idempotent runs a POST at most once per user and key: a retry replays
-// the first response (marked Idempotent-Replayed: true).
+// the first response (marked Idempotent-Replayed: true). The key is kept
+// by the request's write (tl.IdempotencyService), so the response is held
+// until the key is settled: a retry's own response (its write refused, as
+// the key was taken) is dropped for the first one's.
 func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key string) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -206,58 +209,81 @@ func (a *API) idempotent(w http.ResponseWriter, r *http.Request, userID, key str
 	io.WriteString(h, r.Method+" "+r.URL.RequestURI()+"\n")
 	h.Write(body)
 	hash := hex.EncodeToString(h.Sum(nil))
-	ctx, stored, err := a.svc.ClaimKey(r.Context(), userID, key, hash)
-	if err != nil {
-		a.writeError(w, r, fromDomain(err))
+	// Twice at most: a second run only after the key had expired and was
+	// forgotten.
+	for range 2 {
+		ctx, err := a.svc.ClaimKey(r.Context(), userID, key, hash)
+		if err != nil {
+			a.writeError(w, r, fromDomain(err))
+			return
+		}
+		rr := r.WithContext(ctx)
+		rr.Body = io.NopCloser(bytes.NewReader(body))
+		held := &heldResponse{header: w.Header().Clone()}
+		a.mux.ServeHTTP(held, rr)
+		// The answer is kept even when the client has gone: a retry must
+		// see it.
+		replay, rerun, err := a.svc.SettleKey(context.WithoutCancel(ctx), userID, key, hash,
+			tl.StoredResponse{Status: held.code(), Body: held.body.String()})
+		switch {
+		case err != nil:
+			a.writeError(w, r, fromDomain(err))
+		case replay != nil:
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(replay.Status)
+			io.WriteString(w, replay.Body)
+		case rerun:
+			continue
+		default:
+			held.send(w)
+		}
 		return
 	}
-	if stored != nil {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.WriteHeader(stored.Status)
-		io.WriteString(w, stored.Body)
-		return
-	}
-	r = r.WithContext(ctx)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	rec := &recorder{ResponseWriter: w}
-	a.mux.ServeHTTP(rec, r)
-	if rec.status >= 500 {
-		// A write that failed kept no key; one that committed before a
-		// later failure keeps it pending, so a retry is told to check
-		// rather than create twice.
-		return
-	}
-	// The answer is kept even when the client has gone: a retry must see it.
-	ctx = context.WithoutCancel(ctx)
-	if err := a.svc.CompleteKey(ctx, userID, key, tl.StoredResponse{Status: rec.status, Body: rec.body.String()}); err != nil {
-		a.logger(ctx).ErrorContext(ctx, "idempotency key", "op", tl.ErrorOp(err), "err", err)
-	}
+	a.writeError(w, r, newError(http.StatusConflict, tl.ECONFLICT, "this Idempotency-Key could not be settled: send the request again"))
 }
 
-// recorder passes a response through and keeps a copy.
-type recorder struct {
-	http.ResponseWriter
+// heldResponse keeps a response (its own copy of the headers, the status
+// and the body) until it is sent, or dropped for another.
+type heldResponse struct {
+	header http.Header
 	status int
 	body   bytes.Buffer
 }
 
-func (rec *recorder) WriteHeader(code int) {
-	if rec.status == 0 {
-		rec.status = code
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
 	}
-	rec.ResponseWriter.WriteHeader(code)
 }
 
-func (rec *recorder) Write(b []byte) (int, error) {
-	if rec.status == 0 {
-		rec.status = http.StatusOK
+func (h *heldResponse) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
 	}
-	rec.body.Write(b)
-	return rec.ResponseWriter.Write(b)
+	return h.body.Write(b)
 }
 
-func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+// code is the status written, 200 if none was.
+func (h *heldResponse) code() int {
+	if h.status == 0 {
+		return http.StatusOK
+	}
+	return h.status
+}
+
+// send writes the held response to w.
+func (h *heldResponse) send(w http.ResponseWriter) {
+	dst := w.Header()
+	clear(dst)
+	for k, v := range h.header {
+		dst[k] = v
+	}
+	w.WriteHeader(h.code())
+	w.Write(h.body.Bytes())
+}
 
 // user is the token's user; ServeHTTP always sets it before an operation.
 func user(ctx context.Context) *tl.User {

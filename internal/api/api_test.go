@@ -443,7 +443,8 @@ func TestIdempotency(t *testing.T) {
 				t.Fatalf("racing requests saw different entries: %v", ids)
 			}
 		}
-		// A failed create (the user's mistake) is kept too: the retry gets the same error.
+		// A failed create (the user's mistake) saved nothing, so it keeps no key: the retry runs
+		// again and gets the same error.
 		b1 := c.post("/events", obj{"who": "Nobody", "kind": "recognition"}, key("key-bad"))
 		b2 := c.post("/events", obj{"who": "Nobody", "kind": "recognition"}, key("key-bad"))
 		if b1.status != 404 || string(b1.body) != string(b2.body) {

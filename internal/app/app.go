@@ -46,6 +46,9 @@ type App struct {
 	mixKick chan struct{}
 	// hooks is Options.Webhooks.
 	hooks webhook.Policy
+	// answers queues the API's answers to store for their idempotency
+	// keys (idempotency.go).
+	answers answerQueue
 }
 
 // App is the whole contract; MailRenderer, RunMixer and MixVoice are for the
@@ -145,6 +148,23 @@ func leaderSettings(ctx context.Context, tx *store.Tx, leaderID string) (engine.
 		return engine.DefaultSettings(), tl.Errorf(tl.EINVALID, "no leader given: pick one with --leader NAME")
 	}
 	over, err := tx.LeaderSettings(ctx, leaderID)
+	if err != nil {
+		if tl.ErrorCode(err) == tl.ENOTFOUND {
+			err = tl.Errorf(tl.ENOTFOUND, "no leader with id %q", leaderID)
+		}
+		return engine.DefaultSettings(), err
+	}
+	return applySettings(over), nil
+}
+
+// entrySettings is leaderSettings for a write of an entry about who: the
+// same statement also looks who up, so resolving them and reading their
+// running state cost no more round trips (store.Tx.SettingsAndPerson).
+func entrySettings(ctx context.Context, tx *store.Tx, leaderID, who string) (engine.Settings, error) {
+	if leaderID == "" {
+		return engine.DefaultSettings(), tl.Errorf(tl.EINVALID, "no leader given: pick one with --leader NAME")
+	}
+	over, err := tx.SettingsAndPerson(ctx, leaderID, strings.TrimSpace(who))
 	if err != nil {
 		if tl.ErrorCode(err) == tl.ENOTFOUND {
 			err = tl.Errorf(tl.ENOTFOUND, "no leader with id %q", leaderID)

@@ -84,7 +84,7 @@ func powerBase(ev *tl.Event) (engine.Base, bool) {
 func (a *App) Log(ctx context.Context, leaderID string, in tl.EventInput) (*tl.Event, error) {
 	var out *tl.Event
 	err := a.db.WriteLeader(ctx, leaderID, func(tx *store.Tx) error {
-		set, err := leaderSettings(ctx, tx, leaderID)
+		set, err := entrySettings(ctx, tx, leaderID, in.Who)
 		if err != nil {
 			return err
 		}

@@ -200,7 +200,7 @@ func (db *DB) WriteStats() WriteStats {
 // SQLite has one writer connection, so there it is Write.
 func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect != Postgres {
-		return db.Write(ctx, fn)
+		return db.Write(withoutKey(ctx), fn)
 	}
 	return db.run(ctx, db.w, nil, fn)
 }

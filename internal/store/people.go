@@ -150,6 +150,12 @@ func (tx *Tx) RelationshipByID(ctx context.Context, leaderID, id string) (*tl.Re
 // person up and then reads their state, and on PostgreSQL each statement
 // is a round trip (docs/PERFORMANCE.md, "Ingest").
 func (tx *Tx) RelationshipByName(ctx context.Context, leaderID, name string) (*tl.Relationship, error) {
+	if r, ok := tx.keptPerson(leaderID, name); ok {
+		if r == nil {
+			return nil, withOp("relationship", notFound("no person named %q", name))
+		}
+		return r, nil
+	}
 	type relState struct {
 		r   tl.Relationship
 		has bool

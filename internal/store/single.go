@@ -29,7 +29,7 @@ func (db *DB) ReadOne(ctx context.Context, fn func(tx *Tx) error) error {
 // connection, it is Write.
 func (db *DB) WriteOne(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect != Postgres {
-		return db.Write(ctx, fn)
+		return db.Write(withoutKey(ctx), fn)
 	}
 	return single(fn(&Tx{tx: db.w, dialect: db.dialect}))
 }

@@ -114,9 +114,11 @@ func (tx *Tx) keepState(relID string, st engine.State) {
 	tx.states[relID] = st
 }
 
-// forgetStates drops the states kept (see keepState).
+// forgetStates drops the states and people kept (see keepState and
+// keepPerson).
 func (tx *Tx) forgetStates() {
 	clear(tx.states)
+	clear(tx.people)
 }
 
 var (

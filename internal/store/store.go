@@ -244,8 +244,9 @@ type Tx struct {
 	tx       runner    // a *sql.Tx, or a lane's *sql.Conn (pipeline.go)
 	conn     *sql.Conn // a PostgreSQL lane's connection: statements may be held
 	held     []heldExec
-	heldErr  error                   // a held statement failed (pipeline.go)
-	states   map[string]engine.State // running states read or stored (state.go)
+	heldErr  error                       // a held statement failed (pipeline.go)
+	states   map[string]engine.State     // running states read or stored (state.go)
+	people   map[string]*tl.Relationship // people looked up (entrycontext.go)
 	dialect  string
 	detached bool       // a write: statements ignore the caller's cancellation
 	cache    *stmtCache // the SQLite writer's prepared statements

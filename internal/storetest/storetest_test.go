@@ -28,7 +28,7 @@ func TestChecksRegistered(t *testing.T) {
 		"MixMarks", "MixPulse", "MixWhileAnswering", "OutboxClaims", "OutboxLifecycle", "PartialReversal",
 		"Passes", "ProgramConsent", "ProgramRollback", "ProgramRollupQueries", "Programs", "PromiseConfirmations", "Promises",
 		"PulseLifecycle", "PulsePassesPruned", "PulseResponsesHoldNoLink", "PulseTokensAndResponses", "ReadOnly",
-		"Relationships", "Rollback", "Settings", "State", "Steps", "Teams", "WindowLinks", "Zones",
+		"Relationships", "Rollback", "Settings", "SettingsAndPerson", "State", "Steps", "Teams", "WindowLinks", "Zones",
 	}
 	if got := slices.Sorted(maps.Keys(checks)); !slices.Equal(got, want) {
 		t.Fatalf("registered checks\n%v\nwant\n%v", got, want)

@@ -68,11 +68,11 @@ func (s *Service) LeaderUser(_ context.Context, leaderID string) (*tl.User, erro
 	return &u, nil
 }
 
-func (s *Service) ClaimKey(context.Context, string, string, string) (context.Context, *tl.StoredResponse, error) {
-	return nil, nil, unavailable("idempotency keys", "the CLI sends one with every create")
+func (s *Service) ClaimKey(context.Context, string, string, string) (context.Context, error) {
+	return nil, unavailable("idempotency keys", "the CLI sends one with every create")
 }
-func (s *Service) CompleteKey(context.Context, string, string, tl.StoredResponse) error {
-	return unavailable("idempotency keys", "the CLI sends one with every create")
+func (s *Service) SettleKey(context.Context, string, string, string, tl.StoredResponse) (*tl.StoredResponse, bool, error) {
+	return nil, false, unavailable("idempotency keys", "the CLI sends one with every create")
 }
 
 // SetTimeZone changes the token's account's zone (PUT /me/time-zone).
