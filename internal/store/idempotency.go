@@ -92,7 +92,6 @@ func (tx *Tx) IdempotencyKey(ctx context.Context, userID, key string) (*Idempote
 		}, notFound("no idempotency key %q", key))
 }
 
-
 // KeyAnswer is the answer to keep for one idempotency key.
 type KeyAnswer struct {
 	UserID, Key string
