@@ -18,7 +18,7 @@ func TestIdempotencyKeySettles(t *testing.T) {
 		u := must(e.app.Signup(e.ctx, tl.SignupInput{Email: "lee@example.com", Name: "Lee", Password: "correct horse battery"}))(t)
 		l := &tl.Leader{ID: u.LeaderID}
 		e.person(l.ID, "Ana", engine.DirectReport)
-		run := func(hash string) (replay *tl.StoredResponse, rerun bool, err error, ev *tl.Event) {
+		run := func(hash string) (ev *tl.Event, replay *tl.StoredResponse, rerun bool, err error) {
 			t.Helper()
 			ctx := must(e.app.ClaimKey(e.ctx, u.ID, "k", hash))(t)
 			ev, logErr := e.app.Log(ctx, l.ID, tl.EventInput{Who: "Ana", Kind: engine.KindInputSought})
@@ -28,23 +28,23 @@ func TestIdempotencyKeySettles(t *testing.T) {
 			}
 			replay, rerun, err = e.app.SettleKey(ctx, u.ID, "k", hash, resp)
 			e.app.StoreAnswers()
-			return replay, rerun, err, ev
+			return ev, replay, rerun, err
 		}
 
-		if replay, rerun, err, ev := run("h1"); replay != nil || rerun || err != nil || ev == nil {
+		if ev, replay, rerun, err := run("h1"); replay != nil || rerun || err != nil || ev == nil {
 			t.Fatalf("first request: replay %v, rerun %v, err %v, entry %v", replay, rerun, err, ev)
 		}
-		if replay, rerun, err, ev := run("h1"); replay == nil || replay.Body != "first" || rerun || err != nil || ev != nil {
+		if ev, replay, rerun, err := run("h1"); replay == nil || replay.Body != "first" || rerun || err != nil || ev != nil {
 			t.Fatalf("its retry: replay %v, rerun %v, err %v, entry %v", replay, rerun, err, ev)
 		}
-		_, _, err, _ := run("h2")
+		_, _, _, err := run("h2")
 		wantCode(t, err, tl.EINVALID, "different request")
 
 		e.clk.Advance(tl.IdempotencyLifetime + time.Hour)
-		if replay, rerun, err, _ := run("h2"); replay != nil || !rerun || err != nil {
+		if _, replay, rerun, err := run("h2"); replay != nil || !rerun || err != nil {
 			t.Fatalf("a request with the key a day later: replay %v, rerun %v, err %v, want a rerun", replay, rerun, err)
 		}
-		if replay, rerun, err, ev := run("h2"); replay != nil || rerun || err != nil || ev == nil {
+		if ev, replay, rerun, err := run("h2"); replay != nil || rerun || err != nil || ev == nil {
 			t.Fatalf("its rerun: replay %v, rerun %v, err %v, entry %v", replay, rerun, err, ev)
 		}
 		entries := must(e.app.Events(e.ctx, l.ID, tl.EventFilter{Limit: 10}))(t)
