@@ -28,7 +28,8 @@ type IdempotencyService interface {
 	ClaimKey(ctx context.Context, userID, key, requestHash string) (context.Context, error)
 	// SettleKey is called with that context once the request has run,
 	// with its response. If a write of the request found the key kept by
-	// another request, it returns that request's stored response to
+	// another request (or the request failed, and the key is kept), it
+	// returns that request's stored response to
 	// replay (ECONFLICT while that request still runs, EINVALID if it was
 	// a different request), or rerun when the key had expired and is now
 	// forgotten. Otherwise it stores resp as the key's answer, if a write

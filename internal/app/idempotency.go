@@ -26,7 +26,12 @@ func (a *App) ClaimKey(ctx context.Context, userID, key, requestHash string) (co
 // tl.IdempotencyLifetime is forgotten, and the request runs again.
 func (a *App) SettleKey(ctx context.Context, userID, key, requestHash string, resp tl.StoredResponse) (*tl.StoredResponse, bool, error) {
 	key = strings.TrimSpace(key)
-	if !store.IdempotencyKeyTaken(ctx) {
+	// A request that failed before a write of it could keep the key (it
+	// keeps it last: store/batch.go) may be a retry whose first request
+	// changed what it found (the pulse launched is open now): its key is
+	// looked up too, and the first answer wins.
+	probing := !store.IdempotencyKeyTaken(ctx) && !store.IdempotencyKeyKept(ctx) && resp.Status >= 400
+	if !store.IdempotencyKeyTaken(ctx) && !probing {
 		if resp.Status < 500 {
 			a.completeKey(ctx, userID, key, resp)
 		}
@@ -42,8 +47,13 @@ func (a *App) SettleKey(ctx context.Context, userID, key, requestHash string, re
 		return err
 	})
 	if tl.ErrorCode(err) == tl.ENOTFOUND {
-		// Forgotten between the two (expired and cleared): run again.
-		return nil, true, nil
+		// Probing: no first request; its own answer stands. Else it was
+		// forgotten between the two (expired and cleared): run again.
+		return nil, !probing, nil
+	}
+	if err != nil && probing {
+		// The request's own answer stands; the key is what failed.
+		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err

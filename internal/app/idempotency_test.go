@@ -11,8 +11,9 @@ import (
 // TestIdempotencyKeySettles follows one key through the services: the
 // first request's write keeps it and its answer is stored; a retry's
 // write finds it taken and gets that answer to replay; a different
-// request under it is refused; and a day later it is forgotten, so a
-// request with it runs again (and keeps it afresh).
+// request under it is refused; a retry whose own write fails gets the
+// first answer too; and a day later a key is forgotten, so a request with
+// it runs again (and keeps it afresh).
 func TestIdempotencyKeySettles(t *testing.T) {
 	forEachDB(t, func(t *testing.T, e *env) {
 		u := must(e.app.Signup(e.ctx, tl.SignupInput{Email: "lee@example.com", Name: "Lee", Password: "correct horse battery"}))(t)
@@ -39,6 +40,26 @@ func TestIdempotencyKeySettles(t *testing.T) {
 		}
 		_, _, _, err := run("h2")
 		wantCode(t, err, tl.EINVALID, "different request")
+
+		// A retry whose own write fails (the team its first request made
+		// is there now) still gets the first answer.
+		team := func() (*tl.StoredResponse, error) {
+			t.Helper()
+			ctx := must(e.app.ClaimKey(e.ctx, u.ID, "team-key", "team"))(t)
+			resp := tl.StoredResponse{Status: 201, Body: "team made"}
+			if _, err := e.app.AddTeam(ctx, l.ID, "platform"); err != nil {
+				resp = tl.StoredResponse{Status: tl.HTTPStatus(tl.ErrorCode(err)), Body: err.Error()}
+			}
+			replay, _, err := e.app.SettleKey(ctx, u.ID, "team-key", "team", resp)
+			e.app.StoreAnswers()
+			return replay, err
+		}
+		if replay, err := team(); replay != nil || err != nil {
+			t.Fatalf("making a team: replay %v, err %v", replay, err)
+		}
+		if replay, err := team(); err != nil || replay == nil || replay.Body != "team made" {
+			t.Fatalf("its retry, whose own write fails: replay %v, err %v", replay, err)
+		}
 
 		e.clk.Advance(tl.IdempotencyLifetime + time.Hour)
 		if _, replay, rerun, err := run("h2"); replay != nil || !rerun || err != nil {

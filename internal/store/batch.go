@@ -303,17 +303,24 @@ func (db *DB) runBatch(batch []*writeReq) {
 	committed()
 }
 
-// runWrite runs one write: first the INSERT that keeps its request's
+// runWrite runs one write: fn, then the INSERT that keeps its request's
 // idempotency key, if it carries one not kept yet (noted in *claim, so
-// the key counts as kept once the transaction commits), then fn.
+// the key counts as kept once the transaction commits). The INSERT comes
+// last so that on PostgreSQL it goes in the pipeline that ends the write,
+// not in a round trip of its own before fn's first read (pipeline.go); a
+// key another request kept fails the write all the same.
 func runWrite(tx *Tx, r *writeReq, claim **keyClaim) writeResult {
+	res := runFn(r.fn, tx)
+	if res.err != nil || res.panicked {
+		return res
+	}
 	if c := claimFor(r.ctx); c != nil {
 		if err := tx.keepKey(r.ctx, c); err != nil {
 			return writeResult{err: err}
 		}
 		*claim = c
 	}
-	return runFn(r.fn, tx)
+	return res
 }
 
 // lockFor is the statement that takes a batch's locks on PostgreSQL, in
