@@ -144,17 +144,7 @@ func settingsFor(ctx context.Context, tx *store.Tx, leaderID string) (engine.Set
 // leaderSettings is checkLeader and settingsFor in one statement, for
 // the writes that need both (store.Tx.LeaderSettings).
 func leaderSettings(ctx context.Context, tx *store.Tx, leaderID string) (engine.Settings, error) {
-	if leaderID == "" {
-		return engine.DefaultSettings(), tl.Errorf(tl.EINVALID, "no leader given: pick one with --leader NAME")
-	}
-	over, err := tx.LeaderSettings(ctx, leaderID)
-	if err != nil {
-		if tl.ErrorCode(err) == tl.ENOTFOUND {
-			err = tl.Errorf(tl.ENOTFOUND, "no leader with id %q", leaderID)
-		}
-		return engine.DefaultSettings(), err
-	}
-	return applySettings(over), nil
+	return entrySettings(ctx, tx, leaderID, "")
 }
 
 // entrySettings is leaderSettings for a write of an entry about who: the

@@ -191,29 +191,11 @@ func (tx *Tx) Settings(ctx context.Context, leaderID string) ([]tl.Setting, erro
 }
 
 // LeaderSettings is Settings for a leader that must exist (ENOTFOUND
-// otherwise), in one statement: a write of an entry checks the leader and
-// reads the settings, and on PostgreSQL each statement is a round trip.
+// otherwise), in one statement: a write checks the leader and reads the
+// settings, and on PostgreSQL each statement is a round trip. It is
+// SettingsAndPerson looking nobody up.
 func (tx *Tx) LeaderSettings(ctx context.Context, leaderID string) ([]tl.Setting, error) {
-	type row struct {
-		name  sql.NullString
-		value sql.NullFloat64
-	}
-	rows, err := list(ctx, tx, "settings",
-		"SELECT s.name, s.value FROM leaders l LEFT JOIN settings s ON s.leader_id = l.id WHERE l.id = $1 ORDER BY s.name",
-		[]any{leaderID}, func(rows *sql.Rows, r *row) error { return rows.Scan(&r.name, &r.value) })
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, notFound("no leader with id %q", leaderID)
-	}
-	out := []tl.Setting{}
-	for _, r := range rows {
-		if r.name.Valid {
-			out = append(out, tl.Setting{LeaderID: leaderID, Name: r.name.String, Value: r.value.Float64})
-		}
-	}
-	return out, nil
+	return tx.SettingsAndPerson(ctx, leaderID, "")
 }
 
 // PutSetting overrides one setting for a leader (insert or replace).
