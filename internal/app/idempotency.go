@@ -30,8 +30,9 @@ func (a *App) SettleKey(ctx context.Context, userID, key, requestHash string, re
 	// keeps it last: store/batch.go) may be a retry whose first request
 	// changed what it found (the pulse launched is open now): its key is
 	// looked up too, and the first answer wins.
-	probing := !store.IdempotencyKeyTaken(ctx) && !store.IdempotencyKeyKept(ctx) && resp.Status >= 400
-	if !store.IdempotencyKeyTaken(ctx) && !probing {
+	taken := store.IdempotencyKeyTaken(ctx)
+	probing := !taken && !store.IdempotencyKeyKept(ctx) && resp.Status >= 400
+	if !taken && !probing {
 		if resp.Status < 500 {
 			a.completeKey(ctx, userID, key, resp)
 		}
@@ -46,16 +47,15 @@ func (a *App) SettleKey(ctx context.Context, userID, key, requestHash string, re
 		k, err = tx.IdempotencyKey(ctx, userID, key)
 		return err
 	})
-	if tl.ErrorCode(err) == tl.ENOTFOUND {
+	switch {
+	case tl.ErrorCode(err) == tl.ENOTFOUND:
 		// Probing: no first request; its own answer stands. Else it was
 		// forgotten between the two (expired and cleared): run again.
 		return nil, !probing, nil
-	}
-	if err != nil && probing {
+	case err != nil && probing:
 		// The request's own answer stands; the key is what failed.
 		return nil, false, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, false, err
 	}
 	switch {

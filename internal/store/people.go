@@ -143,12 +143,8 @@ func (tx *Tx) RelationshipByID(ctx context.Context, leaderID, id string) (*tl.Re
 }
 
 // RelationshipByName finds one of the leader's relationships by the
-// person's name, ignoring case.
-//
-// It reads the relationship's running state in the same statement and
-// keeps it for State in this transaction: an entry's write looks the
-// person up and then reads their state, and on PostgreSQL each statement
-// is a round trip (docs/PERFORMANCE.md, "Ingest").
+// person's name, ignoring case; what SettingsAndPerson kept for the name
+// in this transaction, if anything.
 func (tx *Tx) RelationshipByName(ctx context.Context, leaderID, name string) (*tl.Relationship, error) {
 	if r, ok := tx.keptPerson(leaderID, name); ok {
 		if r == nil {
@@ -156,30 +152,9 @@ func (tx *Tx) RelationshipByName(ctx context.Context, leaderID, name string) (*t
 		}
 		return r, nil
 	}
-	type relState struct {
-		r   tl.Relationship
-		has bool
-		st  engine.State
-	}
-	got, err := one(ctx, tx, "relationship", relStateByName, []any{leaderID, lower(name)},
-		func(rows *sql.Rows, v *relState) error {
-			var kind string
-			dest, finish := stateDest(append(relDest(&v.r, &kind), intBool{&v.has}), &v.st)
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			v.r.Kind = engine.RelKind(kind)
-			finish()
-			return nil
-		}, notFound("no person named %q", name))
-	if err != nil {
-		return nil, err
-	}
-	if !got.has {
-		got.st = engine.State{}
-	}
-	tx.keepState(got.r.ID, got.st)
-	return &got.r, nil
+	return one(ctx, tx, "relationship",
+		"SELECT "+relCols+" FROM relationships WHERE leader_id = $1 AND person_lower = $2",
+		[]any{leaderID, lower(name)}, scanRel, notFound("no person named %q", name))
 }
 
 // TeamMembers lists the active relationships of one of the leader's

@@ -21,7 +21,7 @@ import (
 // A held statement that fails fails its write, as if it had run at once:
 // the write is rolled back to its savepoint and the others go on. What
 // the round trips were, and what they are now, is in
-// docs/PERFORMANCE.md, "Ingest".
+// docs/PERFORMANCE.md, "API ingest".
 
 // runner is what a transaction's statements run on: a *sql.Tx, or the
 // *sql.Conn whose transaction a PostgreSQL lane began itself.
@@ -124,7 +124,7 @@ func (tx *Tx) pipeline(ctx context.Context, tail ...string) (failedHeld bool, er
 // BEGIN, the locks and the first savepoint go together; each write's held
 // statements go with its RELEASE and the next write's SAVEPOINT; the last
 // write's go with the COMMIT.
-func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*keyClaim) (commitErr error) {
+func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*keyClaim) error {
 	ctx := context.Background()
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
@@ -199,14 +199,13 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 		if slices.Contains(tail, "COMMIT") {
 			err = uncertain(err)
 		}
-		if !failedHeld || single {
-			// A savepoint, a release or the commit failed: all fail. A
-			// single write's held statement failing fails the commit too,
-			// and is that write's own error.
-			if single && failedHeld {
-				results[i] = writeResult{err: err}
-				return nil
-			}
+		switch {
+		case single && failedHeld:
+			// The write's own statement failed, and with it the commit.
+			results[i] = writeResult{err: err}
+			return nil
+		case !failedHeld:
+			// A savepoint, a release or the commit failed: all fail.
 			return err
 		}
 		// The write's own statement failed: it alone is rolled back.

@@ -1,25 +1,20 @@
 package store
 
-import (
-	"context"
-	"errors"
-
-	tl "github.com/trustledger/trustledger"
-)
+import "context"
 
 // A request to the API costs more than its write: the bearer token is
-// checked and the Idempotency-Key is claimed before it, and the answer is
-// stored after it. Each is one statement, and on PostgreSQL a transaction
+// checked before it, and an Idempotency-Key that another request kept is
+// looked up after it. Each is one statement, and on PostgreSQL a transaction
 // around one statement is two more round trips (BEGIN, COMMIT) for
 // nothing: a statement alone is atomic. ReadOne and WriteOne run such
-// statements without one (docs/PERFORMANCE.md, "Ingest").
+// statements without one (docs/PERFORMANCE.md, "API ingest").
 
 // ReadOne runs fn's statements each on its own, outside a transaction:
 // for a read of one statement. A second statement may see a later moment
 // than the first. Nothing read here is kept for other reads
 // (KeptUntilWrite says no).
 func (db *DB) ReadOne(ctx context.Context, fn func(tx *Tx) error) error {
-	return single(fn(&Tx{tx: db.r, dialect: db.dialect}))
+	return translate("statement", fn(&Tx{tx: db.r, dialect: db.dialect}))
 }
 
 // WriteOne runs fn's statements each on its own, committed as it runs, on
@@ -31,15 +26,5 @@ func (db *DB) WriteOne(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect != Postgres {
 		return db.Write(withoutKey(ctx), fn)
 	}
-	return single(fn(&Tx{tx: db.w, dialect: db.dialect}))
-}
-
-// single is the error of a statement run without a transaction, as run's
-// would be.
-func single(err error) error {
-	var te *tl.Error
-	if err == nil || errors.As(err, &te) {
-		return err
-	}
-	return translate("statement", err)
+	return translate("statement", fn(&Tx{tx: db.w, dialect: db.dialect}))
 }

@@ -122,21 +122,7 @@ func (tx *Tx) forgetStates() {
 }
 
 var (
-	stateSelect = "SELECT " + strings.Join(stateCols, ", ") + " FROM rel_state WHERE relationship_id = $1"
-	// relStateByName is a person's relationship and, where there is one,
-	// its running state (RelationshipByName).
-	relStateByName = func() string {
-		var cols []string
-		for _, c := range strings.Split(relCols, ", ") {
-			cols = append(cols, "r."+c)
-		}
-		cols = append(cols, "CASE WHEN s.relationship_id IS NULL THEN 0 ELSE 1 END")
-		for _, c := range stateCols {
-			cols = append(cols, "COALESCE(s."+c+", 0)")
-		}
-		return "SELECT " + strings.Join(cols, ", ") + " FROM relationships r LEFT JOIN rel_state s ON s.relationship_id = r.id " +
-			"WHERE r.leader_id = $1 AND r.person_lower = $2"
-	}()
+	stateSelect  = "SELECT " + strings.Join(stateCols, ", ") + " FROM rel_state WHERE relationship_id = $1"
 	statesSelect = "SELECT relationship_id, " + strings.Join(stateCols, ", ") +
 		" FROM rel_state WHERE leader_id = $1"
 	stateUpsert = func() string {
