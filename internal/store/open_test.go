@@ -4,8 +4,11 @@ import (
 	"context"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
+
+	tl "github.com/trustledger/trustledger"
 )
 
 func TestOpenSQLiteMigrates(t *testing.T) {
@@ -53,5 +56,24 @@ func TestNewIDSortsByTime(t *testing.T) {
 	}
 	if a, b := NewID(base.Add(time.Hour)), NewID(base); a <= b {
 		t.Fatalf("later id %s sorts before earlier %s", a, b)
+	}
+}
+
+// TestOpenPostgresBadConnectionString: a connection string pgx cannot
+// read is the operator's mistake (EINVALID, with the form to write), and
+// its password is not repeated.
+func TestOpenPostgresBadConnectionString(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://u:SECRETPW@127.0.0.1:notaport/db",
+		"postgres://u:SECRETPW@127.0.0.1:5432/db?pool_max_conns=abc",
+	} {
+		_, err := Open(context.Background(), dsn)
+		if tl.ErrorCode(err) != tl.EINVALID {
+			t.Fatalf("%s: %v, want EINVALID", dsn, err)
+		}
+		msg := tl.ErrorMessage(err)
+		if strings.Contains(msg, "SECRETPW") || !strings.Contains(msg, "postgres://USER:PASSWORD@HOST:PORT/DATABASE") {
+			t.Errorf("%s: %q", dsn, msg)
+		}
 	}
 }

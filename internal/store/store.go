@@ -160,7 +160,7 @@ func openSQLite(ctx context.Context, dsn string, o Options) (*DB, error) {
 func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, errorf("open postgres", tl.EINVALID, "the PostgreSQL connection string %s cannot be read: %v", redact(dsn), err)
+		return nil, errorf("open postgres", tl.EINVALID, "the PostgreSQL connection string cannot be read (%v): write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…", err)
 	}
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = pgPoolConns
