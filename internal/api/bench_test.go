@@ -172,6 +172,8 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 	var next atomic.Int64
 	b.ResetTimer()
 	start := time.Now()
+	self0 := cpuSelf()
+	pg0, _ := cpuPostgres()
 	b.RunParallel(func(pb *testing.PB) {
 		inst := insts[int(next.Add(1))%len(insts)]
 		var mine []time.Duration
@@ -187,6 +189,10 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 		lat <- mine
 	})
 	elapsed := time.Since(start)
+	self, pg := cpuSelf()-self0, time.Duration(0)
+	if pg1, ok := cpuPostgres(); ok && len(dbs) > 0 && dbs[0].Dialect() == store.Postgres {
+		pg = pg1 - pg0
+	}
 	b.StopTimer()
 	close(lat)
 	var all []time.Duration
@@ -199,6 +205,10 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
 	}
 	b.ReportMetric(float64(errs.Load()), "errors")
+	if events := seq.Load() - before; events > 0 {
+		b.ReportMetric(float64(self.Microseconds())/float64(events), "go-cpu-µs/event")
+		b.ReportMetric(float64(pg.Microseconds())/float64(events), "pg-cpu-µs/event")
+	}
 
 	// Every acknowledged event is stored, once.
 	want := int(seq.Load())

@@ -21,14 +21,14 @@ type Credentials struct {
 const userCols = "id, email, name, role, leader_id, created_at, email_verified_at, " +
 	"COALESCE(NULLIF((SELECT l.tz FROM leaders l WHERE l.id = users.leader_id), ''), users.tz)"
 
-func scanUser(rows *sql.Rows, u *tl.User) error {
+func scanUser(rows rowScanner, u *tl.User) error {
 	var role string
 	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt}, &u.TimeZone)
 	u.Role = tl.Role(role)
 	return err
 }
 
-func scanCredentials(rows *sql.Rows, c *Credentials) error {
+func scanCredentials(rows rowScanner, c *Credentials) error {
 	var role string
 	u := &c.User
 	err := rows.Scan(&u.ID, &u.Email, &u.Name, &role, optStr{&u.LeaderID}, msTime{&u.CreatedAt}, msTime{&u.EmailVerifiedAt}, &u.TimeZone, &c.PasswordHash)
@@ -106,7 +106,7 @@ func (tx *Tx) SetPasswordHash(ctx context.Context, userID, passwordHash string) 
 
 const sessionCols = "user_id, created_at, last_seen"
 
-func scanSession(rows *sql.Rows, s *tl.Session) error {
+func scanSession(rows rowScanner, s *tl.Session) error {
 	return rows.Scan(&s.UserID, msTime{&s.CreatedAt}, msTime{&s.LastSeen})
 }
 
@@ -181,7 +181,7 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBefo
 
 const invitationCols = "id, email, role, invited_by, created_at, expires_at, used_at, by_mail"
 
-func scanInvitation(rows *sql.Rows, inv *tl.Invitation) error {
+func scanInvitation(rows rowScanner, inv *tl.Invitation) error {
 	var role string
 	err := rows.Scan(&inv.ID, &inv.Email, &role, &inv.InvitedBy,
 		msTime{&inv.CreatedAt}, msTime{&inv.ExpiresAt}, msTime{&inv.UsedAt}, intBool{&inv.ByMail})

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 
 	tl "github.com/trustledger/trustledger"
 )
@@ -23,7 +22,7 @@ const checkinCols = "c.id, c.leader_id, c.relationship_id, r.person, c.delivery,
 
 const checkinFrom = " FROM checkins c JOIN relationships r ON r.id = c.relationship_id "
 
-func scanCheckin(rows *sql.Rows, c *CheckinRow) error {
+func scanCheckin(rows rowScanner, c *CheckinRow) error {
 	return rows.Scan(&c.ID, &c.LeaderID, &c.RelationshipID, &c.Person, &c.Delivery, optStr{&c.TokenHash},
 		msTime{&c.CreatedAt}, msTime{&c.AnsweredAt}, &c.Ratings, &c.Comment, optStr{&c.EventID})
 }

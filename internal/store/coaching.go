@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
@@ -12,7 +11,7 @@ import (
 
 const programCols = "id, name, created_by, created_at"
 
-func scanProgram(rows *sql.Rows, p *tl.Program) error {
+func scanProgram(rows rowScanner, p *tl.Program) error {
 	return rows.Scan(&p.ID, &p.Name, &p.CreatedBy, msTime{&p.CreatedAt})
 }
 
@@ -61,7 +60,7 @@ func (tx *Tx) IsProgramCoach(ctx context.Context, programID, userID string) (boo
 // ProgramCoaches lists a program's coaches.
 func (tx *Tx) ProgramCoaches(ctx context.Context, programID string) ([]tl.ProgramCoach, error) {
 	return list(ctx, tx, "coaches", "SELECT u.id, u.name, u.email FROM program_coaches c JOIN users u ON u.id = c.user_id WHERE c.program_id = $1 ORDER BY u.name",
-		[]any{programID}, func(rows *sql.Rows, c *tl.ProgramCoach) error { return rows.Scan(&c.UserID, &c.Name, &c.Email) })
+		[]any{programID}, func(rows rowScanner, c *tl.ProgramCoach) error { return rows.Scan(&c.UserID, &c.Name, &c.Email) })
 }
 
 // AddProgramLeader adds a leader without consent (again is no change).
@@ -75,7 +74,7 @@ func (tx *Tx) AddProgramLeader(ctx context.Context, programID, leaderID string, 
 func (tx *Tx) ProgramLeaders(ctx context.Context, programID string) ([]tl.ProgramLeader, error) {
 	return list(ctx, tx, "program leaders",
 		"SELECT l.id, l.name, COALESCE(u.email, ''), pl.added_at, pl.consented_at, pl.withdrawn_at FROM program_leaders pl JOIN leaders l ON l.id = pl.leader_id LEFT JOIN users u ON u.leader_id = l.id WHERE pl.program_id = $1 ORDER BY l.name",
-		[]any{programID}, func(rows *sql.Rows, p *tl.ProgramLeader) error {
+		[]any{programID}, func(rows rowScanner, p *tl.ProgramLeader) error {
 			if err := rows.Scan(&p.LeaderID, &p.Name, &p.Email, msTime{&p.AddedAt}, msTime{&p.ConsentedAt}, msTime{&p.WithdrawnAt}); err != nil {
 				return err
 			}
@@ -122,7 +121,7 @@ func (tx *Tx) ProgramWeeks(ctx context.Context, programID string, since time.Tim
 	}
 	rows, err := list(ctx, tx, "program weeks",
 		"SELECT week_start, quadrant, SUM(relationships), COUNT(DISTINCT leader_id) FROM leader_weeks WHERE leader_id IN ("+consenting+") AND week_start >= $2 GROUP BY week_start, quadrant ORDER BY week_start",
-		[]any{programID, ms(since)}, func(rows *sql.Rows, r *row) error { return rows.Scan(msTime{&r.week}, &r.quad, &r.n, &r.leaders) })
+		[]any{programID, ms(since)}, func(rows rowScanner, r *row) error { return rows.Scan(msTime{&r.week}, &r.quad, &r.n, &r.leaders) })
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +144,7 @@ func (tx *Tx) ProgramSteps(ctx context.Context, programID string) (tl.StepCounts
 		n      int
 	}
 	rows, err := list(ctx, tx, "program steps", "SELECT status, COUNT(*) FROM steps WHERE leader_id IN ("+consenting+") GROUP BY status",
-		[]any{programID}, func(rows *sql.Rows, r *row) error { return rows.Scan(&r.status, &r.n) })
+		[]any{programID}, func(rows rowScanner, r *row) error { return rows.Scan(&r.status, &r.n) })
 	var c tl.StepCounts
 	for _, r := range rows {
 		switch tl.StepStatus(r.status) {
@@ -177,7 +176,7 @@ func (tx *Tx) PutPulseResults(ctx context.Context, pulseID, leaderID string, clo
 func (tx *Tx) ProgramPulses(ctx context.Context, programID string, limit int) ([]tl.RollupPulse, error) {
 	return list(ctx, tx, "program pulses",
 		"SELECT l.name, r.closed_at, r.n, r.scales FROM pulse_results r JOIN leaders l ON l.id = r.leader_id WHERE r.leader_id IN ("+consenting+") ORDER BY r.closed_at DESC, r.pulse_id LIMIT $2",
-		[]any{programID, limit}, func(rows *sql.Rows, p *tl.RollupPulse) error {
+		[]any{programID, limit}, func(rows rowScanner, p *tl.RollupPulse) error {
 			var scales string
 			if err := rows.Scan(&p.Leader, msTime{&p.ClosedAt}, &p.N, &scales); err != nil {
 				return err
@@ -190,7 +189,7 @@ func (tx *Tx) ProgramPulses(ctx context.Context, programID string, limit int) ([
 func (tx *Tx) ProgramShared(ctx context.Context, programID string, limit int) ([]tl.RollupEntry, error) {
 	return list(ctx, tx, "program journal",
 		"SELECT l.name, j.week_start, j.question, j.body FROM journal j JOIN leaders l ON l.id = j.leader_id WHERE j.shared = 1 AND j.leader_id IN ("+consenting+") ORDER BY j.created_at DESC, j.id LIMIT $2",
-		[]any{programID, limit}, func(rows *sql.Rows, e *tl.RollupEntry) error {
+		[]any{programID, limit}, func(rows rowScanner, e *tl.RollupEntry) error {
 			return rows.Scan(&e.Leader, msTime{&e.WeekStart}, &e.Question, &e.Text)
 		})
 }

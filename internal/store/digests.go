@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -35,7 +34,7 @@ type DigestSchedule struct {
 
 const scheduleCols = "leader_id, weekday, hour, mail_off, updated_at"
 
-func scanSchedule(rows *sql.Rows, s *DigestSchedule) error {
+func scanSchedule(rows rowScanner, s *DigestSchedule) error {
 	return rows.Scan(&s.LeaderID, &s.Weekday, &s.Hour, intBool{&s.MailOff}, msTime{&s.UpdatedAt})
 }
 
@@ -83,7 +82,7 @@ type Digest struct {
 
 const digestCols = "id, leader_id, week, since, created_at, expires_at, step_id, used_at, used_action"
 
-func scanDigest(rows *sql.Rows, d *Digest) error {
+func scanDigest(rows rowScanner, d *Digest) error {
 	return rows.Scan(&d.ID, &d.LeaderID, msTime{&d.Week}, msTime{&d.Since}, msTime{&d.CreatedAt}, msTime{&d.ExpiresAt},
 		optStr{&d.StepID}, msTime{&d.UsedAt}, &d.UsedAction)
 }
@@ -125,7 +124,7 @@ func (tx *Tx) DigestWeeks(ctx context.Context) (map[string]time.Time, error) {
 		week   time.Time
 	}
 	rows, err := list(ctx, tx, "digest weeks", "SELECT leader_id, MAX(week) FROM digests GROUP BY leader_id", nil,
-		func(rows *sql.Rows, r *row) error { return rows.Scan(&r.leader, msTime{&r.week}) })
+		func(rows rowScanner, r *row) error { return rows.Scan(&r.leader, msTime{&r.week}) })
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +168,7 @@ func (tx *Tx) CreateMailLink(ctx context.Context, l *MailLink) error {
 // page says which); ENOTFOUND for a token no mail carried.
 func (tx *Tx) MailLinkByHash(ctx context.Context, hash string) (*MailLink, error) {
 	return one(ctx, tx, "mail link", "SELECT "+mailLinkCols+" FROM mail_links WHERE token_hash = $1", []any{hash},
-		func(rows *sql.Rows, l *MailLink) error {
+		func(rows rowScanner, l *MailLink) error {
 			return rows.Scan(&l.Hash, &l.LeaderID, optStr{&l.DigestID}, &l.Action, msTime{&l.CreatedAt}, msTime{&l.ExpiresAt})
 		},
 		notFound("no such link"))

@@ -220,7 +220,7 @@ func (tx *Tx) Tables(ctx context.Context) ([]string, error) {
 	if tx.dialect == SQLite {
 		q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version' ORDER BY name"
 	}
-	return list(ctx, tx, "tables", q, nil, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+	return list(ctx, tx, "tables", q, nil, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 }
 
 // dumpValue turns a decoded JSON value back into a column value.

@@ -59,7 +59,7 @@ func (tx *Tx) SettingsAndPerson(ctx context.Context, leaderID, name string) ([]t
 		st    engine.State
 	}
 	rows, err := list(ctx, tx, "settings and person", settingsAndPerson, []any{leaderID, lower(name)},
-		func(rows *sql.Rows, r *row) error {
+		func(rows rowScanner, r *row) error {
 			var kind string
 			dest := append([]any{&r.name, &r.value, intBool{&r.isRel}}, relDest(&r.rel, &kind)...)
 			dest, finish := stateDest(append(dest, intBool{&r.has}), &r.st)

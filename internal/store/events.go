@@ -90,7 +90,7 @@ func eventDest(ev *tl.Event) (dest []any, finish func() error) {
 	}
 }
 
-func scanEvent(rows *sql.Rows, ev *tl.Event) error {
+func scanEvent(rows rowScanner, ev *tl.Event) error {
 	dest, finish := eventDest(ev)
 	if err := rows.Scan(dest...); err != nil {
 		return err
@@ -98,7 +98,7 @@ func scanEvent(rows *sql.Rows, ev *tl.Event) error {
 	return finish()
 }
 
-func scanTargetEvent(rows *sql.Rows, te *TargetEvent) error {
+func scanTargetEvent(rows rowScanner, te *TargetEvent) error {
 	dest, finish := eventDest(&te.Event)
 	dest = append(dest, intBool{&te.Reversed}, intBool{&te.Repaired})
 	if err := rows.Scan(dest...); err != nil {
@@ -246,7 +246,7 @@ func (tx *Tx) EventByID(ctx context.Context, leaderID, id string) (*tl.Event, er
 	}
 	ev.Targets, err = list(ctx, tx, "event targets",
 		"SELECT relationship_id FROM event_targets WHERE event_id = $1 ORDER BY relationship_id",
-		[]any{id}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{id}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func (tx *Tx) Events(ctx context.Context, leaderID, relID string, before string,
 func (tx *Tx) ReversedTargets(ctx context.Context, eventID string) ([]string, error) {
 	return list(ctx, tx, "reversed targets",
 		"SELECT rt.relationship_id FROM events r JOIN event_targets rt ON rt.event_id = r.id WHERE r.reverses = $1 ORDER BY rt.relationship_id",
-		[]any{eventID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{eventID}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 }
 
 // EventsForPromise lists the leader's entries linked to a promise,
@@ -356,7 +356,7 @@ func (tx *Tx) EventsForPromise(ctx context.Context, leaderID, promiseID string) 
 	for i := range evs {
 		evs[i].Targets, err = list(ctx, tx, "event targets",
 			"SELECT relationship_id FROM event_targets WHERE event_id = $1 ORDER BY relationship_id",
-			[]any{evs[i].ID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+			[]any{evs[i].ID}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -27,7 +26,7 @@ func (tx *Tx) DeleteCalendarFeed(ctx context.Context, leaderID string) error {
 // CalendarFeedLeader finds the leader a feed token belongs to.
 func (tx *Tx) CalendarFeedLeader(ctx context.Context, hash string) (string, error) {
 	ids, err := list(ctx, tx, "calendar feed", "SELECT leader_id FROM calendar_feeds WHERE token_hash = $1", []any{hash},
-		func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	if err != nil {
 		return "", err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -87,7 +86,7 @@ type IdempotencyKey struct {
 // IdempotencyKey reads a claimed key.
 func (tx *Tx) IdempotencyKey(ctx context.Context, userID, key string) (*IdempotencyKey, error) {
 	return one(ctx, tx, "idempotency key", "SELECT request_hash, state, status, body, created_at FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-		[]any{userID, key}, func(rows *sql.Rows, k *IdempotencyKey) error {
+		[]any{userID, key}, func(rows rowScanner, k *IdempotencyKey) error {
 			return rows.Scan(&k.RequestHash, &k.State, &k.Response.Status, &k.Response.Body, msTime{&k.CreatedAt})
 		}, notFound("no idempotency key %q", key))
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -22,7 +21,7 @@ type Identity struct {
 
 const identityCols = "issuer, subject, user_id, email, created_at, last_used_at"
 
-func scanIdentity(rows *sql.Rows, id *Identity) error {
+func scanIdentity(rows rowScanner, id *Identity) error {
 	return rows.Scan(&id.Issuer, &id.Subject, &id.UserID, &id.Email, msTime{&id.CreatedAt}, msTime{&id.LastUsed})
 }
 

@@ -65,10 +65,12 @@ func (f *laneFixture) stored(t *testing.T, id string) bool {
 
 // TestHeldStatementFailsItsWriteAlone: on PostgreSQL a write's statements
 // whose answer it does not read are held and sent with the end of the
-// write (pipeline.go). One that fails must still fail its own write, and
-// only it, whether the write ends without reading again or reads first
-// (and goes on as if nothing happened), and whatever it did before is
-// undone; the writes batched with it are all stored. The same holds on
+// write or with the next write's first read (pipeline.go). One that fails
+// must still fail its own write, and only it, whether the write ends
+// without reading again or reads first (and goes on as if nothing
+// happened), and whether its failure shows in its own round trip or in
+// the next write's; whatever it did before is undone; the writes batched
+// with it are all stored. The same holds on
 // SQLite, where nothing is held.
 func TestHeldStatementFailsItsWriteAlone(t *testing.T) {
 	for name, open := range map[string]func(testing.TB) *store.DB{"sqlite": storetest.OpenSQLite, "postgres": storetest.OpenPostgres} {
@@ -85,6 +87,14 @@ func TestHeldStatementFailsItsWriteAlone(t *testing.T) {
 						write = func(fn func(tx *store.Tx) error) error { return f.db.Write(ctx, fn) }
 					}
 					errs[i] = write(func(tx *store.Tx) error {
+						if i%3 == 0 {
+							// A read first: on PostgreSQL it goes in one
+							// round trip with what the writes before it in
+							// the batch held, so their failure shows here.
+							if _, err := tx.SettingsAndPerson(ctx, f.leader, "Ana"); err != nil {
+								return err
+							}
+						}
 						if err := tx.AppendEvent(ctx, f.entry(fmt.Sprintf("E%03d", i+1))); err != nil {
 							return err
 						}
@@ -206,6 +216,63 @@ func TestIdempotencyKeyKeptByTheWrite(t *testing.T) {
 			}
 			if won != 1 {
 				t.Errorf("%d writes with one key committed, want 1", won)
+			}
+		})
+	}
+}
+
+// TestFailedWriteLeavesNoStateBehind: a write of a batch that reads a
+// running state and stores it changed, after a held statement that fails,
+// must not hand what it stored to the next write of the batch: on
+// PostgreSQL its failure shows only when the next write's first round
+// trip carries its held statements, after it stored a state the
+// transaction remembers (state.go). Each write counts itself in the
+// state; the count must be the writes that succeeded.
+func TestFailedWriteLeavesNoStateBehind(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *store.DB{"sqlite": storetest.OpenSQLite, "postgres": storetest.OpenPostgres} {
+		t.Run(name, func(t *testing.T) {
+			f := newLaneFixture(t, open(t))
+			ctx := context.Background()
+			const n = 90
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					errs[i] = f.db.WriteLeader(ctx, f.leader, func(tx *store.Tx) error {
+						st, err := tx.State(ctx, f.rel)
+						if err != nil {
+							return err
+						}
+						id := fmt.Sprintf("E%03d", i+1)
+						if i%3 == 1 {
+							id = f.first // a duplicate, held
+						}
+						if err := tx.AppendEvent(ctx, f.entry(id)); err != nil {
+							return err
+						}
+						st.R[0][0]++
+						return tx.PutState(ctx, f.rel, st)
+					})
+				})
+			}
+			wg.Wait()
+			ok := 0
+			for i, err := range errs {
+				switch {
+				case i%3 == 1 && tl.ErrorCode(err) != tl.ECONFLICT:
+					t.Errorf("write %d with a duplicate entry: err %v, want a conflict", i, err)
+				case i%3 != 1 && err != nil:
+					t.Errorf("write %d: %v", i, err)
+				case err == nil:
+					ok++
+				}
+			}
+			var st engine.State
+			if err := f.db.Read(ctx, func(tx *store.Tx) (err error) { st, err = tx.State(ctx, f.rel); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if got := int(st.R[0][0]); got != ok {
+				t.Errorf("the state counts %d writes, %d succeeded", got, ok)
 			}
 		})
 	}

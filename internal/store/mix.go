@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"errors"
 	mrand "math/rand/v2"
 	"strconv"
@@ -67,7 +66,7 @@ func (db *DB) Mix(ctx context.Context) (int, error) {
 		err = db.WriteQuiet(ctx, func(tx *Tx) error {
 			n = 0
 			marks, err := list(ctx, tx, "mix", "SELECT kind, ref_id FROM voice_mix ORDER BY kind, ref_id", nil,
-				func(rows *sql.Rows, m *mixMark) error { return rows.Scan(&m.kind, &m.ref) })
+				func(rows rowScanner, m *mixMark) error { return rows.Scan(&m.kind, &m.ref) })
 			if err != nil {
 				return err
 			}
@@ -114,7 +113,7 @@ func (db *DB) Mix(ctx context.Context) (int, error) {
 // and its used links unchanged.
 func (tx *Tx) mixPulse(ctx context.Context, pulseID string, rnd *mrand.Rand) error {
 	rs, err := list(ctx, tx, "mix responses", "SELECT answers, comment FROM pulse_responses WHERE pulse_id = $1",
-		[]any{pulseID}, func(rows *sql.Rows, r *PulseResponse) error { return rows.Scan(&r.Answers, &r.Comment) })
+		[]any{pulseID}, func(rows rowScanner, r *PulseResponse) error { return rows.Scan(&r.Answers, &r.Comment) })
 	if err != nil {
 		return err
 	}
@@ -163,7 +162,7 @@ func (tx *Tx) mixPulse(ctx context.Context, pulseID string, rnd *mrand.Rand) err
 // keys, and who reacted unchanged.
 func (tx *Tx) mixDecision(ctx context.Context, decisionID string, rnd *mrand.Rand) error {
 	rs, err := list(ctx, tx, "mix reactions", "SELECT reaction FROM decision_reactions WHERE decision_id = $1",
-		[]any{decisionID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{decisionID}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	if err != nil {
 		return err
 	}
@@ -186,7 +185,7 @@ func (tx *Tx) mixDecision(ctx context.Context, decisionID string, rnd *mrand.Ran
 	// added (SQLite's cells, PostgreSQL's ctid) they would say in which
 	// order people reacted.
 	who, err := list(ctx, tx, "mix reacted", "SELECT relationship_id FROM decision_reacted WHERE decision_id = $1",
-		[]any{decisionID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{decisionID}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	if err != nil {
 		return err
 	}

@@ -2,13 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
 const mailCols = "id, kind, dedupe_key, to_addr, to_name, ref_id, ref2, status, attempts, next_at, lease_until, created_at, sent_at, last_error, body"
 
-func scanMail(rows *sql.Rows, m *Mail) error {
+func scanMail(rows rowScanner, m *Mail) error {
 	return rows.Scan(&m.ID, &m.Kind, &m.DedupeKey, &m.To, &m.ToName, &m.Ref, &m.Ref2, &m.Status, &m.Attempts,
 		msTime{&m.NextAt}, msTime{&m.LeaseUntil}, msTime{&m.CreatedAt}, msTime{&m.SentAt}, &m.LastError, &m.Body)
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -40,7 +39,7 @@ func (tx *Tx) PassByHash(ctx context.Context, hash, purpose string, now time.Tim
 	return one(ctx, tx, "pass",
 		"SELECT pass_hash, purpose, ref_id, token_hash, expires_at FROM passes WHERE pass_hash = $1 AND purpose = $2 AND expires_at > $3",
 		[]any{hash, purpose, ms(now)},
-		func(rows *sql.Rows, p *Pass) error {
+		func(rows rowScanner, p *Pass) error {
 			return rows.Scan(&p.Hash, &p.Purpose, &p.Ref, optStr{&p.TokenHash}, msTime{&p.ExpiresAt})
 		},
 		tl.Errorf(tl.ENOTFOUND, "this page has expired: open the link you were sent again"))

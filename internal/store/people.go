@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	tl "github.com/trustledger/trustledger"
@@ -15,7 +14,7 @@ func lower(name string) string { return strings.ToLower(name) }
 
 const leaderCols = "id, name, created_at, tz"
 
-func scanLeader(rows *sql.Rows, l *tl.Leader) error {
+func scanLeader(rows rowScanner, l *tl.Leader) error {
 	return rows.Scan(&l.ID, &l.Name, msTime{&l.CreatedAt}, &l.TimeZone)
 }
 
@@ -54,7 +53,7 @@ func (tx *Tx) LeaderByName(ctx context.Context, name string) (*tl.Leader, error)
 
 const teamCols = "id, leader_id, name, created_at"
 
-func scanTeam(rows *sql.Rows, t *tl.Team) error {
+func scanTeam(rows rowScanner, t *tl.Team) error {
 	return rows.Scan(&t.ID, &t.LeaderID, &t.Name, msTime{&t.CreatedAt})
 }
 
@@ -83,7 +82,7 @@ const relCols = "id, leader_id, person, team_id, kind, base_legitimate, base_rew
 	"base_informational, base_expert, base_referent, active, started_at, created_at, email, " +
 	"email_confirmed_at, approved_at, approved_by"
 
-func scanRel(rows *sql.Rows, r *tl.Relationship) error {
+func scanRel(rows rowScanner, r *tl.Relationship) error {
 	var kind string
 	err := rows.Scan(relDest(r, &kind)...)
 	r.Kind = engine.RelKind(kind)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -37,6 +39,18 @@ type heldExec struct {
 	query string
 	args  []any
 	fail  func(error) error // what its error becomes (nil: translate)
+	owner int               // the write of the lane's batch that held it, or byLane
+}
+
+// byLane owns the statements a lane holds itself (BEGIN, the locks,
+// savepoints, COMMIT): one that fails fails the whole batch.
+const byLane = -1
+
+// heldQuery is a statement whose answer is read, sent after what is held.
+type heldQuery struct {
+	query string
+	args  []any
+	each  func(rowScanner) error // called with each row of the answer
 }
 
 // later runs a statement whose result the write does not read: at once,
@@ -51,79 +65,177 @@ func (tx *Tx) later(ctx context.Context, op string, fail func(error) error, quer
 		}
 		return translate(op, err)
 	}
-	tx.held = append(tx.held, heldExec{op: op, query: query, args: args, fail: fail})
+	tx.held = append(tx.held, heldExec{op: op, query: query, args: args, fail: fail, owner: tx.owner})
 	return nil
 }
 
-// flushHeld sends what is held before a statement whose answer is read:
-// the held statements belong before it. Their error is also kept as the
-// write's (heldErr), in case the write goes on without looking.
+// hold holds statements of the lane's own, without parameters.
+func (tx *Tx) hold(queries ...string) {
+	for _, q := range queries {
+		tx.held = append(tx.held, heldExec{op: q, query: q, owner: byLane})
+	}
+}
+
+// flushHeld sends what is held before a statement whose answer is read
+// on its own (not through list): the held statements belong before it.
 func (tx *Tx) flushHeld(ctx context.Context) error {
 	if len(tx.held) == 0 {
 		return nil
 	}
-	if _, err := tx.pipeline(ctx); err != nil {
-		if tx.heldErr == nil {
-			tx.heldErr = err
-		}
-		return err
-	}
-	return nil
+	return tx.send(ctx, nil)
 }
 
-// pipeline sends the held statements and then tail (statements without
-// parameters: savepoints, COMMIT) in one round trip, and empties the
-// hold. It reports whether the first error came from a held statement
-// (the write's own) rather than from tail; after an error PostgreSQL
-// skips the rest of the pipeline, so nothing after it ran.
-func (tx *Tx) pipeline(ctx context.Context, tail ...string) (failedHeld bool, err error) {
-	held := tx.held
-	tx.held = tx.held[:0]
+// send sends what is held, and then q if there is one, in one round trip,
+// and empties the hold. After an error PostgreSQL skips the rest of the
+// pipeline, so nothing after the failed statement ran; whose statement it
+// was decides what happens:
+//   - the lane's own, or the connection failed: the batch fails (tx.fatal);
+//   - the running write's own: that write fails (tx.heldErr), as if the
+//     statement had run when it was held;
+//   - an earlier write's, held until now because nothing since needed an
+//     answer: that write alone fails (tx.lost), is rolled back to its
+//     savepoint, and the rest is sent again.
+//
+// An error of q's own is returned as the driver gave it.
+func (tx *Tx) send(ctx context.Context, q *heldQuery) error {
 	ctx = context.WithoutCancel(ctx)
+	for {
+		held := tx.held
+		tx.held = nil
+		at, err := tx.pipe(ctx, held, q)
+		if err == nil {
+			return nil
+		}
+		if at == len(held) && q != nil {
+			return err
+		}
+		var pe *pgconn.PgError
+		if at >= len(held) || held[at].owner == byLane || !errors.As(err, &pe) {
+			op := "commit"
+			if at < len(held) {
+				op = held[at].op
+			}
+			err = translate(op, err)
+			if tx.fatal == nil {
+				tx.fatal = err
+			}
+			return err
+		}
+		h := held[at]
+		if h.fail != nil {
+			err = h.fail(err)
+		} else {
+			err = translate(h.op, err)
+		}
+		if h.owner == tx.owner {
+			if tx.heldErr == nil {
+				tx.heldErr = err
+			}
+			return err
+		}
+		tx.lost(h.owner, err)
+		if rerr := tx.simple(ctx, "ROLLBACK TO SAVEPOINT w"); rerr != nil {
+			if tx.fatal == nil {
+				tx.fatal = rerr
+			}
+			return rerr
+		}
+		tx.held = slices.DeleteFunc(held[at+1:], func(x heldExec) bool { return x.owner == h.owner })
+	}
+}
+
+// pipe sends held and then q in one round trip. It returns how many of
+// held ran before the error, and the error as the driver gave it.
+func (tx *Tx) pipe(ctx context.Context, held []heldExec, q *heldQuery) (at int, err error) {
 	err = tx.conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		if len(held) == 0 {
-			// Savepoints and the end of the transaction alone go as one
-			// simple query: nothing to prepare, which a transaction that
-			// a failed statement has aborted would refuse, even for the
-			// ROLLBACK TO SAVEPOINT that rescues it.
-			_, err := pc.PgConn().Exec(ctx, strings.Join(tail, "; ")).ReadAll()
-			return translate(strings.Join(tail, "; "), err)
+		if q == nil && !slices.ContainsFunc(held, func(h heldExec) bool { return h.owner != byLane || len(h.args) > 0 }) {
+			// The lane's own statements alone go as one simple query.
+			var qs []string
+			for _, h := range held {
+				qs = append(qs, h.query)
+			}
+			_, err := pc.PgConn().Exec(ctx, strings.Join(qs, "; ")).ReadAll()
+			if err != nil {
+				at = 0
+			} else {
+				at = len(held)
+			}
+			return err
 		}
 		b := &pgx.Batch{}
 		for _, h := range held {
 			b.Queue(h.query, h.args...)
 		}
-		for _, q := range tail {
-			b.Queue(q)
+		if q != nil {
+			b.Queue(q.query, q.args...)
 		}
 		br := pc.SendBatch(ctx, b)
-		for i := range held {
+		for ; at < len(held); at++ {
 			if _, err := br.Exec(); err != nil {
 				_ = br.Close()
-				failedHeld = true
-				if held[i].fail != nil {
-					return held[i].fail(err)
+				return err
+			}
+		}
+		if q != nil {
+			rows, err := br.Query()
+			if err != nil {
+				_ = br.Close()
+				return err
+			}
+			for rows.Next() {
+				if err := q.each(rows); err != nil {
+					rows.Close()
+					_ = br.Close()
+					return err
 				}
-				return translate(held[i].op, err)
 			}
-		}
-		for _, q := range tail {
-			if _, err := br.Exec(); err != nil {
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				_ = br.Close()
-				return translate(q, err)
+				return err
 			}
 		}
-		return br.Close()
+		if err := br.Close(); err != nil {
+			at = len(held) + 1 // the connection, after every statement
+			return err
+		}
+		return nil
 	})
-	return failedHeld, err
+	return at, err
+}
+
+// simple sends the lane's own statements as one simple query, at once:
+// nothing to prepare, which a transaction that a failed statement has
+// aborted would refuse, even for the ROLLBACK TO SAVEPOINT that rescues
+// it.
+func (tx *Tx) simple(ctx context.Context, queries ...string) error {
+	q := strings.Join(queries, "; ")
+	return tx.conn.Raw(func(dc any) error {
+		_, err := dc.(*stdlib.Conn).Conn().PgConn().Exec(context.WithoutCancel(ctx), q).ReadAll()
+		return translate(q, err)
+	})
+}
+
+// txStatus is the lane connection's transaction status as PostgreSQL
+// last reported it: 'I' outside a transaction, 'T' inside one, 'E' in
+// one that a failed statement has aborted.
+func (tx *Tx) txStatus() byte {
+	var st byte
+	_ = tx.conn.Raw(func(dc any) error {
+		st = dc.(*stdlib.Conn).Conn().PgConn().TxStatus()
+		return nil
+	})
+	return st
 }
 
 // runBatchLane runs one batch of a PostgreSQL lane in one transaction on
-// a connection of its own, in as few round trips as the writes allow: the
-// BEGIN, the locks and the first savepoint go together; each write's held
-// statements go with its RELEASE and the next write's SAVEPOINT; the last
-// write's go with the COMMIT.
+// a connection of its own, in as few round trips as the writes allow.
+// Nothing is sent until a write needs an answer: the BEGIN, the locks and
+// the first savepoint go with the first write's first read; each write's
+// held statements and the savepoint after it go with the next write's
+// first read; the last write's go with the COMMIT. So a batch of n writes
+// that each read once costs n+1 round trips.
 func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*keyClaim) error {
 	ctx := context.Background()
 	conn, err := db.w.Conn(ctx)
@@ -145,83 +257,72 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 		})
 		conn.Close()
 	}()
-	lock, args := db.lockFor(batch)
-	tx.held = append(tx.held, heldExec{op: "begin", query: "BEGIN"}, heldExec{op: "write lock", query: lock, args: args})
-	single := len(batch) == 1
-	var open []string // what the next write needs opened first
-	if !single {
-		open = []string{"SAVEPOINT w"}
+	tx.lost = func(i int, err error) {
+		results[i], claims[i] = writeResult{err: err}, nil
 	}
-	if _, err := tx.pipeline(ctx, open...); err != nil {
-		return err
+	lock, args := db.lockFor(batch)
+	tx.held = []heldExec{{op: "begin", query: "BEGIN", owner: byLane}, {op: "write lock", query: lock, args: args, owner: byLane}}
+	single := len(batch) == 1
+	if !single {
+		tx.hold("SAVEPOINT w")
 	}
 	for i, r := range batch {
-		last := i == len(batch)-1
 		if err := r.ctx.Err(); err != nil {
 			// The caller gave up before its turn: it is not run.
 			results[i].err = translate("begin", err)
-			if last {
-				_, err := tx.pipeline(ctx, "COMMIT")
-				return uncertain(err)
-			}
 			continue
 		}
+		// A write starts from what the database holds: a state kept from
+		// an earlier write may yet be undone, if that write's held
+		// statements fail when they are sent.
+		tx.owner = i
+		tx.forgetStates()
 		results[i] = runWrite(tx, r, &claims[i])
+		if tx.fatal != nil {
+			return tx.fatal
+		}
 		if tx.heldErr != nil {
 			results[i], tx.heldErr = writeResult{err: tx.heldErr}, nil
 		}
-		failed := results[i].err != nil || results[i].panicked
-		var tail []string
-		switch {
-		case single && failed:
-			tx.held = tx.held[:0]
-			_, err := tx.pipeline(ctx, "ROLLBACK")
-			return err
-		case single:
-			tail = []string{"COMMIT"}
-		case failed:
-			tx.held = tx.held[:0]
-			tail = []string{"ROLLBACK TO SAVEPOINT w", "RELEASE SAVEPOINT w"}
-		default:
-			tail = []string{"RELEASE SAVEPOINT w"}
-		}
-		if !single {
-			if last {
-				tail = append(tail, "COMMIT")
-			} else {
-				tail = append(tail, "SAVEPOINT w")
+		if results[i].err == nil && !results[i].panicked {
+			if !single && i < len(batch)-1 {
+				tx.hold("RELEASE SAVEPOINT w", "SAVEPOINT w")
 			}
-		}
-		failedHeld, err := tx.pipeline(ctx, tail...)
-		if err == nil {
 			continue
 		}
-		if slices.Contains(tail, "COMMIT") {
-			err = uncertain(err)
+		// The write failed: what it held is dropped, what it sent undone.
+		tx.held = slices.DeleteFunc(tx.held, func(h heldExec) bool { return h.owner == i })
+		undo := "ROLLBACK TO SAVEPOINT w"
+		if single {
+			undo = "ROLLBACK"
 		}
 		switch {
-		case single && failedHeld:
-			// The write's own statement failed, and with it the commit.
-			results[i] = writeResult{err: err}
-			return nil
-		case !failedHeld:
-			// A savepoint, a release or the commit failed: all fail.
-			return err
-		}
-		// The write's own statement failed: it alone is rolled back.
-		results[i] = writeResult{err: err}
-		recover := []string{"ROLLBACK TO SAVEPOINT w", "RELEASE SAVEPOINT w"}
-		if last {
-			recover = append(recover, "COMMIT")
-		} else {
-			recover = append(recover, "SAVEPOINT w")
-		}
-		if _, err := tx.pipeline(ctx, recover...); err != nil {
-			if last {
-				err = uncertain(err)
+		case single && tx.txStatus() == 'I':
+			return nil // nothing was sent
+		case single || tx.txStatus() == 'E':
+			if err := tx.simple(ctx, undo); err != nil {
+				return err
 			}
-			return err
+			if single {
+				return nil
+			}
+		default:
+			tx.hold(undo)
 		}
+	}
+	// Every write's statements now count as an earlier write's: one that
+	// fails with the COMMIT fails alone and the rest is sent again.
+	// A single write's own fails it, and the transaction with it.
+	if !single {
+		tx.owner = len(batch)
+	}
+	tx.hold("COMMIT")
+	if err := tx.send(ctx, nil); err != nil {
+		if single && tx.heldErr != nil {
+			results[0], tx.heldErr = writeResult{err: tx.heldErr}, nil
+			return nil
+		}
+		return uncertain(err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -37,7 +36,7 @@ const pulseCols = "p.id, p.leader_id, p.team_id, t.name, p.wave, p.question, p.k
 
 const pulseFrom = " FROM pulses p JOIN teams t ON t.id = p.team_id "
 
-func scanPulse(rows *sql.Rows, p *PulseRow) error {
+func scanPulse(rows rowScanner, p *PulseRow) error {
 	var status string
 	err := rows.Scan(&p.ID, &p.LeaderID, &p.TeamID, &p.Team, &p.Wave, &p.Question, &p.K, &p.CommentsK, &p.Delivery,
 		&status, &p.Population, msTime{&p.CreatedAt}, msTime{&p.ClosesAt}, msTime{&p.ClosedAt},
@@ -125,7 +124,7 @@ func (tx *Tx) DuePulses(ctx context.Context, now time.Time) ([]PulseRow, error) 
 // OpenPulseForTeam reports the id of the team's open pulse, or "".
 func (tx *Tx) OpenPulseForTeam(ctx context.Context, teamID string) (string, error) {
 	ids, err := list(ctx, tx, "open pulse", "SELECT id FROM pulses WHERE team_id = $1 AND status = $2",
-		[]any{teamID, string(tl.PulseOpen)}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{teamID, string(tl.PulseOpen)}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	if err != nil || len(ids) == 0 {
 		return "", err
 	}
@@ -155,14 +154,14 @@ func (tx *Tx) NextWave(ctx context.Context, teamID string) (int, error) {
 func (tx *Tx) PulseAsked(ctx context.Context, pulseID string) ([]Asked, error) {
 	return list(ctx, tx, "pulse population",
 		"SELECT relationship_id, email FROM pulse_population WHERE pulse_id = $1 ORDER BY relationship_id",
-		[]any{pulseID}, func(rows *sql.Rows, a *Asked) error { return rows.Scan(&a.RelationshipID, &a.Email) })
+		[]any{pulseID}, func(rows rowScanner, a *Asked) error { return rows.Scan(&a.RelationshipID, &a.Email) })
 }
 
 // PulsePopulation lists the relationships a pulse was sent to.
 func (tx *Tx) PulsePopulation(ctx context.Context, pulseID string) ([]string, error) {
 	return list(ctx, tx, "pulse population",
 		"SELECT relationship_id FROM pulse_population WHERE pulse_id = $1 ORDER BY relationship_id",
-		[]any{pulseID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{pulseID}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 }
 
 // PulseToken is a member's single-use link record: whether it was used,
@@ -174,7 +173,7 @@ type PulseToken struct {
 	Used           bool
 }
 
-func scanPulseToken(rows *sql.Rows, t *PulseToken) error {
+func scanPulseToken(rows rowScanner, t *PulseToken) error {
 	return rows.Scan(&t.PulseID, &t.RelationshipID, optStr{&t.TokenHash}, intBool{&t.Used})
 }
 
@@ -267,7 +266,7 @@ func (tx *Tx) AddPulseResponse(ctx context.Context, pulseID, key string, r Pulse
 // PulseResponses lists a pulse's responses in key order, which is random.
 func (tx *Tx) PulseResponses(ctx context.Context, pulseID string) ([]PulseResponse, error) {
 	return list(ctx, tx, "responses", "SELECT answers, comment FROM pulse_responses WHERE pulse_id = $1 ORDER BY id",
-		[]any{pulseID}, func(rows *sql.Rows, r *PulseResponse) error { return rows.Scan(&r.Answers, &r.Comment) })
+		[]any{pulseID}, func(rows rowScanner, r *PulseResponse) error { return rows.Scan(&r.Answers, &r.Comment) })
 }
 
 // CountPulseResponses counts a pulse's responses.
@@ -284,7 +283,7 @@ func (tx *Tx) CountPulseResponses(ctx context.Context, pulseID string) (int, err
 // that check the order says nothing about who answered when.
 func (tx *Tx) ResponseKeys(ctx context.Context, pulseID string) ([]string, error) {
 	return list(ctx, tx, "response keys", "SELECT id FROM pulse_responses WHERE pulse_id = $1 ORDER BY id",
-		[]any{pulseID}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{pulseID}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 }
 
 // Columns lists a table's column names, for tests that check what the
@@ -294,7 +293,7 @@ func (tx *Tx) Columns(ctx context.Context, table string) ([]string, error) {
 	if tx.dialect == SQLite {
 		q = "SELECT name FROM pragma_table_info($1) ORDER BY name"
 	}
-	return list(ctx, tx, "columns", q, []any{table}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+	return list(ctx, tx, "columns", q, []any{table}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 }
 
 // CountRows runs a SELECT COUNT(*) query, for tests and diagnostics that

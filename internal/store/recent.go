@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"math"
 	"slices"
 	"strconv"
@@ -24,7 +23,7 @@ type RecentRef struct {
 	OccurredAt time.Time
 }
 
-func scanRecentRef(rows *sql.Rows, r *RecentRef) error {
+func scanRecentRef(rows rowScanner, r *RecentRef) error {
 	var at int64
 	if err := rows.Scan(&r.EventID, &at); err != nil {
 		return err
@@ -62,7 +61,7 @@ func (tx *Tx) TargetsOf(ctx context.Context, ids []string) (map[string][]string,
 	for chunk := range slices.Chunk(ids, idChunk) {
 		q, args := inIDs("SELECT event_id, relationship_id FROM event_targets WHERE event_id IN (", chunk)
 		pairs, err := list(ctx, tx, "entry targets", q+") ORDER BY event_id, relationship_id", args,
-			func(rows *sql.Rows, p *[2]string) error { return rows.Scan(&p[0], &p[1]) })
+			func(rows rowScanner, p *[2]string) error { return rows.Scan(&p[0], &p[1]) })
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -12,7 +11,7 @@ import (
 // Promises are stored in the table commitments: the table keeps its old name.
 const promiseCols = "id, leader_id, relationship_id, team_id, recipient, what, due_at, status, created_at, resolved_at, step_id"
 
-func scanPromise(rows *sql.Rows, c *tl.Promise) error {
+func scanPromise(rows rowScanner, c *tl.Promise) error {
 	var status string
 	err := rows.Scan(&c.ID, &c.LeaderID, optStr{&c.RelationshipID}, optStr{&c.TeamID}, &c.To, &c.What,
 		msTime{&c.Due}, &status, msTime{&c.CreatedAt}, msTime{&c.ResolvedAt}, optStr{&c.StepID})
@@ -68,7 +67,7 @@ func (tx *Tx) OverduePromises(ctx context.Context, dueBefore time.Time) ([]tl.Pr
 
 const decisionCols = "id, leader_id, what, why, relationship_id, team_id, affects, decided_at, created_at"
 
-func scanDecision(rows *sql.Rows, d *tl.Decision) error {
+func scanDecision(rows rowScanner, d *tl.Decision) error {
 	return rows.Scan(&d.ID, &d.LeaderID, &d.What, &d.Why, optStr{&d.RelationshipID}, optStr{&d.TeamID},
 		&d.Affects, msTime{&d.DecidedAt}, msTime{&d.CreatedAt})
 }
@@ -93,7 +92,7 @@ func (tx *Tx) Decisions(ctx context.Context, leaderID string) ([]tl.Decision, er
 const stepCols = "id, leader_id, relationship_id, person, week_start, rule, dim, move, body, status, commitment_id, " +
 	"baseline_e, baseline_quadrant, baseline_n, created_at, accepted_at, closed_at"
 
-func scanStep(rows *sql.Rows, s *tl.Step) error {
+func scanStep(rows rowScanner, s *tl.Step) error {
 	var rule, dim, status, quad string
 	err := rows.Scan(&s.ID, &s.LeaderID, optStr{&s.RelationshipID}, &s.Person, msTime{&s.WeekStart}, &rule, &dim,
 		&s.Move, &s.Text, &status, optStr{&s.PromiseID}, &s.BaselineE, &quad, &s.BaselineN,
@@ -162,7 +161,7 @@ func (tx *Tx) Steps(ctx context.Context, leaderID string) ([]tl.Step, error) {
 
 const journalCols = "id, leader_id, week_start, question, body, shared, created_at"
 
-func scanJournal(rows *sql.Rows, j *tl.JournalEntry) error {
+func scanJournal(rows rowScanner, j *tl.JournalEntry) error {
 	return rows.Scan(&j.ID, &j.LeaderID, msTime{&j.WeekStart}, &j.Question, &j.Text, intBool{&j.Shared}, msTime{&j.CreatedAt})
 }
 
@@ -185,7 +184,7 @@ func (tx *Tx) Journal(ctx context.Context, leaderID string) ([]tl.JournalEntry, 
 func (tx *Tx) Settings(ctx context.Context, leaderID string) ([]tl.Setting, error) {
 	return list(ctx, tx, "settings",
 		"SELECT leader_id, name, value FROM settings WHERE leader_id = $1 ORDER BY name",
-		[]any{leaderID}, func(rows *sql.Rows, s *tl.Setting) error {
+		[]any{leaderID}, func(rows rowScanner, s *tl.Setting) error {
 			return rows.Scan(&s.LeaderID, &s.Name, &s.Value)
 		})
 }

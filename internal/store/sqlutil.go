@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -137,9 +138,17 @@ func (tx *Tx) execOne(ctx context.Context, op, query string, args []any, missing
 	return nil
 }
 
+// rowScanner is one row of an answer: database/sql's, or pgx's when a
+// PostgreSQL lane reads in the pipeline that carries its held statements
+// (pipeline.go).
+type rowScanner interface{ Scan(dest ...any) error }
+
 // list runs a query and scans every row with scan, returning a non-nil
 // slice.
-func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(*sql.Rows, *T) error) ([]T, error) {
+func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
+	if tx.conn != nil && len(tx.held) > 0 {
+		return listHeld(ctx, tx, op, query, args, scan)
+	}
 	rows, err := tx.queryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(op, err)
@@ -167,9 +176,35 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 	return out, nil
 }
 
+// listHeld is list on a PostgreSQL lane with statements held: the query
+// goes in the same round trip as they do (pipeline.go).
+func listHeld[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
+	if !strings.HasPrefix(query, "SELECT") {
+		tx.forgetStates() // UPDATE … RETURNING
+	}
+	out := []T{}
+	var scanErr error
+	err := tx.send(ctx, &heldQuery{query: query, args: args, each: func(rows rowScanner) error {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			scanErr = err
+			return err
+		}
+		out = append(out, v)
+		return nil
+	}})
+	switch {
+	case scanErr != nil:
+		return nil, internal(op, scanErr)
+	case err != nil:
+		return nil, translate(op, err)
+	}
+	return out, nil
+}
+
 // one runs a query expected to return at most one row; no row is the
 // missing error.
-func one[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(*sql.Rows, *T) error, missing error) (*T, error) {
+func one[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(rowScanner, *T) error, missing error) (*T, error) {
 	vs, err := list(ctx, tx, op, query, args, scan)
 	if err != nil {
 		return nil, err

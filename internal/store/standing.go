@@ -22,7 +22,7 @@ type AddressConfirmation struct {
 
 const addrConfCols = "relationship_id, email, token_hash, created_at"
 
-func scanAddrConf(rows *sql.Rows, c *AddressConfirmation) error {
+func scanAddrConf(rows rowScanner, c *AddressConfirmation) error {
 	return rows.Scan(&c.RelationshipID, &c.Email, optStr{&c.TokenHash}, msTime{&c.CreatedAt})
 }
 
@@ -70,7 +70,7 @@ func (tx *Tx) DeleteAddressConfirmation(ctx context.Context, relID string) error
 func (tx *Tx) ConfirmEmail(ctx context.Context, email string, at time.Time) ([]string, error) {
 	ids, err := list(ctx, tx, "relationships to confirm",
 		"SELECT id FROM relationships WHERE email = $1 AND email_confirmed_at = 0 ORDER BY id",
-		[]any{email}, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		[]any{email}, func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (tx *Tx) VerifyUserEmail(ctx context.Context, userID string, at time.Time) 
 func (tx *Tx) Publication(ctx context.Context, name string) (time.Time, error) {
 	out, err := one(ctx, tx, "publication",
 		"SELECT published_at FROM voice_publications WHERE name = $1",
-		[]any{name}, func(rows *sql.Rows, t *time.Time) error { return rows.Scan(msTime{t}) }, notFound("never published"))
+		[]any{name}, func(rows rowScanner, t *time.Time) error { return rows.Scan(msTime{t}) }, notFound("never published"))
 	if tl.ErrorCode(err) == tl.ENOTFOUND {
 		return time.Time{}, nil
 	}

@@ -245,6 +245,9 @@ type Tx struct {
 	conn     *sql.Conn // a PostgreSQL lane's connection: statements may be held
 	held     []heldExec
 	heldErr  error                       // a held statement failed (pipeline.go)
+	owner    int                         // the write of a lane's batch now running
+	lost     func(write int, err error)  // an earlier write of the batch failed
+	fatal    error                       // the batch failed as a whole
 	states   map[string]engine.State     // running states read or stored (state.go)
 	people   map[string]*tl.Relationship // people looked up (entrycontext.go)
 	dialect  string

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -10,7 +9,7 @@ import (
 
 const tokenCols = "id, user_id, name, scope, created_at, last_used_at, revoked_at"
 
-func scanToken(rows *sql.Rows, t *tl.APIToken) error {
+func scanToken(rows rowScanner, t *tl.APIToken) error {
 	return rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Scope, msTime{&t.CreatedAt}, msTime{&t.LastUsed}, msTime{&t.RevokedAt})
 }
 
@@ -39,7 +38,7 @@ func (tx *Tx) APITokenUser(ctx context.Context, hash string) (*tl.APIToken, *tl.
 			"users.id, users.email, users.name, users.role, users.leader_id, users.created_at, users.email_verified_at, "+
 			"COALESCE(NULLIF((SELECT l.tz FROM leaders l WHERE l.id = users.leader_id), ''), users.tz) "+
 			"FROM api_tokens t JOIN users ON users.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at = 0",
-		[]any{hash}, func(rows *sql.Rows, b *both) error {
+		[]any{hash}, func(rows rowScanner, b *both) error {
 			var role string
 			err := rows.Scan(&b.t.ID, &b.t.UserID, &b.t.Name, &b.t.Scope, msTime{&b.t.CreatedAt}, msTime{&b.t.LastUsed}, msTime{&b.t.RevokedAt},
 				&b.u.ID, &b.u.Email, &b.u.Name, &role, optStr{&b.u.LeaderID}, msTime{&b.u.CreatedAt}, msTime{&b.u.EmailVerifiedAt}, &b.u.TimeZone)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 )
@@ -19,7 +18,7 @@ type Webhook struct {
 
 const webhookCols = "id, leader_id, url, secret, events, created_at"
 
-func scanWebhook(rows *sql.Rows, w *Webhook) error {
+func scanWebhook(rows rowScanner, w *Webhook) error {
 	var events string
 	err := rows.Scan(&w.ID, &w.LeaderID, &w.URL, &w.Secret, &events, msTime{&w.CreatedAt})
 	if events != "" {

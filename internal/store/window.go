@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -27,7 +26,7 @@ func (tx *Tx) PutWindowLink(ctx context.Context, relID, hash string, at time.Tim
 // WindowLinkByHash finds the relationship a window link belongs to.
 func (tx *Tx) WindowLinkByHash(ctx context.Context, hash string) (string, error) {
 	ids, err := list(ctx, tx, "window link", "SELECT relationship_id FROM window_links WHERE token_hash = $1", []any{hash},
-		func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	if err != nil {
 		return "", err
 	}
@@ -70,7 +69,7 @@ func (tx *Tx) AddConfirmation(ctx context.Context, c *Confirmation) error {
 // Confirmations maps promise id → state for one relationship.
 func (tx *Tx) Confirmations(ctx context.Context, relID string) (map[string]string, error) {
 	rows, err := list(ctx, tx, "confirmations", "SELECT commitment_id, state FROM promise_confirmations WHERE relationship_id = $1",
-		[]any{relID}, func(rows *sql.Rows, c *Confirmation) error { return rows.Scan(&c.PromiseID, &c.State) })
+		[]any{relID}, func(rows rowScanner, c *Confirmation) error { return rows.Scan(&c.PromiseID, &c.State) })
 	out := map[string]string{}
 	for _, c := range rows {
 		out[c.PromiseID] = c.State
@@ -94,7 +93,7 @@ func (tx *Tx) AddReacted(ctx context.Context, decisionID, relID string) error {
 // Reacted lists the decisions a person reacted to.
 func (tx *Tx) Reacted(ctx context.Context, relID string) (map[string]bool, error) {
 	ids, err := list(ctx, tx, "reacted", "SELECT decision_id FROM decision_reacted WHERE relationship_id = $1", []any{relID},
-		func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	out := map[string]bool{}
 	for _, id := range ids {
 		out[id] = true
@@ -112,7 +111,7 @@ func (tx *Tx) AddReaction(ctx context.Context, decisionID, key, reaction string)
 // TallyReactions counts a decision's reactions as stored now.
 func (tx *Tx) TallyReactions(ctx context.Context, decisionID string) (tl.ReactionCounts, error) {
 	rs, err := list(ctx, tx, "reactions", "SELECT reaction FROM decision_reactions WHERE decision_id = $1", []any{decisionID},
-		func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
+		func(rows rowScanner, s *string) error { return rows.Scan(s) })
 	var c tl.ReactionCounts
 	for _, r := range rs {
 		c.N++
@@ -133,7 +132,7 @@ func (tx *Tx) TallyReactions(ctx context.Context, decisionID string) (tl.Reactio
 func (tx *Tx) ReleasedReactions(ctx context.Context, decisionID string) (ReactionCounts, error) {
 	rows, err := list(ctx, tx, "released reactions",
 		"SELECT n, understood, not_clear, disagree, event_id FROM decision_reaction_counts WHERE decision_id = $1", []any{decisionID},
-		func(rows *sql.Rows, c *ReactionCounts) error {
+		func(rows rowScanner, c *ReactionCounts) error {
 			return rows.Scan(&c.N, &c.Understood, &c.NotClear, &c.Disagree, optStr{&c.EventID})
 		})
 	if err != nil || len(rows) == 0 {
@@ -166,7 +165,7 @@ func (tx *Tx) PendingReactions(ctx context.Context) ([][2]string, error) {
 		"SELECT d.id, d.leader_id FROM decisions d WHERE "+
 			"(SELECT COUNT(*) FROM decision_reactions r WHERE r.decision_id = d.id) > "+
 			"COALESCE((SELECT c.n FROM decision_reaction_counts c WHERE c.decision_id = d.id), 0) ORDER BY d.id",
-		nil, func(rows *sql.Rows, p *[2]string) error { return rows.Scan(&p[0], &p[1]) })
+		nil, func(rows rowScanner, p *[2]string) error { return rows.Scan(&p[0], &p[1]) })
 }
 
 // OpenPulses lists every open pulse, for the publication of their counts.
