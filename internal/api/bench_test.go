@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,11 +158,26 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 		}
 		return nil
 	}
-	// Open the connections (and warm the caches) before the clock starts.
+	// Open the connections before the clock starts, the clients' and the
+	// pools' (so PostgreSQL starts its backends, and each prepares its
+	// statements, outside the measured time), and warm the caches: every
+	// client posts a few times at once, as in the run.
+	var warm sync.WaitGroup
+	warmErrs := make(chan error, ingestClients)
 	for i := range ingestClients {
-		if err := post(insts[i%len(insts)]); err != nil {
-			b.Fatal(err)
-		}
+		warm.Go(func() {
+			for range 4 {
+				if err := post(insts[i%len(insts)]); err != nil {
+					warmErrs <- err
+					return
+				}
+			}
+		})
+	}
+	warm.Wait()
+	close(warmErrs)
+	for err := range warmErrs {
+		b.Fatal(err)
 	}
 	before := seq.Load()
 
@@ -174,6 +190,7 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 	start := time.Now()
 	self0 := cpuSelf()
 	pg0, _ := cpuPostgres()
+	stats0 := writeStats(dbs)
 	b.RunParallel(func(pb *testing.PB) {
 		inst := insts[int(next.Add(1))%len(insts)]
 		var mine []time.Duration
@@ -190,6 +207,7 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 	})
 	elapsed := time.Since(start)
 	self, pg := cpuSelf()-self0, time.Duration(0)
+	stats := writeStats(dbs)
 	if pg1, ok := cpuPostgres(); ok && len(dbs) > 0 && dbs[0].Dialect() == store.Postgres {
 		pg = pg1 - pg0
 	}
@@ -209,6 +227,9 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 		b.ReportMetric(float64(self.Microseconds())/float64(events), "go-cpu-µs/event")
 		b.ReportMetric(float64(pg.Microseconds())/float64(events), "pg-cpu-µs/event")
 	}
+	if commits := stats.Commits - stats0.Commits; commits > 0 {
+		b.ReportMetric(float64(stats.Writes-stats0.Writes)/float64(commits), "writes/commit")
+	}
 
 	// Every acknowledged event is stored, once.
 	want := int(seq.Load())
@@ -219,6 +240,17 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 	if n != want {
 		b.Fatalf("%d events stored, %d posted (%d before the clock)", n, want, before)
 	}
+}
+
+// writeStats adds up the instances' write counts.
+func writeStats(dbs []*store.DB) store.WriteStats {
+	var sum store.WriteStats
+	for _, db := range dbs {
+		st := db.WriteStats()
+		sum.Writes += st.Writes
+		sum.Commits += st.Commits
+	}
+	return sum
 }
 
 func countEvents(ctx context.Context, db *store.DB) (int, error) {
