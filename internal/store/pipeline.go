@@ -16,13 +16,14 @@ import (
 // Fewer round trips on PostgreSQL. A lane's transaction runs on a
 // connection of its own, begun by the lane itself, so that statements
 // whose outcome the write does not read (appending an entry, storing the
-// new running state, a savepoint) need not each wait for their answer:
-// they are held (Tx.later) and sent in one pipeline with the next
-// statement that ends a write or the transaction (RELEASE SAVEPOINT,
-// COMMIT), or before the next statement whose answer the write does read.
-// A held statement that fails fails its write, as if it had run at once:
-// the write is rolled back to its savepoint and the others go on. What
-// the round trips were, and what they are now, is in
+// new running state, a savepoint, even BEGIN and the locks) need not each
+// wait for their answer: they are held (Tx.later, Tx.hold) and sent in one
+// pipeline with the next statement whose answer is read (through list:
+// the answer is read with pgx's own rows), which is often the next
+// write's first read, or with the COMMIT. A held statement that fails
+// fails the write that held it, as if it had run at once: that write is
+// rolled back to its savepoint, the rest is sent again, and the others go
+// on. What the round trips were, and what they are now, is in
 // docs/PERFORMANCE.md, "API ingest".
 
 // runner is what a transaction's statements run on: a *sql.Tx, or the
