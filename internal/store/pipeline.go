@@ -287,7 +287,14 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 		}
 		if results[i].err == nil && !results[i].panicked {
 			if !single && i < len(batch)-1 {
-				tx.hold("RELEASE SAVEPOINT w", "SAVEPOINT w")
+				// A new savepoint of the same name, without releasing the
+				// last: one statement fewer per write. ROLLBACK TO
+				// SAVEPOINT goes to the newest of that name, which is the
+				// start of the write that needs it; the COMMIT ends them
+				// all. A batch's writes are at most maxBatch, and so are
+				// its subtransactions, whose ids PostgreSQL keeps in
+				// shared memory up to 64 of them (released or not).
+				tx.hold("SAVEPOINT w")
 			}
 			continue
 		}
