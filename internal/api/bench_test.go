@@ -99,7 +99,17 @@ func serveInstance(b *testing.B, a *app.App) *instance {
 	return &instance{url: "http://" + ln.Addr().String(), hs: hs}
 }
 
-func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
+// ingestRig is the ingest benchmark's set-up: leaders with a token and
+// people each, servers on dbs, and a client that posts one event.
+type ingestRig struct {
+	dbs   []*store.DB
+	insts []*instance
+	post  func(inst *instance) error
+	seq   atomic.Int64 // events posted
+}
+
+// newIngestRig sets up leaders over dbs and warms every connection.
+func newIngestRig(b *testing.B, dbs []*store.DB, leaders int) *ingestRig {
 	ctx := context.Background()
 	first := app.New(dbs[0], app.Options{})
 	tokens := make([]string, leaders)
@@ -133,9 +143,10 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 		insts = append(insts, serveInstance(b, app.New(db, app.Options{})))
 	}
 	tr := &http.Transport{MaxIdleConns: ingestClients, MaxIdleConnsPerHost: ingestClients, IdleConnTimeout: time.Minute, DisableCompression: true}
-	defer tr.CloseIdleConnections()
+	b.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
-	var seq atomic.Int64
+	r := &ingestRig{dbs: dbs}
+	seq := &r.seq
 	post := func(inst *instance) error {
 		n := seq.Add(1)
 		l := int(n) % leaders
@@ -179,6 +190,14 @@ func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
 	for err := range warmErrs {
 		b.Fatal(err)
 	}
+	r.insts, r.post = insts, post
+	return r
+}
+
+func benchIngest(b *testing.B, dbs []*store.DB, leaders int) {
+	ctx := context.Background()
+	r := newIngestRig(b, dbs, leaders)
+	insts, post, seq := r.insts, r.post, &r.seq
 	before := seq.Load()
 
 	procs := runtime.GOMAXPROCS(0)
