@@ -453,9 +453,7 @@ func (tx *Tx) execContext(ctx context.Context, query string, args ...any) (sql.R
 
 func (tx *Tx) queryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = tx.ctx(ctx)
-	if !strings.HasPrefix(query, "SELECT") {
-		tx.forgetStates() // UPDATE … RETURNING
-	}
+	tx.forgetUnlessSelect(query)
 	if err := tx.flushHeld(ctx); err != nil {
 		return nil, err
 	}
@@ -463,6 +461,14 @@ func (tx *Tx) queryContext(ctx context.Context, query string, args ...any) (*sql
 		return s.QueryContext(ctx, args...)
 	}
 	return tx.tx.QueryContext(ctx, query, args...)
+}
+
+// forgetUnlessSelect forgets the states kept before a query that may
+// change them (UPDATE … RETURNING).
+func (tx *Tx) forgetUnlessSelect(query string) {
+	if !strings.HasPrefix(query, "SELECT") {
+		tx.forgetStates()
+	}
 }
 
 func (tx *Tx) queryRowContext(ctx context.Context, query string, args ...any) *sql.Row {

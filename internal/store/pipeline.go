@@ -148,22 +148,19 @@ func (tx *Tx) send(ctx context.Context, q *heldQuery) error {
 // pipe sends held and then q in one round trip. It returns how many of
 // held ran before the error, and the error as the driver gave it.
 func (tx *Tx) pipe(ctx context.Context, held []heldExec, q *heldQuery) (at int, err error) {
+	if q == nil && !slices.ContainsFunc(held, func(h heldExec) bool { return h.owner != byLane || len(h.args) > 0 }) {
+		// The lane's own statements alone go as one simple query.
+		var qs []string
+		for _, h := range held {
+			qs = append(qs, h.query)
+		}
+		if err := tx.simple(ctx, qs...); err != nil {
+			return 0, err
+		}
+		return len(held), nil
+	}
 	err = tx.conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		if q == nil && !slices.ContainsFunc(held, func(h heldExec) bool { return h.owner != byLane || len(h.args) > 0 }) {
-			// The lane's own statements alone go as one simple query.
-			var qs []string
-			for _, h := range held {
-				qs = append(qs, h.query)
-			}
-			_, err := pc.PgConn().Exec(ctx, strings.Join(qs, "; ")).ReadAll()
-			if err != nil {
-				at = 0
-			} else {
-				at = len(held)
-			}
-			return err
-		}
 		b := &pgx.Batch{}
 		for _, h := range held {
 			b.Queue(h.query, h.args...)
@@ -300,22 +297,18 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 		}
 		// The write failed: what it held is dropped, what it sent undone.
 		tx.held = slices.DeleteFunc(tx.held, func(h heldExec) bool { return h.owner == i })
-		undo := "ROLLBACK TO SAVEPOINT w"
-		if single {
-			undo = "ROLLBACK"
-		}
 		switch {
 		case single && tx.txStatus() == 'I':
 			return nil // nothing was sent
-		case single || tx.txStatus() == 'E':
-			if err := tx.simple(ctx, undo); err != nil {
+		case single:
+			return tx.simple(ctx, "ROLLBACK")
+		case tx.txStatus() == 'E':
+			// Aborted: only a simple query is taken now.
+			if err := tx.simple(ctx, "ROLLBACK TO SAVEPOINT w"); err != nil {
 				return err
 			}
-			if single {
-				return nil
-			}
 		default:
-			tx.hold(undo)
+			tx.hold("ROLLBACK TO SAVEPOINT w")
 		}
 	}
 	// Every write's statements now count as an earlier write's: one that

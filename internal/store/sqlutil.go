@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	tl "github.com/trustledger/trustledger"
@@ -179,9 +178,7 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 // listHeld is list on a PostgreSQL lane with statements held: the query
 // goes in the same round trip as they do (pipeline.go).
 func listHeld[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
-	if !strings.HasPrefix(query, "SELECT") {
-		tx.forgetStates() // UPDATE … RETURNING
-	}
+	tx.forgetUnlessSelect(query)
 	out := []T{}
 	var scanErr error
 	err := tx.send(ctx, &heldQuery{query: query, args: args, each: func(rows rowScanner) error {
