@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/mail"
+	"github.com/trustledger/trustledger/internal/store"
 	"github.com/trustledger/trustledger/internal/web"
 )
 
@@ -82,6 +84,12 @@ type ServeConfig struct {
 	// ignored, since a client can write them (docs/OPERATIONS.md, "Behind a
 	// reverse proxy").
 	TrustedProxy string `name:"trusted-proxy" env:"TRUSTLEDGER_TRUSTED_PROXY" unset:"none" placeholder:"CIDR,..." help:"Believe X-Forwarded-For and X-Forwarded-Proto from these proxies only: addresses or prefixes, separated by commas, such as 127.0.0.1/32,10.0.0.0/8 (or $$${env}; none by default)."`
+
+	// WriteLanes is the write budget that the instances on one PostgreSQL
+	// schema split among themselves (docs/OPERATIONS.md, "Several
+	// instances on PostgreSQL"). A string, as the variables are, read by
+	// writeLanes.
+	WriteLanes string `name:"db-write-lanes" env:"TRUSTLEDGER_DB_WRITE_LANES" unset:"4" placeholder:"N" help:"On PostgreSQL: how many write transactions all instances on the database run at once, together; each instance takes its share (default 4, or $$${env}). Set it alike on every instance."`
 
 	// Test knobs: how often the background jobs run.
 	TickEvery time.Duration `name:"tick-every" hidden:"" default:"1m" help:"How often overdue promises and due pulses are handled."`
@@ -174,6 +182,9 @@ func (s *ServeConfig) validate() error {
 	if _, err := web.ParseTrustedProxies(s.TrustedProxy); err != nil {
 		return err
 	}
+	if _, err := s.writeLanes(); err != nil {
+		return err
+	}
 	for _, d := range []struct {
 		flag  string
 		every time.Duration
@@ -183,6 +194,19 @@ func (s *ServeConfig) validate() error {
 		}
 	}
 	return nil
+}
+
+// writeLanes is --db-write-lanes as a number, 0 when left out (the
+// store's default).
+func (s *ServeConfig) writeLanes() (int, error) {
+	if s.WriteLanes == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(s.WriteLanes))
+	if err != nil || n < 1 || n > store.MaxWriteLanes {
+		return 0, tl.Errorf(tl.EINVALID, "--db-write-lanes (or $TRUSTLEDGER_DB_WRITE_LANES) must be a whole number from 1 to %d, got %q: the instances on one database run that many write transactions at once, 4 by default", store.MaxWriteLanes, s.WriteLanes)
+	}
+	return n, nil
 }
 
 // smtp is the mail server --smtp names, nil when mail is not configured.

@@ -325,7 +325,11 @@ func (rt *runtime) open(create bool) (tl.Services, error) {
 			return nil, tl.Errorf(tl.ENOTFOUND, "no database at %s: create one with: trustledger init --leader NAME (or point --db at yours)", dsn)
 		}
 	}
-	db, err := store.OpenWith(rt.ctx, dsn, store.Options{Upgrading: func(from, to int64) {
+	lanes, err := rt.cli.Serve.writeLanes()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.OpenWith(rt.ctx, dsn, store.Options{WriteLanes: lanes, Upgrading: func(from, to int64) {
 		// Said before the first migration runs: a migration cannot be
 		// undone, and the way back is a backup (docs/OPERATIONS.md,
 		// "Upgrading").

@@ -20,9 +20,9 @@ import (
 // are serialized and writes of different leaders are not: on PostgreSQL a
 // write holds a transaction advisory lock on its leader (and a shared
 // lock on the database's key, which a write of no single leader takes
-// exclusively), and each instance runs several writer lanes, a leader's
-// writes always in the same lane. SQLite has one writer connection, so it
-// has one lane and needs no lock.
+// exclusively), and the instances of a schema share a few writer lanes
+// (share.go), a leader's writes always in the same lane of an instance.
+// SQLite has one writer connection, so it has one lane and needs no lock.
 //
 // Every commit waits for the disk (synchronous=FULL; fsync of the WAL on
 // PostgreSQL). So the writes that queue in a lane while it commits are
@@ -36,11 +36,6 @@ import (
 // maxBatch bounds how many writes share one transaction, so one slow
 // write does not hold many callers for long.
 const maxBatch = 64
-
-// pgLanes is how many writer lanes a PostgreSQL instance runs: enough
-// that a lane waiting on its round trips does not hold the others back,
-// few enough that the lanes leave the pool room for readers (pgPoolConns).
-const pgLanes = 8
 
 type writeReq struct {
 	ctx    context.Context
@@ -60,7 +55,7 @@ type writeResult struct {
 func (db *DB) startWriter() {
 	n := 1
 	if db.dialect == Postgres {
-		n = pgLanes
+		n = db.share.budget
 	}
 	db.lanes = make([]chan *writeReq, n)
 	db.quit = make(chan struct{})
@@ -94,13 +89,22 @@ func (db *DB) stopWriter() {
 // lane is the lane that runs a write for leader: always the same one for
 // a leader, so an instance never has two of its lanes wait on each other
 // for one leader's lock; writes of no single leader go to the first.
+//
+// Only the instance's share of the lanes takes writes (share.go). When the
+// share changes, a leader's writes may move to another lane while the old
+// one still runs a batch of them; the two then take the leader's lock in
+// turn, as two instances do.
 func (db *DB) lane(leader string) chan *writeReq {
-	if leader == "" || len(db.lanes) == 1 {
+	n := len(db.lanes)
+	if db.share != nil {
+		n = min(n, int(db.share.active.Load()))
+	}
+	if leader == "" || n <= 1 {
 		return db.lanes[0]
 	}
 	h := fnv.New32a()
 	h.Write([]byte(leader))
-	return db.lanes[h.Sum32()%uint32(len(db.lanes))]
+	return db.lanes[h.Sum32()%uint32(n)]
 }
 
 func (db *DB) writer(lane chan *writeReq) {

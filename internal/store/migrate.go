@@ -23,6 +23,12 @@ type Options struct {
 	// that start together, only the one that migrates calls it. It is not
 	// called for a new, empty database.
 	Upgrading func(from, to int64)
+
+	// WriteLanes is how many write transactions all the instances that
+	// serve one PostgreSQL schema run at once, together: they split it
+	// among themselves (share.go). 0 means DefaultWriteLanes. SQLite has
+	// one writer and ignores it.
+	WriteLanes int
 }
 
 // migrationWait is how long an instance waits for another that is

@@ -67,8 +67,9 @@ type DB struct {
 	w       *sql.DB // writer (SQLite: one connection)
 	r       *sql.DB // readers (PostgreSQL: same as w)
 	pool    *pgxpool.Pool
-	lockKey int64  // PostgreSQL: the database's write lock (batch.go)
-	schema  string // PostgreSQL: the schema, which leaders' lock keys include
+	lockKey int64    // PostgreSQL: the database's write lock (batch.go)
+	schema  string   // PostgreSQL: the schema, which leaders' lock keys include
+	share   *sharing // PostgreSQL: this instance's share of the lanes (share.go)
 
 	// The writer lanes (batch.go).
 	lanes      []chan *writeReq
@@ -162,9 +163,18 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, errorf("open postgres", tl.EINVALID, "the PostgreSQL connection string cannot be read (%v): write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…", err)
 	}
-	if !strings.Contains(dsn, "pool_max_conns") {
-		cfg.MaxConns = pgPoolConns
+	budget := o.WriteLanes
+	switch {
+	case budget == 0:
+		budget = DefaultWriteLanes
+	case budget < 0 || budget > MaxWriteLanes:
+		return nil, errorf("open postgres", tl.EINVALID, "%d write lanes cannot be run: give a number from 1 to %d (docs/OPERATIONS.md, \"Several instances on PostgreSQL\")", budget, MaxWriteLanes)
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = int32(max(pgPoolConns, 2*budget))
+	}
+	share := newSharing(budget, cfg.ConnConfig.RuntimeParams["application_name"])
+	cfg.BeforeConnect = share.beforeConnect
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, internal("open postgres", err)
@@ -173,29 +183,37 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 		pool.Close()
 		return nil, internal("connect to postgres "+redact(dsn), err)
 	}
-	w := stdlib.OpenDBFromPool(pool)
-	db := &DB{dialect: Postgres, w: w, r: w, pool: pool}
+	// Asked of the pool, not of w, so that the connection goes back to the
+	// pool, which nameConnections can then close.
 	var schema string
-	if err := w.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		db.Close()
+	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		pool.Close()
 		return nil, internal("postgres current_schema", err)
 	}
+	w := stdlib.OpenDBFromPool(pool)
+	db := &DB{dialect: Postgres, w: w, r: w, pool: pool, share: share}
 	db.schema = schema
 	db.lockKey = lockKey("trustledger write " + schema)
+	db.nameConnections()
 	if err := db.migrate(ctx, o); err != nil {
 		db.Close()
 		return nil, err
 	}
 	db.startWriter()
+	if err := db.Share(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	go db.shareLoop()
 	return db, nil
 }
 
 // pgPoolConns is the pool's size when the connection string does not set
-// pool_max_conns: a connection for each writer lane and as many again for
-// reads (pgx's own default, four on a small machine, left the lanes
-// waiting for connections). Three instances take 48 of PostgreSQL's
-// default 100.
-const pgPoolConns = 2 * pgLanes
+// pool_max_conns (twice the write budget, when that is bigger): room for
+// the lanes and for reads (pgx's own default, four on a small machine,
+// left writes waiting for connections). Three instances take 48 of
+// PostgreSQL's default 100.
+const pgPoolConns = 16
 
 // redact drops the password from a PostgreSQL URL for error messages.
 func redact(dsn string) string {
