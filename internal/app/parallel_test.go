@@ -25,29 +25,88 @@ import (
 // once, and every relationship's running state reads the same as a
 // replay of its ledger: an update lost between two writers of the same
 // relationship would leave the running state short of the replay.
+//
+// In the last case a third instance comes and goes while the writers run,
+// and both instances count the others again and again, so their share of
+// the write lanes swings (share.go in the store): a leader's writes then
+// move between lanes while the old lane may still hold a batch of them.
 func TestParallelWritersLoseNothing(t *testing.T) {
 	for _, b := range []struct {
-		name string
-		open func(t *testing.T) [2]*store.DB
+		name  string
+		open  func(t *testing.T) (string, [2]*store.DB)
+		churn bool
 	}{
-		{"sqlite", func(t *testing.T) [2]*store.DB {
+		{"sqlite", func(t *testing.T) (string, [2]*store.DB) {
 			path := filepath.Join(t.TempDir(), "tl.db")
-			return [2]*store.DB{openDB(t, path), openDB(t, path)}
-		}},
-		{"postgres", func(t *testing.T) [2]*store.DB {
+			return path, [2]*store.DB{openDB(t, path), openDB(t, path)}
+		}, false},
+		{"postgres", func(t *testing.T) (string, [2]*store.DB) {
 			dsn := storetest.PostgresSchemaURL(t)
-			return [2]*store.DB{openDB(t, dsn), openDB(t, dsn)}
-		}},
+			return dsn, [2]*store.DB{openDB(t, dsn), openDB(t, dsn)}
+		}, false},
+		{"postgres-shares-changing", func(t *testing.T) (string, [2]*store.DB) {
+			dsn := storetest.PostgresSchemaURL(t)
+			return dsn, [2]*store.DB{openDB(t, dsn), openDB(t, dsn)}
+		}, true},
 	} {
 		t.Run(b.name, func(t *testing.T) {
-			dbs := b.open(t)
+			dsn, dbs := b.open(t)
 			for _, leaders := range []int{1, 6} {
 				t.Run(fmt.Sprintf("%d-leaders", leaders), func(t *testing.T) {
-					raceWriters(t, dbs, leaders)
+					if !b.churn {
+						raceWriters(t, dbs, leaders)
+						return
+					}
+					seen := churnShares(t, dsn, dbs, func() { raceWriters(t, dbs, leaders) })
+					if !seen[1] || !seen[2] {
+						t.Errorf("the first instance ran with %v lanes while the writers ran, want both 1 and 2", seen)
+					}
 				})
 			}
 		})
 	}
+}
+
+// churnShares runs race while a third instance on dsn's schema opens and
+// closes over and over and dbs count the instances after each step, and
+// returns the lane counts the first of dbs took meanwhile.
+func churnShares(t *testing.T, dsn string, dbs [2]*store.DB, race func()) map[int]bool {
+	ctx, stop := context.WithCancel(context.Background())
+	seen := map[int]bool{}
+	done := make(chan error)
+	go func() {
+		share := func() error {
+			for _, db := range dbs {
+				if err := db.Share(ctx); err != nil && ctx.Err() == nil {
+					return err
+				}
+			}
+			seen[dbs[0].LaneStats().Lanes] = true
+			return nil
+		}
+		var err error
+		for err == nil && ctx.Err() == nil {
+			var extra *store.DB
+			if extra, err = store.Open(ctx, dsn); err != nil {
+				break
+			}
+			err = share()
+			extra.Close()
+			if err == nil {
+				err = share()
+			}
+		}
+		if ctx.Err() != nil {
+			err = nil
+		}
+		done <- err
+	}()
+	race()
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("a third instance coming and going: %v", err)
+	}
+	return seen
 }
 
 func openDB(t *testing.T, dsn string) *store.DB {
