@@ -142,6 +142,8 @@ func TestConfigValidate(t *testing.T) {
 		{"tick", []string{"serve", "--tick-every", "0s"}, nil, "--tick-every must be a positive duration"},
 		{"mail poll", []string{"serve", "--mail-poll=-1s"}, nil, "--mail-poll must be a positive duration"},
 		{"oidc", []string{"serve", "--oidc-client-id", "tl"}, nil, "--oidc-issuer"},
+		{"write lanes", []string{"serve", "--db-write-lanes", "many"}, nil, `--db-write-lanes (or $TRUSTLEDGER_DB_WRITE_LANES) must be a whole number from 1 to 32, got "many"`},
+		{"write lanes from the environment", []string{"serve"}, map[string]string{"TRUSTLEDGER_DB_WRITE_LANES": "0"}, `from 1 to 32, got "0"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := configure(t, tc.args, tc.env)

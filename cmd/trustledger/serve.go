@@ -121,6 +121,10 @@ func (c *serveCmd) Run(rt *runtime) error {
 		})
 		return n, err
 	})
+	metrics.WriteLanes(func() (int, int) {
+		st := db.LaneStats()
+		return st.Lanes, st.Instances
+	})
 	oidcCfg, err := c.oidc()
 	if err != nil {
 		return err

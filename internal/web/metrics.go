@@ -68,6 +68,23 @@ func NewMetrics(depth func(context.Context) (int, error)) *Metrics {
 	return m
 }
 
+// WriteLanes adds the share of the database's write lanes that this
+// instance runs and the instances it shares them with (the store's
+// share.go), read at every scrape: the operator's check that instances
+// found each other.
+func (m *Metrics) WriteLanes(stats func() (lanes, instances int)) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "trustledger_db_write_lanes",
+			Help: "Write transactions this instance may run at once: its share of --db-write-lanes.",
+		}, func() float64 { l, _ := stats(); return float64(l) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "trustledger_db_instances",
+			Help: "Instances on the database at the last count, this one too, which share --db-write-lanes.",
+		}, func() float64 { _, n := stats(); return float64(n) }),
+	)
+}
+
 // Job counts one run of a background job with its outcome.
 func (m *Metrics) Job(job, outcome string) {
 	if m != nil {

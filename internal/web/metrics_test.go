@@ -13,13 +13,14 @@ import (
 
 // TestMetricsAndReadiness: /metrics labels requests by route pattern,
 // never by path (no ids or tokens), leaves out the respondent routes, and
-// shows the outbox depth and job runs; /readyz follows the database.
+// shows the outbox depth, the write lanes' share and job runs; /readyz follows the database.
 // Who may read /metrics is TestAttackMetricsWhileOpen's.
 func TestMetricsAndReadiness(t *testing.T) {
 	e := newEnv(t)
 	depth := 3
 	var down error
 	m := NewMetrics(func(context.Context) (int, error) { return depth, nil })
+	m.WriteLanes(func() (int, int) { return 2, 3 })
 	srv, err := New(Config{Service: e.app, Now: e.clk.Now, Metrics: m,
 		Ready: func(context.Context) error { return down }})
 	must(t, err)
@@ -35,6 +36,7 @@ func TestMetricsAndReadiness(t *testing.T) {
 		`trustledger_http_request_duration_seconds_count{code="2xx",method="GET",route="/{$}"} 1`,
 		`route="/people/{id}"`,
 		`trustledger_outbox_depth 3`, `trustledger_job_runs_total{job="tick",outcome="ok"} 1`,
+		"trustledger_db_write_lanes 2", "trustledger_db_instances 3",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

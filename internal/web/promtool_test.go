@@ -36,6 +36,7 @@ func startMetricsServer(t *testing.T) *metricsServer {
 	db := storetest.OpenSQLite(t)
 	a := app.New(db, app.Options{})
 	m := NewMetrics(func(context.Context) (int, error) { return 2, nil })
+	m.WriteLanes(func() (int, int) { st := db.LaneStats(); return st.Lanes, st.Instances })
 	srv, err := New(Config{Service: a, Metrics: m, API: api.New(api.Config{Service: a})})
 	must(t, err)
 	hs := httptest.NewServer(srv.Handler())
