@@ -74,7 +74,7 @@ func newSharing(budget int, theirs string) *sharing {
 
 // name is the application name for a new connection: this instance's
 // once the schema is known, followed by the connection string's own. The
-// server keeps 63 bytes of it, and trustledger's part is the first 30.
+// server keeps 63 bytes of it, and trustledger's part is the first 37.
 func (s *sharing) name() string {
 	tag := s.tag.Load().(string)
 	if tag == "" {

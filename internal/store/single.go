@@ -13,8 +13,16 @@ import "context"
 // for a read of one statement. A second statement may see a later moment
 // than the first. Nothing read here is kept for other reads
 // (KeptUntilWrite says no).
+//
+// On PostgreSQL a query here goes to pgx's pool without database/sql
+// between (listPool): of the Go CPU of the token check before every API
+// request, about a third was database/sql's (docs/PERFORMANCE.md, "API
+// ingest"). database/sql would retry a statement on a connection found
+// broken; here the statement fails, as one in a transaction does, and
+// the request gets 503 (docs/OPERATIONS.md, "When the database is
+// unavailable").
 func (db *DB) ReadOne(ctx context.Context, fn func(tx *Tx) error) error {
-	return translate("statement", fn(&Tx{tx: db.r, dialect: db.dialect}))
+	return translate("statement", fn(&Tx{tx: db.r, dialect: db.dialect, pool: db.pool}))
 }
 
 // WriteOne runs fn's statements each on its own, committed as it runs, on
@@ -26,5 +34,5 @@ func (db *DB) WriteOne(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.dialect != Postgres {
 		return db.Write(withoutKey(ctx), fn)
 	}
-	return translate("statement", fn(&Tx{tx: db.w, dialect: db.dialect}))
+	return translate("statement", fn(&Tx{tx: db.w, dialect: db.dialect, pool: db.pool}))
 }

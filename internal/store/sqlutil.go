@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	tl "github.com/trustledger/trustledger"
 )
 
@@ -148,6 +150,9 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 	if tx.conn != nil && len(tx.held) > 0 {
 		return listHeld(ctx, tx, op, query, args, scan)
 	}
+	if tx.pool != nil {
+		return listPool(ctx, tx.pool, op, query, args, scan)
+	}
 	rows, err := tx.queryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(op, err)
@@ -170,6 +175,31 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 	// a synchronous standby had not confirmed it). An UPDATE … RETURNING
 	// whose commit failed must not count as done.
 	if err := rows.Close(); err != nil {
+		return nil, translate(op, err)
+	}
+	return out, nil
+}
+
+// listPool is list outside a transaction on PostgreSQL (ReadOne,
+// WriteOne), on a connection of pgx's pool. As in list, the rows are read
+// to the end before the answer counts: the statement's commit is reported
+// there.
+func listPool[T any](ctx context.Context, pool *pgxpool.Pool, op, query string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
+	rows, err := pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, internal(op, err)
+		}
+		out = append(out, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, translate(op, err)
 	}
 	return out, nil

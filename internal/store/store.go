@@ -200,10 +200,10 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*DB, error) {
 		return nil, err
 	}
 	db.startWriter()
-	if err := db.Share(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
+	// A server that cannot count its sessions (a PostgreSQL-wire engine
+	// without pg_stat_activity) leaves the instance the whole budget, as
+	// a failed recount keeps the last share.
+	_ = db.Share(ctx)
 	go db.shareLoop()
 	return db, nil
 }
@@ -259,8 +259,9 @@ func (db *DB) ReadSQL() *sql.DB { return db.r }
 // Tx is one transaction. Its methods are the only queries of trustledger,
 // written once for both databases.
 type Tx struct {
-	tx       runner    // a *sql.Tx, or a lane's *sql.Conn (pipeline.go)
-	conn     *sql.Conn // a PostgreSQL lane's connection: statements may be held
+	tx       runner        // a *sql.Tx, or a lane's *sql.Conn (pipeline.go)
+	conn     *sql.Conn     // a PostgreSQL lane's connection: statements may be held
+	pool     *pgxpool.Pool // PostgreSQL outside a transaction: queries go to pgx itself (single.go)
 	held     []heldExec
 	heldErr  error                       // a held statement failed (pipeline.go)
 	owner    int                         // the write of a lane's batch now running
