@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	tl "github.com/trustledger/trustledger"
 	"github.com/trustledger/trustledger/internal/api"
 	"github.com/trustledger/trustledger/internal/app"
@@ -62,6 +64,7 @@ func BenchmarkIngest(b *testing.B) {
 // pgInstances opens n pools on one fresh PostgreSQL schema.
 func pgInstances(b *testing.B, n int) []*store.DB {
 	dsn := storetest.PostgresSchemaURL(b)
+	waitForBackends(b, dsn)
 	var dbs []*store.DB
 	for range n {
 		db, err := store.Open(context.Background(), dsn)
@@ -79,6 +82,29 @@ func pgInstances(b *testing.B, n int) []*store.DB {
 		}
 	}
 	return dbs
+}
+
+// waitForBackends waits a while for the server to have room for the
+// pools of a run: between the runs of a benchmark, the backends of the
+// last run's pools exit a moment after their connections close, and a
+// run of BenchmarkIngestRatio opens 64 of PostgreSQL's default 100.
+func waitForBackends(b *testing.B, dsn string) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for range 100 {
+		var free int
+		if err := conn.QueryRow(ctx, `SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity`).Scan(&free); err != nil {
+			b.Fatal(err)
+		}
+		if free >= 80 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // instance is one server: the web app with the API on a loopback port.

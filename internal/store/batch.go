@@ -48,7 +48,8 @@ type writeReq struct {
 type writeResult struct {
 	err      error
 	panicked bool
-	value    any // the panic's value
+	value    any  // the panic's value
+	put      bool // not run: put off to the lane's next batch (pipeline.go)
 }
 
 // startWriter starts the goroutines that run every Write, one per lane.
@@ -109,13 +110,19 @@ func (db *DB) lane(leader string) chan *writeReq {
 
 func (db *DB) writer(lane chan *writeReq) {
 	batch := make([]*writeReq, 0, maxBatch)
+	var carried []*writeReq
 	for {
-		batch = batch[:0]
-		select {
-		case r := <-lane:
-			batch = append(batch, r)
-		case <-db.quit:
-			return
+		// Writes a batch put off (their leader's lock was another
+		// instance's) come first, the first of them with its lock waited
+		// for, so each is run in a batch or two.
+		batch = append(batch[:0], carried...)
+		if len(batch) == 0 {
+			select {
+			case r := <-lane:
+				batch = append(batch, r)
+			case <-db.quit:
+				return
+			}
 		}
 	fill:
 		for len(batch) < maxBatch {
@@ -126,7 +133,7 @@ func (db *DB) writer(lane chan *writeReq) {
 				break fill
 			}
 		}
-		db.runBatch(batch)
+		carried = db.runBatch(batch)
 	}
 }
 
@@ -210,8 +217,9 @@ func (db *DB) WriteAlone(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // runBatch runs the writes of one batch in one transaction: on
-// PostgreSQL through runBatchLane (pipeline.go), on SQLite here.
-func (db *DB) runBatch(batch []*writeReq) {
+// PostgreSQL through runBatchLane (pipeline.go), on SQLite here. It
+// returns the writes it put off, not run, for the lane's next batch.
+func (db *DB) runBatch(batch []*writeReq) (carried []*writeReq) {
 	ctx := context.Background()
 	results := make([]writeResult, len(batch))
 	finish := func() {
@@ -219,20 +227,24 @@ func (db *DB) runBatch(batch []*writeReq) {
 		// of it: a reader who saw the count before a write became visible
 		// sees it changed afterwards.
 		counted := 0
-		for _, r := range batch {
-			if !r.quiet {
+		for i, r := range batch {
+			if !r.quiet && !results[i].put {
 				counted++
 			}
 		}
 		db.nWrites.Add(int64(counted))
 		db.nCommits.Add(1)
 		for i, r := range batch {
+			if results[i].put {
+				carried = append(carried, r)
+				continue
+			}
 			r.done <- results[i]
 		}
 	}
 	failAll := func(op string, err error) {
 		for i := range results {
-			if results[i].err == nil && !results[i].panicked {
+			if results[i].err == nil && !results[i].panicked && !results[i].put {
 				results[i].err = translate(op, err)
 			}
 		}
@@ -250,15 +262,15 @@ func (db *DB) runBatch(batch []*writeReq) {
 	if db.dialect == Postgres {
 		if err := db.runBatchLane(batch, results, claims); err != nil {
 			failAll("commit", err)
-			return
+			return carried
 		}
 		committed()
-		return
+		return carried
 	}
 	stx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		failAll("begin", err)
-		return
+		return nil
 	}
 	tx := &Tx{tx: stx, dialect: db.dialect, detached: true, cache: db.cache}
 	single := len(batch) == 1
@@ -272,7 +284,7 @@ func (db *DB) runBatch(batch []*writeReq) {
 			if _, err := stx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 				_ = stx.Rollback()
 				failAll("savepoint", err)
-				return
+				return nil
 			}
 		}
 		results[i] = runWrite(tx, r, &claims[i])
@@ -281,20 +293,20 @@ func (db *DB) runBatch(batch []*writeReq) {
 		case single && failed:
 			_ = stx.Rollback()
 			finish()
-			return
+			return nil
 		case single:
 		case failed:
 			if _, err := stx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); err != nil {
 				_ = stx.Rollback()
 				failAll("rollback to savepoint", err)
-				return
+				return nil
 			}
 			fallthrough
 		default:
 			if _, err := stx.ExecContext(ctx, "RELEASE SAVEPOINT w"); err != nil {
 				_ = stx.Rollback()
 				failAll("release savepoint", err)
-				return
+				return nil
 			}
 		}
 	}
@@ -302,9 +314,10 @@ func (db *DB) runBatch(batch []*writeReq) {
 	db.prepareWanted()
 	if err != nil {
 		failAll("commit", err)
-		return
+		return nil
 	}
 	committed()
+	return nil
 }
 
 // runWrite runs one write: fn, then the INSERT that keeps its request's
@@ -329,27 +342,33 @@ func runWrite(tx *Tx, r *writeReq, claim **keyClaim) writeResult {
 
 // lockFor is the statement that takes a batch's locks on PostgreSQL, in
 // one round trip: the database's key exclusively when a write in the
-// batch is of no single leader; else the database's key shared and each
-// leader's key, in ascending order, so two batches that share leaders
-// (on two instances) never wait on each other in a circle.
-func (db *DB) lockFor(batch []*writeReq) (string, []any) {
-	keys := make([]int64, 0, len(batch))
+// batch is of no single leader. Else the database's key shared, the first
+// write's leader's key waited for, and each other leader's key only if it
+// is free (pg_try_advisory_xact_lock): tried lists those leaders, in the
+// order of the statement's boolean columns, and a write whose leader's
+// key was taken is put off to the lane's next batch (runBatchLane). A
+// batch waits for a lock only before it holds any leader's, so two
+// batches (on two instances) never wait on each other in a circle, and
+// one batch never waits for all the leaders of another.
+func (db *DB) lockFor(batch []*writeReq) (query string, args []any, tried []string) {
 	for _, r := range batch {
 		if r.leader == "" {
-			return "SELECT pg_advisory_xact_lock($1)", []any{db.lockKey}
+			return "SELECT pg_advisory_xact_lock($1)", []any{db.lockKey}, nil
 		}
-		keys = append(keys, db.leaderKey(r.leader))
 	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
+	first := batch[0].leader
 	var q strings.Builder
-	q.WriteString("SELECT pg_advisory_xact_lock_shared($1)")
-	args := []any{db.lockKey}
-	for _, k := range keys {
-		args = append(args, k)
-		fmt.Fprintf(&q, ", pg_advisory_xact_lock($%d)", len(args))
+	q.WriteString("SELECT pg_advisory_xact_lock_shared($1), pg_advisory_xact_lock($2)")
+	args = []any{db.lockKey, db.leaderKey(first)}
+	for _, r := range batch[1:] {
+		if r.leader == first || slices.Contains(tried, r.leader) {
+			continue
+		}
+		tried = append(tried, r.leader)
+		args = append(args, db.leaderKey(r.leader))
+		fmt.Fprintf(&q, ", pg_try_advisory_xact_lock($%d)", len(args))
 	}
-	return q.String(), args
+	return q.String(), args, tried
 }
 
 // leaderKey is the advisory lock key of one leader's running state.

@@ -39,8 +39,9 @@ type heldExec struct {
 	op    string
 	query string
 	args  []any
-	fail  func(error) error // what its error becomes (nil: translate)
-	owner int               // the write of the lane's batch that held it, or byLane
+	fail  func(error) error      // what its error becomes (nil: translate)
+	owner int                    // the write of the lane's batch that held it, or byLane
+	each  func(rowScanner) error // if not nil, called with each row of its answer
 }
 
 // byLane owns the statements a lane holds itself (BEGIN, the locks,
@@ -170,26 +171,20 @@ func (tx *Tx) pipe(ctx context.Context, held []heldExec, q *heldQuery) (at int, 
 		}
 		br := pc.SendBatch(ctx, b)
 		for ; at < len(held); at++ {
+			if held[at].each != nil {
+				if err := readRows(br, held[at].each); err != nil {
+					_ = br.Close()
+					return err
+				}
+				continue
+			}
 			if _, err := br.Exec(); err != nil {
 				_ = br.Close()
 				return err
 			}
 		}
 		if q != nil {
-			rows, err := br.Query()
-			if err != nil {
-				_ = br.Close()
-				return err
-			}
-			for rows.Next() {
-				if err := q.each(rows); err != nil {
-					rows.Close()
-					_ = br.Close()
-					return err
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if err := readRows(br, q.each); err != nil {
 				_ = br.Close()
 				return err
 			}
@@ -201,6 +196,22 @@ func (tx *Tx) pipe(ctx context.Context, held []heldExec, q *heldQuery) (at int, 
 		return nil
 	})
 	return at, err
+}
+
+// readRows reads the answer of a batch's next statement, row by row.
+func readRows(br pgx.BatchResults, each func(rowScanner) error) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	rows.Close()
+	return rows.Err()
 }
 
 // simple sends the lane's own statements as one simple query, at once:
@@ -258,8 +269,29 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 	tx.lost = func(i int, err error) {
 		results[i], claims[i] = writeResult{err: err}, nil
 	}
-	lock, args := db.lockFor(batch)
-	tx.held = []heldExec{{op: "begin", query: "BEGIN", owner: byLane}, {op: "write lock", query: lock, args: args, owner: byLane}}
+	lock, args, tried := db.lockFor(batch)
+	// The leaders whose lock the batch holds, known once the lock's
+	// answer is back: it goes with the first write's first read.
+	var locked map[string]bool
+	lockHeld := heldExec{op: "write lock", query: lock, args: args, owner: byLane}
+	if len(tried) > 0 {
+		lockHeld.each = func(row rowScanner) error {
+			got := make([]bool, len(tried))
+			dest := []any{nil, nil}
+			for k := range got {
+				dest = append(dest, &got[k])
+			}
+			if err := row.Scan(dest...); err != nil {
+				return err
+			}
+			locked = map[string]bool{batch[0].leader: true}
+			for k, l := range tried {
+				locked[l] = got[k]
+			}
+			return nil
+		}
+	}
+	tx.held = []heldExec{{op: "begin", query: "BEGIN", owner: byLane}, lockHeld}
 	single := len(batch) == 1
 	if !single {
 		tx.hold("SAVEPOINT w")
@@ -270,10 +302,27 @@ func (db *DB) runBatchLane(batch []*writeReq, results []writeResult, claims []*k
 			results[i].err = translate("begin", err)
 			continue
 		}
+		tx.owner = i
+		if len(tried) > 0 && r.leader != batch[0].leader {
+			if locked == nil {
+				// Nothing read yet (the writes before did not read):
+				// the locks' answer is needed now. What the writes
+				// before held goes with it, as an earlier write's.
+				if err := tx.flushHeld(ctx); err != nil && tx.fatal != nil {
+					return tx.fatal
+				}
+			}
+			if !locked[r.leader] {
+				// Another instance's lane holds the leader: the write
+				// waits for the lane's next batch rather than hold this
+				// one, and every other leader in it, back.
+				results[i].put = true
+				continue
+			}
+		}
 		// A write starts from what the database holds: a state kept from
 		// an earlier write may yet be undone, if that write's held
 		// statements fail when they are sent.
-		tx.owner = i
 		tx.forgetStates()
 		results[i] = runWrite(tx, r, &claims[i])
 		if tx.fatal != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +137,71 @@ func TestSQLiteHasOneLane(t *testing.T) {
 	}
 	if got := db.LaneStats(); got != (store.LaneStats{Lanes: 1, Instances: 1, Budget: 1}) {
 		t.Errorf("SQLite reports %+v, want one lane of one instance", got)
+	}
+}
+
+// TestBatchPutsOffALeaderAnotherInstanceHolds: a lane's batch waits for
+// its first write's leader and takes the others' locks only if they are
+// free; a write whose leader another instance's lane holds is put off to
+// the next batch, so it holds back neither the batch nor the leaders in
+// it, and runs once the other instance lets the leader go.
+func TestBatchPutsOffALeaderAnotherInstanceHolds(t *testing.T) {
+	ctx := context.Background()
+	dsn := storetest.PostgresSchemaURL(t)
+	a, b := openShared(t, dsn, 1), openShared(t, dsn, 1)
+	read := func(tx *store.Tx) error {
+		_, err := tx.CountRows(ctx, "SELECT count(*) FROM leaders")
+		return err
+	}
+
+	locked, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- b.WriteLeader(ctx, "L2", func(tx *store.Tx) error {
+			if err := read(tx); err != nil { // sends BEGIN and the locks
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-done:
+		t.Fatalf("the other instance's write ended before it held the leader: %v", err)
+	}
+
+	type outcome struct {
+		errs   []error
+		putOff []bool
+	}
+	ran := make(chan outcome, 1)
+	go func() {
+		errs, putOff := a.BatchForTest(ctx, []string{"L1", "L2", "L3", "L2"}, read)
+		ran <- outcome{errs, putOff}
+	}()
+	var got outcome
+	select {
+	case got = <-ran:
+	case <-time.After(30 * time.Second):
+		close(release)
+		t.Fatal("the batch waited for the leader that another instance holds")
+	}
+	if want := []bool{false, true, false, true}; !slices.Equal(got.putOff, want) {
+		t.Errorf("put off %v, want %v (only L2's writes, which the other instance holds)", got.putOff, want)
+	}
+	for i, err := range got.errs {
+		if err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	errs, putOff := a.BatchForTest(ctx, []string{"L3", "L2"}, read)
+	if putOff[1] || errs[1] != nil {
+		t.Errorf("once the other instance let L2 go: put off %v, error %v; want it run", putOff[1], errs[1])
 	}
 }
