@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -46,7 +47,41 @@ type instance struct {
 // cut off is taken again within the test, while a worker that has posted
 // a delivery still has half the lease (4 s, longer than the test's
 // failover) to mark it sent on the new primary.
+//
+// The port is one that was free a moment before: another listener of the
+// test's (a webhook receiver on an ephemeral port) may take it first, and
+// then it answers in the instance's place. So the instance is started
+// again on another port until it says it is listening.
 func startInstance(t *testing.T, bin, dsn, dir string, n int) *instance {
+	t.Helper()
+	for range 5 {
+		in := startInstanceOnce(t, bin, dsn, dir, n)
+		deadline := time.Now().Add(time.Minute)
+		for in.alive() && !strings.Contains(readFile(in.log), "trustledger is ready on") {
+			if time.Now().After(deadline) {
+				t.Fatalf("instance %d did not start within a minute:\n%s", n, tail(in.log))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if in.alive() {
+			return in
+		}
+		if !strings.Contains(readFile(in.log), "address already in use") {
+			t.Fatalf("instance %d exited:\n%s", n, tail(in.log))
+		}
+	}
+	t.Fatalf("instance %d found no free port in five tries", n)
+	return nil
+}
+
+// readFile is a file's text, or "" when it cannot be read.
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
+}
+
+// startInstanceOnce starts the process on a port that was free.
+func startInstanceOnce(t *testing.T, bin, dsn, dir string, n int) *instance {
 	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	in := &instance{url: "http://" + addr, log: filepath.Join(dir, fmt.Sprintf("instance%d.log", n)), done: make(chan struct{})}

@@ -158,13 +158,9 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 		return nil, translate(op, err)
 	}
 	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		var v T
-		if err := scan(rows, &v); err != nil {
-			return nil, internal(op, err)
-		}
-		out = append(out, v)
+	out, err := collect(rows, op, scan)
+	if err != nil {
+		return nil, err
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(op, err)
@@ -180,6 +176,23 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 	return out, nil
 }
 
+// collect scans every row of rows (database/sql's or pgx's) with scan,
+// into a non-nil slice.
+func collect[T any](rows interface {
+	rowScanner
+	Next() bool
+}, op string, scan func(rowScanner, *T) error) ([]T, error) {
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, internal(op, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // listPool is list outside a transaction on PostgreSQL (ReadOne,
 // WriteOne), on a connection of pgx's pool. As in list, the rows are read
 // to the end before the answer counts: the statement's commit is reported
@@ -190,13 +203,9 @@ func listPool[T any](ctx context.Context, pool *pgxpool.Pool, op, query string, 
 		return nil, translate(op, err)
 	}
 	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		var v T
-		if err := scan(rows, &v); err != nil {
-			return nil, internal(op, err)
-		}
-		out = append(out, v)
+	out, err := collect(rows, op, scan)
+	if err != nil {
+		return nil, err
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
