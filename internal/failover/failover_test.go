@@ -412,24 +412,33 @@ func checkOnNewPrimary(t *testing.T, pg *pair, load *loadRun, overdue *promiser,
 	if len(dueSoon) == 0 || len(promises) == 0 {
 		t.Fatalf("%d promises due soon and %d overdue were made: too few to check", len(dueSoon), len(promises))
 	}
-	// The tick breaks every overdue promise and the webhook worker sends
-	// every delivery; wait for both. (Mail waits in the outbox: the
-	// instances have no mail server.)
+	// The tick breaks every overdue promise and announces every promise
+	// due soon, and the webhook worker sends every delivery; wait for all
+	// three: a promise made at the end of the load is announced by the
+	// next tick. (Mail waits in the outbox: the instances have no mail
+	// server.)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		var pending, open int
+		var pending, open, announced int
 		err := conn.QueryRow(ctx, "SELECT count(*) FROM outbox WHERE kind = $1 AND status = $2", store.KindWebhook, store.MailPending).Scan(&pending)
 		if err == nil {
 			err = conn.QueryRow(ctx, "SELECT count(*) FROM commitments WHERE id = ANY($1) AND status <> 'broken'", promises).Scan(&open)
 		}
+		if err == nil {
+			// A delivery's key is webhook:HOOK:EVENT:PROMISE:DUE (notify).
+			err = conn.QueryRow(ctx, `SELECT count(DISTINCT split_part(dedupe_key, ':', 4)) FROM outbox
+				WHERE kind = $1 AND split_part(dedupe_key, ':', 3) = $2 AND split_part(dedupe_key, ':', 4) = ANY($3)`,
+				store.KindWebhook, tl.EventPromiseDue, dueSoon).Scan(&announced)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pending == 0 && open == 0 {
+		if pending == 0 && open == 0 && announced == len(dueSoon) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("30 s after the load: %d deliveries pending, %d overdue promises not broken", pending, open)
+			t.Fatalf("30 s after the load: %d deliveries pending, %d overdue promises not broken, %d of %d promises due soon announced",
+				pending, open, announced, len(dueSoon))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
