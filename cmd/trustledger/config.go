@@ -204,7 +204,7 @@ func (s *ServeConfig) writeLanes() (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(s.WriteLanes))
 	if err != nil || n < 1 || n > store.MaxWriteLanes {
-		return 0, tl.Errorf(tl.EINVALID, "--db-write-lanes (or $TRUSTLEDGER_DB_WRITE_LANES) must be a whole number from 1 to %d, got %q: the instances on one database run that many write transactions at once, 4 by default", store.MaxWriteLanes, s.WriteLanes)
+		return 0, tl.Errorf(tl.EINVALID, "--db-write-lanes (or $TRUSTLEDGER_DB_WRITE_LANES) must be a whole number from 1 to %d, got %q: the instances on one database run that many write transactions at once, %d by default", store.MaxWriteLanes, s.WriteLanes, store.DefaultWriteLanes)
 	}
 	return n, nil
 }

@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -118,29 +116,19 @@ func (db *DB) Share(ctx context.Context) error {
 	if db.dialect != Postgres {
 		return nil
 	}
+	// The others: this instance counts itself, whether or not it holds
+	// a connection just now.
 	prefix := appPrefix + db.share.tag.Load().(string) + "/"
-	rows, err := db.r.QueryContext(ctx,
-		`SELECT DISTINCT split_part(application_name, ' ', 1) FROM pg_stat_activity
-		WHERE datname = current_database() AND starts_with(application_name, $1)`, prefix)
+	var others int
+	err := db.r.QueryRowContext(ctx,
+		`SELECT count(DISTINCT split_part(application_name, ' ', 1)) FROM pg_stat_activity
+		WHERE datname = current_database() AND starts_with(application_name, $1)
+		AND split_part(application_name, ' ', 1) <> $2`, prefix, prefix+db.share.id).Scan(&others)
 	if err != nil {
 		return internal("count instances", err)
 	}
-	defer rows.Close()
-	ids := []string{db.share.id}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return internal("count instances", err)
-		}
-		ids = append(ids, strings.TrimPrefix(name, prefix))
-	}
-	if err := rows.Err(); err != nil {
-		return internal("count instances", err)
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	db.share.instances.Store(int32(len(ids)))
-	db.share.active.Store(int32(shareOf(db.share.budget, len(ids))))
+	db.share.instances.Store(int32(others + 1))
+	db.share.active.Store(int32(shareOf(db.share.budget, others+1)))
 	return nil
 }
 

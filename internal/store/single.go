@@ -15,7 +15,7 @@ import "context"
 // (KeptUntilWrite says no).
 //
 // On PostgreSQL a query here goes to pgx's pool without database/sql
-// between (listPool): of the Go CPU of the token check before every API
+// between (list): of the Go CPU of the token check before every API
 // request, about a third was database/sql's (docs/PERFORMANCE.md, "API
 // ingest"). database/sql would retry a statement on a connection found
 // broken; here the statement fails, as one in a transaction does, and

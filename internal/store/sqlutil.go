@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5"
 
 	tl "github.com/trustledger/trustledger"
 )
@@ -145,22 +145,54 @@ func (tx *Tx) execOne(ctx context.Context, op, query string, args []any, missing
 type rowScanner interface{ Scan(dest ...any) error }
 
 // list runs a query and scans every row with scan, returning a non-nil
-// slice.
+// slice. Outside a transaction on PostgreSQL (ReadOne, WriteOne) the
+// query goes to pgx's pool itself (single.go).
 func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
 	if tx.conn != nil && len(tx.held) > 0 {
 		return listHeld(ctx, tx, op, query, args, scan)
 	}
 	if tx.pool != nil {
-		return listPool(ctx, tx.pool, op, query, args, scan)
+		rows, err := tx.pool.Query(ctx, query, args...)
+		if err != nil {
+			return nil, translate(op, err)
+		}
+		return readAll(pgxRows{rows}, op, scan)
 	}
 	rows, err := tx.queryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(op, err)
 	}
+	return readAll(rows, op, scan)
+}
+
+// answer is the rows list reads: database/sql's, or pgx's (pgxRows).
+type answer interface {
+	rowScanner
+	Next() bool
+	Err() error
+	Close() error
+}
+
+// pgxRows gives pgx's rows database/sql's Close, which reports the
+// answer's error.
+type pgxRows struct{ pgx.Rows }
+
+func (r pgxRows) Close() error {
+	r.Rows.Close()
+	return r.Rows.Err()
+}
+
+// readAll scans every row of rows with scan into a non-nil slice, and
+// closes them.
+func readAll[T any](rows answer, op string, scan func(rowScanner, *T) error) ([]T, error) {
 	defer rows.Close()
-	out, err := collect(rows, op, scan)
-	if err != nil {
-		return nil, err
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, internal(op, err)
+		}
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(op, err)
@@ -171,44 +203,6 @@ func list[T any](ctx context.Context, tx *Tx, op, query string, args []any, scan
 	// a synchronous standby had not confirmed it). An UPDATE … RETURNING
 	// whose commit failed must not count as done.
 	if err := rows.Close(); err != nil {
-		return nil, translate(op, err)
-	}
-	return out, nil
-}
-
-// collect scans every row of rows (database/sql's or pgx's) with scan,
-// into a non-nil slice.
-func collect[T any](rows interface {
-	rowScanner
-	Next() bool
-}, op string, scan func(rowScanner, *T) error) ([]T, error) {
-	out := []T{}
-	for rows.Next() {
-		var v T
-		if err := scan(rows, &v); err != nil {
-			return nil, internal(op, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-// listPool is list outside a transaction on PostgreSQL (ReadOne,
-// WriteOne), on a connection of pgx's pool. As in list, the rows are read
-// to the end before the answer counts: the statement's commit is reported
-// there.
-func listPool[T any](ctx context.Context, pool *pgxpool.Pool, op, query string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
-	rows, err := pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	defer rows.Close()
-	out, err := collect(rows, op, scan)
-	if err != nil {
-		return nil, err
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, translate(op, err)
 	}
 	return out, nil
